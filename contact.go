@@ -1,0 +1,91 @@
+package svcportal
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Portal roles of a contact within one site.
+const (
+	RoleMember      = "member"
+	RoleSiteManager = "site_manager"
+)
+
+// Contact is a client user of a tenant's portal.
+type Contact struct {
+	ID                 int64     `bun:"id,pk,autoincrement" json:"id"`
+	TenantID           int64     `bun:"tenant_id,notnull" json:"-"`
+	Email              string    `bun:"email,notnull" json:"email"`
+	PasswordHash       string    `bun:"password_hash,notnull" json:"-"`
+	FirstName          string    `bun:"first_name,notnull" json:"first_name"`
+	LastName           string    `bun:"last_name,notnull" json:"last_name"`
+	JobTitle           string    `bun:"job_title,notnull" json:"job_title"`
+	Phone              string    `bun:"phone,notnull" json:"phone"`
+	Locale             string    `bun:"locale,notnull" json:"locale"`
+	MustChangePassword bool      `bun:"must_change_password,notnull" json:"must_change_password"`
+	Disabled           bool      `bun:"disabled,notnull" json:"disabled"`
+	CreatedAt          time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt          time.Time `bun:"updated_at,notnull" json:"updated_at"`
+
+	Memberships []Membership `bun:"-" json:"sites"`
+}
+
+// Membership is a contact's role in one site.
+type Membership struct {
+	SiteID   int64  `json:"site_id"`
+	SiteName string `json:"site_name"`
+	Role     string `json:"role"`
+}
+
+// NormalizeEmail is the form in which emails are stored and compared.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// ValidEmail reports whether s is a bare address such as a@b.example.
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " <>\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+// Validate normalises and checks c.
+func (c *Contact) Validate() error {
+	c.Email = NormalizeEmail(c.Email)
+	c.FirstName = strings.TrimSpace(c.FirstName)
+	c.LastName = strings.TrimSpace(c.LastName)
+	var v Validation
+	v.Check(ValidEmail(c.Email), "email", "error.email_format", nil)
+	for field, val := range map[string]string{"first_name": c.FirstName, "last_name": c.LastName, "job_title": c.JobTitle, "phone": c.Phone} {
+		v.Check(utf8.RuneCountInString(val) <= 100, field, "error.too_long", map[string]any{"Max": 100})
+	}
+	v.Check(c.Locale == "" || IsLocale(c.Locale), "locale", "error.locale_unknown", map[string]any{"Locale": c.Locale})
+	for _, m := range c.Memberships {
+		v.Check(m.Role == RoleMember || m.Role == RoleSiteManager, "role", "error.role_unknown", nil)
+	}
+	return v.Err()
+}
+
+// DisplayName is the contact's full name, or the email when there is none.
+func (c *Contact) DisplayName() string {
+	if n := strings.TrimSpace(c.FirstName + " " + c.LastName); n != "" {
+		return n
+	}
+	return c.Email
+}
+
+// ContactStore keeps the contacts of the context tenant.
+type ContactStore interface {
+	// CreateContact inserts c with its memberships; KindConflict if the
+	// email is taken in the tenant, KindNotFound if a site is not the tenant's.
+	CreateContact(ctx context.Context, c *Contact) error
+	// Contact returns the contact with its memberships, or KindNotFound.
+	Contact(ctx context.Context, id int64) (*Contact, error)
+	// ContactByEmail matches case-insensitively, or returns KindNotFound.
+	ContactByEmail(ctx context.Context, email string) (*Contact, error)
+}

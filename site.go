@@ -1,0 +1,38 @@
+package svcportal
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Site is a client organisation of a tenant.
+type Site struct {
+	ID        int64     `bun:"id,pk,autoincrement" json:"id"`
+	TenantID  int64     `bun:"tenant_id,notnull" json:"-"`
+	Name      string    `bun:"name,notnull" json:"name"`
+	KBEnabled bool      `bun:"kb_enabled,notnull" json:"kb_enabled"`
+	CreatedAt time.Time `bun:"created_at,notnull" json:"created_at"`
+}
+
+// Validate trims and checks s.
+func (s *Site) Validate() error {
+	s.Name = strings.TrimSpace(s.Name)
+	var v Validation
+	v.Check(s.Name != "", "name", "error.required", nil)
+	v.Check(utf8.RuneCountInString(s.Name) <= 200, "name", "error.too_long", map[string]any{"Max": 200})
+	return v.Err()
+}
+
+// SiteStore keeps the sites of the context tenant.
+type SiteStore interface {
+	// CreateSite inserts s; KindConflict if the tenant has a site of that name.
+	CreateSite(ctx context.Context, s *Site) error
+	// Site returns KindNotFound for an id of another tenant.
+	Site(ctx context.Context, id int64) (*Site, error)
+	// SiteByName matches the name exactly, or returns KindNotFound.
+	SiteByName(ctx context.Context, name string) (*Site, error)
+	// Sites lists the tenant's sites by name.
+	Sites(ctx context.Context) ([]Site, error)
+}

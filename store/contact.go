@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.ContactStore = (*Store)(nil)
+
+type contactSite struct {
+	bun.BaseModel `bun:"table:contact_sites"`
+	ContactID     int64  `bun:"contact_id,pk"`
+	SiteID        int64  `bun:"site_id,pk"`
+	Role          string `bun:"role"`
+}
+
+// CreateContact implements svcportal.ContactStore.
+func (s *Store) CreateContact(ctx context.Context, c *svcportal.Contact) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	c.TenantID, c.CreatedAt, c.UpdatedAt = tid, now, now
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return conflict("email", "error.email_taken", err)
+			}
+			return fmt.Errorf("insert contact: %w", err)
+		}
+		for _, m := range c.Memberships {
+			// The site must be the tenant's own: a foreign key alone would
+			// accept another tenant's site id.
+			n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
+				Where("id = ? AND tenant_id = ?", m.SiteID, tid).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
+					Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
+			}
+			if _, err := tx.NewInsert().Model(&contactSite{ContactID: c.ID, SiteID: m.SiteID, Role: m.Role}).Exec(ctx); err != nil {
+				return fmt.Errorf("insert membership: %w", err)
+			}
+		}
+		return s.loadMemberships(ctx, tx, c)
+	})
+}
+
+// Contact implements svcportal.ContactStore.
+func (s *Store) Contact(ctx context.Context, id int64) (*svcportal.Contact, error) {
+	return s.contactWhere(ctx, "id = ?", id)
+}
+
+// ContactByEmail implements svcportal.ContactStore.
+func (s *Store) ContactByEmail(ctx context.Context, email string) (*svcportal.Contact, error) {
+	return s.contactWhere(ctx, "email = ?", svcportal.NormalizeEmail(email))
+}
+
+func (s *Store) contactWhere(ctx context.Context, cond string, arg any) (*svcportal.Contact, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := new(svcportal.Contact)
+	if err := s.db.NewSelect().Model(c).Where("tenant_id = ?", tid).Where(cond, arg).Scan(ctx); err != nil {
+		return nil, notFound(err)
+	}
+	return c, s.loadMemberships(ctx, s.db, c)
+}
+
+func (s *Store) loadMemberships(ctx context.Context, db bun.IDB, c *svcportal.Contact) error {
+	c.Memberships = []svcportal.Membership{}
+	return db.NewSelect().
+		TableExpr("contact_sites AS cs").
+		Join("JOIN sites AS s ON s.id = cs.site_id").
+		ColumnExpr("cs.site_id, s.name AS site_name, cs.role").
+		Where("cs.contact_id = ?", c.ID).
+		OrderExpr("s.name").
+		Scan(ctx, &c.Memberships)
+}

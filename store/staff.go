@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.StaffStore = (*Store)(nil)
+
+// staffTable is named explicitly: bun would pluralise Staff to "staffs".
+const staffTable = "staff AS staff"
+
+// CreateStaff implements svcportal.StaffStore.
+func (s *Store) CreateStaff(ctx context.Context, st *svcportal.Staff) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	st.TenantID = tid
+	return insertStaff(ctx, s.db, st, s.now().UTC())
+}
+
+func insertStaff(ctx context.Context, db bun.IDB, st *svcportal.Staff, now time.Time) error {
+	st.CreatedAt, st.UpdatedAt = now, now
+	if _, err := db.NewInsert().Model(st).ModelTableExpr("staff").Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return conflict("email", "error.email_taken", err)
+		}
+		return fmt.Errorf("insert staff: %w", err)
+	}
+	return nil
+}
+
+// StaffByEmail implements svcportal.StaffStore.
+func (s *Store) StaffByEmail(ctx context.Context, email string) (*svcportal.Staff, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := new(svcportal.Staff)
+	err = s.db.NewSelect().Model(st).ModelTableExpr(staffTable).
+		Where("tenant_id = ? AND email = ?", tid, svcportal.NormalizeEmail(email)).Scan(ctx)
+	return st, notFound(err)
+}

@@ -1,0 +1,272 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		url, dialect, dsn, err string
+	}{
+		{url: "sqlite:data/portal.db", dialect: store.SQLite, dsn: "data/portal.db"},
+		{url: "sqlite:///tmp/x.db", dialect: store.SQLite, dsn: "/tmp/x.db"},
+		{url: "postgres://u:p@localhost:5432/portal", dialect: store.Postgres, dsn: "postgres://u:p@localhost:5432/portal"},
+		{url: "postgresql://localhost/portal?sslmode=disable", dialect: store.Postgres, dsn: "postgresql://localhost/portal?sslmode=disable"},
+		{url: "", err: "empty"},
+		{url: "sqlite:", err: "file path"},
+		{url: "sqlite:x.db?mode=ro", err: "plain file path"},
+		{url: "mysql://u:secret@h/db", err: "must start with sqlite: or postgres://"},
+		{url: "postgres:///portal", err: "needs a host"},
+		{url: "postgres://localhost", err: "database name"},
+		{url: "postgres://u:p@local host/db", err: "does not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			d, dsn, err := store.ParseURL(tt.url)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got error %v, want one containing %q", err, tt.err)
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Errorf("error %q shows the password", err)
+				}
+				return
+			}
+			if err != nil || d != tt.dialect || dsn != tt.dsn {
+				t.Errorf("got %q %q %v, want %q %q", d, dsn, err, tt.dialect, tt.dsn)
+			}
+		})
+	}
+}
+
+func TestStore_Migrate(t *testing.T) {
+	ctx := context.Background()
+	url := testkit.DatabaseURL(t)
+
+	t.Run("concurrent first run applies each migration once", func(t *testing.T) {
+		// Two stores stand for two processes starting at once.
+		var wg sync.WaitGroup
+		results := make([][]string, 2)
+		errs := make([]error, 2)
+		for i := range 2 {
+			st, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = st.Migrate(ctx)
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("migrate %d: %v", i, err)
+			}
+		}
+		if total := len(results[0]) + len(results[1]); total == 0 || len(results[0]) > 0 && len(results[1]) > 0 {
+			t.Errorf("got applied %v and %v, want all by one process and none by the other", results[0], results[1])
+		}
+	})
+
+	t.Run("second run applies nothing", func(t *testing.T) {
+		st, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		applied, err := st.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Errorf("got %v, %v; want nothing applied", applied, err)
+		}
+		pending, err := st.Pending(ctx)
+		if err != nil || len(pending) != 0 {
+			t.Errorf("got pending %v, %v; want none", pending, err)
+		}
+	})
+}
+
+func TestStore_NoTenantInContext(t *testing.T) {
+	st := testkit.Store(t)
+	ctx := context.Background()
+	if _, err := st.Sites(ctx); err == nil || svcportal.KindOf(err) != svcportal.KindInternal {
+		t.Errorf("Sites without tenant: got %v, want an internal error", err)
+	}
+	if err := st.CreateSite(ctx, &svcportal.Site{Name: "x"}); err == nil {
+		t.Error("CreateSite without tenant succeeded")
+	}
+	if _, err := st.ContactByEmail(ctx, "a@b.test"); err == nil {
+		t.Error("ContactByEmail without tenant succeeded")
+	}
+	if _, err := st.StaffByEmail(ctx, "a@b.test"); err == nil {
+		t.Error("StaffByEmail without tenant succeeded")
+	}
+}
+
+func TestTenantStore(t *testing.T) {
+	st := testkit.Store(t)
+	ctx := context.Background()
+	_, acme := testkit.Tenant(t, st, "acme", "support.acme.example", "help.acme.example")
+
+	t.Run("by slug, case-insensitive, with domains", func(t *testing.T) {
+		got, err := st.TenantBySlug(ctx, "ACME")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != acme.ID || got.Name != "Tenant acme" || strings.Join(got.Domains, ",") != "help.acme.example,support.acme.example" {
+			t.Errorf("got %+v", got)
+		}
+		if strings.Join(got.EnabledLocales, ",") != "en,fr,de,es,it" || got.AutoCloseDays != 7 || got.MaxUploadMB != 25 {
+			t.Errorf("got settings %v %d %d, want defaults", got.EnabledLocales, got.AutoCloseDays, got.MaxUploadMB)
+		}
+	})
+	t.Run("by domain", func(t *testing.T) {
+		got, err := st.TenantByDomain(ctx, "Support.Acme.Example")
+		if err != nil || got.ID != acme.ID {
+			t.Errorf("got %v, %v; want acme", got, err)
+		}
+	})
+	t.Run("unknown", func(t *testing.T) {
+		if _, err := st.TenantBySlug(ctx, "nope"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("got %v, want not found", err)
+		}
+		if _, err := st.TenantByDomain(ctx, "nope.example"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("got %v, want not found", err)
+		}
+	})
+	t.Run("slug taken", func(t *testing.T) {
+		err := st.CreateTenant(ctx, svcportal.NewTenant("acme", "Other"), nil)
+		if svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("got %v, want conflict", err)
+		}
+	})
+	t.Run("domain taken leaves nothing behind", func(t *testing.T) {
+		tn := svcportal.NewTenant("other", "Other")
+		tn.Domains = []string{"help.acme.example"}
+		if err := st.CreateTenant(ctx, tn, nil); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Fatalf("got %v, want conflict", err)
+		}
+		if _, err := st.TenantBySlug(ctx, "other"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("half-created tenant found: %v", err)
+		}
+	})
+	t.Run("assets are per tenant", func(t *testing.T) {
+		actx := svcportal.WithTenant(ctx, acme)
+		_, globex := testkit.Tenant(t, st, "globex")
+		gctx := svcportal.WithTenant(ctx, globex)
+		if err := st.PutTenantAsset(actx, &svcportal.Asset{Kind: svcportal.AssetLogo, ContentType: "image/svg+xml", Data: []byte("<svg/>")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutTenantAsset(actx, &svcportal.Asset{Kind: svcportal.AssetLogo, ContentType: "image/png", Data: []byte("png")}); err != nil {
+			t.Fatal(err)
+		}
+		a, err := st.TenantAsset(actx, svcportal.AssetLogo)
+		if err != nil || a.ContentType != "image/png" || string(a.Data) != "png" {
+			t.Errorf("got %+v, %v; want the replaced png", a, err)
+		}
+		if _, err := st.TenantAsset(gctx, svcportal.AssetLogo); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("globex sees acme's logo: %v", err)
+		}
+	})
+}
+
+// TestStore_TenantIsolation shows that tenant B never reads tenant A's rows.
+func TestStore_TenantIsolation(t *testing.T) {
+	st := testkit.Store(t)
+	actx, _ := testkit.Tenant(t, st, "acme")
+	bctx, _ := testkit.Tenant(t, st, "globex")
+	site := testkit.Site(actx, t, st, "Initech")
+	c := testkit.Contact(actx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+
+	t.Run("sites", func(t *testing.T) {
+		if _, err := st.Site(bctx, site.ID); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("Site: got %v, want not found", err)
+		}
+		if _, err := st.SiteByName(bctx, "Initech"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("SiteByName: got %v, want not found", err)
+		}
+		if sites, err := st.Sites(bctx); err != nil || len(sites) != 0 {
+			t.Errorf("Sites: got %v, %v; want none", sites, err)
+		}
+	})
+	t.Run("contacts", func(t *testing.T) {
+		if _, err := st.Contact(bctx, c.ID); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("Contact: got %v, want not found", err)
+		}
+		if _, err := st.ContactByEmail(bctx, c.Email); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("ContactByEmail: got %v, want not found", err)
+		}
+	})
+	t.Run("staff", func(t *testing.T) {
+		if _, err := st.StaffByEmail(bctx, "admin@acme.test"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("StaffByEmail: got %v, want not found", err)
+		}
+	})
+	t.Run("membership in another tenant's site is refused", func(t *testing.T) {
+		other := &svcportal.Contact{Email: "x@globex.test", Memberships: []svcportal.Membership{{SiteID: site.ID, Role: svcportal.RoleMember}}}
+		if err := st.CreateContact(bctx, other); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Fatalf("got %v, want not found", err)
+		}
+		if _, err := st.ContactByEmail(bctx, "x@globex.test"); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("contact was half-created: %v", err)
+		}
+	})
+	t.Run("same email in two tenants", func(t *testing.T) {
+		bsite := testkit.Site(bctx, t, st, "Hooli")
+		twin := testkit.Contact(bctx, t, st, "PETER@initech.test", bsite, svcportal.RoleSiteManager)
+		if twin.ID == c.ID || twin.Email != "peter@initech.test" {
+			t.Errorf("got %+v", twin)
+		}
+	})
+}
+
+func TestContactStore(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	initech := testkit.Site(ctx, t, st, "Initech")
+	umbrella := testkit.Site(ctx, t, st, "Umbrella")
+	c := &svcportal.Contact{Email: "Bill@Initech.test", FirstName: "Bill", Locale: "fr", Memberships: []svcportal.Membership{
+		{SiteID: initech.ID, Role: svcportal.RoleSiteManager}, {SiteID: umbrella.ID, Role: svcportal.RoleMember}}}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("by email, case-insensitive, with memberships", func(t *testing.T) {
+		got, err := st.ContactByEmail(ctx, "BILL@initech.TEST")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != c.ID || got.Locale != "fr" || len(got.Memberships) != 2 {
+			t.Fatalf("got %+v", got)
+		}
+		if m := got.Memberships[0]; m.SiteName != "Initech" || m.Role != svcportal.RoleSiteManager {
+			t.Errorf("got membership %+v, want Initech site_manager", m)
+		}
+		if got.CreatedAt.IsZero() {
+			t.Error("created_at is zero")
+		}
+	})
+	t.Run("email taken", func(t *testing.T) {
+		dup := &svcportal.Contact{Email: "bill@initech.test"}
+		if err := st.CreateContact(ctx, dup); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("got %v, want conflict", err)
+		}
+	})
+	t.Run("site name taken", func(t *testing.T) {
+		if err := st.CreateSite(ctx, &svcportal.Site{Name: "Initech"}); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("got %v, want conflict", err)
+		}
+	})
+}

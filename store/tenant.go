@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.TenantStore = (*Store)(nil)
+
+type tenantDomain struct {
+	bun.BaseModel `bun:"table:tenant_domains"`
+	Hostname      string `bun:"hostname,pk"`
+	TenantID      int64  `bun:"tenant_id"`
+}
+
+// CreateTenant implements svcportal.TenantStore.
+func (s *Store) CreateTenant(ctx context.Context, t *svcportal.Tenant, admin *svcportal.Staff) error {
+	now := s.now().UTC()
+	t.CreatedAt, t.UpdatedAt = now, now
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return conflict("slug", "error.slug_taken", err)
+			}
+			return fmt.Errorf("insert tenant %s: %w", t.Slug, err)
+		}
+		for _, d := range t.Domains {
+			if _, err := tx.NewInsert().Model(&tenantDomain{Hostname: d, TenantID: t.ID}).Exec(ctx); err != nil {
+				if isUniqueViolation(err) {
+					return conflict("domains", "error.domain_taken", err)
+				}
+				return fmt.Errorf("insert domain %s: %w", d, err)
+			}
+		}
+		if admin != nil {
+			admin.TenantID = t.ID
+			return insertStaff(ctx, tx, admin, now)
+		}
+		return nil
+	})
+}
+
+// TenantBySlug implements svcportal.TenantStore.
+func (s *Store) TenantBySlug(ctx context.Context, slug string) (*svcportal.Tenant, error) {
+	t := new(svcportal.Tenant)
+	if err := s.db.NewSelect().Model(t).Where("slug = ?", strings.ToLower(slug)).Scan(ctx); err != nil {
+		return nil, notFound(err)
+	}
+	return t, s.loadDomains(ctx, s.db, t)
+}
+
+// TenantByDomain implements svcportal.TenantStore.
+func (s *Store) TenantByDomain(ctx context.Context, host string) (*svcportal.Tenant, error) {
+	t := new(svcportal.Tenant)
+	err := s.db.NewSelect().Model(t).
+		Where("id = (SELECT tenant_id FROM tenant_domains WHERE hostname = ?)", strings.ToLower(host)).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return t, s.loadDomains(ctx, s.db, t)
+}
+
+func (s *Store) loadDomains(ctx context.Context, db bun.IDB, t *svcportal.Tenant) error {
+	t.Domains = []string{}
+	return db.NewSelect().Model((*tenantDomain)(nil)).Column("hostname").
+		Where("tenant_id = ?", t.ID).Order("hostname").Scan(ctx, &t.Domains)
+}
+
+// TenantAsset implements svcportal.TenantStore.
+func (s *Store) TenantAsset(ctx context.Context, kind string) (*svcportal.Asset, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := new(svcportal.Asset)
+	err = s.db.NewSelect().Model(a).ModelTableExpr("tenant_assets AS asset").
+		Where("tenant_id = ? AND kind = ?", tid, kind).Scan(ctx)
+	return a, notFound(err)
+}
+
+// PutTenantAsset implements svcportal.TenantStore.
+func (s *Store) PutTenantAsset(ctx context.Context, a *svcportal.Asset) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	a.TenantID, a.UpdatedAt = tid, s.now().UTC()
+	_, err = s.db.NewInsert().Model(a).ModelTableExpr("tenant_assets").
+		On("CONFLICT (tenant_id, kind) DO UPDATE").
+		Set("content_type = EXCLUDED.content_type, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at").
+		Exec(ctx)
+	return err
+}

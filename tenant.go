@@ -1,0 +1,135 @@
+package svcportal
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Tenant is one MSP: its identity, branding and portal settings. bun tags
+// describe its row; Domains and the has-asset flags come from other tables.
+type Tenant struct {
+	ID             int64     `bun:"id,pk,autoincrement" json:"id"`
+	Slug           string    `bun:"slug,notnull" json:"slug"`
+	Name           string    `bun:"name,notnull" json:"name"`
+	PrimaryColor   string    `bun:"primary_color,notnull" json:"primary_color"`
+	AccentColor    string    `bun:"accent_color,notnull" json:"accent_color"`
+	Footer         string    `bun:"footer,notnull" json:"footer"`
+	DefaultLocale  string    `bun:"default_locale,notnull" json:"default_locale"`
+	EnabledLocales []string  `bun:"enabled_locales,notnull,type:text" json:"enabled_locales"`
+	TicketTypes    []string  `bun:"ticket_types,notnull,type:text" json:"ticket_types"`
+	AutoCloseDays  int       `bun:"auto_close_days,notnull" json:"auto_close_days"`
+	MaxUploadMB    int       `bun:"max_upload_mb,notnull" json:"max_upload_mb"`
+	CreatedAt      time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at,notnull" json:"updated_at"`
+
+	Domains []string `bun:"-" json:"domains"` // custom hostnames, lower case
+}
+
+// Defaults of a new tenant.
+const (
+	DefaultPrimaryColor  = "#1d4ed8"
+	DefaultAccentColor   = "#0f766e"
+	DefaultAutoCloseDays = 7
+	DefaultMaxUploadMB   = 25
+)
+
+// DefaultTicketTypes are offered on a new tenant's portal.
+var DefaultTicketTypes = []string{"incident", "request", "question", "problem"}
+
+var (
+	slugRE     = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+	colorRE    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	hostnameRE = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$`)
+)
+
+// reservedSlugs would collide with hosts the platform may need itself.
+var reservedSlugs = map[string]bool{"www": true, "admin": true, "api": true, "static": true, "mail": true}
+
+// NewTenant returns a tenant with the platform defaults filled in.
+func NewTenant(slug, name string) *Tenant {
+	return &Tenant{
+		Slug:           strings.ToLower(strings.TrimSpace(slug)),
+		Name:           strings.TrimSpace(name),
+		PrimaryColor:   DefaultPrimaryColor,
+		AccentColor:    DefaultAccentColor,
+		DefaultLocale:  "en",
+		EnabledLocales: append([]string(nil), Locales...),
+		TicketTypes:    append([]string(nil), DefaultTicketTypes...),
+		AutoCloseDays:  DefaultAutoCloseDays,
+		MaxUploadMB:    DefaultMaxUploadMB,
+	}
+}
+
+// Validate checks every field of t.
+func (t *Tenant) Validate() error {
+	var v Validation
+	v.Check(slugRE.MatchString(t.Slug), "slug", "error.slug_format", nil)
+	v.Check(!reservedSlugs[t.Slug], "slug", "error.slug_reserved", nil)
+	v.Check(t.Name != "", "name", "error.required", nil)
+	v.Check(utf8.RuneCountInString(t.Name) <= 100, "name", "error.too_long", map[string]any{"Max": 100})
+	v.Check(colorRE.MatchString(t.PrimaryColor), "primary_color", "error.color_format", nil)
+	v.Check(colorRE.MatchString(t.AccentColor), "accent_color", "error.color_format", nil)
+	v.Check(utf8.RuneCountInString(t.Footer) <= 500, "footer", "error.too_long", map[string]any{"Max": 500})
+	v.Check(len(t.EnabledLocales) > 0, "enabled_locales", "error.required", nil)
+	for _, l := range t.EnabledLocales {
+		v.Check(IsLocale(l), "enabled_locales", "error.locale_unknown", map[string]any{"Locale": l})
+	}
+	v.Check(IsLocale(t.DefaultLocale), "default_locale", "error.locale_unknown", map[string]any{"Locale": t.DefaultLocale})
+	v.Check(t.LocaleEnabled(t.DefaultLocale), "default_locale", "error.default_locale_disabled", nil)
+	v.Check(len(t.TicketTypes) > 0, "ticket_types", "error.required", nil)
+	v.Check(t.AutoCloseDays >= 1 && t.AutoCloseDays <= 365, "auto_close_days", "error.range", map[string]any{"Min": 1, "Max": 365})
+	v.Check(t.MaxUploadMB >= 1 && t.MaxUploadMB <= 1024, "max_upload_mb", "error.range", map[string]any{"Min": 1, "Max": 1024})
+	for _, d := range t.Domains {
+		v.Check(ValidHostname(d), "domains", "error.hostname_format", map[string]any{"Host": d})
+	}
+	return v.Err()
+}
+
+// LocaleEnabled reports whether the tenant's portal offers locale.
+func (t *Tenant) LocaleEnabled(locale string) bool {
+	for _, l := range t.EnabledLocales {
+		if l == locale {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidHostname reports whether h is a lower-case DNS name with a dot.
+func ValidHostname(h string) bool {
+	return len(h) <= 253 && hostnameRE.MatchString(h)
+}
+
+// Asset is a tenant's uploaded branding file (logo, favicon).
+type Asset struct {
+	TenantID    int64     `bun:"tenant_id,pk"`
+	Kind        string    `bun:"kind,pk"` // AssetLogo or AssetFavicon
+	ContentType string    `bun:"content_type,notnull"`
+	Data        []byte    `bun:"data,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+}
+
+// Kinds of tenant asset.
+const (
+	AssetLogo    = "logo"
+	AssetFavicon = "favicon"
+)
+
+// TenantStore keeps tenants. Lookups by slug and domain take no tenant from
+// the context: they are how a request finds its tenant.
+type TenantStore interface {
+	// CreateTenant inserts t, its domains and its first admin in one
+	// transaction. KindConflict if the slug or a domain is taken.
+	CreateTenant(ctx context.Context, t *Tenant, admin *Staff) error
+	// TenantBySlug returns KindNotFound for an unknown slug.
+	TenantBySlug(ctx context.Context, slug string) (*Tenant, error)
+	// TenantByDomain returns the tenant owning a custom hostname, or KindNotFound.
+	TenantByDomain(ctx context.Context, host string) (*Tenant, error)
+	// TenantAsset returns the context tenant's asset of that kind, or KindNotFound.
+	TenantAsset(ctx context.Context, kind string) (*Asset, error)
+	// PutTenantAsset stores an asset for the context tenant.
+	PutTenantAsset(ctx context.Context, a *Asset) error
+}
