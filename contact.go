@@ -89,3 +89,13 @@ type ContactStore interface {
 	// ContactByEmail matches case-insensitively, or returns KindNotFound.
 	ContactByEmail(ctx context.Context, email string) (*Contact, error)
 }
+
+// MinPasswordLength is the shortest password accepted for any account.
+const MinPasswordLength = 10
+
+// CheckPassword validates a new password for field.
+func CheckPassword(v *Validation, field, pw string) {
+	n := utf8.RuneCountInString(pw)
+	v.Check(n >= MinPasswordLength, field, "error.password_short", map[string]any{"Min": MinPasswordLength})
+	v.Check(n <= 256, field, "error.too_long", map[string]any{"Max": 256})
+}

@@ -61,4 +61,3 @@ func Contact(ctx context.Context, t testing.TB, cs svcportal.ContactStore, email
 	}
 	return c
 }
-

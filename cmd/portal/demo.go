@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/password"
+	"github.com/svcportal/svcportal/tenants"
+)
+
+// demoPassword is the password of every demo account.
+const demoPassword = "demo-pass-1234"
+
+// demoTenant is the demo data of one tenant (SPEC.md, "Demo data").
+type demoTenant struct {
+	slug, name, locale, primary, accent, footer string
+	staff                                       []demoStaff // the first is the tenant's first admin
+	sites                                       []demoSite
+}
+
+type demoStaff struct{ email, name, role string }
+
+type demoSite struct {
+	name     string
+	contacts []demoContact
+}
+
+type demoContact struct{ email, first, last, title, locale, role string }
+
+var demoData = []demoTenant{
+	{
+		slug: "acme", name: "Acme Managed IT", locale: "en", primary: "#0b5cad", accent: "#c2410c",
+		footer: "Acme Managed IT · 24/7 service desk · +1 555 0100",
+		staff: []demoStaff{
+			{"admin@acme.test", "Ada Admin", svcportal.StaffAdmin},
+			{"tech@acme.test", "Tom Tech", svcportal.StaffAgent},
+		},
+		sites: []demoSite{
+			{"Initech", []demoContact{
+				{"peter@initech.test", "Peter", "Gibbons", "Software Engineer", "en", svcportal.RoleMember},
+				{"milton@initech.test", "Milton", "Waddams", "Collator", "en", svcportal.RoleMember},
+				{"bill@initech.test", "Bill", "Lumbergh", "Division Vice President", "en", svcportal.RoleSiteManager},
+			}},
+			{"Umbrella", []demoContact{
+				{"alice@umbrella.test", "Alice", "Abernathy", "Security Lead", "en", svcportal.RoleMember},
+			}},
+		},
+	},
+	{
+		slug: "globex", name: "Globex Services", locale: "fr", primary: "#6d28d9", accent: "#047857",
+		footer: "Globex Services · Support 8h–20h · +33 1 00 00 00 00",
+		staff: []demoStaff{
+			{"admin@globex.test", "Gérard Admin", svcportal.StaffAdmin},
+		},
+		sites: []demoSite{
+			{"Hooli", []demoContact{
+				{"gavin@hooli.test", "Gavin", "Belson", "CEO", "fr", svcportal.RoleMember},
+			}},
+		},
+	},
+}
+
+// demoStore is what loading the demo data needs.
+type demoStore interface {
+	svcportal.TenantStore
+	svcportal.SiteStore
+	svcportal.ContactStore
+	svcportal.StaffStore
+}
+
+// loadDemo creates whatever part of the demo data is missing; running it
+// again changes nothing. progress is told each step.
+func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, progress func(string)) error {
+	for _, d := range demoData {
+		t, err := st.TenantBySlug(ctx, d.slug)
+		if svcportal.KindOf(err) == svcportal.KindNotFound {
+			progress("tenant " + d.slug)
+			t, err = createDemoTenant(ctx, ts, d)
+		}
+		if err != nil {
+			return fmt.Errorf("demo tenant %s: %w", d.slug, err)
+		}
+		tctx := svcportal.WithTenant(ctx, t)
+		for _, s := range d.staff[1:] {
+			if err := ensureStaff(tctx, st, s, d.locale, progress); err != nil {
+				return err
+			}
+		}
+		for _, ds := range d.sites {
+			site, err := st.SiteByName(tctx, ds.name)
+			if svcportal.KindOf(err) == svcportal.KindNotFound {
+				progress("site " + ds.name)
+				site = &svcportal.Site{Name: ds.name, KBEnabled: true}
+				err = st.CreateSite(tctx, site)
+			}
+			if err != nil {
+				return fmt.Errorf("demo site %s: %w", ds.name, err)
+			}
+			for _, dc := range ds.contacts {
+				if err := ensureContact(tctx, st, site, dc, progress); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func createDemoTenant(ctx context.Context, ts *tenants.Service, d demoTenant) (*svcportal.Tenant, error) {
+	admin := d.staff[0]
+	t, err := ts.Create(ctx, tenants.CreateRequest{
+		Slug: d.slug, Name: d.name, AdminEmail: admin.email, AdminName: admin.name, AdminPassword: demoPassword, DefaultLocale: d.locale,
+		Branding: &tenants.Branding{PrimaryColor: d.primary, AccentColor: d.accent, Footer: d.footer},
+	})
+	return t, err
+}
+
+func ensureStaff(ctx context.Context, st demoStore, s demoStaff, locale string, progress func(string)) error {
+	_, err := st.StaffByEmail(ctx, s.email)
+	if svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
+	progress("staff " + s.email)
+	hash, err := password.Hash(demoPassword)
+	if err != nil {
+		return err
+	}
+	m := &svcportal.Staff{Email: s.email, Name: s.name, Role: s.role, Locale: locale, PasswordHash: hash}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return st.CreateStaff(ctx, m)
+}
+
+func ensureContact(ctx context.Context, st demoStore, site *svcportal.Site, dc demoContact, progress func(string)) error {
+	_, err := st.ContactByEmail(ctx, dc.email)
+	if svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
+	progress("contact " + dc.email)
+	hash, err := password.Hash(demoPassword)
+	if err != nil {
+		return err
+	}
+	c := &svcportal.Contact{Email: dc.email, FirstName: dc.first, LastName: dc.last, JobTitle: dc.title,
+		Locale: dc.locale, PasswordHash: hash, Memberships: []svcportal.Membership{{SiteID: site.ID, Role: dc.role}}}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return st.CreateContact(ctx, c)
+}
+
+func runDemo(e *env, args []string) error {
+	cfg, err := e.parseConfig("demo", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := e.openApp(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	fmt.Fprintln(e.stdout, "Loading demo data…")
+	if err := loadDemo(e.ctx, a.store, a.tenants, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
+		return err
+	}
+	return a.serve(e, func(port string) { printDemo(e, cfg, port) })
+}
+
+// printDemo tells a newcomer where to go and how to sign in.
+func printDemo(e *env, cfg *Config, port string) {
+	w := e.stdout
+	fmt.Fprintln(w, "\nDemo portals:")
+	for _, d := range demoData {
+		fmt.Fprintf(w, "  %-17s %s\n", d.name, portalURL(cfg.BaseDomain, d.slug, port))
+	}
+	fmt.Fprintf(w, "\nEvery demo account's password is %s\n", demoPassword)
+	for _, d := range demoData {
+		var staff, contacts []string
+		for _, s := range d.staff {
+			staff = append(staff, s.email+" ("+s.role+")")
+		}
+		for _, s := range d.sites {
+			for _, c := range s.contacts {
+				contacts = append(contacts, c.email+" ("+s.name+", "+c.role+")")
+			}
+		}
+		fmt.Fprintf(w, "  %s staff:    %s\n", d.slug, strings.Join(staff, ", "))
+		fmt.Fprintf(w, "  %s contacts: %s\n", d.slug, strings.Join(contacts, ", "))
+	}
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	fmt.Fprintf(w, "\nListening on %s:%s. Press Ctrl+C to stop.\n", host, port)
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// runCmd runs the program with only the given environment.
+func runCmd(t *testing.T, ctx context.Context, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, args, func(k string) string { return env[k] }, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// testEnv is a configuration on a fresh database and data dir.
+func testEnv(t *testing.T) map[string]string {
+	dir := t.TempDir()
+	return map[string]string{
+		"PORTAL_DATABASE_URL": testkit.DatabaseURL(t),
+		"PORTAL_DATA_DIR":     dir,
+		"PORTAL_MAIL_URL":     "file:" + filepath.Join(dir, "mail"),
+	}
+}
+
+func TestConfig_Errors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"malformed database URL", map[string]string{"PORTAL_DATABASE_URL": "mysql://root@db/portal"}, nil, "PORTAL_DATABASE_URL: database URL \"mysql://root@db/portal\" must start with sqlite: or postgres://"},
+		{"database URL by flag", nil, []string{"--database-url", "postgres://localhost"}, "PORTAL_DATABASE_URL: postgres URL needs a database name"},
+		{"listen address", map[string]string{"PORTAL_ADDR": "8080"}, nil, "PORTAL_ADDR: \"8080\" is not host:port"},
+		{"port", map[string]string{"PORTAL_ADDR": "localhost:99999"}, nil, "PORTAL_ADDR: port \"99999\""},
+		{"base domain", map[string]string{"PORTAL_BASE_DOMAIN": "Bad_Domain"}, nil, "PORTAL_BASE_DOMAIN"},
+		{"mail URL", map[string]string{"PORTAL_MAIL_URL": "smtp://mail.example.com"}, nil, "PORTAL_MAIL_URL: the SMTP URL needs a host and a port"},
+		{"mail scheme", map[string]string{"PORTAL_MAIL_URL": "sendmail"}, nil, "PORTAL_MAIL_URL: must start with file: or smtp://"},
+		{"search URL", map[string]string{"PORTAL_SEARCH_URL": "typesense://localhost:8108"}, nil, "PORTAL_SEARCH_URL: a Typesense URL needs an API key"},
+		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
+		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
+		{"stray argument", nil, []string{"now"}, "unexpected argument \"now\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, context.Background(), tt.env, append([]string{"migrate"}, tt.args...)...)
+			if code != 2 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("got exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+	t.Run("several mistakes are all reported", func(t *testing.T) {
+		_, _, stderr := runCmd(t, context.Background(), map[string]string{"PORTAL_ADDR": "x", "PORTAL_SEARCH_URL": "solr"}, "serve")
+		if !strings.Contains(stderr, "PORTAL_ADDR") || !strings.Contains(stderr, "PORTAL_SEARCH_URL") {
+			t.Errorf("got %q", stderr)
+		}
+	})
+	t.Run("unknown command", func(t *testing.T) {
+		if code, _, stderr := runCmd(t, context.Background(), nil, "launch"); code != 2 || !strings.Contains(stderr, `unknown command "launch"`) {
+			t.Errorf("got %d %q", code, stderr)
+		}
+	})
+	t.Run("help lists commands and settings", func(t *testing.T) {
+		code, stdout, _ := runCmd(t, context.Background(), nil, "help")
+		for _, want := range []string{"demo", "serve", "migrate", "tenant", "PORTAL_DATABASE_URL", "PORTAL_SECRET_KEY"} {
+			if code != 0 || !strings.Contains(stdout, want) {
+				t.Errorf("help lacks %q", want)
+			}
+		}
+	})
+}
+
+func TestConfig_FlagOverridesEnvironment(t *testing.T) {
+	var cfgs []*Config
+	for _, args := range [][]string{nil, {"-addr", "127.0.0.1:9"}, {"-PORTAL_ADDR", "127.0.0.1:10"}} {
+		fs := newFlagSet()
+		cfg := bindConfig(fs, func(k string) string { return map[string]string{"PORTAL_ADDR": "0.0.0.0:80"}[k] })
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		cfgs = append(cfgs, cfg)
+	}
+	if cfgs[0].Addr != "0.0.0.0:80" || cfgs[1].Addr != "127.0.0.1:9" || cfgs[2].Addr != "127.0.0.1:10" {
+		t.Errorf("got %q %q %q", cfgs[0].Addr, cfgs[1].Addr, cfgs[2].Addr)
+	}
+	if cfgs[0].DatabaseURL != "sqlite:data/portal.db" || cfgs[0].SearchURL != "embedded" || cfgs[0].BaseDomain != "localhost" {
+		t.Errorf("defaults: got %+v", cfgs[0])
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	env := testEnv(t)
+	code, stdout, stderr := runCmd(t, context.Background(), env, "migrate")
+	if code != 0 || !strings.Contains(stdout, "Applied 1 migration(s): 0001_init") {
+		t.Fatalf("first run: %d %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runCmd(t, context.Background(), env, "migrate")
+	if code != 0 || !strings.Contains(stdout, "up to date") {
+		t.Errorf("second run: %d %q", code, stdout)
+	}
+	env["PORTAL_DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"
+	if code, _, stderr := runCmd(t, context.Background(), env, "migrate"); code != 1 || !strings.Contains(stderr, "connect to postgres database") {
+		t.Errorf("unreachable database: got %d %q", code, stderr)
+	}
+}
+
+func TestTenantCreateCommand(t *testing.T) {
+	env := testEnv(t)
+	args := []string{"tenant", "create", "--slug", "initrode", "--name", "Initrode IT", "--admin-email", "boss@initrode.test",
+		"--admin-password", "a-long-password", "--domain", "help.initrode.example", "--domain", "support.initrode.example"}
+	code, stdout, stderr := runCmd(t, context.Background(), env, args...)
+	if code != 0 || !strings.Contains(stdout, "portal: http://initrode.localhost:8080") || !strings.Contains(stdout, "also:   http://support.initrode.example") {
+		t.Fatalf("got %d %q %q", code, stdout, stderr)
+	}
+	code, _, stderr = runCmd(t, context.Background(), env, args...)
+	if code != 2 || !strings.Contains(stderr, "--slug: This name is already used by another portal.") {
+		t.Errorf("duplicate: got %d %q", code, stderr)
+	}
+	code, _, stderr = runCmd(t, context.Background(), env, "tenant", "create", "--slug", "Bad Slug", "--name", "X", "--admin-email", "nope", "--admin-password", "x", "--domain", "bad host")
+	for _, want := range []string{"--slug: Use 1 to 40", "--admin-email: Enter a valid email", "--admin-password: Use at least 10", "--domain: bad host is not a valid host name"} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("invalid: got %d, stderr lacks %q: %q", code, want, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "delete"); code != 2 || !strings.Contains(stderr, "usage: portal tenant create") {
+		t.Errorf("tenant delete: got %d %q", code, stderr)
+	}
+}
+
+func TestLoadDemo_Idempotent(t *testing.T) {
+	st := testkit.Store(t)
+	ts := tenants.New(st, "localhost")
+	ctx := context.Background()
+	var steps []string
+	if err := loadDemo(ctx, st, ts, func(s string) { steps = append(steps, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 11 {
+		t.Errorf("first load made %d steps, want 11: %v", len(steps), steps)
+	}
+	steps = nil
+	if err := loadDemo(ctx, st, ts, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
+		t.Errorf("second load: %v, steps %v; want nothing to do", err, steps)
+	}
+
+	acme, err := ts.Resolve(ctx, "acme.localhost")
+	if err != nil || acme.Name != "Acme Managed IT" || acme.DefaultLocale != "en" {
+		t.Fatalf("acme: %+v %v", acme, err)
+	}
+	globex, err := ts.Resolve(ctx, "globex.localhost")
+	if err != nil || globex.Name != "Globex Services" || globex.DefaultLocale != "fr" {
+		t.Fatalf("globex: %+v %v", globex, err)
+	}
+	actx, gctx := svcportal.WithTenant(ctx, acme), svcportal.WithTenant(ctx, globex)
+	for _, c := range []struct {
+		ctx         context.Context
+		email, site string
+		role        string
+	}{
+		{actx, "peter@initech.test", "Initech", svcportal.RoleMember},
+		{actx, "milton@initech.test", "Initech", svcportal.RoleMember},
+		{actx, "bill@initech.test", "Initech", svcportal.RoleSiteManager},
+		{actx, "alice@umbrella.test", "Umbrella", svcportal.RoleMember},
+		{gctx, "gavin@hooli.test", "Hooli", svcportal.RoleMember},
+	} {
+		got, err := st.ContactByEmail(c.ctx, c.email)
+		if err != nil || len(got.Memberships) != 1 || got.Memberships[0].SiteName != c.site || got.Memberships[0].Role != c.role {
+			t.Errorf("%s: got %+v, %v", c.email, got, err)
+		}
+	}
+	if _, err := st.ContactByEmail(gctx, "peter@initech.test"); svcportal.KindOf(err) != svcportal.KindNotFound {
+		t.Errorf("globex sees acme's contact: %v", err)
+	}
+	for _, s := range []struct {
+		ctx         context.Context
+		email, role string
+	}{{actx, "admin@acme.test", "admin"}, {actx, "tech@acme.test", "agent"}, {gctx, "admin@globex.test", "admin"}} {
+		if got, err := st.StaffByEmail(s.ctx, s.email); err != nil || got.Role != s.role {
+			t.Errorf("%s: got %+v, %v", s.email, got, err)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine to write to
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+func TestDemoCommand_ServesAndShutsDownGracefully(t *testing.T) {
+	env := testEnv(t)
+	port := freePort(t)
+	env["PORTAL_ADDR"] = "127.0.0.1:" + port
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"demo"}, func(k string) string { return env[k] }, &stdout, &stderr) }()
+
+	base := "http://127.0.0.1:" + port
+	get := func(host, path string) (*http.Response, string, error) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b), nil
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, _, err := get("x", "/readyz"); err == nil && resp.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never became ready; stderr: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, want := range []string{
+		"http://acme.localhost:" + port, "http://globex.localhost:" + port, "demo-pass-1234",
+		"admin@acme.test (admin)", "tech@acme.test (agent)", "bill@initech.test (Initech, site_manager)", "gavin@hooli.test (Hooli, member)",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	resp, body, err := get("acme.localhost:"+port, "/")
+	if err != nil || resp.StatusCode != 200 || !strings.Contains(body, "Acme Managed IT") {
+		t.Fatalf("acme portal: %v %v", resp, err)
+	}
+	resp, body, _ = get("globex.localhost:"+port, "/")
+	if resp.StatusCode != 200 || !strings.Contains(body, `lang="fr"`) || strings.Contains(body, "Acme") {
+		t.Errorf("globex portal: %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d; stderr: %s", code, stderr.String())
+		}
+	case <-time.After(35 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !strings.Contains(stderr.String(), "msg=stopped") {
+		t.Errorf("no clean stop in the log: %s", stderr.String())
+	}
+	if _, _, err := get("x", "/healthz"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+	key, err := os.ReadFile(filepath.Join(env["PORTAL_DATA_DIR"], "secret.key"))
+	if err != nil || len(strings.TrimSpace(string(key))) != 64 {
+		t.Errorf("secret key not generated: %q %v", key, err)
+	}
+	if fi, err := os.Stat(filepath.Join(env["PORTAL_DATA_DIR"], "secret.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret key mode: %v %v", fi.Mode(), err)
+	}
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/svcportal/svcportal/portal"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/web"
+)
+
+// app is everything a serving process holds.
+type app struct {
+	cfg     *Config
+	store   *store.Store
+	tenants *tenants.Service
+	web     *web.Server
+}
+
+// openApp connects to the database, applies pending migrations and wires
+// the HTTP layers.
+func (e *env) openApp(cfg *Config) (*app, error) {
+	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(e.ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		e.log.Info("migrations applied", "versions", strings.Join(applied, ","))
+	}
+	if _, err := cfg.secretKey(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	ts := tenants.New(st, cfg.BaseDomain)
+	srv := web.New(web.Options{
+		Logger:  e.log,
+		Tenants: ts,
+		Assets:  st,
+		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
+	})
+	portal.Register(srv, portal.Deps{})
+	return &app{cfg: cfg, store: st, tenants: ts, web: srv}, nil
+}
+
+// ready is true when the database answers and has every migration.
+func ready(ctx context.Context, st *store.Store) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := st.Ping(ctx); err != nil {
+		return err
+	}
+	pending, err := st.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("migrations pending: %v", pending)
+	}
+	return nil
+}
+
+func runServe(e *env, args []string) error {
+	cfg, err := e.parseConfig("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := e.openApp(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	return a.serve(e, nil)
+}
+
+// serve listens on the configured address until the context ends, then
+// stops accepting connections and lets in-flight requests finish (up to
+// 30 seconds). onListen, if set, is told the bound port.
+func (a *app) serve(e *env, onListen func(port string)) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	srv := &http.Server{
+		Handler:           a.web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large attachments
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(e.ctx) },
+	}
+	e.log.Info("listening", "addr", ln.Addr().String(), "base_domain", a.cfg.BaseDomain)
+	if onListen != nil {
+		onListen(port)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-e.ctx.Done():
+	}
+	e.log.Info("shutting down: finishing in-flight requests")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	e.log.Info("stopped")
+	return nil
+}
+
+func runMigrate(e *env, args []string) error {
+	cfg, err := e.parseConfig("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(e.stdout, "Database is up to date.")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Applied %d migration(s): %s\n", len(applied), strings.Join(applied, ", "))
+	return nil
+}
+
+// portalURL is where a tenant's portal answers, e.g. http://acme.localhost:8080.
+func portalURL(baseDomain, slug, port string) string {
+	u := "http://" + slug + "." + baseDomain
+	if port != "80" && port != "" {
+		u += ":" + port
+	}
+	return u
+}

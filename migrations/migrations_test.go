@@ -1,0 +1,41 @@
+package migrations
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var nameRE = regexp.MustCompile(`^\d{4}_[a-z0-9_]+\.sql$`)
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := fs.ReadDir(FS, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// TestDialectsHaveTheSameMigrations fails when a migration is added to one
+// dialect's folder and not the other, or is misnamed or out of sequence.
+func TestDialectsHaveTheSameMigrations(t *testing.T) {
+	sqlite, postgres := names(t, "sqlite"), names(t, "postgres")
+	if strings.Join(sqlite, ",") != strings.Join(postgres, ",") {
+		t.Fatalf("sqlite has %v, postgres has %v", sqlite, postgres)
+	}
+	for i, n := range sqlite {
+		if !nameRE.MatchString(n) {
+			t.Errorf("%s: want NNNN_lower_snake.sql", n)
+		}
+		if want := fmt.Sprintf("%04d", i+1); n[:4] != want {
+			t.Errorf("%s: want number %s (no gaps)", n, want)
+		}
+	}
+}

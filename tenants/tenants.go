@@ -1,0 +1,127 @@
+// Package tenants resolves a request's Host to its tenant, creates tenants
+// with their first admin, and renders a tenant's branding (theme colours and
+// a monogram logo for tenants that have not uploaded one).
+package tenants
+
+import (
+	"context"
+	"net"
+	"strings"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/password"
+)
+
+// Service resolves and creates tenants.
+type Service struct {
+	store      svcportal.TenantStore
+	baseDomain string
+}
+
+// New returns a Service; tenant "acme" is served at acme.<baseDomain>.
+func New(store svcportal.TenantStore, baseDomain string) *Service {
+	return &Service{store: store, baseDomain: NormalizeHost(baseDomain)}
+}
+
+// BaseDomain is the platform's own domain.
+func (s *Service) BaseDomain() string { return s.baseDomain }
+
+// NormalizeHost lower-cases a Host header value and strips its port and a
+// trailing dot: "Acme.Localhost.:8080" → "acme.localhost".
+func NormalizeHost(host string) string {
+	host = strings.TrimSpace(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return strings.TrimSuffix(strings.ToLower(host), ".")
+}
+
+// Resolve returns the tenant served at host: <slug>.<base domain> or one of
+// its custom domains. Any other host, the base domain itself included, is
+// KindNotFound.
+func (s *Service) Resolve(ctx context.Context, host string) (*svcportal.Tenant, error) {
+	h := NormalizeHost(host)
+	if slug, ok := strings.CutSuffix(h, "."+s.baseDomain); ok {
+		if slug == "" || strings.Contains(slug, ".") {
+			return nil, svcportal.ErrNotFound()
+		}
+		return s.store.TenantBySlug(ctx, slug)
+	}
+	if h == s.baseDomain || h == "" {
+		return nil, svcportal.ErrNotFound()
+	}
+	return s.store.TenantByDomain(ctx, h)
+}
+
+// CreateRequest is what `portal tenant create` asks for.
+type CreateRequest struct {
+	Slug          string
+	Name          string
+	AdminEmail    string
+	AdminName     string // "" uses the tenant's name
+	AdminPassword string
+	Domains       []string
+	DefaultLocale string    // "" keeps the platform default, en
+	Branding      *Branding // nil keeps the platform's colours
+}
+
+// Branding is the look of a tenant's portal.
+type Branding struct {
+	PrimaryColor string
+	AccentColor  string
+	Footer       string
+}
+
+// Create validates req and creates the tenant and its first admin.
+func (s *Service) Create(ctx context.Context, req CreateRequest) (*svcportal.Tenant, error) {
+	t := svcportal.NewTenant(req.Slug, req.Name)
+	if req.DefaultLocale != "" {
+		t.DefaultLocale = req.DefaultLocale
+	}
+	if b := req.Branding; b != nil {
+		t.PrimaryColor, t.AccentColor, t.Footer = b.PrimaryColor, b.AccentColor, b.Footer
+	}
+	for _, d := range req.Domains {
+		t.Domains = append(t.Domains, NormalizeHost(d))
+	}
+	admin := &svcportal.Staff{Email: req.AdminEmail, Name: req.AdminName, Role: svcportal.StaffAdmin, Locale: t.DefaultLocale}
+	if admin.Name == "" {
+		admin.Name = req.Name
+	}
+	var v svcportal.Validation
+	if err := t.Validate(); err != nil {
+		mergeFields(&v, err, "")
+	}
+	if err := admin.Validate(); err != nil {
+		mergeFields(&v, err, "admin_")
+	}
+	svcportal.CheckPassword(&v, "admin_password", req.AdminPassword)
+	for _, d := range t.Domains {
+		v.Check(d != s.baseDomain && !strings.HasSuffix(d, "."+s.baseDomain), "domains", "error.domain_base", nil)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := password.Hash(req.AdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	admin.PasswordHash = hash
+	if err := s.store.CreateTenant(ctx, t, admin); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// mergeFields copies the field complaints of a validation error into v,
+// with prefix before each field name.
+func mergeFields(v *svcportal.Validation, err error, prefix string) {
+	e, ok := err.(*svcportal.Error)
+	if !ok {
+		return
+	}
+	for f, fe := range e.Fields {
+		v.Add(prefix+f, fe.MessageID, fe.Data)
+	}
+}

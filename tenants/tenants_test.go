@@ -1,0 +1,162 @@
+package tenants_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+func TestNormalizeHost(t *testing.T) {
+	tests := map[string]string{
+		"acme.localhost":        "acme.localhost",
+		"ACME.Localhost:8080":   "acme.localhost",
+		"acme.localhost.":       "acme.localhost",
+		"acme.localhost.:443":   "acme.localhost",
+		"[::1]:8080":            "::1",
+		" support.acme.example": "support.acme.example",
+	}
+	for in, want := range tests {
+		if got := tenants.NormalizeHost(in); got != want {
+			t.Errorf("NormalizeHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestService_Resolve(t *testing.T) {
+	st := testkit.Store(t)
+	_, acme := testkit.Tenant(t, st, "acme", "support.acme.example")
+	_, globex := testkit.Tenant(t, st, "globex")
+	ts := tenants.New(st, "localhost")
+	ctx := context.Background()
+
+	tests := []struct {
+		host string
+		want *svcportal.Tenant // nil: not found
+	}{
+		{"acme.localhost", acme},
+		{"acme.localhost:8080", acme},
+		{"ACME.LOCALHOST", acme},
+		{"globex.localhost:8080", globex},
+		{"support.acme.example", acme},
+		{"Support.Acme.Example:443", acme},
+		{"unknown.localhost", nil},
+		{"localhost:8080", nil},
+		{"a.acme.localhost", nil}, // nested subdomain is not a slug
+		{"acme.example", nil},     // slug under another domain
+		{"acme.localhost.evil.example", nil},
+		{"", nil},
+		{"127.0.0.1:8080", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			got, err := ts.Resolve(ctx, tt.host)
+			if tt.want == nil {
+				if svcportal.KindOf(err) != svcportal.KindNotFound {
+					t.Errorf("got %v, %v; want not found", got, err)
+				}
+				return
+			}
+			if err != nil || got.ID != tt.want.ID {
+				t.Errorf("got %v, %v; want tenant %s", got, err, tt.want.Slug)
+			}
+		})
+	}
+}
+
+func TestService_Create(t *testing.T) {
+	st := testkit.Store(t)
+	ts := tenants.New(st, "portal.example.com")
+	ctx := context.Background()
+	ok := tenants.CreateRequest{Slug: "acme", Name: "Acme", AdminEmail: "Admin@Acme.test", AdminPassword: "long-enough-pw",
+		Domains: []string{"Help.Acme.Example"}, DefaultLocale: "fr"}
+
+	t.Run("invalid input changes nothing", func(t *testing.T) {
+		tests := []struct {
+			name  string
+			edit  func(*tenants.CreateRequest)
+			field string
+		}{
+			{"bad slug", func(r *tenants.CreateRequest) { r.Slug = "Acme Inc" }, "slug"},
+			{"reserved slug", func(r *tenants.CreateRequest) { r.Slug = "www" }, "slug"},
+			{"no name", func(r *tenants.CreateRequest) { r.Name = " " }, "name"},
+			{"bad email", func(r *tenants.CreateRequest) { r.AdminEmail = "admin" }, "admin_email"},
+			{"short password", func(r *tenants.CreateRequest) { r.AdminPassword = "short" }, "admin_password"},
+			{"bad domain", func(r *tenants.CreateRequest) { r.Domains = []string{"not a host"} }, "domains"},
+			{"domain under base", func(r *tenants.CreateRequest) { r.Domains = []string{"x.portal.example.com"} }, "domains"},
+			{"unknown locale", func(r *tenants.CreateRequest) { r.DefaultLocale = "pt" }, "default_locale"},
+			{"bad colour", func(r *tenants.CreateRequest) {
+				r.Branding = &tenants.Branding{PrimaryColor: "red", AccentColor: "#000000"}
+			}, "primary_color"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				req := ok
+				tt.edit(&req)
+				_, err := ts.Create(ctx, req)
+				e, isErr := err.(*svcportal.Error)
+				if !isErr || e.Kind != svcportal.KindUnprocessable {
+					t.Fatalf("got %v, want a validation error", err)
+				}
+				if _, has := e.Fields[tt.field]; !has {
+					t.Errorf("got fields %v, want %s", e.Fields, tt.field)
+				}
+				if _, err := st.TenantBySlug(ctx, req.Slug); svcportal.KindOf(err) != svcportal.KindNotFound {
+					t.Errorf("tenant was created anyway: %v", err)
+				}
+			})
+		}
+	})
+
+	t.Run("creates tenant and first admin", func(t *testing.T) {
+		tn, err := ts.Create(ctx, ok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tn.DefaultLocale != "fr" || strings.Join(tn.Domains, ",") != "help.acme.example" {
+			t.Errorf("got %+v", tn)
+		}
+		admin, err := st.StaffByEmail(svcportal.WithTenant(ctx, tn), "admin@acme.test")
+		if err != nil || admin.Role != svcportal.StaffAdmin || admin.PasswordHash == "" || admin.PasswordHash == ok.AdminPassword {
+			t.Errorf("got admin %+v, %v", admin, err)
+		}
+		if _, err := ts.Resolve(ctx, "acme.portal.example.com"); err != nil {
+			t.Errorf("resolve new tenant: %v", err)
+		}
+	})
+	t.Run("slug taken", func(t *testing.T) {
+		req := ok
+		req.Domains = nil
+		if _, err := ts.Create(ctx, req); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("got %v, want conflict", err)
+		}
+	})
+}
+
+func TestThemeCSS_ReadableTextOnAnyBrandColour(t *testing.T) {
+	tests := []struct{ color, on string }{
+		{"#ffffff", "#000"}, {"#000000", "#fff"}, {"#1d4ed8", "#fff"}, {"#fde047", "#000"}, {"#6d28d9", "#fff"}, {"#22c55e", "#000"},
+	}
+	for _, tt := range tests {
+		tn := svcportal.NewTenant("x", "X")
+		tn.PrimaryColor = tt.color
+		css := string(tenants.ThemeCSS(tn))
+		if !strings.Contains(css, "--brand:"+tt.color+";--on-brand:"+tt.on) {
+			t.Errorf("ThemeCSS for %s = %q, want text %s", tt.color, css, tt.on)
+		}
+	}
+}
+
+func TestMonogramSVG(t *testing.T) {
+	tn := svcportal.NewTenant("x", "<Acme> managed IT")
+	svg := string(tenants.MonogramSVG(tn))
+	if !strings.Contains(svg, ">AM</text>") || strings.Contains(svg, "<Acme>") {
+		t.Errorf("got %s, want escaped initials AM", svg)
+	}
+	if got := tenants.Initials("  "); got != "?" {
+		t.Errorf("Initials of blank = %q", got)
+	}
+}

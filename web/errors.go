@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+)
+
+// statusOf is the one table from error kind to HTTP status.
+var statusOf = map[svcportal.Kind]int{
+	svcportal.KindInternal:        http.StatusInternalServerError,
+	svcportal.KindInvalid:         http.StatusBadRequest,
+	svcportal.KindUnprocessable:   http.StatusUnprocessableEntity,
+	svcportal.KindNotFound:        http.StatusNotFound,
+	svcportal.KindConflict:        http.StatusConflict,
+	svcportal.KindForbidden:       http.StatusForbidden,
+	svcportal.KindUnauthorized:    http.StatusUnauthorized,
+	svcportal.KindTooManyRequests: http.StatusTooManyRequests,
+	svcportal.KindTooLarge:        http.StatusRequestEntityTooLarge,
+}
+
+// HandlerFunc is a gin handler that returns its failure instead of writing
+// it, so that every error is rendered in one place.
+type HandlerFunc func(c *gin.Context) error
+
+// H adapts a HandlerFunc to gin.
+func H(h HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			Fail(c, err)
+		}
+	}
+}
+
+// IsAPI reports whether the request is for the JSON API, whose errors are
+// JSON rather than pages.
+func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// Fail renders err with the status of its kind: JSON on API routes, a page
+// elsewhere. Internal errors are logged in full and shown as a generic,
+// translated message with the request id.
+func Fail(c *gin.Context, err error) {
+	var e *svcportal.Error
+	if !errors.As(err, &e) || e.Kind == svcportal.KindInternal {
+		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c),
+			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		e = &svcportal.Error{Kind: svcportal.KindInternal, MessageID: "error.internal"}
+	}
+	status := statusOf[e.Kind]
+	if c.Writer.Written() {
+		return // too late to change the response; the log line above says why
+	}
+	if IsAPI(c) {
+		c.AbortWithStatusJSON(status, ErrorBody(c, e))
+		return
+	}
+	page := "error"
+	if e.Kind == svcportal.KindNotFound {
+		page = "notfound"
+	}
+	data := &ErrorPage{Page: NewPage(c), Message: Translator(c).T(messageID(e), e.Data)}
+	if err := Render(c, status, page, data); err != nil {
+		slog.Error("render error page", "err", err)
+		c.AbortWithStatus(status)
+	}
+	c.Abort()
+}
+
+func messageID(e *svcportal.Error) string {
+	if e.MessageID != "" {
+		return e.MessageID
+	}
+	return "error." + e.Kind.String()
+}
+
+// ErrorPage is the data of the error and not-found pages.
+type ErrorPage struct {
+	Page
+	Message string
+	Host    string
+}
+
+// APIError is the body of every JSON error answer.
+type APIError struct {
+	Error APIErrorDetail `json:"error"`
+}
+
+// APIErrorDetail says what went wrong, in the reader's language.
+type APIErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// ErrorBody translates e into the JSON error body.
+func ErrorBody(c *gin.Context, e *svcportal.Error) APIError {
+	tr := Translator(c)
+	body := APIError{Error: APIErrorDetail{Code: e.APICode(), Message: tr.T(messageID(e), e.Data)}}
+	if len(e.Fields) > 0 {
+		body.Error.Fields = make(map[string]string, len(e.Fields))
+		for f, fe := range e.Fields {
+			body.Error.Fields[f] = tr.T(fe.MessageID, fe.Data)
+		}
+	}
+	return body
+}
+
+// noHost answers a request for a host that serves no tenant.
+func (s *Server) noHost(c *gin.Context) {
+	if IsAPI(c) {
+		c.AbortWithStatusJSON(http.StatusNotFound, ErrorBody(c, svcportal.ErrNotFound()))
+		return
+	}
+	data := &ErrorPage{Page: NewPage(c), Host: c.Request.Host}
+	if err := Render(c, http.StatusNotFound, "nohost", data); err != nil {
+		slog.Error("render no-host page", "err", err)
+		c.AbortWithStatus(http.StatusNotFound)
+	}
+}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Renderer holds every page template, each parsed once at start with the
+// layout and its partials.
+type Renderer struct {
+	base  *template.Template
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"asset": AssetURL,
+}
+
+// NewRenderer parses the layout and web's own pages (errors).
+func NewRenderer() *Renderer {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	r := &Renderer{base: base, pages: map[string]*template.Template{}}
+	for _, p := range []string{"error", "notfound", "nohost"} {
+		r.MustAdd(p, templateFS, "templates/"+p+".html")
+	}
+	return r
+}
+
+// MustAdd parses the page file of fsys under name, with the layout. The
+// file defines the blocks "title" and "content". It panics on a template
+// error: templates are embedded, so that is a bug caught by any test.
+func (r *Renderer) MustAdd(name string, fsys fs.FS, file string) {
+	if _, dup := r.pages[name]; dup {
+		panic("web: page " + name + " added twice")
+	}
+	t := template.Must(r.base.Clone())
+	r.pages[name] = template.Must(t.ParseFS(fsys, file))
+}
+
+// renderer finds the server's renderer from a handler.
+const keyRenderer = "web.renderer"
+
+// Render writes page name with data and status. data is usually a pointer
+// to a struct that embeds Page.
+func Render(c *gin.Context, status int, name string, data any) error {
+	r, _ := c.Get(keyRenderer)
+	rr, ok := r.(*Renderer)
+	if !ok {
+		return fmt.Errorf("web: no renderer on the request")
+	}
+	t, ok := rr.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// Page is the part of every page's data that the layout reads.
+type Page struct {
+	Tenant    *svcportal.Tenant
+	Lang      string
+	Path      string
+	RequestID string
+	CSRFToken string
+	tr        *locales.Translator
+}
+
+// NewPage fills the common page data from the request.
+func NewPage(c *gin.Context) Page {
+	tr := Translator(c)
+	return Page{
+		Tenant:    svcportal.TenantFrom(c.Request.Context()),
+		Lang:      tr.Lang(),
+		Path:      c.Request.URL.Path,
+		RequestID: RequestID(c),
+		tr:        tr,
+	}
+}
+
+// T translates message id; args are pairs of template-data name and value:
+// {{.T "home.lead" "Name" .Tenant.Name}}.
+func (p Page) T(id string, args ...any) string {
+	var data map[string]any
+	if len(args) > 1 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	return p.tr.T(id, data)
+}
+
+// LanguageNames lists the tenant's enabled languages by their own names.
+func (p Page) LanguageNames() string {
+	if p.Tenant == nil {
+		return ""
+	}
+	names := make([]string, len(p.Tenant.EnabledLocales))
+	for i, l := range p.Tenant.EnabledLocales {
+		names[i] = p.tr.T("lang." + l)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,87 @@
+// Package web is the HTTP foundation shared by the portal and the admin
+// console: the gin engine and its middleware (request ids, logs, recovery,
+// security headers, tenant and language), the one place where errors become
+// responses, the page renderer, static assets and tenant branding.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+)
+
+// TenantResolver finds the tenant served at a Host.
+type TenantResolver interface {
+	Resolve(ctx context.Context, host string) (*svcportal.Tenant, error)
+}
+
+// AssetSource returns the context tenant's uploaded branding files.
+type AssetSource interface {
+	TenantAsset(ctx context.Context, kind string) (*svcportal.Asset, error)
+}
+
+// Options are what the web layer needs from the rest of the program.
+type Options struct {
+	Logger  *slog.Logger
+	Tenants TenantResolver
+	Assets  AssetSource
+	// Ready reports whether the server can take traffic (database up,
+	// migrations applied); /readyz answers 503 while it returns an error.
+	Ready func(ctx context.Context) error
+}
+
+// Server is the gin engine with the product's middleware, the renderer the
+// areas add their pages to, and the route group of tenant hosts.
+type Server struct {
+	Engine   *gin.Engine
+	Renderer *Renderer
+	// Tenant is the group of every route served on a tenant's host; its
+	// handlers find the tenant with svcportal.TenantFrom(c.Request.Context()).
+	Tenant *gin.RouterGroup
+	opts   Options
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New builds the server; areas then register their routes on s.Tenant.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	e := gin.New()
+	e.SetTrustedProxies(nil) // client addresses come from the connection unless a proxy is configured
+	e.HandleMethodNotAllowed = false
+	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
+	e.Use(requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) { c.Set(keyRenderer, s.Renderer) })
+
+	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.readyz)
+	e.GET("/static/*name", serveStatic)
+	e.HEAD("/static/*name", serveStatic)
+
+	s.Tenant = e.Group("/", s.resolveTenant)
+	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
+	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
+	s.Tenant.GET("/branding/favicon", H(s.brandAsset(svcportal.AssetFavicon)))
+
+	e.NoRoute(s.resolveTenant, H(func(c *gin.Context) error { return svcportal.ErrNotFound() }))
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Engine.ServeHTTP(w, r) }
+
+func (s *Server) readyz(c *gin.Context) {
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(c.Request.Context()); err != nil {
+			s.opts.Logger.Warn("not ready", "err", err)
+			c.String(http.StatusServiceUnavailable, "not ready\n")
+			return
+		}
+	}
+	c.String(http.StatusOK, "ready\n")
+}
