@@ -6,6 +6,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"sync"
 
@@ -25,12 +26,18 @@ var (
 	translators sync.Map // lang → *Translator
 )
 
+// Catalog files are named AREA.LANG.toml (core.en.toml, mail.fr.toml…):
+// one file per area and language, so areas grow their words independently.
 func mustLoad() *i18n.Bundle {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, tag := range Tags {
-		if _, err := b.LoadMessageFileFS(catalogs, tag+".toml"); err != nil {
-			panic(fmt.Sprintf("locales: load %s: %v", tag, err))
+	files, err := fs.Glob(catalogs, "*.toml")
+	if err != nil || len(files) == 0 {
+		panic("locales: no catalogs embedded")
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(catalogs, f); err != nil {
+			panic(fmt.Sprintf("locales: load %s: %v", f, err))
 		}
 	}
 	return b

@@ -2,22 +2,24 @@ package locales
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/BurntSushi/toml"
 )
 
-func readCatalog(t *testing.T, tag string) map[string]string {
+func readCatalog(t *testing.T, file string) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile(tag + ".toml")
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]string{}
 	if err := toml.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s.toml: %v", tag, err)
+		t.Fatalf("%s: %v", file, err)
 	}
 	return m
 }
@@ -41,32 +43,47 @@ func fmtList(s []string) string {
 	return out
 }
 
-// TestCatalogs_SameKeysAndPlaceholders fails when a language lacks a
-// message, has one too many, or drops a placeholder in translation.
+// TestCatalogs_SameKeysAndPlaceholders fails when an area's catalog in some
+// language lacks a message, has one too many, or drops a placeholder in
+// translation, and when two areas define the same id.
 func TestCatalogs_SameKeysAndPlaceholders(t *testing.T) {
-	en := readCatalog(t, "en")
-	for _, tag := range Tags[1:] {
-		t.Run(tag, func(t *testing.T) {
-			other := readCatalog(t, tag)
-			for id, text := range en {
-				tr, ok := other[id]
-				if !ok {
-					t.Errorf("missing %q", id)
-					continue
-				}
-				if tr == "" {
-					t.Errorf("%q is empty", id)
-				}
-				if placeholders(tr) != placeholders(text) {
-					t.Errorf("%q: got placeholders %q, want %q", id, placeholders(tr), placeholders(text))
-				}
+	enFiles, _ := filepath.Glob("*.en.toml")
+	if len(enFiles) == 0 {
+		t.Fatal("no *.en.toml catalogs")
+	}
+	owner := map[string]string{}
+	for _, enFile := range enFiles {
+		area := strings.TrimSuffix(enFile, ".en.toml")
+		en := readCatalog(t, enFile)
+		for id := range en {
+			if prev, dup := owner[id]; dup {
+				t.Errorf("%q is defined by both %s and %s", id, prev, area)
 			}
-			for id := range other {
-				if _, ok := en[id]; !ok {
-					t.Errorf("%q is not in en.toml", id)
+			owner[id] = area
+		}
+		for _, tag := range Tags[1:] {
+			t.Run(area+"."+tag, func(t *testing.T) {
+				other := readCatalog(t, area+"."+tag+".toml")
+				for id, text := range en {
+					tr, ok := other[id]
+					if !ok {
+						t.Errorf("missing %q", id)
+						continue
+					}
+					if tr == "" {
+						t.Errorf("%q is empty", id)
+					}
+					if placeholders(tr) != placeholders(text) {
+						t.Errorf("%q: got placeholders %q, want %q", id, placeholders(tr), placeholders(text))
+					}
 				}
-			}
-		})
+				for id := range other {
+					if _, ok := en[id]; !ok {
+						t.Errorf("%q is not in %s", id, enFile)
+					}
+				}
+			})
+		}
 	}
 }
 
