@@ -88,6 +88,15 @@ type ContactStore interface {
 	Contact(ctx context.Context, id int64) (*Contact, error)
 	// ContactByEmail matches case-insensitively, or returns KindNotFound.
 	ContactByEmail(ctx context.Context, email string) (*Contact, error)
+	// UpdateContact saves c's profile fields, email, locale and flags
+	// (not its password or memberships); KindConflict if the email is
+	// taken, KindNotFound if c is not the tenant's.
+	UpdateContact(ctx context.Context, c *Contact) error
+	// SetPassword stores a new password hash for a contact or staff member
+	// (kind is PrincipalContact or PrincipalStaff), clears the contact's
+	// must-change-password flag and ends every session of theirs except
+	// keepSessionID, in one transaction.
+	SetPassword(ctx context.Context, kind string, id int64, hash, keepSessionID string) error
 }
 
 // MinPasswordLength is the shortest password accepted for any account.

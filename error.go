@@ -3,6 +3,7 @@ package svcportal
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error; web maps each kind to one HTTP status.
@@ -31,6 +32,9 @@ type Error struct {
 	Data      map[string]any // template data for the message
 	Fields    map[string]FieldError
 	Cause     error
+	// RetryAfter tells a throttled caller when to try again
+	// (KindTooManyRequests); web sends it as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 // FieldError is the translated complaint about one input field.
@@ -128,6 +132,17 @@ func (v *Validation) Add(field, messageID string, data map[string]any) {
 func (v *Validation) Check(ok bool, field, messageID string, data map[string]any) {
 	if !ok {
 		v.Add(field, messageID, data)
+	}
+}
+
+// Merge copies the field complaints of a validation error into v, with
+// prefix before each field name; other errors are ignored.
+func (v *Validation) Merge(err error, prefix string) {
+	var e *Error
+	if errors.As(err, &e) {
+		for f, fe := range e.Fields {
+			v.Add(prefix+f, fe.MessageID, fe.Data)
+		}
 	}
 }
 

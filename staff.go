@@ -45,4 +45,6 @@ type StaffStore interface {
 	CreateStaff(ctx context.Context, s *Staff) error
 	// StaffByEmail matches case-insensitively, or returns KindNotFound.
 	StaffByEmail(ctx context.Context, email string) (*Staff, error)
+	// StaffMember returns the staff member with that id, or KindNotFound.
+	StaffMember(ctx context.Context, id int64) (*Staff, error)
 }

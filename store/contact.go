@@ -85,3 +85,53 @@ func (s *Store) loadMemberships(ctx context.Context, db bun.IDB, c *svcportal.Co
 		OrderExpr("s.name").
 		Scan(ctx, &c.Memberships)
 }
+
+// UpdateContact implements svcportal.ContactStore.
+func (s *Store) UpdateContact(ctx context.Context, c *svcportal.Contact) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	c.UpdatedAt = s.now().UTC()
+	res, err := s.db.NewUpdate().Model(c).
+		Column("email", "first_name", "last_name", "job_title", "phone", "locale", "must_change_password", "disabled", "updated_at").
+		Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return conflict("email", "error.email_taken", err)
+		}
+		return fmt.Errorf("update contact %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}
+
+// SetPassword implements svcportal.ContactStore.
+func (s *Store) SetPassword(ctx context.Context, kind string, id int64, hash, keepSessionID string) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Set("password_hash = ?, updated_at = ?", hash, s.now().UTC()).
+			Where("id = ? AND tenant_id = ?", id, tid)
+		switch kind {
+		case svcportal.PrincipalContact:
+			q = q.Table("contacts").Set("must_change_password = ?", false)
+		case svcportal.PrincipalStaff:
+			q = q.Table("staff")
+		default:
+			return fmt.Errorf("set password: unknown principal kind %q", kind)
+		}
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteSessionsOf(ctx, tx, tid, kind, id, keepSessionID)
+	})
+}

@@ -47,3 +47,15 @@ func (s *Store) StaffByEmail(ctx context.Context, email string) (*svcportal.Staf
 		Where("tenant_id = ? AND email = ?", tid, svcportal.NormalizeEmail(email)).Scan(ctx)
 	return st, notFound(err)
 }
+
+// StaffMember implements svcportal.StaffStore.
+func (s *Store) StaffMember(ctx context.Context, id int64) (*svcportal.Staff, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := new(svcportal.Staff)
+	err = s.db.NewSelect().Model(st).ModelTableExpr(staffTable).
+		Where("tenant_id = ? AND id = ?", tid, id).Scan(ctx)
+	return st, notFound(err)
+}

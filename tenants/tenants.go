@@ -90,12 +90,8 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*svcportal.Ten
 		admin.Name = req.Name
 	}
 	var v svcportal.Validation
-	if err := t.Validate(); err != nil {
-		mergeFields(&v, err, "")
-	}
-	if err := admin.Validate(); err != nil {
-		mergeFields(&v, err, "admin_")
-	}
+	v.Merge(t.Validate(), "")
+	v.Merge(admin.Validate(), "admin_")
 	svcportal.CheckPassword(&v, "admin_password", req.AdminPassword)
 	for _, d := range t.Domains {
 		v.Check(d != s.baseDomain && !strings.HasSuffix(d, "."+s.baseDomain), "domains", "error.domain_base", nil)
@@ -112,16 +108,4 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*svcportal.Ten
 		return nil, err
 	}
 	return t, nil
-}
-
-// mergeFields copies the field complaints of a validation error into v,
-// with prefix before each field name.
-func mergeFields(v *svcportal.Validation, err error, prefix string) {
-	e, ok := err.(*svcportal.Error)
-	if !ok {
-		return
-	}
-	for f, fe := range e.Fields {
-		v.Add(prefix+f, fe.MessageID, fe.Data)
-	}
 }

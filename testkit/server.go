@@ -2,12 +2,14 @@ package testkit
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -21,10 +23,11 @@ const BaseDomain = "localhost"
 // App is the whole HTTP application on a fresh database, wired as
 // cmd/portal wires it.
 type App struct {
-	Store   *store.Store
-	Tenants *tenants.Service
-	Web     *web.Server
-	Clock   *Clock
+	Store    *store.Store
+	Tenants  *tenants.Service
+	Web      *web.Server
+	Clock    *Clock
+	Accounts *accounts.Service
 }
 
 // NewApp builds the application for t.
@@ -33,16 +36,27 @@ func NewApp(t testing.TB) *App {
 	clock := NewClock()
 	st := Store(t, store.WithClock(clock.Now))
 	ts := tenants.New(st, BaseDomain)
-	srv := web.New(web.Options{Tenants: ts, Assets: st})
-	portal.Register(srv, portal.Deps{})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock}
+	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
+	acc := accounts.New(st, clock.Now)
+	portal.Register(srv, portal.Deps{Accounts: acc})
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc}
 }
 
 // Request sends one request to the app through the real gin engine.
 func (a *App) Request(t testing.TB, method, host, path string, body io.Reader, header http.Header) *httptest.ResponseRecorder {
 	t.Helper()
+	return a.RequestFrom(t, "", method, host, path, body, header)
+}
+
+// RequestFrom is Request from a given client address ("" for httptest's
+// default, 192.0.2.1:1234).
+func (a *App) RequestFrom(t testing.TB, remoteAddr, method, host, path string, body io.Reader, header http.Header) *httptest.ResponseRecorder {
+	t.Helper()
 	req := httptest.NewRequest(method, path, body)
 	req.Host = host
+	if remoteAddr != "" {
+		req.RemoteAddr = remoteAddr
+	}
 	for k, v := range header {
 		req.Header[k] = v
 	}

@@ -51,7 +51,7 @@ func Fail(c *gin.Context, err error) {
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = &svcportal.Error{Kind: svcportal.KindInternal, MessageID: "error.internal"}
 	}
-	status := statusOf[e.Kind]
+	status := ErrorStatus(c, e)
 	if c.Writer.Written() {
 		return // too late to change the response; the log line above says why
 	}
@@ -69,6 +69,18 @@ func Fail(c *gin.Context, err error) {
 		c.AbortWithStatus(status)
 	}
 	c.Abort()
+}
+
+// ErrorStatus is the HTTP status of err; it also sets the headers that go
+// with it (Retry-After when throttled). For handlers that render their own
+// page for an expected error, such as a form shown again.
+func ErrorStatus(c *gin.Context, err error) int {
+	var e *svcportal.Error
+	if !errors.As(err, &e) {
+		return http.StatusInternalServerError
+	}
+	setRetryAfter(c, e)
+	return statusOf[e.Kind]
 }
 
 func messageID(e *svcportal.Error) string {

@@ -30,7 +30,7 @@ var funcs = template.FuncMap{
 
 // NewRenderer parses the layout and web's own pages (errors).
 func NewRenderer() *Renderer {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	r := &Renderer{base: base, pages: map[string]*template.Template{}}
 	for _, p := range []string{"error", "notfound", "nohost"} {
 		r.MustAdd(p, templateFS, "templates/"+p+".html")
@@ -38,15 +38,16 @@ func NewRenderer() *Renderer {
 	return r
 }
 
-// MustAdd parses the page file of fsys under name, with the layout. The
-// file defines the blocks "title" and "content". It panics on a template
-// error: templates are embedded, so that is a bug caught by any test.
-func (r *Renderer) MustAdd(name string, fsys fs.FS, file string) {
+// MustAdd parses the files of fsys under name, with the layout: the page
+// file defines the blocks "title" and "content", and an area's partials
+// (its "nav", say) come along. It panics on a template error: templates
+// are embedded, so that is a bug caught by any test.
+func (r *Renderer) MustAdd(name string, fsys fs.FS, files ...string) {
 	if _, dup := r.pages[name]; dup {
 		panic("web: page " + name + " added twice")
 	}
 	t := template.Must(r.base.Clone())
-	r.pages[name] = template.Must(t.ParseFS(fsys, file))
+	r.pages[name] = template.Must(t.ParseFS(fsys, files...))
 }
 
 // renderer finds the server's renderer from a handler.
@@ -80,19 +81,26 @@ type Page struct {
 	Path      string
 	RequestID string
 	CSRFToken string
-	tr        *locales.Translator
+	// Viewer is the signed-in principal, or nil.
+	Viewer *svcportal.Principal
+	tr     *locales.Translator
 }
 
 // NewPage fills the common page data from the request.
 func NewPage(c *gin.Context) Page {
 	tr := Translator(c)
-	return Page{
+	p := Page{
 		Tenant:    svcportal.TenantFrom(c.Request.Context()),
 		Lang:      tr.Lang(),
 		Path:      c.Request.URL.Path,
 		RequestID: RequestID(c),
+		Viewer:    Principal(c),
 		tr:        tr,
 	}
+	if p.Viewer != nil && p.Viewer.Session != nil {
+		p.CSRFToken = p.Viewer.Session.CSRFToken
+	}
+	return p
 }
 
 // T translates message id; args are pairs of template-data name and value:
@@ -118,4 +126,22 @@ func (p Page) LanguageNames() string {
 		names[i] = p.tr.T("lang." + l)
 	}
 	return strings.Join(names, ", ")
+}
+
+// Input is the data of the "input" partial: one form field.
+type Input struct {
+	Name, Label, Type, Autocomplete, Value, Hint, Error string
+	Required                                            bool
+}
+
+// Input builds a form field: name, label message id, input type,
+// autocomplete token, current value, and the form's field errors.
+func (p Page) Input(name, labelID, typ, autocomplete, value string, errs map[string]string) Input {
+	return Input{Name: name, Label: p.tr.T(labelID), Type: typ, Autocomplete: autocomplete, Value: value, Error: errs[name]}
+}
+
+// WithHint returns the field with a help text under its label.
+func (i Input) WithHint(hint string) Input {
+	i.Hint = hint
+	return i
 }

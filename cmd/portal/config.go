@@ -27,6 +27,9 @@ type Config struct {
 	MailURL     string
 	SearchURL   string
 	SecretKey   string
+	// SecureCookies is "true" behind a TLS-terminating proxy: cookies are
+	// then marked Secure although the proxy talks plain HTTP to us.
+	SecureCookies string
 }
 
 // setting describes one configuration value: its variable, flag, default.
@@ -43,6 +46,7 @@ var settings = []setting{
 	{"PORTAL_MAIL_URL", "mail-url", "file:data/mail", "file:DIR or smtp://user:pass@host:port", func(c *Config) *string { return &c.MailURL }},
 	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }},
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }},
+	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.SecureCookies }},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -92,6 +96,9 @@ func (c *Config) Validate() error {
 	}
 	if err := validSearchURL(c.SearchURL); err != nil {
 		bad("PORTAL_SEARCH_URL", "%v", err)
+	}
+	if c.SecureCookies != "true" && c.SecureCookies != "false" {
+		bad("PORTAL_SECURE_COOKIES", "must be true or false")
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("PORTAL_SECRET_KEY", "must be at least 32 characters (or empty, to generate one)")

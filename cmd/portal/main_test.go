@@ -52,6 +52,7 @@ func TestConfig_Errors(t *testing.T) {
 		{"mail scheme", map[string]string{"PORTAL_MAIL_URL": "sendmail"}, nil, "PORTAL_MAIL_URL: must start with file: or smtp://"},
 		{"search URL", map[string]string{"PORTAL_SEARCH_URL": "typesense://localhost:8108"}, nil, "PORTAL_SEARCH_URL: a Typesense URL needs an API key"},
 		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
+		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "yes"}, nil, "PORTAL_SECURE_COOKIES: must be true or false"},
 		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
 		{"stray argument", nil, []string{"now"}, "unexpected argument \"now\""},
 	}
@@ -105,7 +106,7 @@ func TestConfig_FlagOverridesEnvironment(t *testing.T) {
 func TestMigrateCommand(t *testing.T) {
 	env := testEnv(t)
 	code, stdout, stderr := runCmd(t, context.Background(), env, "migrate")
-	if code != 0 || !strings.Contains(stdout, "Applied 1 migration(s): 0001_init") {
+	if code != 0 || !strings.Contains(stdout, "migration(s): 0001_init, 0002_accounts") {
 		t.Fatalf("first run: %d %q %q", code, stdout, stderr)
 	}
 	code, stdout, _ = runCmd(t, context.Background(), env, "migrate")

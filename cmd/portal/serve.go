@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -49,7 +50,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		Assets:  st,
 		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 	})
-	portal.Register(srv, portal.Deps{})
+	portal.Register(srv, portal.Deps{Accounts: accounts.New(st, time.Now), SecureCookies: cfg.SecureCookies == "true"})
 	return &app{cfg: cfg, store: st, tenants: ts, web: srv}, nil
 }
 

@@ -1,0 +1,82 @@
+package svcportal
+
+import (
+	"context"
+)
+
+// Principal is whoever a request is signed in as: a contact on the portal
+// or a staff member in the admin console, with their session.
+type Principal struct {
+	Kind    string
+	Contact *Contact // when Kind is PrincipalContact
+	Staff   *Staff   // when Kind is PrincipalStaff
+	Session *Session
+}
+
+// Locale is the principal's own language choice, or "".
+func (p *Principal) Locale() string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Contact != nil:
+		return p.Contact.Locale
+	case p.Staff != nil:
+		return p.Staff.Locale
+	}
+	return ""
+}
+
+// DisplayName names the principal for people.
+func (p *Principal) DisplayName() string {
+	switch {
+	case p.Contact != nil:
+		return p.Contact.DisplayName()
+	case p.Staff != nil && p.Staff.Name != "":
+		return p.Staff.Name
+	case p.Staff != nil:
+		return p.Staff.Email
+	}
+	return ""
+}
+
+// Credentials are what a sign-in form or API call sends, with where from.
+type Credentials struct {
+	Kind      string // PrincipalContact or PrincipalStaff
+	Email     string
+	Password  string
+	IP        string
+	UserAgent string
+}
+
+// ProfileUpdate changes the fields that are set; nil leaves a field as is.
+type ProfileUpdate struct {
+	FirstName *string `json:"first_name"`
+	LastName  *string `json:"last_name"`
+	JobTitle  *string `json:"job_title"`
+	Email     *string `json:"email"`
+	Phone     *string `json:"phone"`
+	Locale    *string `json:"locale"`
+}
+
+// AccountService signs principals in and out and lets contacts manage
+// their own account. Every method works within the context tenant.
+type AccountService interface {
+	// Login checks credentials and opens a session, returning the token
+	// for the cookie. An unknown email, a wrong password and a disabled
+	// account all give the same KindUnauthorized error after the same
+	// work; too many failures give KindTooManyRequests with RetryAfter.
+	Login(ctx context.Context, cr Credentials) (*Principal, string, error)
+	// Authenticate returns the principal of a session token of that kind,
+	// or KindUnauthorized.
+	Authenticate(ctx context.Context, kind, token string) (*Principal, error)
+	// Logout ends the session of token.
+	Logout(ctx context.Context, p *Principal) error
+	// UpdateProfile applies u to the contact: KindUnprocessable for invalid
+	// values or a language the tenant does not offer, KindConflict for an
+	// email already used in the tenant.
+	UpdateProfile(ctx context.Context, p *Principal, u ProfileUpdate) (*Contact, error)
+	// ChangePassword needs the current password (KindUnprocessable on the
+	// field current_password when wrong), clears must-change-password and
+	// ends every other session of the principal.
+	ChangePassword(ctx context.Context, p *Principal, current, next string) error
+}

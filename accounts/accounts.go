@@ -1,0 +1,339 @@
+// Package accounts signs contacts and staff in and out with server-side
+// sessions, throttles guessing, and lets contacts manage their profile and
+// password. It implements svcportal.AccountService on the store's
+// interfaces, and writes every security event to the tenant's audit log.
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/password"
+)
+
+// Store is what the service needs from the database.
+type Store interface {
+	svcportal.ContactStore
+	svcportal.StaffStore
+	svcportal.SessionStore
+	svcportal.ThrottleStore
+	svcportal.AuditStore
+}
+
+// Session lifetimes: a session ends after IdleTimeout without use, and
+// after AbsoluteTimeout whatever happens.
+const (
+	IdleTimeout     = 14 * 24 * time.Hour
+	AbsoluteTimeout = 30 * 24 * time.Hour
+	touchEvery      = 5 * time.Minute // write last_seen at most this often
+)
+
+// A limit allows Max failures per Window for one key.
+type limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// The login limits. Per account and client address is tight, so a guesser
+// at one address is stopped quickly; per account across all addresses is
+// looser, so an attacker cannot lock the real user out for more than one
+// window; per address across accounts stops spraying.
+var (
+	limitAccountIP = limit{5, 15 * time.Minute}
+	limitAccount   = limit{20, 15 * time.Minute}
+	limitIP        = limit{100, 15 * time.Minute}
+)
+
+// Service implements svcportal.AccountService.
+type Service struct {
+	st  Store
+	now func() time.Time
+}
+
+var _ svcportal.AccountService = (*Service)(nil)
+
+// New returns the service; now is the clock.
+func New(st Store, now func() time.Time) *Service {
+	return &Service{st: st, now: now}
+}
+
+// HashToken is the session id stored for a cookie token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// randomToken returns n random bytes, URL-safe encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("accounts: no randomness: %v", err)) // the OS is broken; nothing is safe
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func throttleKeys(tid int64, cr svcportal.Credentials, email string) []struct {
+	key string
+	lim limit
+} {
+	return []struct {
+		key string
+		lim limit
+	}{
+		{fmt.Sprintf("login:%d:%s:%s|%s", tid, cr.Kind, email, cr.IP), limitAccountIP},
+		{fmt.Sprintf("login:%d:%s:%s", tid, cr.Kind, email), limitAccount},
+		{"login-ip:" + cr.IP, limitIP},
+	}
+}
+
+// Login implements svcportal.AccountService.
+func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcportal.Principal, string, error) {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil {
+		return nil, "", fmt.Errorf("accounts: no tenant in context")
+	}
+	email := svcportal.NormalizeEmail(cr.Email)
+	now := s.now()
+	keys := throttleKeys(t.ID, cr, email)
+	for _, k := range keys {
+		n, reset, err := s.st.Peek(ctx, k.key, now)
+		if err != nil {
+			return nil, "", err
+		}
+		if n >= k.lim.Max {
+			s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginThrottled, Email: email, IP: cr.IP})
+			return nil, "", &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.too_many_requests",
+				RetryAfter: reset.Sub(now).Round(time.Second) + time.Second}
+		}
+	}
+
+	p, hash, err := s.lookup(ctx, cr.Kind, email)
+	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+		return nil, "", err
+	}
+	// The same argon2 work whether or not the account exists, so timing
+	// tells nothing.
+	ok := false
+	if p != nil {
+		ok = password.Verify(hash, cr.Password)
+	} else {
+		password.VerifyDummy(cr.Password)
+	}
+	if !ok || p == nil || disabled(p) {
+		for _, k := range keys {
+			if _, _, err := s.st.Hit(ctx, k.key, k.lim.Window, now); err != nil {
+				return nil, "", err
+			}
+		}
+		e := &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cr.IP}
+		if p != nil {
+			e.ActorKind, e.ActorID = p.Kind, subjectID(p)
+			if ok {
+				e.Detail = "account disabled"
+			}
+		}
+		s.audit(ctx, e)
+		return nil, "", &svcportal.Error{Kind: svcportal.KindUnauthorized, Code: "invalid_credentials", MessageID: "error.login_failed"}
+	}
+	if err := s.st.Clear(ctx, keys[0].key); err != nil {
+		return nil, "", err
+	}
+	token := randomToken(32)
+	sess := &svcportal.Session{
+		ID: HashToken(token), Kind: p.Kind, SubjectID: subjectID(p), CSRFToken: randomToken(32),
+		IP: cr.IP, UserAgent: truncate(cr.UserAgent, 300),
+		CreatedAt: now.UTC(), LastSeenAt: now.UTC(), ExpiresAt: now.Add(IdleTimeout).UTC(),
+	}
+	if err := s.st.CreateSession(ctx, sess); err != nil {
+		return nil, "", err
+	}
+	p.Session = sess
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: sess.SubjectID, Action: svcportal.AuditLogin, Email: email, IP: cr.IP})
+	return p, token, nil
+}
+
+// lookup finds the principal of an email and its password hash.
+func (s *Service) lookup(ctx context.Context, kind, email string) (*svcportal.Principal, string, error) {
+	switch kind {
+	case svcportal.PrincipalContact:
+		c, err := s.st.ContactByEmail(ctx, email)
+		if err != nil {
+			return nil, "", err
+		}
+		return &svcportal.Principal{Kind: kind, Contact: c}, c.PasswordHash, nil
+	case svcportal.PrincipalStaff:
+		m, err := s.st.StaffByEmail(ctx, email)
+		if err != nil {
+			return nil, "", err
+		}
+		return &svcportal.Principal{Kind: kind, Staff: m}, m.PasswordHash, nil
+	}
+	return nil, "", fmt.Errorf("accounts: unknown principal kind %q", kind)
+}
+
+// Authenticate implements svcportal.AccountService.
+func (s *Service) Authenticate(ctx context.Context, kind, token string) (*svcportal.Principal, error) {
+	unauthorized := svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized")
+	if token == "" {
+		return nil, unauthorized
+	}
+	now := s.now()
+	sess, err := s.st.Session(ctx, HashToken(token), now)
+	if svcportal.KindOf(err) == svcportal.KindNotFound || err == nil && sess.Kind != kind {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	p := &svcportal.Principal{Kind: kind, Session: sess}
+	switch kind {
+	case svcportal.PrincipalContact:
+		p.Contact, err = s.st.Contact(ctx, sess.SubjectID)
+	case svcportal.PrincipalStaff:
+		p.Staff, err = s.st.StaffMember(ctx, sess.SubjectID)
+	}
+	if svcportal.KindOf(err) == svcportal.KindNotFound || err == nil && disabled(p) {
+		// Deleted or disabled since: the session dies with the account.
+		if err := s.st.DeleteSession(ctx, sess.ID); err != nil {
+			return nil, err
+		}
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		expires := now.Add(IdleTimeout)
+		if hard := sess.CreatedAt.Add(AbsoluteTimeout); expires.After(hard) {
+			expires = hard
+		}
+		if err := s.st.TouchSession(ctx, sess.ID, now, expires); err != nil {
+			return nil, err
+		}
+		sess.LastSeenAt, sess.ExpiresAt = now, expires
+	}
+	return p, nil
+}
+
+// Logout implements svcportal.AccountService.
+func (s *Service) Logout(ctx context.Context, p *svcportal.Principal) error {
+	if err := s.st.DeleteSession(ctx, p.Session.ID); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(p), Action: svcportal.AuditLogout, IP: p.Session.IP})
+	return nil
+}
+
+// UpdateProfile implements svcportal.AccountService.
+func (s *Service) UpdateProfile(ctx context.Context, p *svcportal.Principal, u svcportal.ProfileUpdate) (*svcportal.Contact, error) {
+	if p.Contact == nil {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
+	}
+	c, err := s.st.Contact(ctx, p.Contact.ID)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	set := func(name string, dst *string, v *string) {
+		if v != nil && strings.TrimSpace(*v) != *dst {
+			*dst = strings.TrimSpace(*v)
+			changed = append(changed, name)
+		}
+	}
+	set("first_name", &c.FirstName, u.FirstName)
+	set("last_name", &c.LastName, u.LastName)
+	set("job_title", &c.JobTitle, u.JobTitle)
+	set("phone", &c.Phone, u.Phone)
+	set("locale", &c.Locale, u.Locale)
+	if u.Email != nil {
+		e := svcportal.NormalizeEmail(*u.Email)
+		set("email", &c.Email, &e)
+	}
+	var v svcportal.Validation
+	v.Merge(c.Validate(), "")
+	if u.Email != nil && strings.TrimSpace(*u.Email) == "" {
+		v.Add("email", "error.required", nil)
+	}
+	if t := svcportal.TenantFrom(ctx); c.Locale != "" && svcportal.IsLocale(c.Locale) && !t.LocaleEnabled(c.Locale) {
+		v.Add("locale", "error.locale_not_offered", nil)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if len(changed) == 0 {
+		return c, nil
+	}
+	if err := s.st.UpdateContact(ctx, c); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: c.ID, Action: svcportal.AuditProfileChanged,
+		Email: c.Email, IP: p.Session.IP, Detail: strings.Join(changed, ",")})
+	return c, nil
+}
+
+// ChangePassword implements svcportal.AccountService.
+func (s *Service) ChangePassword(ctx context.Context, p *svcportal.Principal, current, next string) error {
+	fresh, hash, err := s.lookup(ctx, p.Kind, principalEmail(p))
+	if err != nil {
+		return err
+	}
+	var v svcportal.Validation
+	v.Check(password.Verify(hash, current), "current_password", "error.password_wrong", nil)
+	svcportal.CheckPassword(&v, "password", next)
+	v.Check(next != current, "password", "error.password_same", nil)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	newHash, err := password.Hash(next)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetPassword(ctx, p.Kind, subjectID(fresh), newHash, p.Session.ID); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(fresh), Action: svcportal.AuditPasswordChanged,
+		Email: principalEmail(p), IP: p.Session.IP})
+	return nil
+}
+
+// audit records e. It runs after the change it records has been saved, so
+// a failure here must not undo or fail that change: it is logged loudly.
+func (s *Service) audit(ctx context.Context, e *svcportal.AuditEntry) {
+	if err := s.st.Audit(ctx, e); err != nil {
+		slog.ErrorContext(ctx, "audit log write failed", "action", e.Action, "email", e.Email, "err", err)
+	}
+}
+
+func subjectID(p *svcportal.Principal) int64 {
+	if p.Contact != nil {
+		return p.Contact.ID
+	}
+	return p.Staff.ID
+}
+
+func principalEmail(p *svcportal.Principal) string {
+	if p.Contact != nil {
+		return p.Contact.Email
+	}
+	return p.Staff.Email
+}
+
+func disabled(p *svcportal.Principal) bool {
+	if p.Contact != nil {
+		return p.Contact.Disabled
+	}
+	return p.Staff.Disabled
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,123 @@
+// Package portal serves the client-facing portal of each tenant: its pages
+// and the /api/v1 JSON API. It sees storage only through the root package's
+// interfaces, wired in cmd/portal.
+package portal
+
+import (
+	"embed"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Deps are the services the portal needs.
+type Deps struct {
+	Accounts svcportal.AccountService
+	// SecureCookies marks session cookies Secure even on plain HTTP, for
+	// deployments behind a TLS-terminating proxy.
+	SecureCookies bool
+}
+
+// SessionCookie is the name of the contact session cookie.
+const SessionCookie = "portal_session"
+
+type handlers struct {
+	deps     Deps
+	sessions web.Sessions
+}
+
+// Register adds the portal's pages and API to srv, top to bottom.
+func Register(srv *web.Server, deps Deps) {
+	h := &handlers{deps: deps, sessions: web.Sessions{
+		Cookie: SessionCookie, Kind: svcportal.PrincipalContact, Auth: deps.Accounts,
+		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
+	}}
+	r := srv.Renderer
+	for _, page := range []string{"home", "login", "profile", "password", "settings"} {
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/"+page+".html")
+	}
+
+	pages := srv.Tenant.Group("/", h.sessions.Load, h.forcePasswordChange)
+	pages.GET("/", web.H(h.home))
+	pages.GET("/login", web.H(h.loginForm))
+	pages.POST("/login", web.H(h.loginSubmit))
+	pages.POST("/logout", web.H(h.logoutSubmit))
+	signedIn := pages.Group("/", h.requireContact)
+	signedIn.GET("/profile", web.H(h.profileShow))
+	signedIn.POST("/profile", web.H(h.profileSave))
+	signedIn.GET("/profile/password", web.H(h.passwordForm))
+	signedIn.POST("/profile/password", web.H(h.passwordSave))
+	signedIn.GET("/settings", web.H(h.settingsShow))
+	signedIn.POST("/settings", web.H(h.settingsSave))
+
+	api := srv.Tenant.Group("/api/v1", h.sessions.Load, h.forcePasswordChange)
+	api.POST("/auth/login", web.H(h.apiLogin))
+	api.POST("/auth/logout", web.H(h.apiLogout))
+	me := api.Group("/", h.requireContact)
+	me.GET("/me", web.H(h.apiMe))
+	me.PATCH("/me", web.H(h.apiMeUpdate))
+	me.POST("/me/password", web.H(h.apiMePassword))
+}
+
+// requireContact sends a visitor who is not signed in to the login page
+// (pages) or answers 401 (API).
+func (h *handlers) requireContact(c *gin.Context) {
+	if web.Principal(c) != nil {
+		c.Next()
+		return
+	}
+	if web.IsAPI(c) {
+		web.Fail(c, svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized"))
+		c.Abort()
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	c.Abort()
+}
+
+// allowedWhilePasswordMustChange are the only places a contact whose
+// password must change may reach (besides reading GET /api/v1/me).
+var allowedWhilePasswordMustChange = map[string]bool{
+	"/profile/password": true, "/logout": true, "/login": true,
+	"/api/v1/me/password": true, "/api/v1/auth/logout": true, "/api/v1/auth/login": true,
+}
+
+// forcePasswordChange keeps a contact with the must-change-password flag
+// on the password page (or answers 403 on the API) until they choose one.
+func (h *handlers) forcePasswordChange(c *gin.Context) {
+	p := web.Principal(c)
+	path := c.Request.URL.Path
+	mustChange := p != nil && p.Contact != nil && p.Contact.MustChangePassword
+	allowed := allowedWhilePasswordMustChange[path] || path == "/api/v1/me" && c.Request.Method == http.MethodGet
+	switch {
+	case !mustChange || allowed:
+		c.Next()
+		return
+	case web.IsAPI(c):
+		web.Fail(c, &svcportal.Error{Kind: svcportal.KindForbidden, Code: "password_change_required", MessageID: "error.password_change_required"})
+	default:
+		c.Redirect(http.StatusSeeOther, "/profile/password")
+	}
+	c.Abort()
+}
+
+// safeNext keeps a post-login redirect on this host: a local path, never
+// another origin ("//evil", "/\\evil", "https://…").
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,87 @@
+package svcportal
+
+import (
+	"context"
+	"time"
+)
+
+// Kinds of signed-in principal.
+const (
+	PrincipalContact = "contact"
+	PrincipalStaff   = "staff"
+)
+
+// Session is a server-side login. The browser holds a random token; the
+// database holds only its SHA-256 (ID), so a copy of the table opens no
+// session.
+type Session struct {
+	ID         string    `bun:"id,pk"`
+	TenantID   int64     `bun:"tenant_id,notnull"`
+	Kind       string    `bun:"kind,notnull"` // PrincipalContact or PrincipalStaff
+	SubjectID  int64     `bun:"subject_id,notnull"`
+	CSRFToken  string    `bun:"csrf_token,notnull"`
+	IP         string    `bun:"ip,notnull"`
+	UserAgent  string    `bun:"user_agent,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+	LastSeenAt time.Time `bun:"last_seen_at,notnull"`
+	ExpiresAt  time.Time `bun:"expires_at,notnull"`
+}
+
+// SessionStore keeps the context tenant's sessions.
+type SessionStore interface {
+	// CreateSession inserts s (its TenantID is set from the context).
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns an unexpired session of the tenant, or KindNotFound.
+	Session(ctx context.Context, id string, now time.Time) (*Session, error)
+	// TouchSession records activity and moves the idle expiry.
+	TouchSession(ctx context.Context, id string, lastSeen, expires time.Time) error
+	// DeleteSession ends one session; ending an absent one is not an error.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteSessionsOf ends every session of a principal but keepID.
+	DeleteSessionsOf(ctx context.Context, kind string, subjectID int64, keepID string) error
+}
+
+// ThrottleStore counts events per key in fixed windows, shared by every
+// instance through the database.
+type ThrottleStore interface {
+	// Hit counts one event for key and returns the count in the current
+	// window and when that window ends.
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (count int, resetAt time.Time, err error)
+	// Peek returns the count of the current window without counting.
+	Peek(ctx context.Context, key string, now time.Time) (count int, resetAt time.Time, err error)
+	// Clear forgets key.
+	Clear(ctx context.Context, key string) error
+}
+
+// AuditEntry records a security-relevant event of a tenant.
+type AuditEntry struct {
+	ID        int64     `bun:"id,pk,autoincrement" json:"id"`
+	TenantID  int64     `bun:"tenant_id,notnull" json:"-"`
+	At        time.Time `bun:"at,notnull" json:"at"`
+	ActorKind string    `bun:"actor_kind,notnull" json:"actor_kind"` // PrincipalContact, PrincipalStaff or "" when unknown
+	ActorID   int64     `bun:"actor_id,notnull" json:"actor_id"`
+	Action    string    `bun:"action,notnull" json:"action"` // one of the Audit* constants
+	Email     string    `bun:"email,notnull" json:"email"`
+	IP        string    `bun:"ip,notnull" json:"ip"`
+	Detail    string    `bun:"detail,notnull" json:"detail"`
+}
+
+// Audited actions.
+const (
+	AuditLogin           = "login"
+	AuditLoginFailed     = "login_failed"
+	AuditLoginThrottled  = "login_throttled"
+	AuditLogout          = "logout"
+	AuditPasswordChanged = "password_changed"
+	AuditProfileChanged  = "profile_changed"
+	AuditResetRequested  = "password_reset_requested"
+	AuditResetDone       = "password_reset"
+)
+
+// AuditStore appends to and reads the context tenant's audit log.
+type AuditStore interface {
+	// Audit appends e (TenantID and At are set by the store when zero).
+	Audit(ctx context.Context, e *AuditEntry) error
+	// AuditLog returns the newest entries first, at most limit.
+	AuditLog(ctx context.Context, limit int) ([]AuditEntry, error)
+}

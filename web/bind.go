@@ -1,0 +1,78 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+)
+
+// MaxJSONBody is the largest JSON request body accepted.
+const MaxJSONBody = 1 << 20
+
+// BindJSON decodes the request body into dst strictly: malformed JSON, a
+// value of the wrong type and an unknown field are 400 with the field
+// named; a body over MaxJSONBody is 413.
+func BindJSON(c *gin.Context, dst any) error {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var (
+		tooLarge *http.MaxBytesError
+		typeErr  *json.UnmarshalTypeError
+	)
+	invalid := func(field, msg string) error {
+		e := &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: msg}
+		if field != "" {
+			e.Fields = map[string]svcportal.FieldError{field: {MessageID: msg}}
+		}
+		return e
+	}
+	switch {
+	case errors.As(err, &tooLarge):
+		return svcportal.NewError(svcportal.KindTooLarge, "error.too_large")
+	case errors.As(err, &typeErr):
+		return invalid(typeErr.Field, "error.wrong_type")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "error.unknown_field")
+	case errors.Is(err, io.EOF):
+		return invalid("", "error.empty_body")
+	}
+	return invalid("", "error.invalid_json")
+}
+
+// FieldErrors translates the field complaints of err for a form.
+func FieldErrors(c *gin.Context, err error) map[string]string {
+	var e *svcportal.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return nil
+	}
+	tr := Translator(c)
+	out := make(map[string]string, len(e.Fields))
+	for f, fe := range e.Fields {
+		out[f] = tr.T(fe.MessageID, fe.Data)
+	}
+	return out
+}
+
+// ErrorMessage translates err's main message for a page, or the generic
+// one for an internal error.
+func ErrorMessage(c *gin.Context, err error) string {
+	var e *svcportal.Error
+	if !errors.As(err, &e) || e.Kind == svcportal.KindInternal {
+		return Translator(c).T("error.internal")
+	}
+	return Translator(c).T(messageID(e), e.Data)
+}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+)
+
+const keyPrincipal = "web.principal"
+
+// Authenticator turns a session token into its principal.
+type Authenticator interface {
+	Authenticate(ctx context.Context, kind, token string) (*svcportal.Principal, error)
+}
+
+// Sessions reads one kind of session cookie (the portal's contacts, the
+// console's staff) and guards state-changing requests against CSRF.
+type Sessions struct {
+	Cookie string // cookie name
+	Kind   string // svcportal.PrincipalContact or PrincipalStaff
+	Auth   Authenticator
+	// Secure marks cookies Secure even on plain-HTTP requests, for
+	// deployments behind a TLS-terminating proxy.
+	Secure bool
+	// Lifetime is the cookie's Max-Age; the server-side session decides
+	// the real expiry.
+	Lifetime time.Duration
+}
+
+// Load is middleware: it puts the signed-in principal (if any) on the
+// request and its language choice into effect, then refuses a
+// state-changing request that lacks the session's CSRF token or comes from
+// another origin.
+func (s Sessions) Load(c *gin.Context) {
+	if token, err := c.Cookie(s.Cookie); err == nil && token != "" {
+		p, err := s.Auth.Authenticate(c.Request.Context(), s.Kind, token)
+		switch svcportal.KindOf(err) {
+		case svcportal.KindUnauthorized:
+			s.Clear(c) // expired or ended elsewhere: forget it
+		case svcportal.KindInternal:
+			if err != nil {
+				Fail(c, err)
+				c.Abort()
+				return
+			}
+			c.Set(keyPrincipal, p)
+			if l := p.Locale(); l != "" {
+				SetViewerLocale(c, l)
+			}
+		}
+	}
+	if !safeMethod(c.Request.Method) {
+		if err := checkCSRF(c); err != nil {
+			Fail(c, err)
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// checkCSRF accepts a state-changing request only from this site: the
+// Origin (when the browser sends one) must be this host, and a signed-in
+// request must carry the session's token in X-CSRF-Token or the form field
+// csrf_token. Bearer-token API calls are not cookie-authenticated and skip
+// the token check.
+func checkCSRF(c *gin.Context) error {
+	forbidden := &svcportal.Error{Kind: svcportal.KindForbidden, Code: "csrf_failed", MessageID: "error.csrf"}
+	if o := c.GetHeader("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != c.Request.Host {
+			return forbidden
+		}
+	} else if c.GetHeader("Sec-Fetch-Site") == "cross-site" {
+		return forbidden
+	}
+	p := Principal(c)
+	if p == nil || p.Session == nil {
+		return nil
+	}
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = c.PostForm("csrf_token")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(p.Session.CSRFToken)) != 1 {
+		return forbidden
+	}
+	return nil
+}
+
+// Principal is the request's signed-in principal, or nil.
+func Principal(c *gin.Context) *svcportal.Principal {
+	p, _ := c.Get(keyPrincipal)
+	pp, _ := p.(*svcportal.Principal)
+	return pp
+}
+
+// SetPrincipal replaces the request's principal, after a login or logout
+// in the same request.
+func SetPrincipal(c *gin.Context, p *svcportal.Principal) {
+	c.Set(keyPrincipal, p)
+	SetViewerLocale(c, p.Locale())
+}
+
+// SetCookie gives the browser the session token: HttpOnly, SameSite=Lax,
+// host-only (so one tenant's cookie never reaches another's host), Secure
+// over TLS or when configured.
+func (s Sessions) SetCookie(c *gin.Context, token string) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: s.Cookie, Value: token, Path: "/", MaxAge: int(s.Lifetime.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure || c.Request.TLS != nil,
+	})
+}
+
+// Clear deletes the session cookie.
+func (s Sessions) Clear(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: s.Cookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure || c.Request.TLS != nil,
+	})
+}
+
+// setRetryAfter tells a throttled client when to come back.
+func setRetryAfter(c *gin.Context, e *svcportal.Error) {
+	if e.Kind == svcportal.KindTooManyRequests && e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+	}
+}
