@@ -1,0 +1,67 @@
+package portal_test
+
+import (
+	"strings"
+	"testing"
+
+	cdp "github.com/chromedp/chromedp"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// TestBrowser_SignInAndChooseLanguage drives real Chromium through the
+// portal, which needs no JavaScript of ours: sign in with the form, land
+// on the page asked for, switch the language, sign out.
+func TestBrowser_SignInAndChooseLanguage(t *testing.T) {
+	app := testkit.NewApp(t)
+	ctx, _ := testkit.Tenant(t, app.Store, "acme")
+	testkit.Contact(ctx, t, app.Store, "peter@initech.test", testkit.Site(ctx, t, app.Store, "Initech"), svcportal.RoleMember)
+	base := "http://acme.localhost:" + app.Serve(t)
+	b := testkit.Chromium(t)
+
+	text := func(sel string) string {
+		t.Helper()
+		s, err := cdp.Run(b, cdp.Text(cdp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	do := func(steps ...cdp.Action[cdp.Void]) {
+		t.Helper()
+		if err := cdp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	do(cdp.Navigate(base+"/settings"),
+		cdp.WaitVisible(cdp.CSS("#f-email")), // sent to sign in first
+		cdp.SendKeys(cdp.CSS("#f-email"), "peter@initech.test"),
+		cdp.SendKeys(cdp.CSS("#f-password"), testkit.Password),
+		cdp.Submit(cdp.CSS("#f-password")),
+		cdp.WaitVisible(cdp.CSS("#settings-heading")))
+	if got := text("#settings-heading"); got != "Settings" {
+		t.Errorf("after sign-in: heading %q, want the settings page asked for", got)
+	}
+	topbar, err := cdp.Run(b, cdp.Evaluate[string](`getComputedStyle(document.querySelector('.topbar')).backgroundColor`))
+	if err != nil || topbar != "rgb(29, 78, 216)" { // the tenant's primary colour, #1d4ed8
+		t.Errorf("top bar colour %q (%v): the tenant theme did not apply", topbar, err)
+	}
+
+	do(cdp.Click(cdp.CSS("input[name=locale][value=de]")),
+		cdp.Submit(cdp.CSS("input[name=locale][value=de]")),
+		cdp.WaitVisible(cdp.CSS("[role=status]")),
+		cdp.Navigate(base+"/"),
+		cdp.WaitVisible(cdp.CSS("[data-testid=greeting]")))
+	lang, err := cdp.Run(b, cdp.Evaluate[string](`document.documentElement.lang`))
+	if greeting := text("[data-testid=greeting]"); err != nil || lang != "de" || !strings.HasPrefix(greeting, "Hallo") {
+		t.Errorf("after choosing German: lang %q, greeting %q", lang, greeting)
+	}
+
+	do(cdp.Click(cdp.CSS("[data-testid=logout]")), cdp.WaitVisible(cdp.CSS("#login-heading")))
+	// Signed out, the browser's Accept-Language (en-US) decides again.
+	if got := text("#login-heading"); got != "Sign in to Tenant acme" {
+		t.Errorf("after sign-out: %q", got)
+	}
+}
