@@ -75,8 +75,45 @@ type AccountService interface {
 	// values or a language the tenant does not offer, KindConflict for an
 	// email already used in the tenant.
 	UpdateProfile(ctx context.Context, p *Principal, u ProfileUpdate) (*Contact, error)
+	// AuthenticateBearer returns the staff principal of an admin API
+	// token, or KindUnauthorized.
+	AuthenticateBearer(ctx context.Context, token string) (*Principal, error)
 	// ChangePassword needs the current password (KindUnprocessable on the
 	// field current_password when wrong), clears must-change-password and
 	// ends every other session of the principal.
 	ChangePassword(ctx context.Context, p *Principal, current, next string) error
+}
+
+// ContactCreate is what an admin sends to create a contact.
+type ContactCreate struct {
+	Email     string `json:"email"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	JobTitle  string `json:"job_title"`
+	Phone     string `json:"phone"`
+	Locale    string `json:"locale"`
+	SiteID    int64  `json:"site_id"`
+	Role      string `json:"role"`
+	// Password, when set, is a first password the contact must change at
+	// first login.
+	Password    string `json:"password"`
+	SendWelcome bool   `json:"send_welcome"`
+}
+
+// ContactUpdate is what an admin may change on a contact; nil leaves a
+// field as is.
+type ContactUpdate struct {
+	ProfileUpdate
+	Disabled *bool        `json:"disabled"`
+	Sites    []Membership `json:"sites"`
+}
+
+// ContactAdmin is the admin console's management of contacts.
+type ContactAdmin interface {
+	// CreateContact validates req and creates the contact with its first
+	// membership: KindUnprocessable, KindConflict (email taken),
+	// KindNotFound (site not the tenant's).
+	CreateContact(ctx context.Context, by *Principal, req ContactCreate) (*Contact, error)
+	// UpdateContact applies u; disabling a contact ends its sessions.
+	UpdateContact(ctx context.Context, by *Principal, id int64, u ContactUpdate) (*Contact, error)
 }

@@ -97,6 +97,13 @@ type ContactStore interface {
 	// must-change-password flag and ends every session of theirs except
 	// keepSessionID, in one transaction.
 	SetPassword(ctx context.Context, kind string, id int64, hash, keepSessionID string) error
+	// Contacts lists contacts matching f by email, with the total count.
+	Contacts(ctx context.Context, f ContactFilter) ([]Contact, int, error)
+	// SetMemberships replaces the contact's site memberships;
+	// KindNotFound if a site is not the tenant's.
+	SetMemberships(ctx context.Context, contactID int64, ms []Membership) error
+	// DeleteContact removes a contact and its sessions; KindNotFound.
+	DeleteContact(ctx context.Context, id int64) error
 }
 
 // MinPasswordLength is the shortest password accepted for any account.

@@ -35,4 +35,9 @@ type SiteStore interface {
 	SiteByName(ctx context.Context, name string) (*Site, error)
 	// Sites lists the tenant's sites by name.
 	Sites(ctx context.Context) ([]Site, error)
+	// UpdateSite saves s's name and knowledge-base flag; KindNotFound or
+	// KindConflict.
+	UpdateSite(ctx context.Context, s *Site) error
+	// DeleteSite removes a site and its memberships; KindNotFound.
+	DeleteSite(ctx context.Context, id int64) error
 }

@@ -22,10 +22,12 @@ import (
 // Store is what the service needs from the database.
 type Store interface {
 	svcportal.ContactStore
+	svcportal.SiteStore
 	svcportal.StaffStore
 	svcportal.SessionStore
 	svcportal.ThrottleStore
 	svcportal.AuditStore
+	svcportal.APITokenStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -58,7 +60,10 @@ type Service struct {
 	now func() time.Time
 }
 
-var _ svcportal.AccountService = (*Service)(nil)
+var (
+	_ svcportal.AccountService = (*Service)(nil)
+	_ svcportal.ContactAdmin   = (*Service)(nil)
+)
 
 // New returns the service; now is the clock.
 func New(st Store, now func() time.Time) *Service {
@@ -223,10 +228,13 @@ func (s *Service) Authenticate(ctx context.Context, kind, token string) (*svcpor
 
 // Logout implements svcportal.AccountService.
 func (s *Service) Logout(ctx context.Context, p *svcportal.Principal) error {
+	if p.Session == nil {
+		return nil // API tokens have no session to end
+	}
 	if err := s.st.DeleteSession(ctx, p.Session.ID); err != nil {
 		return err
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(p), Action: svcportal.AuditLogout, IP: p.Session.IP})
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(p), Action: svcportal.AuditLogout, IP: ipOf(p)})
 	return nil
 }
 
@@ -235,7 +243,13 @@ func (s *Service) UpdateProfile(ctx context.Context, p *svcportal.Principal, u s
 	if p.Contact == nil {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
 	}
-	c, err := s.st.Contact(ctx, p.Contact.ID)
+	return s.updateProfile(ctx, p, p.Contact.ID, u)
+}
+
+// updateProfile applies u to contact id on behalf of actor (the contact
+// itself, or an admin), and audits it as the actor's doing.
+func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal, id int64, u svcportal.ProfileUpdate) (*svcportal.Contact, error) {
+	c, err := s.st.Contact(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -272,8 +286,8 @@ func (s *Service) UpdateProfile(ctx context.Context, p *svcportal.Principal, u s
 	if err := s.st.UpdateContact(ctx, c); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: c.ID, Action: svcportal.AuditProfileChanged,
-		Email: c.Email, IP: p.Session.IP, Detail: strings.Join(changed, ",")})
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
+		Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
 	return c, nil
 }
 
@@ -294,11 +308,15 @@ func (s *Service) ChangePassword(ctx context.Context, p *svcportal.Principal, cu
 	if err != nil {
 		return err
 	}
-	if err := s.st.SetPassword(ctx, p.Kind, subjectID(fresh), newHash, p.Session.ID); err != nil {
+	keep := ""
+	if p.Session != nil {
+		keep = p.Session.ID
+	}
+	if err := s.st.SetPassword(ctx, p.Kind, subjectID(fresh), newHash, keep); err != nil {
 		return err
 	}
 	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(fresh), Action: svcportal.AuditPasswordChanged,
-		Email: principalEmail(p), IP: p.Session.IP})
+		Email: principalEmail(p), IP: ipOf(p)})
 	return nil
 }
 
@@ -308,6 +326,14 @@ func (s *Service) audit(ctx context.Context, e *svcportal.AuditEntry) {
 	if err := s.st.Audit(ctx, e); err != nil {
 		slog.ErrorContext(ctx, "audit log write failed", "action", e.Action, "email", e.Email, "err", err)
 	}
+}
+
+// ipOf is the client address of the principal's session ("" for API tokens).
+func ipOf(p *svcportal.Principal) string {
+	if p.Session == nil {
+		return ""
+	}
+	return p.Session.IP
 }
 
 func subjectID(p *svcportal.Principal) int64 {

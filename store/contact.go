@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -33,21 +34,8 @@ func (s *Store) CreateContact(ctx context.Context, c *svcportal.Contact) error {
 			}
 			return fmt.Errorf("insert contact: %w", err)
 		}
-		for _, m := range c.Memberships {
-			// The site must be the tenant's own: a foreign key alone would
-			// accept another tenant's site id.
-			n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
-				Where("id = ? AND tenant_id = ?", m.SiteID, tid).Count(ctx)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-					Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
-			}
-			if _, err := tx.NewInsert().Model(&contactSite{ContactID: c.ID, SiteID: m.SiteID, Role: m.Role}).Exec(ctx); err != nil {
-				return fmt.Errorf("insert membership: %w", err)
-			}
+		if err := insertMemberships(ctx, tx, tid, c.ID, c.Memberships); err != nil {
+			return err
 		}
 		return s.loadMemberships(ctx, tx, c)
 	})
@@ -133,5 +121,105 @@ func (s *Store) SetPassword(ctx context.Context, kind string, id int64, hash, ke
 			return svcportal.ErrNotFound()
 		}
 		return deleteSessionsOf(ctx, tx, tid, kind, id, keepSessionID)
+	})
+}
+
+// insertMemberships adds memberships after checking that each site is the
+// tenant's own: a foreign key alone would accept another tenant's site id.
+func insertMemberships(ctx context.Context, tx bun.IDB, tid, contactID int64, ms []svcportal.Membership) error {
+	for _, m := range ms {
+		n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
+			Where("id = ? AND tenant_id = ?", m.SiteID, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
+				Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
+		}
+		if _, err := tx.NewInsert().Model(&contactSite{ContactID: contactID, SiteID: m.SiteID, Role: m.Role}).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return conflict("site_id", "error.membership_twice", err)
+			}
+			return fmt.Errorf("insert membership: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetMemberships implements svcportal.ContactStore.
+func (s *Store) SetMemberships(ctx context.Context, contactID int64, ms []svcportal.Membership) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", contactID, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		if _, err := tx.NewDelete().Model((*contactSite)(nil)).Where("contact_id = ?", contactID).Exec(ctx); err != nil {
+			return err
+		}
+		return insertMemberships(ctx, tx, tid, contactID, ms)
+	})
+}
+
+// Contacts implements svcportal.ContactStore.
+func (s *Store) Contacts(ctx context.Context, f svcportal.ContactFilter) ([]svcportal.Contact, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	contacts := []svcportal.Contact{}
+	q := s.db.NewSelect().Model(&contacts).Where("tenant_id = ?", tid)
+	if f.SiteID != 0 {
+		q = q.Where("id IN (SELECT contact_id FROM contact_sites WHERE site_id = ?)", f.SiteID)
+	}
+	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
+		like := "%" + escapeLike(term) + "%"
+		q = q.Where("(email LIKE ? ESCAPE '\\' OR LOWER(first_name || ' ' || last_name) LIKE ? ESCAPE '\\')", like, like)
+	}
+	total, err := q.Order("email").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range contacts {
+		if err := s.loadMemberships(ctx, s.db, &contacts[i]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return contacts, int(total), nil
+}
+
+// escapeLike makes s match literally inside a LIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// DeleteContact implements svcportal.ContactStore.
+func (s *Store) DeleteContact(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteSessionsOf(ctx, tx, tid, svcportal.PrincipalContact, id, "")
 	})
 }

@@ -55,3 +55,39 @@ func (s *Store) Sites(ctx context.Context) ([]svcportal.Site, error) {
 	err = s.db.NewSelect().Model(&sites).Where("tenant_id = ?", tid).Order("name").Scan(ctx)
 	return sites, err
 }
+
+// UpdateSite implements svcportal.SiteStore.
+func (s *Store) UpdateSite(ctx context.Context, site *svcportal.Site) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.NewUpdate().Model(site).Column("name", "kb_enabled").
+		Where("id = ? AND tenant_id = ?", site.ID, tid).Exec(ctx)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return conflict("name", "error.site_taken", err)
+		}
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}
+
+// DeleteSite implements svcportal.SiteStore.
+func (s *Store) DeleteSite(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.NewDelete().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}

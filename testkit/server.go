@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/svcportal/svcportal/accounts"
+	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -39,6 +40,7 @@ func NewApp(t testing.TB) *App {
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
 	acc := accounts.New(st, clock.Now)
 	portal.Register(srv, portal.Deps{Accounts: acc})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc}
 }
 

@@ -44,6 +44,7 @@ var commands = []command{
 	{"serve", "migrate and serve", runServe},
 	{"migrate", "apply pending migrations and exit", runMigrate},
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
+	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
 }
 
 // usageError is a mistake in the command line or configuration: exit 2.

@@ -297,3 +297,26 @@ func TestDemoCommand_ServesAndShutsDownGracefully(t *testing.T) {
 		t.Errorf("secret key mode: %v %v", fi.Mode(), err)
 	}
 }
+
+func TestTokenCreateCommand(t *testing.T) {
+	env := testEnv(t)
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "create", "--slug", "acme", "--name", "Acme",
+		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	code, stdout, stderr := runCmd(t, context.Background(), env, "token", "create", "--tenant", "acme", "--email", "ADMIN@acme.test")
+	token := strings.TrimSpace(stdout)
+	if code != 0 || !strings.HasPrefix(token, "sp_") || len(token) < 40 {
+		t.Fatalf("got %d %q %q", code, stdout, stderr)
+	}
+	for _, tt := range []struct{ args, want string }{
+		{"token create --tenant nope --email admin@acme.test", `no tenant "nope"`},
+		{"token create --tenant acme --email nobody@acme.test", `no staff member "nobody@acme.test"`},
+		{"token create --tenant acme", "--tenant and --email are required"},
+		{"token list", "usage: portal token create"},
+	} {
+		if code, _, stderr := runCmd(t, context.Background(), env, strings.Fields(tt.args)...); code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: got %d %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

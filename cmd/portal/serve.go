@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal/accounts"
+	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -50,7 +51,10 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		Assets:  st,
 		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 	})
-	portal.Register(srv, portal.Deps{Accounts: accounts.New(st, time.Now), SecureCookies: cfg.SecureCookies == "true"})
+	acc := accounts.New(st, time.Now)
+	secure := cfg.SecureCookies == "true"
+	portal.Register(srv, portal.Deps{Accounts: acc, SecureCookies: secure})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, SecureCookies: secure})
 	return &app{cfg: cfg, store: st, tenants: ts, web: srv}, nil
 }
 

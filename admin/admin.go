@@ -1,0 +1,126 @@
+// Package admin serves the admin console of each tenant for its staff:
+// the /api/v1/admin JSON API (and, later, the /admin pages). Staff sign in
+// with a session cookie or call it with an API token
+// ("Authorization: Bearer …", made with `portal token create`). It sees
+// storage only through the root package's interfaces, wired in cmd/portal.
+package admin
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// Deps are the services the admin console needs.
+type Deps struct {
+	Accounts      svcportal.AccountService
+	ContactAdmin  svcportal.ContactAdmin
+	Contacts      svcportal.ContactStore
+	Sites         svcportal.SiteStore
+	SecureCookies bool
+}
+
+// SessionCookie is the name of the staff session cookie.
+const SessionCookie = "portal_admin_session"
+
+type handlers struct {
+	deps     Deps
+	sessions web.Sessions
+}
+
+// Register adds the admin API to srv, top to bottom.
+func Register(srv *web.Server, deps Deps) {
+	h := &handlers{deps: deps, sessions: web.Sessions{
+		Cookie: SessionCookie, Kind: svcportal.PrincipalStaff, Auth: deps.Accounts,
+		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
+	}}
+	api := srv.Tenant.Group("/api/v1/admin", h.bearer, h.sessions.Load)
+	api.POST("/auth/login", web.H(h.login))
+	api.POST("/auth/logout", web.H(h.logout))
+
+	staff := api.Group("/", h.requireStaff)
+	staff.GET("/me", web.H(h.me))
+	staff.GET("/sites", web.H(h.siteList))
+	staff.GET("/sites/:id", web.H(h.siteShow))
+	staff.GET("/contacts", web.H(h.contactList))
+	staff.GET("/contacts/:id", web.H(h.contactShow))
+
+	admins := staff.Group("/", h.requireAdmin)
+	admins.POST("/sites", web.H(h.siteCreate))
+	admins.PATCH("/sites/:id", web.H(h.siteUpdate))
+	admins.DELETE("/sites/:id", web.H(h.siteDelete))
+	admins.POST("/contacts", web.H(h.contactCreate))
+	admins.PATCH("/contacts/:id", web.H(h.contactUpdate))
+	admins.DELETE("/contacts/:id", web.H(h.contactDelete))
+}
+
+// bearer signs in a request that carries an API token. Such requests are
+// not cookie-authenticated, so they need no CSRF token.
+func (h *handlers) bearer(c *gin.Context) {
+	auth := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		c.Next()
+		return
+	}
+	p, err := h.deps.Accounts.AuthenticateBearer(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		web.Fail(c, err)
+		c.Abort()
+		return
+	}
+	web.SetPrincipal(c, p)
+	c.Next()
+}
+
+func (h *handlers) requireStaff(c *gin.Context) {
+	if p := web.Principal(c); p == nil || p.Staff == nil {
+		web.Fail(c, svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized"))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (h *handlers) requireAdmin(c *gin.Context) {
+	if web.Principal(c).Staff.Role != svcportal.StaffAdmin {
+		web.Fail(c, svcportal.NewError(svcportal.KindForbidden, "error.forbidden"))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// idParam reads a numeric path parameter; anything else is not found.
+func idParam(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, svcportal.ErrNotFound()
+	}
+	return id, nil
+}
+
+// queryInt reads an optional positive integer query parameter.
+func queryInt(c *gin.Context, name string) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.wrong_type",
+			Fields: map[string]svcportal.FieldError{name: {MessageID: "error.wrong_type"}}}
+	}
+	return n, nil
+}
+
+func (h *handlers) me(c *gin.Context) error {
+	c.JSON(http.StatusOK, web.Principal(c).Staff)
+	return nil
+}

@@ -1,0 +1,87 @@
+package admin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+func (h *handlers) contactList(c *gin.Context) error {
+	f := svcportal.ContactFilter{Query: c.Query("q")}
+	var err error
+	site, err := queryInt(c, "site_id")
+	if err != nil {
+		return err
+	}
+	f.SiteID = int64(site)
+	if f.Page, err = queryInt(c, "page"); err != nil {
+		return err
+	}
+	if f.PerPage, err = queryInt(c, "per_page"); err != nil {
+		return err
+	}
+	contacts, total, err := h.deps.Contacts.Contacts(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"contacts": contacts, "total": total})
+	return nil
+}
+
+func (h *handlers) contactShow(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	contact, err := h.deps.Contacts.Contact(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, contact)
+	return nil
+}
+
+func (h *handlers) contactCreate(c *gin.Context) error {
+	var req svcportal.ContactCreate
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	contact, err := h.deps.ContactAdmin.CreateContact(c.Request.Context(), web.Principal(c), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, contact)
+	return nil
+}
+
+func (h *handlers) contactUpdate(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var req svcportal.ContactUpdate
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	contact, err := h.deps.ContactAdmin.UpdateContact(c.Request.Context(), web.Principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, contact)
+	return nil
+}
+
+func (h *handlers) contactDelete(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Contacts.DeleteContact(c.Request.Context(), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
