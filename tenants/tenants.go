@@ -5,6 +5,7 @@ package tenants
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 
@@ -16,11 +17,37 @@ import (
 type Service struct {
 	store      svcportal.TenantStore
 	baseDomain string
+	setup      []func(ctx context.Context) error
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithSetup runs fn for every new tenant, right after it is created, with
+// the tenant in the context: default policies and the like. fn must be
+// idempotent, since a failure leaves the tenant and the caller may retry.
+func WithSetup(fn func(ctx context.Context) error) Option {
+	return func(s *Service) { s.setup = append(s.setup, fn) }
 }
 
 // New returns a Service; tenant "acme" is served at acme.<baseDomain>.
-func New(store svcportal.TenantStore, baseDomain string) *Service {
-	return &Service{store: store, baseDomain: NormalizeHost(baseDomain)}
+func New(store svcportal.TenantStore, baseDomain string, opts ...Option) *Service {
+	s := &Service{store: store, baseDomain: NormalizeHost(baseDomain)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Setup runs the setup steps for an existing tenant (idempotent).
+func (s *Service) Setup(ctx context.Context, t *svcportal.Tenant) error {
+	tctx := svcportal.WithTenant(ctx, t)
+	for _, fn := range s.setup {
+		if err := fn(tctx); err != nil {
+			return fmt.Errorf("set up tenant %s: %w", t.Slug, err)
+		}
+	}
+	return nil
 }
 
 // BaseDomain is the platform's own domain.
@@ -107,5 +134,5 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*svcportal.Ten
 	if err := s.store.CreateTenant(ctx, t, admin); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return t, s.Setup(ctx, t)
 }

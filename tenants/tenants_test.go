@@ -160,3 +160,18 @@ func TestMonogramSVG(t *testing.T) {
 		t.Errorf("Initials of blank = %q", got)
 	}
 }
+
+func TestService_CreateRunsSetup(t *testing.T) {
+	st := testkit.Store(t)
+	var seen []string
+	ts := tenants.New(st, "localhost", tenants.WithSetup(func(ctx context.Context) error {
+		seen = append(seen, svcportal.TenantFrom(ctx).Slug)
+		return nil
+	}))
+	if _, err := ts.Create(context.Background(), tenants.CreateRequest{Slug: "acme", Name: "Acme", AdminEmail: "a@acme.test", AdminPassword: "long-enough-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(seen, ",") != "acme" {
+		t.Errorf("setup ran for %v, want once for acme with the tenant in the context", seen)
+	}
+}

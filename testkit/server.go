@@ -11,6 +11,7 @@ import (
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -29,6 +30,7 @@ type App struct {
 	Web      *web.Server
 	Clock    *Clock
 	Accounts *accounts.Service
+	Policies *policies.Service
 }
 
 // NewApp builds the application for t.
@@ -36,12 +38,13 @@ func NewApp(t testing.TB) *App {
 	t.Helper()
 	clock := NewClock()
 	st := Store(t, store.WithClock(clock.Now))
-	ts := tenants.New(st, BaseDomain)
+	pol := policies.New(st)
+	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults))
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
 	acc := accounts.New(st, clock.Now)
 	portal.Register(srv, portal.Deps{Accounts: acc})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc}
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}
 }
 
 // Request sends one request to the app through the real gin engine.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/password"
+	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/tenants"
 )
 
@@ -19,6 +20,18 @@ type demoTenant struct {
 	slug, name, locale, primary, accent, footer string
 	staff                                       []demoStaff // the first is the tenant's first admin
 	sites                                       []demoSite
+	fields                                      []demoField
+}
+
+// demoField is a custom ticket field and its mode for every portal role.
+type demoField struct {
+	field svcportal.TicketField
+	mode  svcportal.FieldMode
+}
+
+// labels builds per-locale labels in the order en, fr, de, es, it.
+func labels(en, fr, de, es, it string) map[string]string {
+	return map[string]string{"en": en, "fr": fr, "de": de, "es": es, "it": it}
 }
 
 type demoStaff struct{ email, name, role string }
@@ -48,6 +61,22 @@ var demoData = []demoTenant{
 				{"alice@umbrella.test", "Alice", "Abernathy", "Security Lead", "en", svcportal.RoleMember},
 			}},
 		},
+		fields: []demoField{
+			{svcportal.TicketField{Key: "asset_tag", Type: svcportal.FieldText, Position: 1,
+				Labels: labels("Asset tag", "Numéro d’inventaire", "Inventarnummer", "Etiqueta de activo", "Etichetta cespite")},
+				svcportal.FieldEditable},
+			{svcportal.TicketField{Key: "contract", Type: svcportal.FieldDropdown, Position: 2,
+				Labels: labels("Contract", "Contrat", "Vertrag", "Contrato", "Contratto"),
+				Options: []svcportal.FieldOption{
+					{Value: "essential", Labels: labels("Essential", "Essentiel", "Basis", "Esencial", "Essenziale")},
+					{Value: "premium", Labels: labels("Premium", "Premium", "Premium", "Premium", "Premium")},
+					{Value: "enterprise", Labels: labels("Enterprise", "Entreprise", "Enterprise", "Empresa", "Enterprise")},
+				}},
+				svcportal.FieldViewOnly},
+			{svcportal.TicketField{Key: "internal_cost", Type: svcportal.FieldNumber, Position: 3,
+				Labels: labels("Internal cost", "Coût interne", "Interne Kosten", "Coste interno", "Costo interno")},
+				svcportal.FieldHidden},
+		},
 	},
 	{
 		slug: "globex", name: "Globex Services", locale: "fr", primary: "#6d28d9", accent: "#047857",
@@ -69,21 +98,29 @@ type demoStore interface {
 	svcportal.SiteStore
 	svcportal.ContactStore
 	svcportal.StaffStore
+	svcportal.TicketFieldStore
 }
 
 // loadDemo creates whatever part of the demo data is missing; running it
 // again changes nothing. progress is told each step.
-func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, progress func(string)) error {
+func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *policies.Service, progress func(string)) error {
 	for _, d := range demoData {
 		t, err := st.TenantBySlug(ctx, d.slug)
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
 			progress("tenant " + d.slug)
 			t, err = createDemoTenant(ctx, ts, d)
+		} else if err == nil {
+			err = ts.Setup(ctx, t) // a tenant from an older demo gets what setup adds since
 		}
 		if err != nil {
 			return fmt.Errorf("demo tenant %s: %w", d.slug, err)
 		}
 		tctx := svcportal.WithTenant(ctx, t)
+		for _, f := range d.fields {
+			if err := ensureField(tctx, st, pol, f, progress); err != nil {
+				return fmt.Errorf("demo field %s: %w", f.field.Key, err)
+			}
+		}
 		for _, s := range d.staff[1:] {
 			if err := ensureStaff(tctx, st, s, d.locale, progress); err != nil {
 				return err
@@ -116,6 +153,27 @@ func createDemoTenant(ctx context.Context, ts *tenants.Service, d demoTenant) (*
 		Branding: &tenants.Branding{PrimaryColor: d.primary, AccentColor: d.accent, Footer: d.footer},
 	})
 	return t, err
+}
+
+func ensureField(ctx context.Context, st demoStore, pol *policies.Service, f demoField, progress func(string)) error {
+	_, err := st.TicketField(ctx, f.field.Key)
+	if svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
+	progress("field " + f.field.Key)
+	field := f.field
+	if err := field.Validate(); err != nil {
+		return err
+	}
+	if err := st.CreateTicketField(ctx, &field); err != nil {
+		return err
+	}
+	for _, role := range svcportal.PortalRoles {
+		if err := pol.SetMode(ctx, svcportal.PolicyRule{Role: role, Field: field.Key, Mode: f.mode}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ensureStaff(ctx context.Context, st demoStore, s demoStaff, locale string, progress func(string)) error {
@@ -164,7 +222,7 @@ func runDemo(e *env, args []string) error {
 	}
 	defer a.store.Close()
 	fmt.Fprintln(e.stdout, "Loading demo data…")
-	if err := loadDemo(e.ctx, a.store, a.tenants, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
+	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
 		return err
 	}
 	return a.serve(e, func(port string) { printDemo(e, cfg, port) })

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/testkit"
 )
@@ -144,17 +145,18 @@ func TestTenantCreateCommand(t *testing.T) {
 
 func TestLoadDemo_Idempotent(t *testing.T) {
 	st := testkit.Store(t)
-	ts := tenants.New(st, "localhost")
+	pol := policies.New(st)
+	ts := tenants.New(st, "localhost", tenants.WithSetup(pol.SeedDefaults))
 	ctx := context.Background()
 	var steps []string
-	if err := loadDemo(ctx, st, ts, func(s string) { steps = append(steps, s) }); err != nil {
+	if err := loadDemo(ctx, st, ts, pol, func(s string) { steps = append(steps, s) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 11 {
-		t.Errorf("first load made %d steps, want 11: %v", len(steps), steps)
+	if len(steps) != 14 {
+		t.Errorf("first load made %d steps, want 14: %v", len(steps), steps)
 	}
 	steps = nil
-	if err := loadDemo(ctx, st, ts, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
+	if err := loadDemo(ctx, st, ts, pol, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
 		t.Errorf("second load: %v, steps %v; want nothing to do", err, steps)
 	}
 
@@ -185,6 +187,22 @@ func TestLoadDemo_Idempotent(t *testing.T) {
 	}
 	if _, err := st.ContactByEmail(gctx, "peter@initech.test"); svcportal.KindOf(err) != svcportal.KindNotFound {
 		t.Errorf("globex sees acme's contact: %v", err)
+	}
+	for _, f := range []struct {
+		key  string
+		mode svcportal.FieldMode
+	}{{"asset_tag", svcportal.FieldEditable}, {"contract", svcportal.FieldViewOnly}, {"internal_cost", svcportal.FieldHidden}, {"status", svcportal.FieldViewOnly}} {
+		for _, role := range svcportal.PortalRoles {
+			if m, err := pol.Mode(actx, role, 0, f.key); err != nil || m != f.mode {
+				t.Errorf("acme %s for %s: got %v %v, want %v", f.key, role, m, err, f.mode)
+			}
+		}
+	}
+	if fields, _ := st.TicketFields(gctx, false); len(fields) != 0 {
+		t.Errorf("globex has acme's fields: %v", fields)
+	}
+	if m, _ := pol.Mode(gctx, svcportal.RoleMember, 0, "priority"); m != svcportal.FieldEditable {
+		t.Errorf("globex default policy not seeded: priority is %v", m)
 	}
 	for _, s := range []struct {
 		ctx         context.Context

@@ -11,6 +11,7 @@ import (
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
@@ -19,10 +20,11 @@ import (
 
 // app is everything a serving process holds.
 type app struct {
-	cfg     *Config
-	store   *store.Store
-	tenants *tenants.Service
-	web     *web.Server
+	cfg      *Config
+	store    *store.Store
+	tenants  *tenants.Service
+	policies *policies.Service
+	web      *web.Server
 }
 
 // openApp connects to the database, applies pending migrations and wires
@@ -44,7 +46,8 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	ts := tenants.New(st, cfg.BaseDomain)
+	pol := policies.New(st)
+	ts := tenants.New(st, cfg.BaseDomain, tenants.WithSetup(pol.SeedDefaults))
 	srv := web.New(web.Options{
 		Logger:  e.log,
 		Tenants: ts,
@@ -55,7 +58,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	secure := cfg.SecureCookies == "true"
 	portal.Register(srv, portal.Deps{Accounts: acc, SecureCookies: secure})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, SecureCookies: secure})
-	return &app{cfg: cfg, store: st, tenants: ts, web: srv}, nil
+	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv}, nil
 }
 
 // ready is true when the database answers and has every migration.

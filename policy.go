@@ -1,0 +1,76 @@
+package svcportal
+
+import (
+	"context"
+	"slices"
+)
+
+// FieldMode is what contacts of a portal role may do with a ticket field.
+type FieldMode string
+
+// The field modes. A field without any rule for a role is hidden.
+const (
+	FieldEditable FieldMode = "editable"  // shown in forms and filters, and may be set
+	FieldViewOnly FieldMode = "view-only" // shown, never accepted from the portal
+	FieldHidden   FieldMode = "hidden"    // absent everywhere on the portal
+)
+
+// FieldModes lists every FieldMode, from most to least open.
+var FieldModes = []FieldMode{FieldEditable, FieldViewOnly, FieldHidden}
+
+// Known reports whether m is one of FieldModes.
+func (m FieldMode) Known() bool { return slices.Contains(FieldModes, m) }
+
+// Visible reports whether the portal shows the field: editable implies
+// visible.
+func (m FieldMode) Visible() bool { return m == FieldEditable || m == FieldViewOnly }
+
+// Editable reports whether the portal accepts values of the field.
+func (m FieldMode) Editable() bool { return m == FieldEditable }
+
+// PortalRoles are the contact roles field policies are written for.
+var PortalRoles = []string{RoleMember, RoleSiteManager}
+
+// PolicyRule gives the mode of one ticket field (built-in or custom key)
+// for one portal role, at one site of the tenant or, with SiteID 0, at
+// every site. A site's rule beats the all-sites rule. Rows live in the
+// field_policy_rules table.
+type PolicyRule struct {
+	TenantID int64     `bun:"tenant_id,pk" json:"-"`
+	Role     string    `bun:"role,pk" json:"role"`       // RoleMember or RoleSiteManager
+	SiteID   int64     `bun:"site_id,pk" json:"site_id"` // 0: every site
+	Field    string    `bun:"field,pk" json:"field"`     // a field key
+	Mode     FieldMode `bun:"mode,notnull" json:"mode"`
+}
+
+// Validate checks the role, mode, field key format and site id of r.
+func (r *PolicyRule) Validate() error {
+	var v Validation
+	v.Check(slices.Contains(PortalRoles, r.Role), "role", "error.role_unknown", nil)
+	v.Check(r.Mode.Known(), "mode", "error.field_mode_unknown", nil)
+	v.Check(ValidFieldKey(r.Field), "field", "error.field_key_format", map[string]any{"Max": MaxFieldKeyLength})
+	v.Check(r.SiteID >= 0, "site_id", "error.site_not_found", nil)
+	return v.Err()
+}
+
+// PolicyStore keeps the field-visibility rules of the context tenant and a
+// version number that grows with every change to them, so that every
+// instance of the application notices a change with one cheap query.
+type PolicyStore interface {
+	// PolicyRules lists the tenant's rules by field, role, then site.
+	PolicyRules(ctx context.Context) ([]PolicyRule, error)
+	// ReplacePolicyRule inserts r, or replaces the mode of the tenant's
+	// rule with the same role, site and field, and bumps the version.
+	// KindNotFound if r.SiteID is not 0 and not a site of the tenant.
+	ReplacePolicyRule(ctx context.Context, r PolicyRule) error
+	// DeletePolicyRule removes one rule and bumps the version.
+	// KindNotFound if the tenant has no such rule.
+	DeletePolicyRule(ctx context.Context, role string, siteID int64, field string) error
+	// PolicyVersion is the tenant's current version: 0 until its first
+	// change, then larger after each one.
+	PolicyVersion(ctx context.Context) (int64, error)
+	// SeedPolicyRules inserts rules and bumps the version, in one
+	// transaction, only if the tenant has no rule at all; it reports
+	// whether it did. Concurrent calls seed once.
+	SeedPolicyRules(ctx context.Context, rules []PolicyRule) (bool, error)
+}

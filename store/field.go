@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.TicketFieldStore = (*Store)(nil)
+
+// CreateTicketField implements svcportal.TicketFieldStore.
+func (s *Store) CreateTicketField(ctx context.Context, f *svcportal.TicketField) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	f.ID, f.TenantID, f.CreatedAt, f.UpdatedAt, f.DeletedAt = 0, tid, now, now, nil
+	fillFieldCollections(f)
+	if _, err := s.db.NewInsert().Model(f).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return conflict("key", "error.field_key_taken", err)
+		}
+		return fmt.Errorf("insert ticket field %s: %w", f.Key, err)
+	}
+	return nil
+}
+
+// UpdateTicketField implements svcportal.TicketFieldStore.
+func (s *Store) UpdateTicketField(ctx context.Context, f *svcportal.TicketField) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	fillFieldCollections(f)
+	f.UpdatedAt = s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(f).
+			Column("labels", "options", "position", "required", "ticket_types", "updated_at").
+			Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, f.Key).
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update ticket field %s: %w", f.Key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		// The caller's ID, type and creation time are not trusted: reload.
+		return tx.NewSelect().Model(f).Where("tenant_id = ? AND key = ?", tid, f.Key).Scan(ctx)
+	})
+}
+
+// DeleteTicketField implements svcportal.TicketFieldStore.
+func (s *Store) DeleteTicketField(ctx context.Context, key string) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	res, err := s.db.NewUpdate().Model((*svcportal.TicketField)(nil)).
+		Set("deleted_at = ?, updated_at = ?", now, now).
+		Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, key).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete ticket field %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}
+
+// TicketField implements svcportal.TicketFieldStore.
+func (s *Store) TicketField(ctx context.Context, key string) (*svcportal.TicketField, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := new(svcportal.TicketField)
+	if err := s.db.NewSelect().Model(f).
+		Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, key).
+		Scan(ctx); err != nil {
+		return nil, notFound(err)
+	}
+	fillFieldCollections(f)
+	return f, nil
+}
+
+// TicketFields implements svcportal.TicketFieldStore.
+func (s *Store) TicketFields(ctx context.Context, includeDeleted bool) ([]svcportal.TicketField, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fields := []svcportal.TicketField{}
+	q := s.db.NewSelect().Model(&fields).Where("tenant_id = ?", tid).Order("position", "key")
+	if !includeDeleted {
+		q = q.Where("deleted_at IS NULL")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list ticket fields: %w", err)
+	}
+	for i := range fields {
+		fillFieldCollections(&fields[i])
+	}
+	return fields, nil
+}
+
+// fillFieldCollections turns nil collections into empty ones: the columns
+// are NOT NULL JSON, and callers range over them without nil checks.
+func fillFieldCollections(f *svcportal.TicketField) {
+	if f.Labels == nil {
+		f.Labels = map[string]string{}
+	}
+	if f.Options == nil {
+		f.Options = []svcportal.FieldOption{}
+	}
+	for i := range f.Options {
+		if f.Options[i].Labels == nil {
+			f.Options[i].Labels = map[string]string{}
+		}
+	}
+	if f.TicketTypes == nil {
+		f.TicketTypes = []string{}
+	}
+}
