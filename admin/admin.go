@@ -23,6 +23,7 @@ type Deps struct {
 	ContactAdmin  svcportal.ContactAdmin
 	Contacts      svcportal.ContactStore
 	Sites         svcportal.SiteStore
+	Tickets       svcportal.TicketService
 	SecureCookies bool
 }
 
@@ -50,6 +51,11 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/sites/:id", web.H(h.siteShow))
 	staff.GET("/contacts", web.H(h.contactList))
 	staff.GET("/contacts/:id", web.H(h.contactShow))
+	staff.GET("/tickets", web.H(h.ticketList))
+	staff.GET("/tickets/:number", web.H(h.ticketShow))
+	staff.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.ticketUpdate)))
+	staff.POST("/tickets/:number/replies", web.H(ticketAction(http.StatusCreated, h.ticketReply)))
+	staff.POST("/tickets/:number/propose-solution", web.H(ticketAction(http.StatusOK, h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)
 	admins.POST("/sites", web.H(h.siteCreate))

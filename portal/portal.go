@@ -22,6 +22,7 @@ var templates embed.FS
 // Deps are the services the portal needs.
 type Deps struct {
 	Accounts svcportal.AccountService
+	Tickets  svcportal.TicketService
 	// SecureCookies marks session cookies Secure even on plain HTTP, for
 	// deployments behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -66,6 +67,15 @@ func Register(srv *web.Server, deps Deps) {
 	me.GET("/me", web.H(h.apiMe))
 	me.PATCH("/me", web.H(h.apiMeUpdate))
 	me.POST("/me/password", web.H(h.apiMePassword))
+	me.GET("/ticket-fields", web.H(h.apiTicketFields))
+	me.GET("/tickets", web.H(h.apiTicketList))
+	me.POST("/tickets", web.H(h.apiTicketCreate))
+	me.GET("/tickets/:number", web.H(h.apiTicketShow))
+	me.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.apiTicketUpdate)))
+	me.POST("/tickets/:number/replies", web.H(ticketAction(http.StatusCreated, h.apiTicketReply)))
+	me.POST("/tickets/:number/solution", web.H(ticketAction(http.StatusOK, h.apiTicketSolution)))
+	me.POST("/tickets/:number/close", web.H(ticketAction(http.StatusOK, h.apiTicketClose)))
+	me.POST("/tickets/:number/rating", web.H(ticketAction(http.StatusOK, h.apiTicketRate)))
 }
 
 // requireContact sends a visitor who is not signed in to the login page

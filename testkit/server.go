@@ -15,6 +15,7 @@ import (
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -42,8 +43,9 @@ func NewApp(t testing.TB) *App {
 	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults))
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
 	acc := accounts.New(st, clock.Now)
-	portal.Register(srv, portal.Deps{Accounts: acc})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st})
+	tks := tickets.New(st, pol, clock.Now)
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -56,8 +57,9 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	})
 	acc := accounts.New(st, time.Now)
 	secure := cfg.SecureCookies == "true"
-	portal.Register(srv, portal.Deps{Accounts: acc, SecureCookies: secure})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, SecureCookies: secure})
+	tks := tickets.New(st, pol, time.Now)
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, SecureCookies: secure})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv}, nil
 }
 

@@ -1,0 +1,91 @@
+package admin
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+func numberParam(c *gin.Context) (int64, error) {
+	n, err := strconv.ParseInt(c.Param("number"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, svcportal.ErrNotFound()
+	}
+	return n, nil
+}
+
+func (h *handlers) ticketList(c *gin.Context) error {
+	f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
+	if err != nil {
+		return err
+	}
+	views, total, err := h.deps.Tickets.List(c.Request.Context(), web.Principal(c), f)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"tickets": views, "total": total})
+	return nil
+}
+
+func (h *handlers) ticketShow(c *gin.Context) error {
+	n, err := numberParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.deps.Tickets.Get(c.Request.Context(), web.Principal(c), n)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// ticketAction runs one action on the ticket of the path with a decoded
+// JSON body and answers the ticket with status.
+func ticketAction[T any](status int, act func(c *gin.Context, n int64, req T) (*svcportal.TicketView, error)) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		n, err := numberParam(c)
+		if err != nil {
+			return err
+		}
+		var req T
+		if err := web.BindJSON(c, &req); err != nil {
+			return err
+		}
+		v, err := act(c, n, req)
+		if err != nil {
+			return err
+		}
+		c.JSON(status, v)
+		return nil
+	}
+}
+
+type ticketUpdate struct {
+	Fields map[string]any `json:"fields"`
+}
+
+type ticketReply struct {
+	Body     string `json:"body"`
+	Internal bool   `json:"internal"`
+}
+
+type ticketSolution struct {
+	Body string `json:"body"`
+}
+
+func (h *handlers) ticketUpdate(c *gin.Context, n int64, req ticketUpdate) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.UpdateFields(c.Request.Context(), web.Principal(c), n, req.Fields)
+}
+
+func (h *handlers) ticketReply(c *gin.Context, n int64, req ticketReply) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, req.Internal)
+}
+
+func (h *handlers) ticketPropose(c *gin.Context, n int64, req ticketSolution) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.ProposeSolution(c.Request.Context(), web.Principal(c), n, req.Body)
+}

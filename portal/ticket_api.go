@@ -1,0 +1,150 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// numberParam reads the ticket number of the path; anything else is not
+// found.
+func numberParam(c *gin.Context) (int64, error) {
+	n, err := strconv.ParseInt(c.Param("number"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, svcportal.ErrNotFound()
+	}
+	return n, nil
+}
+
+func (h *handlers) apiTicketFields(c *gin.Context) error {
+	var site int64
+	if s := c.Query("site_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return svcportal.ErrNotFound()
+		}
+		site = n
+	}
+	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), site, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, fields)
+	return nil
+}
+
+func (h *handlers) apiTicketList(c *gin.Context) error {
+	f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
+	if err != nil {
+		return err
+	}
+	views, total, err := h.deps.Tickets.List(c.Request.Context(), web.Principal(c), f)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"tickets": views, "total": total})
+	return nil
+}
+
+func (h *handlers) apiTicketCreate(c *gin.Context) error {
+	var req svcportal.NewTicket
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := h.deps.Tickets.Create(c.Request.Context(), web.Principal(c), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
+func (h *handlers) apiTicketShow(c *gin.Context) error {
+	n, err := numberParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.deps.Tickets.Get(c.Request.Context(), web.Principal(c), n)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// ticketAction runs one action on the ticket of the path with a decoded
+// JSON body and answers the ticket with status.
+func ticketAction[T any](status int, act func(c *gin.Context, n int64, req T) (*svcportal.TicketView, error)) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		n, err := numberParam(c)
+		if err != nil {
+			return err
+		}
+		var req T
+		if err := web.BindJSON(c, &req); err != nil {
+			return err
+		}
+		v, err := act(c, n, req)
+		if err != nil {
+			return err
+		}
+		c.JSON(status, v)
+		return nil
+	}
+}
+
+type fieldsRequest struct {
+	Fields map[string]any `json:"fields"`
+}
+
+type replyRequest struct {
+	Body string `json:"body"`
+}
+
+type solutionRequest struct {
+	Decision string `json:"decision"`
+	Comment  string `json:"comment"`
+}
+
+type closeRequest struct {
+	Comment string `json:"comment"`
+}
+
+type ratingRequest struct {
+	Satisfied *bool  `json:"satisfied"`
+	Comment   string `json:"comment"`
+}
+
+func (h *handlers) apiTicketUpdate(c *gin.Context, n int64, req fieldsRequest) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.UpdateFields(c.Request.Context(), web.Principal(c), n, req.Fields)
+}
+
+func (h *handlers) apiTicketReply(c *gin.Context, n int64, req replyRequest) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, false)
+}
+
+func (h *handlers) apiTicketSolution(c *gin.Context, n int64, req solutionRequest) (*svcportal.TicketView, error) {
+	if req.Decision != "accept" && req.Decision != "refuse" {
+		var v svcportal.Validation
+		v.Add("decision", "error.decision", nil)
+		return nil, v.Err()
+	}
+	return h.deps.Tickets.Decide(c.Request.Context(), web.Principal(c), n, req.Decision == "accept", req.Comment)
+}
+
+func (h *handlers) apiTicketClose(c *gin.Context, n int64, req closeRequest) (*svcportal.TicketView, error) {
+	return h.deps.Tickets.Close(c.Request.Context(), web.Principal(c), n, req.Comment)
+}
+
+func (h *handlers) apiTicketRate(c *gin.Context, n int64, req ratingRequest) (*svcportal.TicketView, error) {
+	if req.Satisfied == nil {
+		var v svcportal.Validation
+		v.Add("satisfied", "error.required", nil)
+		return nil, v.Err()
+	}
+	return h.deps.Tickets.Rate(c.Request.Context(), web.Principal(c), n, *req.Satisfied, req.Comment)
+}

@@ -1,0 +1,395 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.TicketStore = (*Store)(nil)
+
+type ticketCC struct {
+	bun.BaseModel `bun:"table:ticket_cc"`
+	TicketID      int64  `bun:"ticket_id,pk"`
+	Email         string `bun:"email,pk"`
+}
+
+type ticketRead struct {
+	bun.BaseModel `bun:"table:ticket_reads"`
+	TicketID      int64     `bun:"ticket_id,pk"`
+	ReaderKind    string    `bun:"reader_kind,pk"`
+	ReaderID      int64     `bun:"reader_id,pk"`
+	ReadAt        time.Time `bun:"read_at"`
+}
+
+// CreateTicket implements svcportal.TicketStore.
+func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	t.TenantID, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt = tid, now, now, now, now
+	if t.Fields == nil {
+		t.Fields = map[string]any{}
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The counter row is locked until commit, so concurrent creations
+		// queue; a rollback gives the number back: no gaps, no duplicates.
+		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
+			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+			RETURNING last_number`, tid).Scan(ctx, &t.Number)
+		if err != nil {
+			return fmt.Errorf("next ticket number: %w", err)
+		}
+		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+			return fmt.Errorf("insert ticket: %w", err)
+		}
+		if err := replaceCC(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := applyChange(ctx, tx, t, change, now); err != nil {
+			return err
+		}
+		return markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now)
+	})
+}
+
+func replaceCC(ctx context.Context, tx bun.IDB, t *svcportal.Ticket) error {
+	if _, err := tx.NewDelete().Model((*ticketCC)(nil)).Where("ticket_id = ?", t.ID).Exec(ctx); err != nil {
+		return err
+	}
+	for _, e := range t.CC {
+		if _, err := tx.NewInsert().Model(&ticketCC{TicketID: t.ID, Email: e}).Exec(ctx); err != nil {
+			return fmt.Errorf("insert cc: %w", err)
+		}
+	}
+	return nil
+}
+
+// applyChange appends a change's message and events to ticket t.
+func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
+	if m := c.Message; m != nil {
+		m.TenantID, m.TicketID, m.CreatedAt = t.TenantID, t.ID, now
+		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+			return fmt.Errorf("insert message: %w", err)
+		}
+		if !m.Internal {
+			// The author has read what they wrote; everyone else has not.
+			if err := markRead(ctx, tx, t.ID, m.AuthorKind, m.AuthorID, now); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range c.Events {
+		e := &c.Events[i]
+		e.TenantID, e.TicketID = t.TenantID, t.ID
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+	}
+	return nil
+}
+
+func markRead(ctx context.Context, db bun.IDB, ticketID int64, kind string, readerID int64, at time.Time) error {
+	_, err := db.NewInsert().Model(&ticketRead{TicketID: ticketID, ReaderKind: kind, ReaderID: readerID, ReadAt: at.UTC()}).
+		On("CONFLICT (ticket_id, reader_kind, reader_id) DO UPDATE").Set("read_at = EXCLUDED.read_at").Exec(ctx)
+	return err
+}
+
+// MarkTicketRead implements svcportal.TicketStore.
+func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string, readerID int64, at time.Time) error {
+	if _, err := tenantID(ctx); err != nil {
+		return err
+	}
+	return markRead(ctx, s.db, ticketID, kind, readerID, at)
+}
+
+// UpdateTicket implements svcportal.TicketStore.
+func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	t.UpdatedAt = now
+	if change.Message != nil && !change.Message.Internal {
+		t.LastPublicAt = now
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model(t).
+			Column("title", "status", "type", "priority", "impact", "product_family", "assignee_id", "fields",
+				"shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at", "closed_at",
+				"rating_satisfied", "rating_comment", "last_public_at").
+			Where("id = ? AND tenant_id = ?", t.ID, tid)
+		if change.StatusFrom != "" {
+			q = q.Where("status = ?", change.StatusFrom)
+		}
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update ticket %d: %w", t.Number, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if change.StatusFrom != "" {
+				return svcportal.NewError(svcportal.KindConflict, "error.ticket_changed")
+			}
+			return svcportal.ErrNotFound()
+		}
+		if err := replaceCC(ctx, tx, t); err != nil {
+			return err
+		}
+		return applyChange(ctx, tx, t, change, now)
+	})
+}
+
+// TicketByNumber implements svcportal.TicketStore.
+func (s *Store) TicketByNumber(ctx context.Context, number int64) (*svcportal.Ticket, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ts []svcportal.Ticket
+	if err := s.db.NewSelect().Model(&ts).Where("tenant_id = ? AND number = ?", tid, number).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, svcportal.ErrNotFound()
+	}
+	if err := s.decorate(ctx, ts, "", 0); err != nil {
+		return nil, err
+	}
+	return &ts[0], nil
+}
+
+// decorate fills in CC lists, names and, for a reader, read state.
+func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind string, readerID int64) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ts))
+	for i := range ts {
+		ids[i] = ts[i].ID
+		ts[i].CC = []string{}
+		if ts[i].Fields == nil {
+			ts[i].Fields = map[string]any{}
+		}
+	}
+	var ccs []ticketCC
+	if err := s.db.NewSelect().Model(&ccs).Where("ticket_id IN (?)", bun.In(ids)).Order("email").Scan(ctx); err != nil {
+		return err
+	}
+	var names []struct {
+		ID            int64  `bun:"id"`
+		SiteName      string `bun:"site_name"`
+		RequesterName string `bun:"requester_name"`
+		RequesterMail string `bun:"requester_mail"`
+		AssigneeName  string `bun:"assignee_name"`
+		ReadAt        *time.Time
+	}
+	q := s.db.NewSelect().TableExpr("tickets AS t").
+		ColumnExpr("t.id, s.name AS site_name, c.email AS requester_mail").
+		ColumnExpr("TRIM(c.first_name || ' ' || c.last_name) AS requester_name").
+		ColumnExpr("COALESCE(NULLIF(st.name, ''), st.email, '') AS assignee_name").
+		Join("JOIN sites AS s ON s.id = t.site_id").
+		Join("JOIN contacts AS c ON c.id = t.requester_id").
+		Join("LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id").
+		Where("t.id IN (?)", bun.In(ids))
+	if readerKind != "" {
+		q = q.ColumnExpr("r.read_at").
+			Join("LEFT JOIN ticket_reads AS r ON r.ticket_id = t.id AND r.reader_kind = ? AND r.reader_id = ?", readerKind, readerID)
+	}
+	if err := q.Scan(ctx, &names); err != nil {
+		return err
+	}
+	byID := map[int64]int{}
+	for i := range ts {
+		byID[ts[i].ID] = i
+	}
+	for _, c := range ccs {
+		t := &ts[byID[c.TicketID]]
+		t.CC = append(t.CC, c.Email)
+	}
+	for _, n := range names {
+		t := &ts[byID[n.ID]]
+		t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = n.SiteName, n.RequesterName, n.RequesterMail, n.AssigneeName
+		if t.RequesterName == "" {
+			t.RequesterName = n.RequesterMail
+		}
+		if readerKind != "" {
+			t.Unread = n.ReadAt == nil || n.ReadAt.Before(t.LastPublicAt)
+		}
+	}
+	return nil
+}
+
+// noSites stands in for an empty IN list, which SQL does not allow.
+var noSites = []int64{-1}
+
+func orNone(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return noSites
+	}
+	return ids
+}
+
+// ContactTickets implements svcportal.TicketStore.
+func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcportal.TicketFilter) ([]svcportal.Ticket, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := s.db.NewSelect().TableExpr("tickets AS t").Where("t.tenant_id = ?", tid)
+	if f.Scope == "mine" {
+		q = q.Where("t.requester_id = ?", v.ContactID)
+	} else {
+		// SPEC.md, "Who sees which ticket on the portal".
+		q = q.Where(`(t.requester_id = ?
+			OR t.site_id IN (?)
+			OR (t.site_id IN (?) AND (t.shared_with_site = ?
+				OR EXISTS (SELECT 1 FROM ticket_cc AS cc WHERE cc.ticket_id = t.id AND cc.email = ?))))`,
+			v.ContactID, bun.In(orNone(v.SitesWithRole(svcportal.RoleSiteManager))),
+			bun.In(orNone(v.SitesWithRole(""))), true, v.Email)
+	}
+	return s.listTickets(ctx, q, f, svcportal.PrincipalContact, v.ContactID, false)
+}
+
+// StaffTickets implements svcportal.TicketStore.
+func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.TicketFilter) ([]svcportal.Ticket, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := s.db.NewSelect().TableExpr("tickets AS t").Where("t.tenant_id = ?", tid)
+	if f.Scope == "mine" {
+		q = q.Where("t.assignee_id = ?", staffID)
+	}
+	return s.listTickets(ctx, q, f, svcportal.PrincipalStaff, staffID, true)
+}
+
+var builtinColumns = map[string]string{
+	"status": "t.status", "type": "t.type", "priority": "t.priority", "impact": "t.impact",
+	"product_family": "t.product_family", "assignee": "t.assignee_id",
+}
+
+var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
+
+var sortOrders = map[string]string{
+	"updated": "t.updated_at", "created": "t.created_at", "number": "t.number",
+	"priority": "CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
+}
+
+// listTickets applies a filter, the reader's read state, the order and a
+// page to q, a query on "tickets AS t" already scoped to what the reader
+// may see.
+func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) ([]svcportal.Ticket, int, error) {
+	if len(f.Status) > 0 {
+		q = q.Where("t.status IN (?)", bun.In(f.Status))
+	}
+	if term := strings.TrimSpace(f.Query); term != "" {
+		if m := numberRE.FindStringSubmatch(term); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			q = q.Where("t.number = ?", n)
+		} else {
+			for _, word := range strings.Fields(strings.ToLower(term)) {
+				like := "%" + escapeLike(word) + "%"
+				// Internal notes count only for staff; a contact's search
+				// must not reveal that a note contains the word.
+				q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
+					OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
+						AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
+					like, like, false, withInternal, like)
+			}
+		}
+	}
+	for key, val := range f.Fields {
+		if col, ok := builtinColumns[key]; ok {
+			q = q.Where(col+" = ?", val)
+			continue
+		}
+		if !svcportal.ValidFieldKey(key) {
+			return nil, 0, svcportal.NewError(svcportal.KindInvalid, "error.unknown_field")
+		}
+		raw, err := json.Marshal(val)
+		if err != nil {
+			return nil, 0, err
+		}
+		q = q.Where(s.jsonFieldMatch(), key, string(raw))
+	}
+	q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
+	if f.Unread != nil {
+		cond := "(rd.read_at IS NULL OR rd.read_at < t.last_public_at)"
+		if !*f.Unread {
+			cond = "NOT " + cond
+		}
+		q = q.Where(cond)
+	}
+	order, desc := strings.TrimPrefix(f.Sort, "-"), !strings.HasPrefix(f.Sort, "-")
+	expr, ok := sortOrders[order]
+	if !ok {
+		expr = sortOrders["updated"]
+	}
+	dir := " DESC"
+	if !desc {
+		dir = " ASC"
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	f.PerPage = min(f.PerPage, 100)
+	f.Page = max(f.Page, 1)
+	var ts []svcportal.Ticket
+	total, err := q.ColumnExpr("t.*").OrderExpr(expr+dir).OrderExpr("t.number DESC").
+		Limit(int64(f.PerPage)).Offset(int64((f.Page-1)*f.PerPage)).ScanAndCount(ctx, &ts)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ts == nil {
+		ts = []svcportal.Ticket{}
+	}
+	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+}
+
+// jsonFieldMatch is the condition "custom field ? of the ticket equals the
+// JSON value ?", or contains it when the stored value is a list
+// (multi-select), in the store's dialect.
+func (s *Store) jsonFieldMatch() string {
+	if s.dialect == Postgres {
+		return "(t.fields::jsonb -> ?0 = ?1::jsonb OR (jsonb_typeof(t.fields::jsonb -> ?0) = 'array' AND t.fields::jsonb -> ?0 @> jsonb_build_array(?1::jsonb)))"
+	}
+	return "(t.fields -> ('$.' || ?0) = json(?1) OR EXISTS (SELECT 1 FROM json_each(t.fields, '$.' || ?0) AS je WHERE je.type <> 'object' AND json_quote(je.value) = json(?1) AND json_type(t.fields, '$.' || ?0) = 'array'))"
+}
+
+// TicketMessages implements svcportal.TicketStore.
+func (s *Store) TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]svcportal.TicketMessage, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ms := []svcportal.TicketMessage{}
+	q := s.db.NewSelect().Model(&ms).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID)
+	if !withInternal {
+		q = q.Where("internal = ?", false)
+	}
+	return ms, q.Order("created_at", "id").Scan(ctx)
+}
+
+// TicketEvents implements svcportal.TicketStore.
+func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.TicketEvent, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	es := []svcportal.TicketEvent{}
+	return es, s.db.NewSelect().Model(&es).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("created_at", "id").Scan(ctx)
+}

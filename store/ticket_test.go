@@ -1,0 +1,259 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+type ticketWorld struct {
+	st                         *store.Store
+	clock                      *testkit.Clock
+	ctx                        context.Context
+	initech, umbrella          *svcportal.Site
+	peter, milton, bill, alice *svcportal.Contact
+}
+
+func newTicketWorld(t *testing.T) *ticketWorld {
+	t.Helper()
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	w := &ticketWorld{st: st, clock: clock, ctx: ctx}
+	w.initech = testkit.Site(ctx, t, st, "Initech")
+	w.umbrella = testkit.Site(ctx, t, st, "Umbrella")
+	w.peter = testkit.Contact(ctx, t, st, "peter@initech.test", w.initech, svcportal.RoleMember)
+	w.milton = testkit.Contact(ctx, t, st, "milton@initech.test", w.initech, svcportal.RoleMember)
+	w.bill = testkit.Contact(ctx, t, st, "bill@initech.test", w.initech, svcportal.RoleSiteManager)
+	w.alice = testkit.Contact(ctx, t, st, "alice@umbrella.test", w.umbrella, svcportal.RoleMember)
+	return w
+}
+
+func (w *ticketWorld) create(t *testing.T, by *svcportal.Contact, site *svcportal.Site, title string, edit func(*svcportal.Ticket)) *svcportal.Ticket {
+	t.Helper()
+	tk := &svcportal.Ticket{SiteID: site.ID, RequesterID: by.ID, Title: title, Status: svcportal.StatusOpen, Type: "incident", Priority: "normal"}
+	if edit != nil {
+		edit(tk)
+	}
+	if err := w.st.CreateTicket(w.ctx, tk, svcportal.TicketChange{Events: []svcportal.TicketEvent{{Kind: svcportal.EventCreated}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Minute)
+	return tk
+}
+
+func numbers(ts []svcportal.Ticket) []int64 {
+	out := []int64{}
+	for _, t := range ts {
+		out = append(out, t.Number)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestTicketStore_NumbersWithoutGapsUnderConcurrency(t *testing.T) {
+	w := newTicketWorld(t)
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := &svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i), Status: svcportal.StatusOpen}
+			errs <- w.st.CreateTicket(w.ctx, tk, svcportal.TicketChange{})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{PerPage: 100})
+	if err != nil || total != n {
+		t.Fatalf("got %d tickets, %v", total, err)
+	}
+	for i, num := range numbers(got) {
+		if num != int64(i+1) {
+			t.Fatalf("numbers %v, want 1..%d", numbers(got), n)
+		}
+	}
+	octx, _ := testkit.Tenant(t, w.st, "globex")
+	hooli := testkit.Site(octx, t, w.st, "Hooli")
+	gavin := testkit.Contact(octx, t, w.st, "gavin@hooli.test", hooli, svcportal.RoleMember)
+	other := &svcportal.Ticket{SiteID: hooli.ID, RequesterID: gavin.ID, Title: "x", Status: svcportal.StatusOpen}
+	if err := w.st.CreateTicket(octx, other, svcportal.TicketChange{}); err != nil || other.Number != 1 {
+		t.Errorf("another tenant's first ticket: number %d, %v", other.Number, err)
+	}
+	if _, err := w.st.TicketByNumber(octx, 2); svcportal.KindOf(err) != svcportal.KindNotFound {
+		t.Errorf("globex reads acme's ticket 2: %v", err)
+	}
+}
+
+// TestTicketStore_Visibility checks every row of SPEC.md's rule, and that
+// the list query agrees with Viewer.CanSee.
+func TestTicketStore_Visibility(t *testing.T) {
+	w := newTicketWorld(t)
+	private := w.create(t, w.peter, w.initech, "private", nil)
+	shared := w.create(t, w.peter, w.initech, "shared", func(tk *svcportal.Ticket) { tk.SharedWithSite = true })
+	ccd := w.create(t, w.peter, w.initech, "cc", func(tk *svcportal.Ticket) { tk.CC = []string{"milton@initech.test", "alice@umbrella.test"} })
+	umbrella := w.create(t, w.alice, w.umbrella, "umbrella", nil)
+
+	want := map[string][]int64{
+		"peter":  {private.Number, shared.Number, ccd.Number},
+		"milton": {shared.Number, ccd.Number},                 // shared with the site, and CC'd
+		"bill":   {private.Number, shared.Number, ccd.Number}, // site manager sees all of Initech
+		"alice":  {umbrella.Number},                           // CC'd but not of Initech: no
+	}
+	contacts := map[string]*svcportal.Contact{"peter": w.peter, "milton": w.milton, "bill": w.bill, "alice": w.alice}
+	all, _, _ := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{PerPage: 100})
+	for name, c := range contacts {
+		t.Run(name, func(t *testing.T) {
+			v := svcportal.ViewerOf(c)
+			got, total, err := w.st.ContactTickets(w.ctx, v, svcportal.TicketFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(numbers(got), want[name]) || total != len(want[name]) {
+				t.Errorf("list: got %v (total %d), want %v", numbers(got), total, want[name])
+			}
+			for _, tk := range all {
+				full, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+				if v.CanSee(full) != slices.Contains(want[name], tk.Number) {
+					t.Errorf("CanSee(#%d) = %v, disagrees with the list", tk.Number, v.CanSee(full))
+				}
+			}
+		})
+	}
+	t.Run("scope mine", func(t *testing.T) {
+		got, _, _ := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), svcportal.TicketFilter{Scope: "mine"})
+		if len(got) != 0 {
+			t.Errorf("bill requested none, got %v", numbers(got))
+		}
+	})
+}
+
+func TestTicketStore_FiltersAndReadState(t *testing.T) {
+	w := newTicketWorld(t)
+	printer := w.create(t, w.peter, w.initech, "Printer jams on floor 3", func(tk *svcportal.Ticket) {
+		tk.Priority = "high"
+		tk.Fields = map[string]any{"asset_tag": "PR-100", "os": []any{"linux", "windows"}, "urgent": true, "cost": 12.5}
+	})
+	vpn := w.create(t, w.peter, w.initech, "VPN drops", func(tk *svcportal.Ticket) {
+		tk.Status = svcportal.StatusAwaitingReply
+		tk.Fields = map[string]any{"asset_tag": "LT-7", "os": []any{"macos"}, "urgent": false}
+	})
+	staffReply := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, Body: "Please reboot the tunnel appliance"}}
+	if err := w.st.UpdateTicket(w.ctx, vpn, staffReply); err != nil {
+		t.Fatal(err)
+	}
+	note := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, Body: "Secret vendor escalation", Internal: true}}
+	if err := w.st.UpdateTicket(w.ctx, printer, note); err != nil {
+		t.Fatal(err)
+	}
+	peter := svcportal.ViewerOf(w.peter)
+	yes, no := true, false
+	tests := []struct {
+		name string
+		f    svcportal.TicketFilter
+		want []int64
+	}{
+		{"status", svcportal.TicketFilter{Status: []string{svcportal.StatusAwaitingReply}}, []int64{vpn.Number}},
+		{"words in the title", svcportal.TicketFilter{Query: "printer FLOOR"}, []int64{printer.Number}},
+		{"words in a public reply", svcportal.TicketFilter{Query: "tunnel"}, []int64{vpn.Number}},
+		{"words only in an internal note", svcportal.TicketFilter{Query: "vendor"}, []int64{}},
+		{"number", svcportal.TicketFilter{Query: fmt.Sprintf("#%d", vpn.Number)}, []int64{vpn.Number}},
+		{"like wildcards are literal", svcportal.TicketFilter{Query: "%"}, []int64{}},
+		{"unread: the staff reply", svcportal.TicketFilter{Unread: &yes}, []int64{vpn.Number}},
+		{"read", svcportal.TicketFilter{Unread: &no}, []int64{printer.Number}},
+		{"built-in field", svcportal.TicketFilter{Fields: map[string]any{"priority": "high"}}, []int64{printer.Number}},
+		{"text field", svcportal.TicketFilter{Fields: map[string]any{"asset_tag": "LT-7"}}, []int64{vpn.Number}},
+		{"multi-select contains", svcportal.TicketFilter{Fields: map[string]any{"os": "windows"}}, []int64{printer.Number}},
+		{"checkbox", svcportal.TicketFilter{Fields: map[string]any{"urgent": true}}, []int64{printer.Number}},
+		{"number field", svcportal.TicketFilter{Fields: map[string]any{"cost": 12.5}}, []int64{printer.Number}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, total, err := w.st.ContactTickets(w.ctx, peter, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(numbers(got), tt.want) || total != len(tt.want) {
+				t.Errorf("got %v (total %d), want %v", numbers(got), total, tt.want)
+			}
+		})
+	}
+	t.Run("staff search includes internal notes", func(t *testing.T) {
+		got, _, _ := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{Query: "vendor"})
+		if !slices.Equal(numbers(got), []int64{printer.Number}) {
+			t.Errorf("got %v", numbers(got))
+		}
+	})
+	t.Run("reading clears unread until someone else writes", func(t *testing.T) {
+		w.clock.Advance(time.Minute)
+		if err := w.st.MarkTicketRead(w.ctx, vpn.ID, svcportal.PrincipalContact, w.peter.ID, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes})
+		if len(got) != 0 {
+			t.Errorf("still unread: %v", numbers(got))
+		}
+		w.clock.Advance(time.Minute)
+		own := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: w.peter.ID, Body: "done"}}
+		if err := w.st.UpdateTicket(w.ctx, vpn, own); err != nil {
+			t.Fatal(err)
+		}
+		if got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes}); len(got) != 0 {
+			t.Errorf("own reply made it unread: %v", numbers(got))
+		}
+		w.clock.Advance(time.Minute)
+		again := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, Body: "Fixed?"}}
+		if err := w.st.UpdateTicket(w.ctx, vpn, again); err != nil {
+			t.Fatal(err)
+		}
+		if got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes}); len(got) != 1 {
+			t.Errorf("a staff reply did not make it unread")
+		}
+	})
+	t.Run("sort and pages", func(t *testing.T) {
+		got, total, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Sort: "-number", PerPage: 1, Page: 2})
+		if total != 2 || len(got) != 1 || got[0].Number != vpn.Number {
+			t.Errorf("got %v of %d", numbers(got), total)
+		}
+	})
+}
+
+func TestTicketStore_UpdateIsConditionalAndAtomic(t *testing.T) {
+	w := newTicketWorld(t)
+	tk := w.create(t, w.peter, w.initech, "x", func(tk *svcportal.Ticket) { tk.Status = svcportal.StatusSolutionProposed })
+	first, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+	second, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+	first.Status = svcportal.StatusClosed
+	if err := w.st.UpdateTicket(w.ctx, first, svcportal.TicketChange{StatusFrom: svcportal.StatusSolutionProposed,
+		Events: []svcportal.TicketEvent{{Kind: svcportal.EventSolutionAccepted}}}); err != nil {
+		t.Fatal(err)
+	}
+	second.Status = svcportal.StatusOpen
+	err := w.st.UpdateTicket(w.ctx, second, svcportal.TicketChange{StatusFrom: svcportal.StatusSolutionProposed,
+		Events: []svcportal.TicketEvent{{Kind: svcportal.EventSolutionRefused}}})
+	if svcportal.KindOf(err) != svcportal.KindConflict {
+		t.Fatalf("second decision on the same proposal: %v, want conflict", err)
+	}
+	events, _ := w.st.TicketEvents(w.ctx, tk.ID)
+	if len(events) != 2 || events[1].Kind != svcportal.EventSolutionAccepted {
+		t.Errorf("events %+v: the refused change left a trace", events)
+	}
+	got, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+	if got.Status != svcportal.StatusClosed {
+		t.Errorf("status %s", got.Status)
+	}
+}

@@ -1,0 +1,412 @@
+package svcportal
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Ticket statuses (SPEC.md, "Statuses").
+const (
+	StatusOpen             = "open"              // waiting on the MSP
+	StatusInProgress       = "in_progress"       // the MSP works on it
+	StatusAwaitingReply    = "awaiting_reply"    // waiting on the client
+	StatusSolutionProposed = "solution_proposed" // the client must accept or refuse
+	StatusClosed           = "closed"
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []string{StatusOpen, StatusInProgress, StatusAwaitingReply, StatusSolutionProposed, StatusClosed}
+
+// Values of the built-in priority and impact fields.
+var (
+	Priorities = []string{"low", "normal", "high", "urgent"}
+	Impacts    = []string{"low", "medium", "high"}
+)
+
+// Limits of a ticket's text.
+const (
+	MaxTitleLength       = 140
+	MaxDescriptionLength = 50000
+	MaxMessageLength     = 50000
+	MaxCC                = 20
+)
+
+// Ticket is a client's request to the MSP. Number is the public id,
+// sequential per tenant. Custom field values live in Fields by key.
+type Ticket struct {
+	ID             int64          `bun:"id,pk,autoincrement"`
+	TenantID       int64          `bun:"tenant_id,notnull"`
+	Number         int64          `bun:"number,notnull"`
+	SiteID         int64          `bun:"site_id,notnull"`
+	RequesterID    int64          `bun:"requester_id,notnull"` // a contact
+	Title          string         `bun:"title,notnull"`
+	Description    string         `bun:"description,notnull"`
+	Status         string         `bun:"status,notnull"`
+	Type           string         `bun:"type,notnull"`
+	Priority       string         `bun:"priority,notnull"`
+	Impact         string         `bun:"impact,notnull"`
+	ProductFamily  string         `bun:"product_family,notnull"`
+	AssigneeID     int64          `bun:"assignee_id,notnull"` // staff id, 0 for nobody
+	Fields         map[string]any `bun:"fields,notnull,type:text"`
+	SharedWithSite bool           `bun:"shared_with_site,notnull"`
+	CreatedAt      time.Time      `bun:"created_at,notnull"`
+	UpdatedAt      time.Time      `bun:"updated_at,notnull"`
+	// StatusChangedAt is when the status last changed: the auto-close
+	// delay counts from there for awaiting_reply and solution_proposed.
+	StatusChangedAt time.Time  `bun:"status_changed_at,notnull"`
+	ReminderSentAt  *time.Time `bun:"reminder_sent_at"`
+	ClosedAt        *time.Time `bun:"closed_at"`
+	RatingSatisfied *bool      `bun:"rating_satisfied"`
+	RatingComment   string     `bun:"rating_comment,notnull"`
+	// LastPublicAt is when the last public message (or the ticket itself)
+	// was written, for read/unread.
+	LastPublicAt time.Time `bun:"last_public_at,notnull"`
+
+	CC            []string `bun:"-"`
+	SiteName      string   `bun:"-"`
+	RequesterName string   `bun:"-"`
+	RequesterMail string   `bun:"-"`
+	AssigneeName  string   `bun:"-"`
+	Unread        bool     `bun:"-"`
+}
+
+// BuiltinValue returns the value of a built-in field, as the API shows it.
+func (t *Ticket) BuiltinValue(key string) any {
+	switch key {
+	case "status":
+		return t.Status
+	case "type":
+		return t.Type
+	case "priority":
+		return t.Priority
+	case "impact":
+		return t.Impact
+	case "product_family":
+		return t.ProductFamily
+	case "assignee":
+		if t.AssigneeID == 0 {
+			return nil
+		}
+		return t.AssigneeName
+	}
+	return nil
+}
+
+// TicketMessage is a reply on a ticket: public, or an internal staff note
+// that the portal never shows.
+type TicketMessage struct {
+	ID         int64     `bun:"id,pk,autoincrement" json:"id"`
+	TenantID   int64     `bun:"tenant_id,notnull" json:"-"`
+	TicketID   int64     `bun:"ticket_id,notnull" json:"-"`
+	AuthorKind string    `bun:"author_kind,notnull" json:"author_kind"` // PrincipalContact or PrincipalStaff
+	AuthorID   int64     `bun:"author_id,notnull" json:"-"`
+	AuthorName string    `bun:"author_name,notnull" json:"author_name"`
+	Body       string    `bun:"body,notnull" json:"body"`
+	Internal   bool      `bun:"internal,notnull" json:"internal,omitempty"`
+	CreatedAt  time.Time `bun:"created_at,notnull" json:"created_at"`
+}
+
+// Kinds of timeline event.
+const (
+	EventCreated          = "created"
+	EventReplied          = "replied"
+	EventNote             = "internal_note"
+	EventStatusChanged    = "status_changed"
+	EventFieldChanged     = "field_changed"
+	EventSolutionProposed = "solution_proposed"
+	EventSolutionAccepted = "solution_accepted"
+	EventSolutionRefused  = "solution_refused"
+	EventClosed           = "closed"
+	EventAutoCloseWarning = "auto_close_reminder"
+	EventAutoClosed       = "auto_closed"
+	EventRated            = "rated"
+)
+
+// TicketEvent is one line of a ticket's timeline: who did what, when.
+type TicketEvent struct {
+	ID        int64     `bun:"id,pk,autoincrement" json:"-"`
+	TenantID  int64     `bun:"tenant_id,notnull" json:"-"`
+	TicketID  int64     `bun:"ticket_id,notnull" json:"-"`
+	ActorKind string    `bun:"actor_kind,notnull" json:"actor_kind"` // "" for the system
+	ActorID   int64     `bun:"actor_id,notnull" json:"-"`
+	ActorName string    `bun:"actor_name,notnull" json:"actor_name"`
+	Kind      string    `bun:"kind,notnull" json:"kind"`
+	Field     string    `bun:"field,notnull" json:"field,omitempty"` // for field_changed and status_changed
+	From      string    `bun:"from_value,notnull" json:"from,omitempty"`
+	To        string    `bun:"to_value,notnull" json:"to,omitempty"`
+	Comment   string    `bun:"comment,notnull" json:"comment,omitempty"`
+	CreatedAt time.Time `bun:"created_at,notnull" json:"at"`
+}
+
+// Viewer is a contact as ticket visibility sees them: who they are and
+// their role in each of their sites.
+type Viewer struct {
+	ContactID int64
+	Email     string
+	Roles     map[int64]string // site id → RoleMember or RoleSiteManager
+}
+
+// ViewerOf builds the Viewer of a contact from its memberships.
+func ViewerOf(c *Contact) Viewer {
+	v := Viewer{ContactID: c.ID, Email: c.Email, Roles: map[int64]string{}}
+	for _, m := range c.Memberships {
+		v.Roles[m.SiteID] = m.Role
+	}
+	return v
+}
+
+// SitesWithRole lists the viewer's sites where they have role ("" for any).
+func (v Viewer) SitesWithRole(role string) []int64 {
+	var ids []int64
+	for id, r := range v.Roles {
+		if role == "" || r == role {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// CanSee applies SPEC.md's rule: the requester; contacts on the CC list who
+// belong to the ticket's site; every contact of the site when the ticket is
+// shared with it; every site manager of the site, always.
+func (v Viewer) CanSee(t *Ticket) bool {
+	role, inSite := v.Roles[t.SiteID]
+	switch {
+	case t.RequesterID == v.ContactID:
+		return true
+	case !inSite:
+		return false
+	case role == RoleSiteManager, t.SharedWithSite:
+		return true
+	}
+	return slices.Contains(t.CC, v.Email)
+}
+
+// RoleFor is the viewer's role in the ticket's site; a requester who has
+// since left the site counts as a member.
+func (v Viewer) RoleFor(t *Ticket) string {
+	if r, ok := v.Roles[t.SiteID]; ok {
+		return r
+	}
+	return RoleMember
+}
+
+// TicketFilter selects tickets of a list.
+type TicketFilter struct {
+	Scope   string // "mine": requested by the viewer; "site": every ticket they may see (default)
+	Status  []string
+	Query   string // words, or a ticket number
+	Unread  *bool
+	Fields  map[string]any // field key → normalised value that must match (a list field: contain)
+	Sort    string         // "updated" (default), "created", "number", "priority"; a "-" prefix reverses
+	Page    int
+	PerPage int
+}
+
+// NormalizeCC trims, lower-cases and de-duplicates a CC list and checks it.
+func NormalizeCC(v *Validation, cc []string) []string {
+	out := []string{}
+	for _, e := range cc {
+		e = NormalizeEmail(e)
+		if e == "" || slices.Contains(out, e) {
+			continue
+		}
+		v.Check(ValidEmail(e), "cc", "error.email_format", nil)
+		out = append(out, e)
+	}
+	v.Check(len(out) <= MaxCC, "cc", "error.cc_too_many", map[string]any{"Max": MaxCC})
+	return out
+}
+
+// CheckTitle validates a ticket title.
+func CheckTitle(v *Validation, title string) string {
+	title = strings.TrimSpace(title)
+	v.Check(title != "", "title", "error.required", nil)
+	v.Check(utf8.RuneCountInString(title) <= MaxTitleLength, "title", "error.too_long", map[string]any{"Max": MaxTitleLength})
+	return title
+}
+
+// TicketStore keeps the context tenant's tickets.
+type TicketStore interface {
+	// CreateTicket gives t the tenant's next number (no gaps, no
+	// duplicates under concurrency) and inserts it with its CC list and
+	// what change adds (the "created" event…), in one transaction.
+	CreateTicket(ctx context.Context, t *Ticket, change TicketChange) error
+	// TicketByNumber returns the ticket with its CC list and names, or
+	// KindNotFound. It does not check visibility: callers do.
+	TicketByNumber(ctx context.Context, number int64) (*Ticket, error)
+	// ContactTickets lists the tickets v may see that match f, with the
+	// total, read state filled in for v.
+	ContactTickets(ctx context.Context, v Viewer, f TicketFilter) ([]Ticket, int, error)
+	// StaffTickets lists every ticket of the tenant that matches f.
+	StaffTickets(ctx context.Context, staffID int64, f TicketFilter) ([]Ticket, int, error)
+	// UpdateTicket saves t's mutable columns and CC list and appends what
+	// change adds, in one transaction.
+	UpdateTicket(ctx context.Context, t *Ticket, change TicketChange) error
+	// TicketMessages lists a ticket's messages, oldest first; internal
+	// notes only when withInternal.
+	TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]TicketMessage, error)
+	// TicketEvents lists a ticket's timeline, oldest first.
+	TicketEvents(ctx context.Context, ticketID int64) ([]TicketEvent, error)
+	// MarkTicketRead records that the reader has seen the ticket now.
+	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error
+}
+
+// TicketChange is what one action adds to a ticket besides its columns.
+type TicketChange struct {
+	Message *TicketMessage
+	Events  []TicketEvent
+	// StatusFrom, when set, makes the update conditional on the ticket
+	// still having that status (a lost race is KindConflict), so two
+	// instances never both auto-close or both accept.
+	StatusFrom string
+}
+
+// TicketView is a ticket as one reader may see it: on the portal, only the
+// fields the reader's role may see, public messages, and the timeline
+// without internal notes or changes of hidden fields.
+type TicketView struct {
+	Number         int64                `json:"number"`
+	Title          string               `json:"title"`
+	Description    string               `json:"description"`
+	Status         string               `json:"status,omitempty"` // absent when the status field is hidden
+	SiteID         int64                `json:"site_id"`
+	SiteName       string               `json:"site_name"`
+	RequesterName  string               `json:"requester_name"`
+	RequesterEmail string               `json:"requester_email"`
+	SharedWithSite bool                 `json:"shared_with_site"`
+	CC             []string             `json:"cc"`
+	Fields         map[string]any       `json:"fields"`
+	Unread         bool                 `json:"unread"`
+	CreatedAt      time.Time            `json:"created_at"`
+	UpdatedAt      time.Time            `json:"updated_at"`
+	ClosedAt       *time.Time           `json:"closed_at,omitempty"`
+	Rating         *TicketRating        `json:"rating,omitempty"`
+	Messages       []TicketMessage      `json:"messages,omitempty"`
+	Events         []TicketEvent        `json:"events,omitempty"`
+	Actions        *TicketActions       `json:"actions,omitempty"`
+	Modes          map[string]FieldMode `json:"-"`
+}
+
+// TicketRating is the requester's verdict on a closed ticket.
+type TicketRating struct {
+	Satisfied bool   `json:"satisfied"`
+	Comment   string `json:"comment,omitempty"`
+}
+
+// TicketActions says what the reader may do with the ticket now.
+type TicketActions struct {
+	Reply  bool `json:"reply"`
+	Decide bool `json:"decide_solution"`
+	Close  bool `json:"close"`
+	Rate   bool `json:"rate"`
+}
+
+// TicketFieldView describes one ticket field to a reader: for a contact,
+// only visible fields, with their mode.
+type TicketFieldView struct {
+	Key      string       `json:"key"`
+	Label    string       `json:"label"`
+	Type     FieldType    `json:"type"`
+	Mode     FieldMode    `json:"mode"`
+	Required bool         `json:"required"`
+	Options  []OptionView `json:"options,omitempty"`
+	Builtin  bool         `json:"builtin"`
+}
+
+// OptionView is one choice of a dropdown or multi-select, labelled.
+type OptionView struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// NewTicket is what a contact sends to open a ticket.
+type NewTicket struct {
+	SiteID         int64          `json:"site_id"`
+	Title          string         `json:"title"`
+	Description    string         `json:"description"`
+	SharedWithSite bool           `json:"shared_with_site"`
+	CC             []string       `json:"cc"`
+	Fields         map[string]any `json:"fields"`
+}
+
+// TicketService is what the portal and the admin console do with tickets.
+// Every method works within the context tenant. For contacts, a ticket
+// they may not see is KindNotFound, a field they may not edit is
+// KindForbidden naming the field.
+type TicketService interface {
+	// Fields describes the fields a contact sees at a site (0: their first).
+	Fields(ctx context.Context, p *Principal, siteID int64, lang string) ([]TicketFieldView, error)
+	Create(ctx context.Context, p *Principal, req NewTicket) (*TicketView, error)
+	List(ctx context.Context, p *Principal, f TicketFilter) ([]TicketView, int, error)
+	// Get returns the ticket with its messages and timeline, and marks it
+	// read for the reader.
+	Get(ctx context.Context, p *Principal, number int64) (*TicketView, error)
+	// UpdateFields sets fields; staff may set any field, including status
+	// and assignee (a staff id).
+	UpdateFields(ctx context.Context, p *Principal, number int64, fields map[string]any) (*TicketView, error)
+	// Reply adds a public message (or, for staff, an internal note).
+	Reply(ctx context.Context, p *Principal, number int64, body string, internal bool) (*TicketView, error)
+	// Decide accepts (closes) or refuses (reopens, with the comment) a
+	// proposed solution; KindConflict when none is proposed.
+	Decide(ctx context.Context, p *Principal, number int64, accept bool, comment string) (*TicketView, error)
+	// Close closes the ticket: its requester or a site manager.
+	Close(ctx context.Context, p *Principal, number int64, comment string) (*TicketView, error)
+	// Rate records the requester's rating of a closed ticket, once.
+	Rate(ctx context.Context, p *Principal, number int64, satisfied bool, comment string) (*TicketView, error)
+	// ProposeSolution (staff) posts the solution and asks the client to
+	// accept or refuse it.
+	ProposeSolution(ctx context.Context, p *Principal, number int64, body string) (*TicketView, error)
+}
+
+// ParseTicketFilter reads a list filter from query parameters: scope,
+// status (repeated or comma-separated), q, unread, field.KEY, sort, page,
+// per_page. Malformed numbers and booleans are KindInvalid naming the
+// parameter.
+func ParseTicketFilter(q url.Values) (TicketFilter, error) {
+	f := TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
+	bad := func(name string) error {
+		return &Error{Kind: KindInvalid, MessageID: "error.wrong_type", Fields: map[string]FieldError{name: {MessageID: "error.wrong_type"}}}
+	}
+	if f.Scope != "" && f.Scope != "mine" && f.Scope != "site" {
+		return f, bad("scope")
+	}
+	for _, s := range q["status"] {
+		for _, st := range strings.Split(s, ",") {
+			if st = strings.TrimSpace(st); st != "" {
+				if !slices.Contains(Statuses, st) {
+					return f, bad("status")
+				}
+				f.Status = append(f.Status, st)
+			}
+		}
+	}
+	if u := q.Get("unread"); u != "" {
+		b, err := strconv.ParseBool(u)
+		if err != nil {
+			return f, bad("unread")
+		}
+		f.Unread = &b
+	}
+	for name, val := range map[string]*int{"page": &f.Page, "per_page": &f.PerPage} {
+		if s := q.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return f, bad(name)
+			}
+			*val = n
+		}
+	}
+	for k, vs := range q {
+		if key, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && vs[0] != "" {
+			f.Fields[key] = vs[0]
+		}
+	}
+	return f, nil
+}

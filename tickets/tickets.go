@@ -1,0 +1,557 @@
+// Package tickets holds the rules of tickets: who sees which ticket, which
+// fields a reader sees or may change (through the field policies), the
+// status flow and its timeline, for contacts on the portal and staff in the
+// admin console. It implements svcportal.TicketService; the portal and
+// admin packages only parse and render.
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
+)
+
+// Store is what the service needs from the database.
+type Store interface {
+	svcportal.TicketStore
+	svcportal.TicketFieldStore
+	svcportal.StaffStore
+}
+
+// Policy answers which mode each field has for a portal role at a site.
+type Policy interface {
+	Modes(ctx context.Context, role string, siteID int64, fields []string) (map[string]svcportal.FieldMode, error)
+}
+
+// Service implements svcportal.TicketService.
+type Service struct {
+	st  Store
+	pol Policy
+	now func() time.Time
+}
+
+var _ svcportal.TicketService = (*Service)(nil)
+
+// New returns the service.
+func New(st Store, pol Policy, now func() time.Time) *Service {
+	return &Service{st: st, pol: pol, now: now}
+}
+
+// fieldSet is every field of the tenant: built-in ones first, then the
+// live custom fields in order.
+type fieldSet struct {
+	list  []svcportal.TicketField
+	byKey map[string]*svcportal.TicketField
+}
+
+// fields returns the tenant's field definitions. Built-in fields are
+// described as custom ones would be, so one validation serves both.
+func (s *Service) fields(ctx context.Context) (*fieldSet, error) {
+	t := svcportal.TenantFrom(ctx)
+	opts := func(values []string) []svcportal.FieldOption {
+		out := make([]svcportal.FieldOption, len(values))
+		for i, v := range values {
+			out[i] = svcportal.FieldOption{Value: v}
+		}
+		return out
+	}
+	list := []svcportal.TicketField{
+		{Key: "status", Type: svcportal.FieldDropdown, Options: opts(svcportal.Statuses)},
+		{Key: "type", Type: svcportal.FieldDropdown, Options: opts(t.TicketTypes)},
+		{Key: "priority", Type: svcportal.FieldDropdown, Options: opts(svcportal.Priorities)},
+		{Key: "impact", Type: svcportal.FieldDropdown, Options: opts(svcportal.Impacts)},
+		{Key: "product_family", Type: svcportal.FieldText},
+		{Key: "assignee", Type: svcportal.FieldText},
+	}
+	custom, err := s.st.TicketFields(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, custom...)
+	fs := &fieldSet{list: list, byKey: make(map[string]*svcportal.TicketField, len(list))}
+	for i := range fs.list {
+		fs.byKey[fs.list[i].Key] = &fs.list[i]
+	}
+	return fs, nil
+}
+
+func (fs *fieldSet) keys() []string {
+	keys := make([]string, len(fs.list))
+	for i, f := range fs.list {
+		keys[i] = f.Key
+	}
+	return keys
+}
+
+// label is a field's label in lang: built-in ones from the catalog.
+func label(f *svcportal.TicketField, lang, fallback string) string {
+	if svcportal.IsBuiltinField(f.Key) {
+		return locales.For(lang).T("field.builtin." + f.Key)
+	}
+	return f.Label(lang, fallback)
+}
+
+// optionLabel is the label of a value of field f in lang.
+func optionLabel(f *svcportal.TicketField, value, lang, fallback string) string {
+	if svcportal.IsBuiltinField(f.Key) {
+		tr := locales.For(lang)
+		if id := "ticket." + f.Key + "." + value; tr.Has(id) || locales.For("en").Has(id) {
+			return tr.T(id)
+		}
+		return value // a ticket type the tenant named itself
+	}
+	for _, o := range f.Options {
+		if o.Value == value {
+			return o.Label(lang, fallback)
+		}
+	}
+	return value
+}
+
+// modes returns the contact's mode of every field at the ticket's site.
+// Staff see and may edit everything: they get nil.
+func (s *Service) modes(ctx context.Context, p *svcportal.Principal, role string, siteID int64, fs *fieldSet) (map[string]svcportal.FieldMode, error) {
+	if p.Staff != nil {
+		return nil, nil
+	}
+	return s.pol.Modes(ctx, role, siteID, fs.keys())
+}
+
+// visible reports whether a reader with modes (nil: staff) sees field key.
+func visible(modes map[string]svcportal.FieldMode, key string) bool {
+	return modes == nil || modes[key].Visible()
+}
+
+// Fields implements svcportal.TicketService.
+func (s *Service) Fields(ctx context.Context, p *svcportal.Principal, siteID int64, lang string) ([]svcportal.TicketFieldView, error) {
+	fs, err := s.fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	role := svcportal.RoleMember
+	if p.Contact != nil {
+		v := svcportal.ViewerOf(p.Contact)
+		if siteID == 0 && len(p.Contact.Memberships) > 0 {
+			siteID = p.Contact.Memberships[0].SiteID
+		}
+		r, ok := v.Roles[siteID]
+		if !ok {
+			return nil, svcportal.ErrNotFound()
+		}
+		role = r
+	}
+	modes, err := s.modes(ctx, p, role, siteID, fs)
+	if err != nil {
+		return nil, err
+	}
+	fallback := svcportal.TenantFrom(ctx).DefaultLocale
+	out := []svcportal.TicketFieldView{}
+	for i := range fs.list {
+		f := &fs.list[i]
+		mode := svcportal.FieldEditable
+		if modes != nil {
+			mode = modes[f.Key]
+		}
+		if !mode.Visible() {
+			continue
+		}
+		fv := svcportal.TicketFieldView{Key: f.Key, Label: label(f, lang, fallback), Type: f.Type, Mode: mode,
+			Required: f.Required, Builtin: svcportal.IsBuiltinField(f.Key)}
+		for _, o := range f.Options {
+			fv.Options = append(fv.Options, svcportal.OptionView{Value: o.Value, Label: optionLabel(f, o.Value, lang, fallback)})
+		}
+		out = append(out, fv)
+	}
+	return out, nil
+}
+
+// view projects t for a reader: hidden fields, internal notes and events
+// about hidden fields are left out for contacts (modes non-nil).
+func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcportal.FieldMode) *svcportal.TicketView {
+	v := &svcportal.TicketView{
+		Number: t.Number, Title: t.Title, Description: t.Description,
+		SiteID: t.SiteID, SiteName: t.SiteName, RequesterName: t.RequesterName, RequesterEmail: t.RequesterMail,
+		SharedWithSite: t.SharedWithSite, CC: t.CC, Unread: t.Unread,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt,
+		Fields: map[string]any{}, Modes: modes,
+	}
+	if visible(modes, "status") {
+		v.Status = t.Status
+	}
+	for _, f := range fs.list {
+		if !visible(modes, f.Key) {
+			continue
+		}
+		var val any
+		if svcportal.IsBuiltinField(f.Key) {
+			val = t.BuiltinValue(f.Key)
+		} else {
+			val = t.Fields[f.Key]
+		}
+		if val != nil && val != "" {
+			v.Fields[f.Key] = val
+		}
+	}
+	if t.RatingSatisfied != nil {
+		v.Rating = &svcportal.TicketRating{Satisfied: *t.RatingSatisfied, Comment: t.RatingComment}
+	}
+	return v
+}
+
+// details adds messages and the timeline to v.
+func (s *Service) details(ctx context.Context, t *svcportal.Ticket, v *svcportal.TicketView, staff bool) error {
+	ms, err := s.st.TicketMessages(ctx, t.ID, staff)
+	if err != nil {
+		return err
+	}
+	events, err := s.st.TicketEvents(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	v.Messages = ms
+	v.Events = []svcportal.TicketEvent{}
+	for _, e := range events {
+		if !staff && (e.Kind == svcportal.EventNote || e.Field != "" && !visible(v.Modes, e.Field)) {
+			continue
+		}
+		v.Events = append(v.Events, e)
+	}
+	return nil
+}
+
+// actor is how a principal appears in messages and events.
+func actor(p *svcportal.Principal) (kind string, id int64, name string) {
+	if p.Contact != nil {
+		return svcportal.PrincipalContact, p.Contact.ID, p.Contact.DisplayName()
+	}
+	name = p.Staff.Name
+	if name == "" {
+		name = p.Staff.Email
+	}
+	return svcportal.PrincipalStaff, p.Staff.ID, name
+}
+
+func event(p *svcportal.Principal, kind string) svcportal.TicketEvent {
+	k, id, name := actor(p)
+	return svcportal.TicketEvent{ActorKind: k, ActorID: id, ActorName: name, Kind: kind}
+}
+
+// load finds a ticket the principal may see; anything else is not found.
+func (s *Service) load(ctx context.Context, p *svcportal.Principal, number int64) (*svcportal.Ticket, string, error) {
+	t, err := s.st.TicketByNumber(ctx, number)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.Staff != nil {
+		return t, "", nil
+	}
+	v := svcportal.ViewerOf(p.Contact)
+	if !v.CanSee(t) {
+		return nil, "", svcportal.ErrNotFound()
+	}
+	return t, v.RoleFor(t), nil
+}
+
+// result re-reads a ticket after a change and returns the reader's view.
+func (s *Service) result(ctx context.Context, p *svcportal.Principal, number int64) (*svcportal.TicketView, error) {
+	return s.Get(ctx, p, number)
+}
+
+// Get implements svcportal.TicketService.
+func (s *Service) Get(ctx context.Context, p *svcportal.Principal, number int64) (*svcportal.TicketView, error) {
+	t, role, err := s.load(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := s.fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	modes, err := s.modes(ctx, p, role, t.SiteID, fs)
+	if err != nil {
+		return nil, err
+	}
+	v := s.view(t, fs, modes)
+	if err := s.details(ctx, t, v, p.Staff != nil); err != nil {
+		return nil, err
+	}
+	kind, id, _ := actor(p)
+	if err := s.st.MarkTicketRead(ctx, t.ID, kind, id, s.now()); err != nil {
+		return nil, err
+	}
+	v.Unread = false
+	v.Actions = actions(p, t, role)
+	return v, nil
+}
+
+// actions says what p may do with t now.
+func actions(p *svcportal.Principal, t *svcportal.Ticket, role string) *svcportal.TicketActions {
+	if p.Staff != nil {
+		return &svcportal.TicketActions{Reply: true, Close: t.Status != svcportal.StatusClosed}
+	}
+	requester := t.RequesterID == p.Contact.ID
+	open := t.Status != svcportal.StatusClosed
+	return &svcportal.TicketActions{
+		Reply:  open,
+		Decide: t.Status == svcportal.StatusSolutionProposed,
+		Close:  open && (requester || role == svcportal.RoleSiteManager),
+		Rate:   !open && requester && t.RatingSatisfied == nil,
+	}
+}
+
+// List implements svcportal.TicketService.
+func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.TicketFilter) ([]svcportal.TicketView, int, error) {
+	fs, err := s.fields(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		ts    []svcportal.Ticket
+		total int
+	)
+	if err := s.checkFilter(ctx, p, f, fs); err != nil {
+		return nil, 0, err
+	}
+	if p.Staff != nil {
+		ts, total, err = s.st.StaffTickets(ctx, p.Staff.ID, f)
+	} else {
+		ts, total, err = s.st.ContactTickets(ctx, svcportal.ViewerOf(p.Contact), f)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	views := make([]svcportal.TicketView, 0, len(ts))
+	v := svcportal.Viewer{}
+	if p.Contact != nil {
+		v = svcportal.ViewerOf(p.Contact)
+	}
+	for i := range ts {
+		modes, err := s.modes(ctx, p, v.RoleFor(&ts[i]), ts[i].SiteID, fs)
+		if err != nil {
+			return nil, 0, err
+		}
+		views = append(views, *s.view(&ts[i], fs, modes))
+	}
+	return views, total, nil
+}
+
+// checkFilter refuses a filter on a field the contact may not see in any of
+// their sites, so a filter cannot reveal a hidden value; field values are
+// normalised to their stored form.
+func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svcportal.TicketFilter, fs *fieldSet) error {
+	for key, val := range f.Fields {
+		fd, ok := fs.byKey[key]
+		if !ok {
+			return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+		}
+		if p.Contact != nil {
+			seen := false
+			for _, m := range p.Contact.Memberships {
+				modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{key})
+				if err != nil {
+					return err
+				}
+				seen = seen || modes[key].Visible()
+			}
+			if !seen {
+				return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+			}
+		}
+		if key == "assignee" {
+			continue
+		}
+		norm, err := fd.NormalizeValue(val)
+		if err != nil {
+			return err
+		}
+		if list, ok := norm.([]string); ok && len(list) == 1 {
+			norm = list[0] // a multi-select filter matches tickets that contain the value
+		}
+		f.Fields[key] = norm
+	}
+	if p.Contact != nil && len(f.Status) > 0 {
+		for _, m := range p.Contact.Memberships {
+			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{"status"})
+			if err != nil {
+				return err
+			}
+			if modes["status"].Visible() {
+				return nil
+			}
+		}
+		return fieldError(svcportal.KindInvalid, "status", "error.field_unknown")
+	}
+	return nil
+}
+
+func fieldError(k svcportal.Kind, field, msg string) error {
+	return &svcportal.Error{Kind: k, MessageID: msg, Fields: map[string]svcportal.FieldError{field: {MessageID: msg}}}
+}
+
+// applyFields validates and applies field values to t for p. A contact may
+// only set fields that are editable for their role at the ticket's site:
+// anything else is KindForbidden naming the field, and nothing changes.
+func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *svcportal.Ticket, role string, fs *fieldSet, values map[string]any) ([]svcportal.TicketEvent, error) {
+	modes, err := s.modes(ctx, p, role, t.SiteID, fs)
+	if err != nil {
+		return nil, err
+	}
+	var v svcportal.Validation
+	norm := map[string]any{}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		fd, ok := fs.byKey[key]
+		if !ok || (modes != nil && !modes[key].Visible()) {
+			// A hidden field is answered like an unknown one: its very
+			// existence is not the reader's to know.
+			return nil, fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+		}
+		if modes != nil && !modes[key].Editable() {
+			return nil, fieldError(svcportal.KindForbidden, key, "error.field_not_editable")
+		}
+		if key == "assignee" {
+			id, err := s.assigneeID(ctx, values[key])
+			if err != nil {
+				return nil, err
+			}
+			norm[key] = id
+			continue
+		}
+		val, err := fd.NormalizeValue(values[key])
+		if err != nil {
+			v.Merge(err, "")
+			continue
+		}
+		if key == "status" && val == nil || key == "type" && val == nil {
+			v.Add(key, "error.required", nil)
+			continue
+		}
+		norm[key] = val
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var events []svcportal.TicketEvent
+	for _, key := range keys {
+		val := norm[key]
+		from, to := t.BuiltinValue(key), val
+		switch key {
+		case "status":
+			t.Status = val.(string)
+			t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
+		case "type":
+			t.Type = val.(string)
+		case "priority":
+			t.Priority = str(val)
+		case "impact":
+			t.Impact = str(val)
+		case "product_family":
+			t.ProductFamily = str(val)
+		case "assignee":
+			t.AssigneeID = val.(int64)
+			from, to = t.AssigneeName, ""
+			if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
+				to = displayStaff(m)
+			}
+		default:
+			from = t.Fields[key]
+			if val == nil {
+				delete(t.Fields, key)
+			} else {
+				t.Fields[key] = val
+			}
+		}
+		if fmt.Sprint(from) == fmt.Sprint(to) {
+			continue
+		}
+		kind := svcportal.EventFieldChanged
+		if key == "status" {
+			kind = svcportal.EventStatusChanged
+		}
+		e := event(p, kind)
+		e.Field, e.From, e.To = key, valueText(from), valueText(to)
+		events = append(events, e)
+	}
+	if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
+		now := s.now()
+		t.ClosedAt = &now
+	} else if t.Status != svcportal.StatusClosed {
+		t.ClosedAt = nil
+	}
+	return events, nil
+}
+
+func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
+	var id int64
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		id = int64(x)
+	case int64:
+		id = x
+	case int:
+		id = int64(x)
+	default:
+		return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+	}
+	if id == 0 {
+		return 0, nil
+	}
+	if _, err := s.st.StaffMember(ctx, id); err != nil {
+		if svcportal.KindOf(err) == svcportal.KindNotFound {
+			return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+		}
+		return 0, err
+	}
+	return id, nil
+}
+
+func displayStaff(m *svcportal.Staff) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.Email
+}
+
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	return v.(string)
+}
+
+// valueText is how a value reads in the timeline.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case []string:
+		return strings.Join(x, ", ")
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = fmt.Sprint(e)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+// checkBody validates a message body.
+func checkBody(v *svcportal.Validation, field, body string) string {
+	body = strings.TrimSpace(body)
+	v.Check(body != "", field, "error.required", nil)
+	v.Check(utf8.RuneCountInString(body) <= svcportal.MaxMessageLength, field, "error.too_long", map[string]any{"Max": svcportal.MaxMessageLength})
+	return body
+}
