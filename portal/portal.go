@@ -43,8 +43,8 @@ func Register(srv *web.Server, deps Deps) {
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
 	}}
 	r := srv.Renderer
-	for _, page := range []string{"home", "login", "profile", "password", "settings"} {
-		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/"+page+".html")
+	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket"} {
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
 	}
 
 	pages := srv.Tenant.Group("/", h.sessions.Load, h.forcePasswordChange)
@@ -59,6 +59,15 @@ func Register(srv *web.Server, deps Deps) {
 	signedIn.POST("/profile/password", web.H(h.passwordSave))
 	signedIn.GET("/settings", web.H(h.settingsShow))
 	signedIn.POST("/settings", web.H(h.settingsSave))
+	signedIn.GET("/tickets", web.H(h.ticketList))
+	signedIn.GET("/tickets/new", web.H(h.ticketNew))
+	signedIn.POST("/tickets", web.H(h.ticketCreate))
+	signedIn.GET("/tickets/:number", web.H(h.ticketShow))
+	signedIn.POST("/tickets/:number/reply", web.H(h.ticketFormAction("replied", h.ticketReplySubmit)))
+	signedIn.POST("/tickets/:number/solution", web.H(h.ticketFormAction("decided", h.ticketDecideSubmit)))
+	signedIn.POST("/tickets/:number/close", web.H(h.ticketFormAction("closed", h.ticketCloseSubmit)))
+	signedIn.POST("/tickets/:number/rating", web.H(h.ticketFormAction("rated", h.ticketRateSubmit)))
+	signedIn.POST("/tickets/:number/fields", web.H(h.ticketFormAction("fields", h.ticketFieldsSubmit)))
 
 	api := srv.Tenant.Group("/api/v1", h.sessions.Load, h.forcePasswordChange)
 	api.POST("/auth/login", web.H(h.apiLogin))

@@ -25,7 +25,8 @@ type Renderer struct {
 }
 
 var funcs = template.FuncMap{
-	"asset": AssetURL,
+	"asset":    AssetURL,
+	"markdown": Markdown,
 }
 
 // NewRenderer parses the layout and web's own pages (errors).

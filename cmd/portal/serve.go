@@ -11,6 +11,7 @@ import (
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
@@ -26,6 +27,7 @@ type app struct {
 	tenants  *tenants.Service
 	policies *policies.Service
 	web      *web.Server
+	mailer   *mail.Worker
 }
 
 // openApp connects to the database, applies pending migrations and wires
@@ -47,6 +49,11 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	transport, err := mail.ParseURL(cfg.MailURL, cfg.BaseDomain)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("PORTAL_MAIL_URL: %w", err)
+	}
 	pol := policies.New(st)
 	ts := tenants.New(st, cfg.BaseDomain, tenants.WithSetup(pol.SeedDefaults))
 	srv := web.New(web.Options{
@@ -60,7 +67,8 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	tks := tickets.New(st, pol, time.Now)
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, SecureCookies: secure})
-	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv}, nil
+	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv,
+		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
 
 // ready is true when the database answers and has every migration.
@@ -116,6 +124,12 @@ func (a *app) serve(e *env, onListen func(port string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The outbox worker delivers what requests queue; it stops with the
+	// server and picks up where it left off at the next start.
+	mailCtx, stopMail := context.WithCancel(e.ctx)
+	mailDone := make(chan struct{})
+	go func() { a.mailer.Run(mailCtx); close(mailDone) }()
+	defer func() { stopMail(); <-mailDone }()
 	select {
 	case err := <-errc:
 		return err

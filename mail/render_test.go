@@ -1,0 +1,190 @@
+package mail_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
+	"github.com/svcportal/svcportal/mail"
+)
+
+func newRenderer(t *testing.T) *mail.Renderer {
+	t.Helper()
+	r, err := mail.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func tenant() *svcportal.Tenant {
+	tn := svcportal.NewTenant("acme", "Acme <Managed> IT")
+	tn.ID = 3
+	tn.PrimaryColor = "#7c3aed"
+	tn.Footer = "Acme Managed IT · 1 Main Street · Springfield"
+	tn.DefaultLocale = "fr"
+	return tn
+}
+
+// rawID finds a catalog id that was printed instead of its translation.
+var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
+
+func TestRenderer_Kinds(t *testing.T) {
+	r := newRenderer(t)
+	kinds := r.Kinds()
+	if strings.Join(kinds, ",") != "reset_code,welcome" {
+		t.Errorf("got kinds %v, want reset_code and welcome", kinds)
+	}
+	for _, kind := range kinds {
+		for _, lang := range locales.Tags {
+			if !locales.For(lang).Has("mail." + kind + ".subject") {
+				t.Errorf("%s: no mail.%s.subject", lang, kind)
+			}
+		}
+	}
+}
+
+func TestRenderer_EveryLanguage(t *testing.T) {
+	r := newRenderer(t)
+	tn := tenant()
+	requests := map[string]svcportal.EmailRequest{
+		svcportal.EmailWelcome: {Kind: svcportal.EmailWelcome, To: "peter@initech.test", ToName: "Peter Gibbons",
+			Data: map[string]any{"Link": "https://acme.portal.test/set-password?token=abc123", "ExpiresHours": 72}},
+		svcportal.EmailResetCode: {Kind: svcportal.EmailResetCode, To: "peter@initech.test",
+			Data: map[string]any{"Code": "04918273", "Minutes": 15}},
+	}
+	wants := map[string][]string{
+		svcportal.EmailWelcome:   {"https://acme.portal.test/set-password?token=abc123", "72"},
+		svcportal.EmailResetCode: {"04918273", "15"},
+	}
+	for kind, req := range requests {
+		subjects := map[string]string{}
+		for _, lang := range locales.Tags {
+			t.Run(kind+"/"+lang, func(t *testing.T) {
+				req.Locale = lang
+				m, err := r.RenderEmail(context.Background(), tn, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Status != svcportal.EmailPending || m.TenantID != tn.ID || m.FromName != tn.Name || m.ToAddress != req.To || m.Kind != kind {
+					t.Errorf("got %+v, want a pending %s message from %q to %s", m, kind, tn.Name, req.To)
+				}
+				if prev, dup := subjects[m.Subject]; dup {
+					t.Errorf("subject %q is the same in %s and %s", m.Subject, prev, lang)
+				}
+				subjects[m.Subject] = lang
+				if !strings.Contains(m.Subject, tn.Name) {
+					t.Errorf("subject %q lacks the tenant's name", m.Subject)
+				}
+				for part, body := range map[string]string{"text": m.TextBody, "html": m.HTMLBody} {
+					if id := rawID.FindString(body); id != "" {
+						t.Errorf("%s part shows the catalog id %s", part, id)
+					}
+					for _, bad := range []string{"<no value>", "ZgotmplZ", "%!"} {
+						if strings.Contains(body, bad) {
+							t.Errorf("%s part contains %q", part, bad)
+						}
+					}
+					for _, want := range wants[kind] {
+						if !strings.Contains(body, want) {
+							t.Errorf("%s part lacks %q", part, want)
+						}
+					}
+				}
+				if !strings.Contains(m.TextBody, "Acme <Managed> IT") || !strings.Contains(m.TextBody, tn.Footer) {
+					t.Errorf("text part lacks the tenant's name or footer:\n%s", m.TextBody)
+				}
+
+				doc, err := goquery.NewDocumentFromReader(strings.NewReader(m.HTMLBody))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := doc.Find("html").Attr("lang"); got != lang {
+					t.Errorf("html lang: got %q, want %q", got, lang)
+				}
+				if got := doc.Find("title").Text(); got != m.Subject {
+					t.Errorf("title: got %q, want the subject %q", got, m.Subject)
+				}
+				header := doc.Find(`td[style*="background-color:#7c3aed"]`).First()
+				if strings.TrimSpace(header.Text()) != tn.Name {
+					t.Errorf("branded header: got %q, want the tenant's name on its primary colour", header.Text())
+				}
+				if !strings.Contains(doc.Text(), tn.Footer) {
+					t.Error("html part lacks the tenant's footer")
+				}
+				if kind == svcportal.EmailWelcome {
+					links := doc.Find("a[href]")
+					if links.Length() != 2 {
+						t.Fatalf("got %d links, want the button and the fallback address", links.Length())
+					}
+					links.Each(func(_ int, a *goquery.Selection) {
+						if href, _ := a.Attr("href"); href != "https://acme.portal.test/set-password?token=abc123" {
+							t.Errorf("link to %q, want the set-password link", href)
+						}
+					})
+					if got := strings.TrimSpace(links.First().Text()); got != locales.For(lang).T("mail.welcome.action") {
+						t.Errorf("button: got %q", got)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRenderer_Language(t *testing.T) {
+	r := newRenderer(t)
+	tn := tenant()
+	tn.EnabledLocales = []string{"fr", "de", "en"}
+	req := svcportal.EmailRequest{Kind: svcportal.EmailResetCode, To: "peter@initech.test", Data: map[string]any{"Code": "11223344", "Minutes": 15}}
+	subject := func(lang string) string {
+		return locales.For(lang).T("mail.reset_code.subject", map[string]any{"Tenant": tn.Name})
+	}
+	tests := []struct{ asked, want string }{
+		{"de", "de"},
+		{"", "fr"},   // no choice: the tenant's default
+		{"it", "fr"}, // not offered by this tenant
+		{"xx", "fr"}, // unknown
+	}
+	for _, tt := range tests {
+		m, err := r.RenderEmail(context.Background(), tn, svcportal.EmailRequest{Kind: req.Kind, To: req.To, Locale: tt.asked, Data: req.Data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Subject != subject(tt.want) {
+			t.Errorf("locale %q: got subject %q, want the %s one %q", tt.asked, m.Subject, tt.want, subject(tt.want))
+		}
+	}
+}
+
+func TestRenderer_Errors(t *testing.T) {
+	r := newRenderer(t)
+	tests := map[string]svcportal.EmailRequest{
+		"unknown kind":          {Kind: "newsletter", To: "peter@initech.test"},
+		"link missing":          {Kind: svcportal.EmailWelcome, To: "peter@initech.test", Data: map[string]any{"ExpiresHours": 72}},
+		"expiry missing":        {Kind: svcportal.EmailWelcome, To: "peter@initech.test", Data: map[string]any{"Link": "https://acme.portal.test/x"}},
+		"code missing, no data": {Kind: svcportal.EmailResetCode, To: "peter@initech.test"},
+	}
+	for name, req := range tests {
+		if m, err := r.RenderEmail(context.Background(), tenant(), req); err == nil {
+			t.Errorf("%s: got %+v, want an error", name, m)
+		}
+	}
+}
+
+func TestRenderer_BrandColours(t *testing.T) {
+	r := newRenderer(t)
+	tn := tenant()
+	tn.PrimaryColor = "#fde047" // light yellow: white text would be unreadable
+	m, err := r.RenderEmail(context.Background(), tn, svcportal.EmailRequest{Kind: svcportal.EmailResetCode, To: "peter@initech.test", Data: map[string]any{"Code": "11223344", "Minutes": 15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.HTMLBody, "background-color:#fde047;color:#111827") {
+		t.Errorf("want dark text on a light primary colour:\n%s", m.HTMLBody)
+	}
+}

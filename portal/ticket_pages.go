@@ -1,0 +1,363 @@
+package portal
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+type ticketListPage struct {
+	web.Page
+	Tickets  []svcportal.TicketView
+	Total    int
+	Filter   svcportal.TicketFilter
+	Status   string
+	Unread   bool
+	Prev     string
+	Next     string
+	Statuses []string
+}
+
+func (h *handlers) ticketList(c *gin.Context) error {
+	q := c.Request.URL.Query()
+	f, err := svcportal.ParseTicketFilter(q)
+	if err != nil {
+		return err
+	}
+	f.PerPage = 25
+	views, total, err := h.deps.Tickets.List(c.Request.Context(), web.Principal(c), f)
+	if err != nil {
+		return err
+	}
+	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f,
+		Status: q.Get("status"), Unread: q.Get("unread") == "true", Statuses: svcportal.Statuses}
+	link := func(n int) string {
+		q.Set("page", strconv.Itoa(n))
+		return "/tickets?" + q.Encode()
+	}
+	cur := max(f.Page, 1)
+	if cur > 1 {
+		page.Prev = link(cur - 1)
+	}
+	if cur*f.PerPage < total {
+		page.Next = link(cur + 1)
+	}
+	return web.Render(c, http.StatusOK, "portal/tickets", page)
+}
+
+// fieldInput is one editable field of a form, with its current value.
+type fieldInput struct {
+	svcportal.TicketFieldView
+	Value  string
+	Values map[string]bool // chosen options of a multi-select
+	Error  string
+}
+
+type ticketNewPage struct {
+	web.Page
+	Sites  []svcportal.Membership
+	SiteID int64
+	Title  string
+	Desc   string
+	CC     string
+	Shared bool
+	Fields []fieldInput
+	Errors map[string]string
+	Alert  string
+}
+
+func (h *handlers) ticketNew(c *gin.Context) error {
+	return h.renderNew(c, http.StatusOK, nil, nil)
+}
+
+// renderNew shows the new-ticket form, again with the typed values and
+// what is wrong when err is set.
+func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err error) error {
+	p := web.Principal(c)
+	site, _ := strconv.ParseInt(form.Get("site_id"), 10, 64)
+	if site == 0 && len(p.Contact.Memberships) > 0 {
+		site = p.Contact.Memberships[0].SiteID
+	}
+	views, ferr := h.deps.Tickets.Fields(c.Request.Context(), p, site, web.Translator(c).Lang())
+	if ferr != nil {
+		return ferr
+	}
+	page := &ticketNewPage{Page: web.NewPage(c), Sites: p.Contact.Memberships, SiteID: site,
+		Title: form.Get("title"), Desc: form.Get("description"), CC: form.Get("cc"), Shared: form.Get("shared_with_site") == "on"}
+	if err != nil {
+		page.Errors = web.FieldErrors(c, err)
+		page.Alert = web.ErrorMessage(c, err)
+	}
+	for _, f := range views {
+		if f.Mode != svcportal.FieldEditable || f.Key == "status" || f.Key == "assignee" {
+			continue
+		}
+		in := fieldInput{TicketFieldView: f, Value: form.Get("field." + f.Key), Values: map[string]bool{}, Error: page.Errors[f.Key]}
+		for _, v := range form["field."+f.Key] {
+			in.Values[v] = true
+		}
+		if e := page.Errors["fields."+f.Key]; e != "" {
+			in.Error = e
+		}
+		page.Fields = append(page.Fields, in)
+	}
+	return web.Render(c, status, "portal/ticket_new", page)
+}
+
+// formFields reads the custom and built-in fields of a form: field.KEY
+// inputs, several values for a multi-select, "on" for a checkbox.
+func formFields(form url.Values, views []svcportal.TicketFieldView) map[string]any {
+	out := map[string]any{}
+	for _, f := range views {
+		vals, sent := form["field."+f.Key]
+		switch {
+		case f.Type == svcportal.FieldCheckbox:
+			if sent {
+				out[f.Key] = true
+			}
+		case f.Type == svcportal.FieldMultiSelect && sent:
+			out[f.Key] = vals
+		case sent && strings.TrimSpace(vals[0]) != "":
+			out[f.Key] = vals[0]
+		}
+	}
+	return out
+}
+
+func (h *handlers) ticketCreate(c *gin.Context) error {
+	if err := c.Request.ParseForm(); err != nil {
+		return svcportal.NewError(svcportal.KindInvalid, "error.invalid_request")
+	}
+	form := c.Request.PostForm
+	p := web.Principal(c)
+	site, _ := strconv.ParseInt(form.Get("site_id"), 10, 64)
+	views, err := h.deps.Tickets.Fields(c.Request.Context(), p, site, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	var cc []string
+	for _, e := range strings.FieldsFunc(form.Get("cc"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }) {
+		cc = append(cc, e)
+	}
+	editable := []svcportal.TicketFieldView{}
+	for _, f := range views {
+		if f.Mode == svcportal.FieldEditable {
+			editable = append(editable, f)
+		}
+	}
+	v, err := h.deps.Tickets.Create(c.Request.Context(), p, svcportal.NewTicket{
+		SiteID: site, Title: form.Get("title"), Description: form.Get("description"),
+		SharedWithSite: form.Get("shared_with_site") == "on", CC: cc, Fields: formFields(form, editable),
+	})
+	if err != nil {
+		if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+			return err
+		}
+		return h.renderNew(c, web.ErrorStatus(c, err), form, err)
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/tickets/%d", v.Number))
+	return nil
+}
+
+// fieldRow is one property of a ticket as its page shows it.
+type fieldRow struct {
+	Key, Label, Value string
+}
+
+type ticketShowPage struct {
+	web.Page
+	Ticket   *svcportal.TicketView
+	Rows     []fieldRow
+	Editable []fieldInput
+	Done     string
+	Errors   map[string]string
+	Alert    string
+	labels   map[string]string // field key → label, for the timeline
+}
+
+func (h *handlers) ticketShow(c *gin.Context) error {
+	return h.renderTicket(c, http.StatusOK, nil)
+}
+
+func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) error {
+	n, err := numberParam(c)
+	if err != nil {
+		return err
+	}
+	p := web.Principal(c)
+	v, err := h.deps.Tickets.Get(c.Request.Context(), p, n)
+	if err != nil {
+		return err
+	}
+	tr := web.Translator(c)
+	views, err := h.deps.Tickets.Fields(c.Request.Context(), p, v.SiteID, tr.Lang())
+	if err != nil {
+		return err
+	}
+	page := &ticketShowPage{Page: web.NewPage(c), Ticket: v, Done: c.Query("done"), labels: map[string]string{}}
+	switch page.Done {
+	case "replied", "decided", "closed", "rated", "fields":
+	default:
+		page.Done = ""
+	}
+	if actionErr != nil {
+		page.Errors, page.Alert = web.FieldErrors(c, actionErr), web.ErrorMessage(c, actionErr)
+	}
+	for _, f := range views {
+		page.labels[f.Key] = f.Label
+		val, ok := v.Fields[f.Key]
+		if ok {
+			page.Rows = append(page.Rows, fieldRow{Key: f.Key, Label: f.Label, Value: display(f, val, tr.T("common.yes"), tr.T("common.no"))})
+		}
+		if f.Mode == svcportal.FieldEditable && v.Status != svcportal.StatusClosed {
+			in := fieldInput{TicketFieldView: f, Values: map[string]bool{}}
+			switch x := val.(type) {
+			case []any:
+				for _, e := range x {
+					in.Values[fmt.Sprint(e)] = true
+				}
+			case []string:
+				for _, e := range x {
+					in.Values[e] = true
+				}
+			case nil:
+			default:
+				in.Value = fmt.Sprint(x)
+			}
+			page.Editable = append(page.Editable, in)
+		}
+	}
+	return web.Render(c, status, "portal/ticket", page)
+}
+
+// display turns a stored value into the text a reader sees.
+func display(f svcportal.TicketFieldView, val any, yes, no string) string {
+	label := func(v string) string {
+		for _, o := range f.Options {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+		return v
+	}
+	switch x := val.(type) {
+	case bool:
+		if x {
+			return yes
+		}
+		return no
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = label(fmt.Sprint(e))
+		}
+		return strings.Join(parts, ", ")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		return label(x)
+	}
+	return fmt.Sprint(val)
+}
+
+// ticketFormAction runs an action posted from the ticket page and goes
+// back to it, or shows it again with what went wrong.
+func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int64) error) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		n, err := numberParam(c)
+		if err != nil {
+			return err
+		}
+		if err := act(c, n); err != nil {
+			if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+				return err
+			}
+			return h.renderTicket(c, web.ErrorStatus(c, err), err)
+		}
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/tickets/%d?done=%s", n, done))
+		return nil
+	}
+}
+
+func (h *handlers) ticketReplySubmit(c *gin.Context, n int64) error {
+	_, err := h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, c.PostForm("body"), false)
+	return err
+}
+
+func (h *handlers) ticketDecideSubmit(c *gin.Context, n int64) error {
+	_, err := h.deps.Tickets.Decide(c.Request.Context(), web.Principal(c), n, c.PostForm("decision") == "accept", c.PostForm("comment"))
+	return err
+}
+
+func (h *handlers) ticketCloseSubmit(c *gin.Context, n int64) error {
+	_, err := h.deps.Tickets.Close(c.Request.Context(), web.Principal(c), n, c.PostForm("comment"))
+	return err
+}
+
+func (h *handlers) ticketRateSubmit(c *gin.Context, n int64) error {
+	satisfied := c.PostForm("satisfied")
+	if satisfied != "yes" && satisfied != "no" {
+		var v svcportal.Validation
+		v.Add("satisfied", "error.required", nil)
+		return v.Err()
+	}
+	_, err := h.deps.Tickets.Rate(c.Request.Context(), web.Principal(c), n, satisfied == "yes", c.PostForm("comment"))
+	return err
+}
+
+func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) error {
+	p := web.Principal(c)
+	v, err := h.deps.Tickets.Get(c.Request.Context(), p, n)
+	if err != nil {
+		return err
+	}
+	views, err := h.deps.Tickets.Fields(c.Request.Context(), p, v.SiteID, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return svcportal.NewError(svcportal.KindInvalid, "error.invalid_request")
+	}
+	values := map[string]any{}
+	for _, f := range views {
+		if f.Mode != svcportal.FieldEditable {
+			continue
+		}
+		vals, sent := c.Request.PostForm["field."+f.Key]
+		switch {
+		case f.Type == svcportal.FieldCheckbox:
+			values[f.Key] = sent
+		case f.Type == svcportal.FieldMultiSelect:
+			values[f.Key] = vals
+		case sent:
+			values[f.Key] = vals[0]
+		}
+	}
+	_, err = h.deps.Tickets.UpdateFields(c.Request.Context(), p, n, values)
+	return err
+}
+
+// EventText is one timeline event as a sentence in the reader's language.
+func (p *ticketShowPage) EventText(e svcportal.TicketEvent) string {
+	actor := e.ActorName
+	if actor == "" {
+		actor = p.T("tk.system")
+	}
+	from, to, field := e.From, e.To, e.Field
+	switch e.Kind {
+	case svcportal.EventStatusChanged:
+		from, to = p.T("ticket.status."+e.From), p.T("ticket.status."+e.To)
+	case svcportal.EventFieldChanged:
+		if l, ok := p.labels[e.Field]; ok {
+			field = l
+		}
+	}
+	return p.T("tk.ev."+e.Kind, "Actor", actor, "From", from, "To", to, "Field", field)
+}

@@ -1,0 +1,15 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+// InsertEmails exposes insertEmails to the external tests of the package.
+func InsertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svcportal.OutboundEmail) error {
+	return insertEmails(ctx, db, now, emails...)
+}

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// markdown renders CommonMark with tables, strikethrough, autolinks and
+// task lists. Raw HTML in the source is not rendered (goldmark's default),
+// and the output goes through bluemonday's UGC policy anyway, so no
+// script, style or event handler written by a client or agent survives.
+var (
+	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+	sanitize = func() *bluemonday.Policy {
+		p := bluemonday.UGCPolicy()
+		p.RequireNoFollowOnLinks(true)
+		p.AddTargetBlankToFullyQualifiedLinks(true)
+		return p
+	}()
+)
+
+// Markdown renders src as safe HTML.
+func Markdown(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(sanitize.SanitizeBytes(buf.Bytes()))
+}
