@@ -262,6 +262,9 @@ type TicketStore interface {
 type TicketChange struct {
 	Message *TicketMessage
 	Events  []TicketEvent
+	// Emails are the notifications the change causes, written to the
+	// outbox in the same transaction.
+	Emails []*OutboundEmail
 	// StatusFrom, when set, makes the update conditional on the ticket
 	// still having that status (a lost race is KindConflict), so two
 	// instances never both auto-close or both accept.

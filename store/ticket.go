@@ -89,6 +89,9 @@ func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcport
 			}
 		}
 	}
+	if err := insertEmails(ctx, tx, now, c.Emails...); err != nil {
+		return err
+	}
 	for i := range c.Events {
 		e := &c.Events[i]
 		e.TenantID, e.TicketID = t.TenantID, t.ID

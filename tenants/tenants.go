@@ -18,6 +18,8 @@ type Service struct {
 	store      svcportal.TenantStore
 	baseDomain string
 	setup      []func(ctx context.Context) error
+	scheme     string // of links in emails: http or https
+	port       string // appended to links when not the scheme's default
 }
 
 // Option configures a Service.
@@ -30,9 +32,15 @@ func WithSetup(fn func(ctx context.Context) error) Option {
 	return func(s *Service) { s.setup = append(s.setup, fn) }
 }
 
+// WithPublicURL sets how the portal is reached from outside, for links in
+// emails: scheme (http or https) and port ("" or the default for none).
+func WithPublicURL(scheme, port string) Option {
+	return func(s *Service) { s.scheme, s.port = scheme, port }
+}
+
 // New returns a Service; tenant "acme" is served at acme.<baseDomain>.
 func New(store svcportal.TenantStore, baseDomain string, opts ...Option) *Service {
-	s := &Service{store: store, baseDomain: NormalizeHost(baseDomain)}
+	s := &Service{store: store, baseDomain: NormalizeHost(baseDomain), scheme: "http"}
 	for _, o := range opts {
 		o(s)
 	}
@@ -48,6 +56,20 @@ func (s *Service) Setup(ctx context.Context, t *svcportal.Tenant) error {
 		}
 	}
 	return nil
+}
+
+// URL is the address of t's portal for links in emails: its first custom
+// domain when it has one (that is the name its clients know), else
+// <slug>.<base domain>; no trailing slash.
+func (s *Service) URL(t *svcportal.Tenant) string {
+	host := t.Slug + "." + s.baseDomain
+	if len(t.Domains) > 0 {
+		host = t.Domains[0]
+	}
+	if s.port != "" && !(s.scheme == "http" && s.port == "80") && !(s.scheme == "https" && s.port == "443") {
+		host += ":" + s.port
+	}
+	return s.scheme + "://" + host
 }
 
 // BaseDomain is the platform's own domain.

@@ -175,3 +175,24 @@ func TestService_CreateRunsSetup(t *testing.T) {
 		t.Errorf("setup ran for %v, want once for acme with the tenant in the context", seen)
 	}
 }
+
+func TestService_URL(t *testing.T) {
+	plain := svcportal.NewTenant("acme", "Acme")
+	custom := svcportal.NewTenant("globex", "Globex")
+	custom.Domains = []string{"help.globex.example"}
+	tests := []struct {
+		scheme, port string
+		t            *svcportal.Tenant
+		want         string
+	}{
+		{"http", "8080", plain, "http://acme.localhost:8080"},
+		{"https", "443", plain, "https://acme.localhost"},
+		{"http", "80", custom, "http://help.globex.example"},
+		{"https", "", custom, "https://help.globex.example"},
+	}
+	for _, tt := range tests {
+		if got := tenants.New(nil, "localhost", tenants.WithPublicURL(tt.scheme, tt.port)).URL(tt.t); got != tt.want {
+			t.Errorf("URL = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func NewApp(t testing.TB) *App {
 	clock := NewClock()
 	st := Store(t, store.WithClock(clock.Now))
 	pol := policies.New(st)
-	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults))
+	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL("http", ""))
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
 	acc := accounts.New(st, clock.Now)
 	tks := tickets.New(st, pol, clock.Now)

@@ -55,7 +55,15 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		return nil, fmt.Errorf("PORTAL_MAIL_URL: %w", err)
 	}
 	pol := policies.New(st)
-	ts := tenants.New(st, cfg.BaseDomain, tenants.WithSetup(pol.SeedDefaults))
+	scheme := "http"
+	if cfg.SecureCookies == "true" {
+		scheme = "https" // behind a TLS-terminating proxy, on its default port
+	}
+	_, port, _ := net.SplitHostPort(cfg.Addr)
+	if scheme == "https" {
+		port = ""
+	}
+	ts := tenants.New(st, cfg.BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL(scheme, port))
 	srv := web.New(web.Options{
 		Logger:  e.log,
 		Tenants: ts,
