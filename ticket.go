@@ -265,6 +265,9 @@ type TicketChange struct {
 	// Emails are the notifications the change causes, written to the
 	// outbox in the same transaction.
 	Emails []*OutboundEmail
+	// Notify, when set, renders more emails once the ticket is saved in
+	// the transaction (a new ticket's number exists only then).
+	Notify func(t *Ticket) ([]*OutboundEmail, error)
 	// StatusFrom, when set, makes the update conditional on the ticket
 	// still having that status (a lost race is KindConflict), so two
 	// instances never both auto-close or both accept.

@@ -89,7 +89,15 @@ func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcport
 			}
 		}
 	}
-	if err := insertEmails(ctx, tx, now, c.Emails...); err != nil {
+	emails := c.Emails
+	if c.Notify != nil {
+		more, err := c.Notify(t)
+		if err != nil {
+			return fmt.Errorf("render notifications: %w", err)
+		}
+		emails = append(emails, more...)
+	}
+	if err := insertEmails(ctx, tx, now, emails...); err != nil {
 		return err
 	}
 	for i := range c.Events {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/store"
@@ -43,7 +44,11 @@ func NewApp(t testing.TB) *App {
 	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL("http", ""))
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
 	acc := accounts.New(st, clock.Now)
-	tks := tickets.New(st, pol, clock.Now)
+	renderer, err := mail.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}

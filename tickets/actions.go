@@ -63,7 +63,11 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.st.CreateTicket(ctx, t, svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)}}); err != nil {
+	change := svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)},
+		Notify: func(t *svcportal.Ticket) ([]*svcportal.OutboundEmail, error) {
+			return s.notify(ctx, t, "ticket_created", p, "")
+		}}
+	if err := s.st.CreateTicket(ctx, t, change); err != nil {
 		return nil, err
 	}
 	return s.result(ctx, p, t.Number)
@@ -88,7 +92,13 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 		return nil, err
 	}
 	if len(events) > 0 {
-		if err := s.st.UpdateTicket(ctx, t, svcportal.TicketChange{Events: events, StatusFrom: from}); err != nil {
+		change := svcportal.TicketChange{Events: events, StatusFrom: from}
+		if t.Status != from {
+			if change.Emails, err = s.notify(ctx, t, "ticket_status", p, ""); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.st.UpdateTicket(ctx, t, change); err != nil {
 			return nil, err
 		}
 	}
@@ -122,6 +132,11 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 	change := svcportal.TicketChange{Message: msg, Events: []svcportal.TicketEvent{ev}, StatusFrom: t.Status}
 	if p.Contact != nil && t.Status == svcportal.StatusAwaitingReply {
 		change.Events = append(change.Events, s.setStatus(p, t, svcportal.StatusOpen))
+	}
+	if !internal {
+		if change.Emails, err = s.notify(ctx, t, "ticket_replied", p, body); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.st.UpdateTicket(ctx, t, change); err != nil {
 		return nil, err
@@ -172,6 +187,9 @@ func (s *Service) Decide(ctx context.Context, p *svcportal.Principal, number int
 	}
 	decision.Comment = comment
 	change := svcportal.TicketChange{StatusFrom: from, Events: []svcportal.TicketEvent{decision, s.setStatus(p, t, next)}}
+	if change.Emails, err = s.notify(ctx, t, "ticket_status", p, comment); err != nil {
+		return nil, err
+	}
 	if comment != "" {
 		kind, id, name := actor(p)
 		change.Message = &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: comment}
@@ -204,6 +222,9 @@ func (s *Service) Close(ctx context.Context, p *svcportal.Principal, number int6
 	closed.Comment = comment
 	from := t.Status // read before setStatus changes it
 	change := svcportal.TicketChange{StatusFrom: from, Events: []svcportal.TicketEvent{closed, s.setStatus(p, t, svcportal.StatusClosed)}}
+	if change.Emails, err = s.notify(ctx, t, "ticket_status", p, comment); err != nil {
+		return nil, err
+	}
 	if comment != "" {
 		kind, id, name := actor(p)
 		change.Message = &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: comment}
@@ -263,6 +284,9 @@ func (s *Service) ProposeSolution(ctx context.Context, p *svcportal.Principal, n
 	change := svcportal.TicketChange{StatusFrom: from,
 		Message: &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: body},
 		Events:  []svcportal.TicketEvent{event(p, svcportal.EventSolutionProposed), s.setStatus(p, t, svcportal.StatusSolutionProposed)}}
+	if change.Emails, err = s.notify(ctx, t, "ticket_solution", p, body); err != nil {
+		return nil, err
+	}
 	if err := s.st.UpdateTicket(ctx, t, change); err != nil {
 		return nil, err
 	}

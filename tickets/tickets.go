@@ -22,6 +22,7 @@ type Store interface {
 	svcportal.TicketStore
 	svcportal.TicketFieldStore
 	svcportal.StaffStore
+	svcportal.ContactStore
 }
 
 // Policy answers which mode each field has for a portal role at a site.
@@ -31,16 +32,22 @@ type Policy interface {
 
 // Service implements svcportal.TicketService.
 type Service struct {
-	st  Store
-	pol Policy
-	now func() time.Time
+	st     Store
+	pol    Policy
+	now    func() time.Time
+	mailer svcportal.EmailRenderer
+	url    func(*svcportal.Tenant) string
 }
 
 var _ svcportal.TicketService = (*Service)(nil)
 
 // New returns the service.
-func New(st Store, pol Policy, now func() time.Time) *Service {
-	return &Service{st: st, pol: pol, now: now}
+func New(st Store, pol Policy, now func() time.Time, opts ...Option) *Service {
+	s := &Service{st: st, pol: pol, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // fieldSet is every field of the tenant: built-in ones first, then the

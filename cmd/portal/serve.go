@@ -72,7 +72,12 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	})
 	acc := accounts.New(st, time.Now)
 	secure := cfg.SecureCookies == "true"
-	tks := tickets.New(st, pol, time.Now)
+	renderer, err := mail.NewRenderer()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, SecureCookies: secure})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv,

@@ -1,0 +1,110 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
+)
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithNotifications makes the service email the people of a ticket about
+// its changes: renderer writes the messages, url gives a tenant's portal
+// address for the links.
+func WithNotifications(renderer svcportal.EmailRenderer, url func(*svcportal.Tenant) string) Option {
+	return func(s *Service) { s.mailer, s.url = renderer, url }
+}
+
+// recipient is someone a ticket's notifications go to.
+type recipient struct {
+	email, name, locale, role string
+	kind                      string // the email kind for them
+}
+
+// notify renders the emails that a change of kind to t causes, for the
+// requester and the CC list, never for the author of the change. Emails
+// carry only what every recipient may see: the number, the title, the
+// public message of the change, and the status only to those whose role
+// sees the status field. A new ticket's requester gets a confirmation; the
+// CC list is told who added them.
+func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal, excerpt string) ([]*svcportal.OutboundEmail, error) {
+	if s.mailer == nil {
+		return nil, nil
+	}
+	tenant := svcportal.TenantFrom(ctx)
+	authorEmail, authorName := "", ""
+	if author != nil {
+		_, _, authorName = actor(author)
+		if author.Contact != nil {
+			authorEmail = author.Contact.Email
+		}
+	}
+	var list []recipient
+	if req, err := s.st.Contact(ctx, t.RequesterID); err == nil {
+		list = append(list, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
+			role: svcportal.ViewerOf(req).RoleFor(t), kind: kind})
+	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
+		return nil, err
+	}
+	for _, cc := range t.CC {
+		r := recipient{email: cc, locale: tenant.DefaultLocale, role: svcportal.RoleMember, kind: kind}
+		if c, err := s.st.ContactByEmail(ctx, cc); err == nil {
+			r.name, r.locale, r.role = c.DisplayName(), c.Locale, svcportal.ViewerOf(c).RoleFor(t)
+		} else if svcportal.KindOf(err) != svcportal.KindNotFound {
+			return nil, err
+		}
+		if kind == "ticket_created" {
+			r.kind = "ticket_cc"
+		}
+		list = append(list, r)
+	}
+	if len(excerpt) > 0 && utf8.RuneCountInString(excerpt) > 500 {
+		excerpt = string([]rune(excerpt)[:500]) + "…"
+	}
+	var out []*svcportal.OutboundEmail
+	seen := map[string]bool{}
+	for _, r := range list {
+		// The author hears nothing of their own change, except the
+		// confirmation that their new ticket arrived.
+		if r.email == authorEmail && r.kind != "ticket_created" || seen[r.email] {
+			continue
+		}
+		seen[r.email] = true
+		data := map[string]any{
+			"Kind": r.kind, "Number": t.Number, "Title": t.Title, "Actor": authorName,
+			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
+			"Days": tenant.AutoCloseDays,
+		}
+		if authorName == "" {
+			data["Actor"] = locales.For(r.locale).T("tk.system")
+		}
+		if r.kind == "ticket_status" {
+			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{"status"})
+			if err != nil {
+				return nil, err
+			}
+			if !modes["status"].Visible() {
+				continue // the status is none of this reader's business
+			}
+			data["Status"] = locales.For(pickLang(tenant, r.locale)).T("ticket.status." + t.Status)
+		}
+		m, err := s.mailer.RenderEmail(ctx, tenant, svcportal.EmailRequest{Kind: r.kind, To: r.email, ToName: r.name, Locale: r.locale, Data: data})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// pickLang is the language an email to someone with locale is written in.
+func pickLang(t *svcportal.Tenant, locale string) string {
+	if locale != "" && t.LocaleEnabled(locale) {
+		return locale
+	}
+	return t.DefaultLocale
+}
