@@ -128,6 +128,8 @@ type TenantStore interface {
 	TenantBySlug(ctx context.Context, slug string) (*Tenant, error)
 	// TenantByDomain returns the tenant owning a custom hostname, or KindNotFound.
 	TenantByDomain(ctx context.Context, host string) (*Tenant, error)
+	// Tenants lists every tenant, for jobs that visit them all.
+	Tenants(ctx context.Context) ([]Tenant, error)
 	// TenantAsset returns the context tenant's asset of that kind, or KindNotFound.
 	TenantAsset(ctx context.Context, kind string) (*Asset, error)
 	// PutTenantAsset stores an asset for the context tenant.

@@ -256,6 +256,10 @@ type TicketStore interface {
 	TicketEvents(ctx context.Context, ticketID int64) ([]TicketEvent, error)
 	// MarkTicketRead records that the reader has seen the ticket now.
 	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error
+	// TicketsAwaitingClient lists the tenant's tickets in awaiting_reply or
+	// solution_proposed whose status has not changed since before, oldest
+	// first, at most limit.
+	TicketsAwaitingClient(ctx context.Context, before time.Time, limit int) ([]Ticket, error)
 }
 
 // TicketChange is what one action adds to a ticket besides its columns.
@@ -272,6 +276,9 @@ type TicketChange struct {
 	// still having that status (a lost race is KindConflict), so two
 	// instances never both auto-close or both accept.
 	StatusFrom string
+	// NoReminderYet makes the update conditional on no auto-close
+	// reminder having been recorded, so a reminder goes out once.
+	NoReminderYet bool
 }
 
 // TicketView is a ticket as one reader may see it: on the portal, only the

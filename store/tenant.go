@@ -97,3 +97,17 @@ func (s *Store) PutTenantAsset(ctx context.Context, a *svcportal.Asset) error {
 		Exec(ctx)
 	return err
 }
+
+// Tenants implements svcportal.TenantStore.
+func (s *Store) Tenants(ctx context.Context) ([]svcportal.Tenant, error) {
+	ts := []svcportal.Tenant{}
+	if err := s.db.NewSelect().Model(&ts).Order("slug").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		if err := s.loadDomains(ctx, s.db, &ts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}

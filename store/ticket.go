@@ -147,12 +147,15 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if change.StatusFrom != "" {
 			q = q.Where("status = ?", change.StatusFrom)
 		}
+		if change.NoReminderYet {
+			q = q.Where("reminder_sent_at IS NULL")
+		}
 		res, err := q.Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update ticket %d: %w", t.Number, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			if change.StatusFrom != "" {
+			if change.StatusFrom != "" || change.NoReminderYet {
 				return svcportal.NewError(svcportal.KindConflict, "error.ticket_changed")
 			}
 			return svcportal.ErrNotFound()
@@ -403,4 +406,21 @@ func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.T
 	}
 	es := []svcportal.TicketEvent{}
 	return es, s.db.NewSelect().Model(&es).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("created_at", "id").Scan(ctx)
+}
+
+// TicketsAwaitingClient implements svcportal.TicketStore.
+func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, limit int) ([]svcportal.Ticket, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ts []svcportal.Ticket
+	err = s.db.NewSelect().Model(&ts).
+		Where("tenant_id = ? AND status IN (?) AND status_changed_at <= ?", tid,
+			bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}), before.UTC()).
+		Order("status_changed_at").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ts, s.decorate(ctx, ts, "", 0)
 }

@@ -79,6 +79,9 @@ func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, 
 			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
 			"Days": tenant.AutoCloseDays,
 		}
+		if r.kind == "ticket_reminder" {
+			data["Days"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // what is left of the delay
+		}
 		if authorName == "" {
 			data["Actor"] = locales.For(r.locale).T("tk.system")
 		}

@@ -232,8 +232,12 @@ func (s *Service) details(ctx context.Context, t *svcportal.Ticket, v *svcportal
 	return nil
 }
 
-// actor is how a principal appears in messages and events.
+// actor is how a principal appears in messages and events; no principal
+// (a job of the system) is the empty actor.
 func actor(p *svcportal.Principal) (kind string, id int64, name string) {
+	if p == nil || p.Contact == nil && p.Staff == nil {
+		return "", 0, ""
+	}
 	if p.Contact != nil {
 		return svcportal.PrincipalContact, p.Contact.ID, p.Contact.DisplayName()
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/svcportal/svcportal/accounts"
@@ -28,6 +29,7 @@ type app struct {
 	policies *policies.Service
 	web      *web.Server
 	mailer   *mail.Worker
+	tickets  *tickets.Service
 }
 
 // openApp connects to the database, applies pending migrations and wires
@@ -80,7 +82,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, SecureCookies: secure})
-	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv,
+	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
 
@@ -139,10 +141,12 @@ func (a *app) serve(e *env, onListen func(port string)) error {
 	go func() { errc <- srv.Serve(ln) }()
 	// The outbox worker delivers what requests queue; it stops with the
 	// server and picks up where it left off at the next start.
-	mailCtx, stopMail := context.WithCancel(e.ctx)
-	mailDone := make(chan struct{})
-	go func() { a.mailer.Run(mailCtx); close(mailDone) }()
-	defer func() { stopMail(); <-mailDone }()
+	jobs, stopJobs := context.WithCancel(e.ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.mailer.Run(jobs) }()
+	go func() { defer wg.Done(); a.tickets.RunAutoClose(jobs, a.store, time.Minute, e.log) }()
+	defer func() { stopJobs(); wg.Wait() }()
 	select {
 	case err := <-errc:
 		return err

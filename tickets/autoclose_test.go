@@ -1,0 +1,115 @@
+package tickets_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/mail"
+	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/testkit"
+	"github.com/svcportal/svcportal/tickets"
+)
+
+func newService(t *testing.T, st *store.Store, clock *testkit.Clock) *tickets.Service {
+	t.Helper()
+	r, err := mail.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tickets.New(st, policies.New(st), clock.Now, tickets.WithNotifications(r, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
+}
+
+func TestAutoClose(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	policies.New(st).SeedDefaults(ctx)
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+	staff, _ := st.StaffByEmail(ctx, "admin@acme.test")
+	agent := &svcportal.Principal{Kind: svcportal.PrincipalStaff, Staff: staff}
+	contact := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: peter}
+
+	// Two instances of the application, running the job at the same time.
+	a, b := newService(t, st, clock), newService(t, st, clock)
+	run := func() (reminded, closed int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for _, s := range []*tickets.Service{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, c, err := s.AutoClose(context.Background(), st)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				reminded, closed = reminded+r, closed+c
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return reminded, closed
+	}
+	waiting, err := a.Create(ctx, contact, svcportal.NewTicket{Title: "Waiting on the client", CC: []string{"boss@external.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered, _ := a.Create(ctx, contact, svcportal.NewTicket{Title: "Answered in time"})
+	open, _ := a.Create(ctx, contact, svcportal.NewTicket{Title: "Waiting on the MSP"})
+	for _, n := range []int64{waiting.Number, answered.Number} {
+		if _, err := a.UpdateFields(ctx, agent, n, map[string]any{"status": svcportal.StatusAwaitingReply}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emailsBefore, _ := st.Emails(ctx, svcportal.EmailFilter{Limit: 1000})
+
+	clock.Advance(3*24*time.Hour + 11*time.Hour) // 3.46 days of 7: too early
+	if r, c := run(); r+c != 0 {
+		t.Fatalf("before half the delay: reminded %d, closed %d", r, c)
+	}
+	clock.Advance(2 * time.Hour) // past 3.5 days
+	if _, err := a.Reply(ctx, contact, answered.Number, "Here is the answer", false); err != nil {
+		t.Fatal(err)
+	}
+	if r, c := run(); r != 1 || c != 0 {
+		t.Fatalf("at half the delay: reminded %d, closed %d; want one reminder in all, though two instances ran", r, c)
+	}
+	if r, c := run(); r+c != 0 {
+		t.Fatalf("a second round reminded %d, closed %d", r, c)
+	}
+	clock.Advance(4 * 24 * time.Hour) // past 7 days
+	if r, c := run(); r != 0 || c != 1 {
+		t.Fatalf("after the delay: reminded %d, closed %d; want one close in all", r, c)
+	}
+
+	got, _ := a.Get(ctx, agent, waiting.Number)
+	if got.Status != svcportal.StatusClosed || got.ClosedAt == nil {
+		t.Errorf("status %s", got.Status)
+	}
+	count := map[string]int{}
+	for _, e := range got.Events {
+		count[e.Kind]++
+	}
+	if count[svcportal.EventAutoCloseWarning] != 1 || count[svcportal.EventAutoClosed] != 1 {
+		t.Errorf("events %v: want one reminder and one auto-close", count)
+	}
+	for _, n := range []int64{answered.Number, open.Number} {
+		if v, _ := a.Get(ctx, agent, n); v.Status == svcportal.StatusClosed {
+			t.Errorf("#%d was closed though it was not waiting on the client", n)
+		}
+	}
+	emails, _ := st.Emails(ctx, svcportal.EmailFilter{Limit: 1000})
+	kinds := map[string]int{}
+	for _, e := range emails[:len(emails)-len(emailsBefore)] {
+		kinds[e.Kind]++
+	}
+	if kinds["ticket_reminder"] != 2 || kinds["ticket_auto_closed"] != 2 {
+		t.Errorf("emails %v: want a reminder and a closing notice each to the requester and the CC", kinds)
+	}
+}
