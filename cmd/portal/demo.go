@@ -10,6 +10,7 @@ import (
 	"github.com/svcportal/svcportal/password"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/tenants"
+	"github.com/svcportal/svcportal/tickets"
 )
 
 // demoPassword is the password of every demo account.
@@ -99,11 +100,12 @@ type demoStore interface {
 	svcportal.ContactStore
 	svcportal.StaffStore
 	svcportal.TicketFieldStore
+	svcportal.TicketStore
 }
 
 // loadDemo creates whatever part of the demo data is missing; running it
 // again changes nothing. progress is told each step.
-func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *policies.Service, progress func(string)) error {
+func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *policies.Service, tks *tickets.Service, progress func(string)) error {
 	for _, d := range demoData {
 		t, err := st.TenantBySlug(ctx, d.slug)
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
@@ -141,6 +143,9 @@ func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *polic
 					return err
 				}
 			}
+		}
+		if err := ensureDemoTickets(tctx, st, tks, d, progress); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -222,7 +227,7 @@ func runDemo(e *env, args []string) error {
 	}
 	defer a.store.Close()
 	fmt.Fprintln(e.stdout, "Loading demo data…")
-	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
+	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, a.tickets, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
 		return err
 	}
 	return a.serve(e, func(port string) { printDemo(e, cfg, port) })

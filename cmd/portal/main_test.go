@@ -17,6 +17,7 @@ import (
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/testkit"
+	"github.com/svcportal/svcportal/tickets"
 )
 
 // runCmd runs the program with only the given environment.
@@ -147,16 +148,17 @@ func TestLoadDemo_Idempotent(t *testing.T) {
 	st := testkit.Store(t)
 	pol := policies.New(st)
 	ts := tenants.New(st, "localhost", tenants.WithSetup(pol.SeedDefaults))
+	tks := tickets.New(st, pol, time.Now)
 	ctx := context.Background()
 	var steps []string
-	if err := loadDemo(ctx, st, ts, pol, func(s string) { steps = append(steps, s) }); err != nil {
+	if err := loadDemo(ctx, st, ts, pol, tks, func(s string) { steps = append(steps, s) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 14 {
-		t.Errorf("first load made %d steps, want 14: %v", len(steps), steps)
+	if len(steps) != 21 {
+		t.Errorf("first load made %d steps, want 21: %v", len(steps), steps)
 	}
 	steps = nil
-	if err := loadDemo(ctx, st, ts, pol, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
+	if err := loadDemo(ctx, st, ts, pol, tks, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
 		t.Errorf("second load: %v, steps %v; want nothing to do", err, steps)
 	}
 
@@ -197,6 +199,17 @@ func TestLoadDemo_Idempotent(t *testing.T) {
 				t.Errorf("acme %s for %s: got %v %v, want %v", f.key, role, m, err, f.mode)
 			}
 		}
+	}
+	all, total, _ := st.StaffTickets(actx, 0, svcportal.TicketFilter{PerPage: 100})
+	statuses := map[string]int{}
+	for _, tk := range all {
+		statuses[tk.Status]++
+	}
+	if total != 5 || statuses["awaiting_reply"] != 1 || statuses["in_progress"] != 1 || statuses["closed"] != 1 || statuses["solution_proposed"] != 1 || statuses["open"] != 1 {
+		t.Errorf("acme demo tickets: %d, statuses %v", total, statuses)
+	}
+	if _, n, _ := st.StaffTickets(gctx, 0, svcportal.TicketFilter{}); n != 2 {
+		t.Errorf("globex demo tickets: %d, want 2", n)
 	}
 	if fields, _ := st.TicketFields(gctx, false); len(fields) != 0 {
 		t.Errorf("globex has acme's fields: %v", fields)
