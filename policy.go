@@ -74,3 +74,47 @@ type PolicyStore interface {
 	// whether it did. Concurrent calls seed once.
 	SeedPolicyRules(ctx context.Context, rules []PolicyRule) (bool, error)
 }
+
+// PolicyAdmin is what the admin console does with field policies.
+type PolicyAdmin interface {
+	// Rules lists the tenant's rules.
+	Rules(ctx context.Context) ([]PolicyRule, error)
+	// SetMode saves a rule; it takes effect on the next request.
+	SetMode(ctx context.Context, r PolicyRule) error
+	// DeleteRule removes one rule; KindNotFound if there is none.
+	DeleteRule(ctx context.Context, role string, siteID int64, field string) error
+}
+
+// RequiredStaysEditable checks that every required field in fields is
+// editable for every portal role at every site under rules (so whoever
+// opens a ticket can fill it in), and names the first that is not. An
+// admin change that would break this is refused.
+func RequiredStaysEditable(fields []TicketField, rules []PolicyRule) error {
+	for _, f := range fields {
+		if !f.Required || f.DeletedAt != nil {
+			continue
+		}
+		for _, role := range PortalRoles {
+			global := FieldHidden
+			for _, r := range rules {
+				if r.Role != role || r.Field != f.Key {
+					continue
+				}
+				if r.SiteID == 0 {
+					global = r.Mode
+				} else if !r.Mode.Editable() {
+					return requiredError(f.Key, role)
+				}
+			}
+			if !global.Editable() {
+				return requiredError(f.Key, role)
+			}
+		}
+	}
+	return nil
+}
+
+func requiredError(field, role string) error {
+	return &Error{Kind: KindUnprocessable, MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role},
+		Fields: map[string]FieldError{"required": {MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role}}}}
+}

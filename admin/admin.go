@@ -24,6 +24,8 @@ type Deps struct {
 	Contacts      svcportal.ContactStore
 	Sites         svcportal.SiteStore
 	Tickets       svcportal.TicketService
+	Fields        svcportal.TicketFieldStore
+	Policies      svcportal.PolicyAdmin
 	SecureCookies bool
 }
 
@@ -51,6 +53,9 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/sites/:id", web.H(h.siteShow))
 	staff.GET("/contacts", web.H(h.contactList))
 	staff.GET("/contacts/:id", web.H(h.contactShow))
+	staff.GET("/ticket-fields", web.H(h.fieldList))
+	staff.GET("/ticket-fields/:key", web.H(h.fieldShow))
+	staff.GET("/field-policies", web.H(h.policyList))
 	staff.GET("/tickets", web.H(h.ticketList))
 	staff.GET("/tickets/:number", web.H(h.ticketShow))
 	staff.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.ticketUpdate)))
@@ -64,6 +69,11 @@ func Register(srv *web.Server, deps Deps) {
 	admins.POST("/contacts", web.H(h.contactCreate))
 	admins.PATCH("/contacts/:id", web.H(h.contactUpdate))
 	admins.DELETE("/contacts/:id", web.H(h.contactDelete))
+	admins.POST("/ticket-fields", web.H(h.fieldCreate))
+	admins.PATCH("/ticket-fields/:key", web.H(h.fieldUpdate))
+	admins.DELETE("/ticket-fields/:key", web.H(h.fieldDelete))
+	admins.PUT("/field-policies", web.H(h.policyPut))
+	admins.DELETE("/field-policies", web.H(h.policyDelete))
 }
 
 // bearer signs in a request that carries an API token. Such requests are

@@ -299,3 +299,8 @@ func TestContacts(t *testing.T) {
 		}
 	})
 }
+
+func hashFixture(t *testing.T) (string, error) {
+	t.Helper()
+	return testkit.HashPassword(t), nil
+}

@@ -50,7 +50,7 @@ func NewApp(t testing.TB) *App {
 	}
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}
 }
 

@@ -81,7 +81,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	}
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, SecureCookies: secure})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, SecureCookies: secure})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
