@@ -22,7 +22,7 @@ type ticketListPage struct {
 	Unread   bool
 	Prev     string
 	Next     string
-	Statuses []string
+	Statuses []string // offered as a filter only when the reader may see the status
 }
 
 func (h *handlers) ticketList(c *gin.Context) error {
@@ -37,7 +37,16 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		return err
 	}
 	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f,
-		Status: q.Get("status"), Unread: q.Get("unread") == "true", Statuses: svcportal.Statuses}
+		Status: q.Get("status"), Unread: q.Get("unread") == "true"}
+	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	for _, fv := range fields {
+		if fv.Key == "status" {
+			page.Statuses = svcportal.Statuses
+		}
+	}
 	link := func(n int) string {
 		q.Set("page", strconv.Itoa(n))
 		return "/tickets?" + q.Encode()
