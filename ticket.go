@@ -269,6 +269,9 @@ type TicketChange struct {
 	// Emails are the notifications the change causes, written to the
 	// outbox in the same transaction.
 	Emails []*OutboundEmail
+	// Attachments belong to Message when there is one, else to the
+	// ticket's description.
+	Attachments []Attachment
 	// Notify, when set, renders more emails once the ticket is saved in
 	// the transaction (a new ticket's number exists only then).
 	Notify func(t *Ticket) ([]*OutboundEmail, error)
@@ -302,6 +305,7 @@ type TicketView struct {
 	ClosedAt       *time.Time           `json:"closed_at,omitempty"`
 	Rating         *TicketRating        `json:"rating,omitempty"`
 	Messages       []TicketMessage      `json:"messages,omitempty"`
+	Attachments    []Attachment         `json:"attachments,omitempty"`
 	Events         []TicketEvent        `json:"events,omitempty"`
 	Actions        *TicketActions       `json:"actions,omitempty"`
 	Modes          map[string]FieldMode `json:"-"`
@@ -347,6 +351,7 @@ type NewTicket struct {
 	SharedWithSite bool           `json:"shared_with_site"`
 	CC             []string       `json:"cc"`
 	Fields         map[string]any `json:"fields"`
+	Files          []Upload       `json:"-"` // already in the blob store
 }
 
 // TicketService is what the portal and the admin console do with tickets.
@@ -364,8 +369,12 @@ type TicketService interface {
 	// UpdateFields sets fields; staff may set any field, including status
 	// and assignee (a staff id).
 	UpdateFields(ctx context.Context, p *Principal, number int64, fields map[string]any) (*TicketView, error)
-	// Reply adds a public message (or, for staff, an internal note).
-	Reply(ctx context.Context, p *Principal, number int64, body string, internal bool) (*TicketView, error)
+	// Reply adds a public message (or, for staff, an internal note), with
+	// files.
+	Reply(ctx context.Context, p *Principal, number int64, body string, internal bool, files []Upload) (*TicketView, error)
+	// Attachment returns an attachment of a ticket the reader may see
+	// (never of an internal note, for a contact), or KindNotFound.
+	Attachment(ctx context.Context, p *Principal, id int64) (*Attachment, error)
 	// Decide accepts (closes) or refuses (reopens, with the comment) a
 	// proposed solution; KindConflict when none is proposed.
 	Decide(ctx context.Context, p *Principal, number int64, accept bool, comment string) (*TicketView, error)

@@ -24,6 +24,7 @@ type Deps struct {
 	Contacts      svcportal.ContactStore
 	Sites         svcportal.SiteStore
 	Tickets       svcportal.TicketService
+	Blobs         svcportal.BlobStore
 	Fields        svcportal.TicketFieldStore
 	Policies      svcportal.PolicyAdmin
 	SecureCookies bool
@@ -43,7 +44,7 @@ func Register(srv *web.Server, deps Deps) {
 		Cookie: SessionCookie, Kind: svcportal.PrincipalStaff, Auth: deps.Accounts,
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
 	}}
-	api := srv.Tenant.Group("/api/v1/admin", h.bearer, h.sessions.Load)
+	api := srv.Tenant.Group("/api/v1/admin", web.LimitUploads, h.bearer, h.sessions.Load)
 	api.POST("/auth/login", web.H(h.login))
 	api.POST("/auth/logout", web.H(h.logout))
 
@@ -59,7 +60,8 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/tickets", web.H(h.ticketList))
 	staff.GET("/tickets/:number", web.H(h.ticketShow))
 	staff.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.ticketUpdate)))
-	staff.POST("/tickets/:number/replies", web.H(ticketAction(http.StatusCreated, h.ticketReply)))
+	staff.POST("/tickets/:number/replies", web.H(h.ticketReply))
+	staff.GET("/attachments/:id", web.H(h.attachmentDownload))
 	staff.POST("/tickets/:number/propose-solution", web.H(ticketAction(http.StatusOK, h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)

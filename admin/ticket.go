@@ -82,8 +82,40 @@ func (h *handlers) ticketUpdate(c *gin.Context, n int64, req ticketUpdate) (*svc
 	return h.deps.Tickets.UpdateFields(c.Request.Context(), web.Principal(c), n, req.Fields)
 }
 
-func (h *handlers) ticketReply(c *gin.Context, n int64, req ticketReply) (*svcportal.TicketView, error) {
-	return h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, req.Internal)
+// ticketReply takes {"body", "internal"} as JSON, or multipart with files.
+func (h *handlers) ticketReply(c *gin.Context) error {
+	n, err := numberParam(c)
+	if err != nil {
+		return err
+	}
+	var req ticketReply
+	var files []svcportal.Upload
+	if c.Request.MultipartForm != nil {
+		req.Body, req.Internal = c.PostForm("body"), c.PostForm("internal") == "true"
+		if files, err = web.Uploads(c, h.deps.Blobs); err != nil {
+			return err
+		}
+	} else if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, req.Internal, files)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
+func (h *handlers) attachmentDownload(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return svcportal.ErrNotFound()
+	}
+	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
+	if err != nil {
+		return err
+	}
+	return web.ServeAttachment(c, h.deps.Blobs, a)
 }
 
 func (h *handlers) ticketPropose(c *gin.Context, n int64, req ticketSolution) (*svcportal.TicketView, error) {

@@ -99,7 +99,7 @@ func TestFieldPolicyMatrix(t *testing.T) {
 				for _, f := range fields {
 					_, inTicket := tv.Fields[f]
 					_, inList := list.Tickets[0].Fields[f]
-					onPage := doc.Find(`[data-field="` + f + `"]`).Length() > 0
+					onPage := doc.Find(`[data-field="`+f+`"]`).Length() > 0
 					if f == "status" {
 						inTicket, inList, onPage = tv.Status != "", list.Tickets[0].Status != "", doc.Find("[data-testid=status]").Length() > 0
 					}

@@ -23,6 +23,7 @@ var templates embed.FS
 type Deps struct {
 	Accounts svcportal.AccountService
 	Tickets  svcportal.TicketService
+	Blobs    svcportal.BlobStore
 	// SecureCookies marks session cookies Secure even on plain HTTP, for
 	// deployments behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -47,7 +48,7 @@ func Register(srv *web.Server, deps Deps) {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
 	}
 
-	pages := srv.Tenant.Group("/", h.sessions.Load, h.forcePasswordChange)
+	pages := srv.Tenant.Group("/", web.LimitUploads, h.sessions.Load, h.forcePasswordChange)
 	pages.GET("/", web.H(h.home))
 	pages.GET("/login", web.H(h.loginForm))
 	pages.POST("/login", web.H(h.loginSubmit))
@@ -69,7 +70,7 @@ func Register(srv *web.Server, deps Deps) {
 	signedIn.POST("/tickets/:number/rating", web.H(h.ticketFormAction("rated", h.ticketRateSubmit)))
 	signedIn.POST("/tickets/:number/fields", web.H(h.ticketFormAction("fields", h.ticketFieldsSubmit)))
 
-	api := srv.Tenant.Group("/api/v1", h.sessions.Load, h.forcePasswordChange)
+	api := srv.Tenant.Group("/api/v1", web.LimitUploads, h.sessions.Load, h.forcePasswordChange)
 	api.POST("/auth/login", web.H(h.apiLogin))
 	api.POST("/auth/logout", web.H(h.apiLogout))
 	me := api.Group("/", h.requireContact)
@@ -81,7 +82,8 @@ func Register(srv *web.Server, deps Deps) {
 	me.POST("/tickets", web.H(h.apiTicketCreate))
 	me.GET("/tickets/:number", web.H(h.apiTicketShow))
 	me.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.apiTicketUpdate)))
-	me.POST("/tickets/:number/replies", web.H(ticketAction(http.StatusCreated, h.apiTicketReply)))
+	me.POST("/tickets/:number/replies", web.H(h.apiTicketReply))
+	me.GET("/attachments/:id", web.H(h.attachmentDownload))
 	me.POST("/tickets/:number/solution", web.H(ticketAction(http.StatusOK, h.apiTicketSolution)))
 	me.POST("/tickets/:number/close", web.H(ticketAction(http.StatusOK, h.apiTicketClose)))
 	me.POST("/tickets/:number/rating", web.H(ticketAction(http.StatusOK, h.apiTicketRate)))

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -50,9 +51,34 @@ func (h *handlers) apiTicketList(c *gin.Context) error {
 	return nil
 }
 
+// apiTicketCreate takes JSON, or multipart with "files" and the other
+// properties as form fields ("fields" as a JSON object).
 func (h *handlers) apiTicketCreate(c *gin.Context) error {
 	var req svcportal.NewTicket
-	if err := web.BindJSON(c, &req); err != nil {
+	if c.Request.MultipartForm != nil {
+		form := c.Request.MultipartForm.Value
+		first := func(k string) string {
+			if v := form[k]; len(v) > 0 {
+				return v[0]
+			}
+			return ""
+		}
+		req.Title, req.Description = first("title"), first("description")
+		req.SharedWithSite = first("shared_with_site") == "true"
+		req.SiteID, _ = strconv.ParseInt(first("site_id"), 10, 64)
+		req.CC = form["cc"]
+		if raw := first("fields"); raw != "" {
+			if err := json.Unmarshal([]byte(raw), &req.Fields); err != nil {
+				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_json",
+					Fields: map[string]svcportal.FieldError{"fields": {MessageID: "error.invalid_json"}}}
+			}
+		}
+		files, err := web.Uploads(c, h.deps.Blobs)
+		if err != nil {
+			return err
+		}
+		req.Files = files
+	} else if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
 	v, err := h.deps.Tickets.Create(c.Request.Context(), web.Principal(c), req)
@@ -123,8 +149,41 @@ func (h *handlers) apiTicketUpdate(c *gin.Context, n int64, req fieldsRequest) (
 	return h.deps.Tickets.UpdateFields(c.Request.Context(), web.Principal(c), n, req.Fields)
 }
 
-func (h *handlers) apiTicketReply(c *gin.Context, n int64, req replyRequest) (*svcportal.TicketView, error) {
-	return h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, false)
+// apiTicketReply takes {"body"} as JSON, or multipart with body and files.
+func (h *handlers) apiTicketReply(c *gin.Context) error {
+	n, err := numberParam(c)
+	if err != nil {
+		return err
+	}
+	var req replyRequest
+	var files []svcportal.Upload
+	if c.Request.MultipartForm != nil {
+		req.Body = c.PostForm("body")
+		if files, err = web.Uploads(c, h.deps.Blobs); err != nil {
+			return err
+		}
+	} else if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, false, files)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
+// attachmentDownload sends a file of a ticket the reader may see.
+func (h *handlers) attachmentDownload(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return svcportal.ErrNotFound()
+	}
+	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
+	if err != nil {
+		return err
+	}
+	return web.ServeAttachment(c, h.deps.Blobs, a)
 }
 
 func (h *handlers) apiTicketSolution(c *gin.Context, n int64, req solutionRequest) (*svcportal.TicketView, error) {

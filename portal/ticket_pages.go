@@ -145,6 +145,9 @@ func (h *handlers) ticketCreate(c *gin.Context) error {
 		return svcportal.NewError(svcportal.KindInvalid, "error.invalid_request")
 	}
 	form := c.Request.PostForm
+	if c.Request.MultipartForm != nil {
+		form = c.Request.MultipartForm.Value
+	}
 	p := web.Principal(c)
 	site, _ := strconv.ParseInt(form.Get("site_id"), 10, 64)
 	views, err := h.deps.Tickets.Fields(c.Request.Context(), p, site, web.Translator(c).Lang())
@@ -161,10 +164,14 @@ func (h *handlers) ticketCreate(c *gin.Context) error {
 			editable = append(editable, f)
 		}
 	}
-	v, err := h.deps.Tickets.Create(c.Request.Context(), p, svcportal.NewTicket{
-		SiteID: site, Title: form.Get("title"), Description: form.Get("description"),
-		SharedWithSite: form.Get("shared_with_site") == "on", CC: cc, Fields: formFields(form, editable),
-	})
+	files, err := web.Uploads(c, h.deps.Blobs)
+	var v *svcportal.TicketView
+	if err == nil {
+		v, err = h.deps.Tickets.Create(c.Request.Context(), p, svcportal.NewTicket{
+			SiteID: site, Title: form.Get("title"), Description: form.Get("description"),
+			SharedWithSite: form.Get("shared_with_site") == "on", CC: cc, Fields: formFields(form, editable), Files: files,
+		})
+	}
 	if err != nil {
 		if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
 			return err
@@ -296,7 +303,11 @@ func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int6
 }
 
 func (h *handlers) ticketReplySubmit(c *gin.Context, n int64) error {
-	_, err := h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, c.PostForm("body"), false)
+	files, err := web.Uploads(c, h.deps.Blobs)
+	if err != nil {
+		return err
+	}
+	_, err = h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, c.PostForm("body"), false, files)
 	return err
 }
 
@@ -369,4 +380,16 @@ func (p *ticketShowPage) EventText(e svcportal.TicketEvent) string {
 		}
 	}
 	return p.T("tk.ev."+e.Kind, "Actor", actor, "From", from, "To", to, "Field", field)
+}
+
+// AttachmentsOf lists the ticket's files of one message (0: of the
+// description).
+func (p *ticketShowPage) AttachmentsOf(messageID int64) []svcportal.Attachment {
+	var out []svcportal.Attachment
+	for _, a := range p.Ticket.Attachments {
+		if a.MessageID == messageID {
+			out = append(out, a)
+		}
+	}
+	return out
 }

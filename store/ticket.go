@@ -89,6 +89,16 @@ func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcport
 			}
 		}
 	}
+	for i := range c.Attachments {
+		a := &c.Attachments[i]
+		a.TenantID, a.TicketID, a.CreatedAt = t.TenantID, t.ID, now
+		if c.Message != nil {
+			a.MessageID = c.Message.ID
+		}
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+	}
 	emails := c.Emails
 	if c.Notify != nil {
 		more, err := c.Notify(t)
@@ -423,4 +433,64 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, lim
 		return nil, err
 	}
 	return ts, s.decorate(ctx, ts, "", 0)
+}
+
+var _ svcportal.AttachmentStore = (*Store)(nil)
+
+// Attachment implements svcportal.AttachmentStore.
+func (s *Store) Attachment(ctx context.Context, id int64) (*svcportal.Attachment, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := new(svcportal.Attachment)
+	if err := s.db.NewSelect().Model(a).Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx); err != nil {
+		return nil, notFound(err)
+	}
+	if a.MessageID != 0 {
+		n, err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Where("id = ? AND internal = ?", a.MessageID, true).Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a.Internal = n > 0
+	}
+	return a, nil
+}
+
+// TicketAttachments implements svcportal.AttachmentStore.
+func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcportal.Attachment, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as := []svcportal.Attachment{}
+	if err := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	var internal []int64
+	if err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").
+		Where("ticket_id = ? AND internal = ?", ticketID, true).Scan(ctx, &internal); err != nil {
+		return nil, err
+	}
+	for i := range as {
+		for _, id := range internal {
+			if as[i].MessageID == id {
+				as[i].Internal = true
+			}
+		}
+	}
+	return as, nil
+}
+
+// TicketByID implements svcportal.AttachmentStore.
+func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var number int64
+	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
+		return nil, notFound(err)
+	}
+	return s.TicketByNumber(ctx, number)
 }

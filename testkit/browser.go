@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -135,4 +136,39 @@ func (b *Browser) JSON(t testing.TB, method, path string, body any, out any) *ht
 		}
 	}
 	return rec
+}
+
+// File is one file of a multipart request.
+type File struct {
+	Name    string
+	Content []byte
+}
+
+// Multipart posts a multipart form with files under "files", with the
+// browser's CSRF token as a field and a header.
+func (b *Browser) Multipart(t testing.TB, path string, values url.Values, files []File) *httptest.ResponseRecorder {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if b.CSRF != "" && values.Get("csrf_token") == "" {
+		w.WriteField("csrf_token", b.CSRF)
+	}
+	for k, vs := range values {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile("files", f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(f.Content)
+	}
+	w.Close()
+	h := http.Header{"Content-Type": {w.FormDataContentType()}}
+	if b.CSRF != "" {
+		h.Set("X-CSRF-Token", b.CSRF)
+	}
+	return b.Do(t, http.MethodPost, path, &body, h)
 }

@@ -5,12 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
@@ -49,8 +51,12 @@ func NewApp(t testing.TB) *App {
 		t.Fatal(err)
 	}
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL))
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol})
+	blobStore, err := blobs.Open(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}
 }
 

@@ -63,7 +63,11 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	change := svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)},
+	files, err := attachments(p, req.Files)
+	if err != nil {
+		return nil, err
+	}
+	change := svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)}, Attachments: files,
 		Notify: func(t *svcportal.Ticket) ([]*svcportal.OutboundEmail, error) {
 			return s.notify(ctx, t, "ticket_created", p, "")
 		}}
@@ -107,7 +111,7 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 
 // Reply implements svcportal.TicketService. A client's reply on a ticket
 // awaiting their reply hands it back to the MSP (open).
-func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int64, body string, internal bool) (*svcportal.TicketView, error) {
+func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int64, body string, internal bool, files []svcportal.Upload) (*svcportal.TicketView, error) {
 	t, _, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err
@@ -129,7 +133,11 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 	if internal {
 		ev.Kind = svcportal.EventNote
 	}
-	change := svcportal.TicketChange{Message: msg, Events: []svcportal.TicketEvent{ev}, StatusFrom: t.Status}
+	atts, err := attachments(p, files)
+	if err != nil {
+		return nil, err
+	}
+	change := svcportal.TicketChange{Message: msg, Events: []svcportal.TicketEvent{ev}, StatusFrom: t.Status, Attachments: atts}
 	if p.Contact != nil && t.Status == svcportal.StatusAwaitingReply {
 		change.Events = append(change.Events, s.setStatus(p, t, svcportal.StatusOpen))
 	}

@@ -74,7 +74,7 @@ func TestAutoClose(t *testing.T) {
 		t.Fatalf("before half the delay: reminded %d, closed %d", r, c)
 	}
 	clock.Advance(2 * time.Hour) // past 3.5 days
-	if _, err := a.Reply(ctx, contact, answered.Number, "Here is the answer", false); err != nil {
+	if _, err := a.Reply(ctx, contact, answered.Number, "Here is the answer", false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if r, c := run(); r != 1 || c != 0 {

@@ -23,6 +23,7 @@ type Store interface {
 	svcportal.TicketFieldStore
 	svcportal.StaffStore
 	svcportal.ContactStore
+	svcportal.AttachmentStore
 }
 
 // Policy answers which mode each field has for a portal role at a site.
@@ -222,6 +223,16 @@ func (s *Service) details(ctx context.Context, t *svcportal.Ticket, v *svcportal
 		return err
 	}
 	v.Messages = ms
+	atts, err := s.st.TicketAttachments(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	v.Attachments = []svcportal.Attachment{}
+	for _, a := range atts {
+		if staff || !a.Internal {
+			v.Attachments = append(v.Attachments, a)
+		}
+	}
 	v.Events = []svcportal.TicketEvent{}
 	for _, e := range events {
 		if !staff && (e.Kind == svcportal.EventNote || e.Field != "" && !visible(v.Modes, e.Field)) {
@@ -565,4 +576,38 @@ func checkBody(v *svcportal.Validation, field, body string) string {
 	v.Check(body != "", field, "error.required", nil)
 	v.Check(utf8.RuneCountInString(body) <= svcportal.MaxMessageLength, field, "error.too_long", map[string]any{"Max": svcportal.MaxMessageLength})
 	return body
+}
+
+// Attachment implements svcportal.TicketService.
+func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int64) (*svcportal.Attachment, error) {
+	a, err := s.st.Attachment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Staff != nil {
+		return a, nil
+	}
+	t, err := s.st.TicketByID(ctx, a.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Internal || !svcportal.ViewerOf(p.Contact).CanSee(t) {
+		return nil, svcportal.ErrNotFound()
+	}
+	return a, nil
+}
+
+// attachments turns uploads into attachment records by p, after checking
+// their number.
+func attachments(p *svcportal.Principal, files []svcportal.Upload) ([]svcportal.Attachment, error) {
+	if len(files) > svcportal.MaxFilesPerMessage {
+		return nil, fieldError(svcportal.KindUnprocessable, "files", "error.too_many_files")
+	}
+	kind, id, _ := actor(p)
+	out := make([]svcportal.Attachment, 0, len(files))
+	for _, f := range files {
+		out = append(out, svcportal.Attachment{Filename: svcportal.CleanFilename(f.Filename), ContentType: f.ContentType,
+			Size: f.Size, SHA256: f.SHA256, UploaderKind: kind, UploaderID: id})
+	}
+	return out, nil
 }

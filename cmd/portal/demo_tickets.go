@@ -86,7 +86,7 @@ func openDemoTicket(ctx context.Context, tks *tickets.Service, requester, agent 
 		return fmt.Errorf("demo ticket %q: %w", d.title, err)
 	}
 	if d.reply != "" {
-		if _, err := tks.Reply(ctx, agent, v.Number, d.reply, false); err != nil {
+		if _, err := tks.Reply(ctx, agent, v.Number, d.reply, false, nil); err != nil {
 			return err
 		}
 	}

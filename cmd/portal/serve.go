@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
@@ -80,8 +82,13 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		return nil, err
 	}
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, SecureCookies: secure})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, SecureCookies: secure})
+	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("attachments folder: %w", err)
+	}
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }

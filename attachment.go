@@ -1,0 +1,82 @@
+package svcportal
+
+import (
+	"context"
+	"io"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Limits of attachments (the size limit per file is the tenant's
+// MaxUploadMB).
+const (
+	MaxFilesPerMessage = 10
+	MaxFilenameLength  = 200
+)
+
+// Attachment is a file attached to a ticket (its description when
+// MessageID is 0, else one of its messages). The content lives in a
+// BlobStore under its SHA-256.
+type Attachment struct {
+	ID           int64     `bun:"id,pk,autoincrement" json:"id"`
+	TenantID     int64     `bun:"tenant_id,notnull" json:"-"`
+	TicketID     int64     `bun:"ticket_id,notnull" json:"-"`
+	MessageID    int64     `bun:"message_id,notnull" json:"message_id,omitempty"`
+	Filename     string    `bun:"filename,notnull" json:"filename"`
+	ContentType  string    `bun:"content_type,notnull" json:"content_type"`
+	Size         int64     `bun:"size,notnull" json:"size"`
+	SHA256       string    `bun:"sha256,notnull" json:"-"`
+	UploaderKind string    `bun:"uploader_kind,notnull" json:"-"`
+	UploaderID   int64     `bun:"uploader_id,notnull" json:"-"`
+	CreatedAt    time.Time `bun:"created_at,notnull" json:"created_at"`
+	Internal     bool      `bun:"-" json:"-"` // of an internal note
+}
+
+// Upload is a file received with a request, already in the BlobStore.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+}
+
+// CleanFilename keeps the base name of a client's file name, without
+// control characters or path separators, at most MaxFilenameLength runes.
+func CleanFilename(name string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > MaxFilenameLength {
+		name = string(r[len(r)-MaxFilenameLength:])
+	}
+	if name == "" || name == "." || name == ".." {
+		name = "file"
+	}
+	return name
+}
+
+// BlobStore keeps file contents by their SHA-256.
+type BlobStore interface {
+	// Put stores what r yields, up to max bytes (KindTooLarge beyond), and
+	// returns its SHA-256, size and sniffed content type.
+	Put(ctx context.Context, r io.Reader, max int64) (Upload, error)
+	// Open returns the content stored under sha, or KindNotFound.
+	Open(ctx context.Context, sha string) (io.ReadCloser, error)
+}
+
+// AttachmentStore keeps the context tenant's attachment records.
+type AttachmentStore interface {
+	// Attachment returns one record, or KindNotFound.
+	Attachment(ctx context.Context, id int64) (*Attachment, error)
+	// TicketAttachments lists a ticket's attachments, oldest first.
+	TicketAttachments(ctx context.Context, ticketID int64) ([]Attachment, error)
+	// TicketByID returns a ticket by its internal id, or KindNotFound.
+	TicketByID(ctx context.Context, id int64) (*Ticket, error)
+}
