@@ -204,7 +204,7 @@ type TicketFilter struct {
 	Query   string // words, or a ticket number
 	Unread  *bool
 	Fields  map[string]any // field key → normalised value that must match (a list field: contain)
-	Sort    string         // "updated" (default), "created", "number", "priority"; a "-" prefix reverses
+	Sort    string         // "updated", "created", "number" or "priority", ascending; "-" before it: descending (default "-updated")
 	Page    int
 	PerPage int
 }

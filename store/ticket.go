@@ -358,10 +358,14 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		}
 		q = q.Where(cond)
 	}
-	order, desc := strings.TrimPrefix(f.Sort, "-"), !strings.HasPrefix(f.Sort, "-")
+	sort := f.Sort
+	if sort == "" {
+		sort = "-updated"
+	}
+	order, desc := strings.TrimPrefix(sort, "-"), strings.HasPrefix(sort, "-")
 	expr, ok := sortOrders[order]
 	if !ok {
-		expr = sortOrders["updated"]
+		expr, desc = sortOrders["updated"], true
 	}
 	dir := " DESC"
 	if !desc {
@@ -493,4 +497,46 @@ func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, er
 		return nil, notFound(err)
 	}
 	return s.TicketByNumber(ctx, number)
+}
+
+// SeedTickets inserts many tickets at once for benchmarks and demos:
+// numbers follow the tenant's counter without gaps, in one transaction.
+// No events, emails or read state are written.
+func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 {
+		return nil
+	}
+	now := s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var last int64
+		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, ?)
+			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + ?
+			RETURNING last_number`, tid, len(ts), len(ts)).Scan(ctx, &last)
+		if err != nil {
+			return err
+		}
+		first := last - int64(len(ts)) + 1
+		for i := range ts {
+			t := &ts[i]
+			t.TenantID, t.Number = tid, first+int64(i)
+			if t.CreatedAt.IsZero() {
+				t.CreatedAt = now
+			}
+			t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt = t.CreatedAt, t.CreatedAt, t.CreatedAt
+			if t.Fields == nil {
+				t.Fields = map[string]any{}
+			}
+		}
+		for start := 0; start < len(ts); start += 500 {
+			batch := ts[start:min(start+500, len(ts))]
+			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
+				return fmt.Errorf("seed tickets: %w", err)
+			}
+		}
+		return nil
+	})
 }

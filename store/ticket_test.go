@@ -225,7 +225,7 @@ func TestTicketStore_FiltersAndReadState(t *testing.T) {
 		}
 	})
 	t.Run("sort and pages", func(t *testing.T) {
-		got, total, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Sort: "-number", PerPage: 1, Page: 2})
+		got, total, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Sort: "number", PerPage: 1, Page: 2})
 		if total != 2 || len(got) != 1 || got[0].Number != vpn.Number {
 			t.Errorf("got %v of %d", numbers(got), total)
 		}

@@ -45,6 +45,7 @@ var commands = []command{
 	{"migrate", "apply pending migrations and exit", runMigrate},
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
+	{"seed", "seed --tenant S --sites N --contacts N --tickets N: bulk data for benchmarks, with progress", runSeed},
 }
 
 // usageError is a mistake in the command line or configuration: exit 2.

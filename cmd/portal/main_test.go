@@ -15,6 +15,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/testkit"
 	"github.com/svcportal/svcportal/tickets"
@@ -348,6 +349,34 @@ func TestTokenCreateCommand(t *testing.T) {
 	} {
 		if code, _, stderr := runCmd(t, context.Background(), env, strings.Fields(tt.args)...); code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%s: got %d %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+func TestSeedCommand(t *testing.T) {
+	env := testEnv(t)
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "create", "--slug", "acme", "--name", "Acme",
+		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	code, stdout, stderr := runCmd(t, context.Background(), env, "seed", "--tenant", "acme", "--sites", "2", "--contacts", "5", "--tickets", "4500")
+	if code != 0 || !strings.Contains(stdout, "tickets   [##############################] 100% 4500/4500") || !strings.Contains(stdout, "Seeded acme: 2 sites, 5 contacts") {
+		t.Fatalf("got %d %q %q", code, stdout, stderr)
+	}
+	st, err := store.Open(context.Background(), env["PORTAL_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, _ := st.TenantBySlug(context.Background(), "acme")
+	ctx := svcportal.WithTenant(context.Background(), tn)
+	got, total, err := st.StaffTickets(ctx, 0, svcportal.TicketFilter{Sort: "-number", PerPage: 1})
+	if err != nil || total != 4500 || got[0].Number != 4500 {
+		t.Errorf("after seeding: %d tickets, highest %v, %v", total, got, err)
+	}
+	for _, args := range [][]string{{"seed"}, {"seed", "--tenant", "nope"}, {"seed", "--tenant", "acme", "--sites", "0"}} {
+		if code, _, _ := runCmd(t, context.Background(), env, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/password"
+)
+
+// runSeed adds bulk data to a tenant for benchmarks: sites, contacts
+// spread over them, and tickets spread over the contacts, with a progress
+// bar for each.
+func runSeed(e *env, args []string) error {
+	var slug string
+	var sites, contacts, tickets, articles int
+	cfg, err := e.parseConfig("seed", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "tenant", "", "tenant slug")
+		fs.IntVar(&sites, "sites", 10, "sites to add")
+		fs.IntVar(&contacts, "contacts", 100, "contacts to add, spread over the sites")
+		fs.IntVar(&tickets, "tickets", 1000, "tickets to add, spread over the contacts")
+		fs.IntVar(&articles, "articles", 0, "knowledge-base articles to add")
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case slug == "":
+		return usageError{"--tenant is required"}
+	case sites < 1 || contacts < 1 || tickets < 0 || articles < 0:
+		return usageError{"--sites and --contacts must be at least 1, --tickets and --articles at least 0"}
+	case articles > 0:
+		return usageError{"--articles: the knowledge base is not part of this build yet"}
+	}
+	a, err := e.openApp(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	t, err := a.store.TenantBySlug(e.ctx, slug)
+	if svcportal.KindOf(err) == svcportal.KindNotFound {
+		return usageError{fmt.Sprintf("no tenant %q", slug)}
+	} else if err != nil {
+		return err
+	}
+	ctx := svcportal.WithTenant(e.ctx, t)
+	run := fmt.Sprintf("%x", time.Now().UnixNano()) // keeps names unique across runs
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+
+	siteIDs := make([]int64, 0, sites)
+	bar := newProgress(e.stdout, "sites", sites)
+	for i := range sites {
+		s := &svcportal.Site{Name: fmt.Sprintf("Seed %s site %d", run, i+1), KBEnabled: true}
+		if err := a.store.CreateSite(ctx, s); err != nil {
+			return err
+		}
+		siteIDs = append(siteIDs, s.ID)
+		bar.step(i + 1)
+	}
+	hash, err := password.Hash(demoPassword) // one hash for all: seeding is about volume
+	if err != nil {
+		return err
+	}
+	contactIDs := make([]int64, 0, contacts)
+	contactSite := map[int64]int64{}
+	bar = newProgress(e.stdout, "contacts", contacts)
+	for i := range contacts {
+		site := siteIDs[i%len(siteIDs)]
+		role := svcportal.RoleMember
+		if i < len(siteIDs) {
+			role = svcportal.RoleSiteManager // the first contact of each site manages it
+		}
+		c := &svcportal.Contact{Email: fmt.Sprintf("seed-%s-%d@example.test", run, i+1), FirstName: "Seed", LastName: fmt.Sprint(i + 1),
+			PasswordHash: hash, Memberships: []svcportal.Membership{{SiteID: site, Role: role}}}
+		if err := a.store.CreateContact(ctx, c); err != nil {
+			return err
+		}
+		contactIDs = append(contactIDs, c.ID)
+		contactSite[c.ID] = site
+		bar.step(i + 1)
+	}
+	words := []string{"printer", "VPN", "laptop", "email", "password", "Wi-Fi", "monitor", "backup", "license", "phone"}
+	bar = newProgress(e.stdout, "tickets", tickets)
+	start := time.Now().Add(-time.Duration(tickets) * time.Minute)
+	for done := 0; done < tickets; {
+		n := min(2000, tickets-done)
+		batch := make([]svcportal.Ticket, n)
+		for i := range batch {
+			requester := contactIDs[rng.IntN(len(contactIDs))]
+			batch[i] = svcportal.Ticket{SiteID: contactSite[requester], RequesterID: requester,
+				Title:       fmt.Sprintf("%s issue %d", words[rng.IntN(len(words))], done+i+1),
+				Description: "Seeded ticket.", Status: svcportal.Statuses[rng.IntN(len(svcportal.Statuses))],
+				Type: t.TicketTypes[rng.IntN(len(t.TicketTypes))], Priority: svcportal.Priorities[rng.IntN(len(svcportal.Priorities))],
+				SharedWithSite: rng.IntN(4) == 0, CreatedAt: start.Add(time.Duration(done+i) * time.Minute)}
+		}
+		if err := a.store.SeedTickets(ctx, batch); err != nil {
+			return err
+		}
+		done += n
+		bar.step(done)
+	}
+	fmt.Fprintf(e.stdout, "Seeded %s: %d sites, %d contacts (password %s), %d tickets.\n", slug, sites, contacts, demoPassword, tickets)
+	return nil
+}
+
+// progress draws a one-line progress bar.
+type progress struct {
+	w     io.Writer
+	label string
+	total int
+	last  int
+}
+
+func newProgress(w io.Writer, label string, total int) *progress {
+	p := &progress{w: w, label: label, total: total, last: -1}
+	if total == 0 {
+		fmt.Fprintf(w, "%-9s nothing to do\n", label)
+	}
+	return p
+}
+
+// step shows done of total, redrawing at most once per percent.
+func (p *progress) step(done int) {
+	pct := done * 100 / max(p.total, 1)
+	if pct == p.last && done != p.total {
+		return
+	}
+	p.last = pct
+	filled := pct * 30 / 100
+	bar := make([]byte, 30)
+	for i := range bar {
+		bar[i] = '.'
+		if i < filled {
+			bar[i] = '#'
+		}
+	}
+	fmt.Fprintf(p.w, "\r%-9s [%s] %3d%% %d/%d", p.label, bar, pct, done, p.total)
+	if done == p.total {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,56 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// BenchmarkContactTickets lists the first and a deep page of a site
+// manager's tickets, and a word search, in a site of 100,000 tickets: the
+// list must stay fast at that size (see README, Benchmarks).
+func BenchmarkContactTickets(b *testing.B) {
+	st := testkit.Store(b)
+	ctx, _ := testkit.Tenant(b, st, "acme")
+	site := testkit.Site(ctx, b, st, "Big")
+	manager := testkit.Contact(ctx, b, st, "manager@big.test", site, svcportal.RoleSiteManager)
+	member := testkit.Contact(ctx, b, st, "member@big.test", site, svcportal.RoleMember)
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	const total = 100_000
+	for done := 0; done < total; done += 5000 {
+		batch := make([]svcportal.Ticket, 5000)
+		for i := range batch {
+			req := member.ID
+			if i%3 == 0 {
+				req = manager.ID
+			}
+			batch[i] = svcportal.Ticket{SiteID: site.ID, RequesterID: req, Title: fmt.Sprintf("issue %d with the printer", done+i),
+				Status: svcportal.StatusOpen, Priority: "normal", Type: "incident", CreatedAt: start.Add(time.Duration(done+i) * time.Minute)}
+		}
+		if err := st.SeedTickets(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		v    *svcportal.Contact
+		f    svcportal.TicketFilter
+	}{
+		{"manager/first page", manager, svcportal.TicketFilter{}},
+		{"manager/page 200", manager, svcportal.TicketFilter{Page: 200}},
+		{"member/mine", member, svcportal.TicketFilter{Scope: "mine"}},
+		{"manager/search", manager, svcportal.TicketFilter{Query: "issue 99999"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			v := svcportal.ViewerOf(bc.v)
+			for b.Loop() {
+				if _, n, err := st.ContactTickets(ctx, v, bc.f); err != nil || n == 0 {
+					b.Fatalf("%d, %v", n, err)
+				}
+			}
+		})
+	}
+}
