@@ -23,6 +23,7 @@ type ticketListPage struct {
 	Prev     string
 	Next     string
 	Statuses []string // offered as a filter only when the reader may see the status
+	Sorts    []string
 }
 
 func (h *handlers) ticketList(c *gin.Context) error {
@@ -37,7 +38,11 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		return err
 	}
 	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f,
-		Status: q.Get("status"), Unread: q.Get("unread") == "true"}
+		Status: q.Get("status"), Unread: q.Get("unread") == "true",
+		Sorts: []string{"-updated", "-created", "created", "-number", "-priority"}}
+	if page.Filter.Sort == "" {
+		page.Filter.Sort = "-updated"
+	}
 	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
 	if err != nil {
 		return err
