@@ -335,6 +335,8 @@ type TicketFieldView struct {
 	Required bool         `json:"required"`
 	Options  []OptionView `json:"options,omitempty"`
 	Builtin  bool         `json:"builtin"`
+	// TicketTypes limits the field to tickets of these types (empty: all).
+	TicketTypes []string `json:"ticket_types,omitempty"`
 }
 
 // OptionView is one choice of a dropdown or multi-select, labelled.

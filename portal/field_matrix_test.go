@@ -146,7 +146,7 @@ func TestFieldPolicyMatrix(t *testing.T) {
 					}
 
 					// A write of the field.
-					want := map[svcportal.FieldMode]int{svcportal.FieldEditable: 200, svcportal.FieldViewOnly: 403, svcportal.FieldHidden: 400}[mode]
+					want := map[svcportal.FieldMode]int{svcportal.FieldEditable: 200, svcportal.FieldViewOnly: 403, svcportal.FieldHidden: 403}[mode]
 					val := values[f]
 					if f == "status" || f == "assignee" {
 						continue // status moves through the flow; assignee is the MSP's

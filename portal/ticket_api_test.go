@@ -114,8 +114,8 @@ func TestTicketAPI_Create(t *testing.T) {
 		{"bad option", map[string]any{"title": "x", "fields": map[string]any{"priority": "whenever"}}, 422, "validation_failed", "priority"},
 		{"view-only field", map[string]any{"title": "x", "fields": map[string]any{"contract": "premium"}}, 403, "forbidden", "contract"},
 		{"status is view-only", map[string]any{"title": "x", "fields": map[string]any{"status": "closed"}}, 403, "forbidden", "status"},
-		{"hidden field is unknown", map[string]any{"title": "x", "fields": map[string]any{"internal_cost": 5}}, 400, "invalid_request", "internal_cost"},
-		{"no such field", map[string]any{"title": "x", "fields": map[string]any{"nope": 1}}, 400, "invalid_request", "nope"},
+		{"hidden field: same answer as view-only", map[string]any{"title": "x", "fields": map[string]any{"internal_cost": 5}}, 403, "forbidden", "internal_cost"},
+		{"no such field: same answer", map[string]any{"title": "x", "fields": map[string]any{"nope": 1}}, 403, "forbidden", "nope"},
 		{"another site", map[string]any{"title": "x", "site_id": 999999}, 422, "validation_failed", "site_id"},
 		{"unknown property", map[string]any{"title": "x", "requester_id": 1}, 400, "invalid_request", "requester_id"},
 	}
@@ -128,9 +128,21 @@ func TestTicketAPI_Create(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a field limited to some ticket types", func(t *testing.T) {
+		f := svcportal.TicketField{Key: "order_ref", Type: svcportal.FieldText, Labels: map[string]string{"en": "Order"}, TicketTypes: []string{"request"}}
+		if err := d.app.Store.CreateTicketField(d.actx, &f); err != nil {
+			t.Fatal(err)
+		}
+		d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: svcportal.RoleMember, Field: "order_ref", Mode: svcportal.FieldEditable})
+		var e web.APIError
+		if rec := d.peter.JSON(t, "POST", "/api/v1/tickets", map[string]any{"title": "x", "fields": map[string]any{"order_ref": "PO-1"}}, &e); rec.Code != 422 || e.Error.Fields["order_ref"] == "" {
+			t.Errorf("on an incident: %d %+v", rec.Code, e)
+		}
+		d.create(t, d.peter, map[string]any{"title": "Order", "fields": map[string]any{"type": "request", "order_ref": "PO-1"}})
+	})
 	var list struct{ Total int }
 	d.peter.JSON(t, "GET", "/api/v1/tickets", nil, &list)
-	if list.Total != 1 {
+	if list.Total != 2 {
 		t.Errorf("refused requests created tickets: total %d", list.Total)
 	}
 }
@@ -234,6 +246,16 @@ func TestTicketAPI_HiddenFieldsNeverShow(t *testing.T) {
 	}
 	if modes["asset_tag"] != "editable" || modes["contract"] != "view-only" || modes["status"] != "view-only" || len(modes) != 8 {
 		t.Errorf("ticket-fields: %v", modes)
+	}
+
+	if err := d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: svcportal.RoleMember, Field: "priority", Mode: svcportal.FieldHidden}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := d.peter.JSON(t, "GET", "/api/v1/tickets?sort=-priority", nil, nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("sorting by a hidden field: %d, want 400", rec.Code)
+	}
+	if rec := d.bill.JSON(t, "GET", "/api/v1/tickets?sort=-priority", nil, nil); rec.Code != http.StatusOK {
+		t.Errorf("sorting by a field the site manager sees: %d", rec.Code)
 	}
 
 	t.Run("a policy change takes effect on the next request", func(t *testing.T) {

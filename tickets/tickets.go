@@ -170,7 +170,7 @@ func (s *Service) Fields(ctx context.Context, p *svcportal.Principal, siteID int
 			continue
 		}
 		fv := svcportal.TicketFieldView{Key: f.Key, Label: label(f, lang, fallback), Type: f.Type, Mode: mode,
-			Required: f.Required, Builtin: svcportal.IsBuiltinField(f.Key)}
+			Required: f.Required, Builtin: svcportal.IsBuiltinField(f.Key), TicketTypes: f.TicketTypes}
 		for _, o := range f.Options {
 			fv.Options = append(fv.Options, svcportal.OptionView{Value: o.Value, Label: optionLabel(f, o.Value, lang, fallback)})
 		}
@@ -397,6 +397,9 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 		}
 		f.Fields[key] = norm
 	}
+	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, "priority") {
+		return fieldError(svcportal.KindInvalid, "sort", "error.field_unknown") // the order would tell the hidden values
+	}
 	if p.Contact != nil && len(f.Status) > 0 {
 		for _, m := range p.Contact.Memberships {
 			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{"status"})
@@ -433,12 +436,12 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 	slices.Sort(keys)
 	for _, key := range keys {
 		fd, ok := fs.byKey[key]
-		if !ok || (modes != nil && !modes[key].Visible()) {
-			// A hidden field is answered like an unknown one: its very
-			// existence is not the reader's to know.
+		if !ok && modes == nil {
 			return nil, fieldError(svcportal.KindInvalid, key, "error.field_unknown")
 		}
-		if modes != nil && !modes[key].Editable() {
+		if !ok || modes != nil && !modes[key].Editable() {
+			// Unknown, hidden and view-only fields get the same answer, so
+			// a contact learns nothing of fields they may not see.
 			return nil, fieldError(svcportal.KindForbidden, key, "error.field_not_editable")
 		}
 		if key == "assignee" {
@@ -452,6 +455,10 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 		val, err := fd.NormalizeValue(values[key])
 		if err != nil {
 			v.Merge(err, "")
+			continue
+		}
+		if !svcportal.IsBuiltinField(key) && val != nil && !fd.AppliesTo(typeAfter(t, values)) {
+			v.Add(key, "error.field_not_for_type", nil)
 			continue
 		}
 		if key == "status" && val == nil || key == "type" && val == nil {
@@ -610,4 +617,24 @@ func attachments(p *svcportal.Principal, files []svcportal.Upload) ([]svcportal.
 			Size: f.Size, SHA256: f.SHA256, UploaderKind: kind, UploaderID: id})
 	}
 	return out, nil
+}
+
+// visibleSomewhere reports whether a contact sees field at one of their
+// sites at least.
+func (s *Service) visibleSomewhere(ctx context.Context, p *svcportal.Principal, field string) bool {
+	for _, m := range p.Contact.Memberships {
+		modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{field})
+		if err == nil && modes[field].Visible() {
+			return true
+		}
+	}
+	return false
+}
+
+// typeAfter is the ticket type once values are applied.
+func typeAfter(t *svcportal.Ticket, values map[string]any) string {
+	if ty, ok := values["type"].(string); ok && ty != "" {
+		return ty
+	}
+	return t.Type
 }
