@@ -24,6 +24,7 @@ type ticketListPage struct {
 	Next     string
 	Statuses []string // offered as a filter only when the reader may see the status
 	Sorts    []string
+	Filters  []fieldInput // choice fields the reader sees, with the chosen value
 }
 
 func (h *handlers) ticketList(c *gin.Context) error {
@@ -48,8 +49,11 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		return err
 	}
 	for _, fv := range fields {
-		if fv.Key == "status" {
+		switch {
+		case fv.Key == "status":
 			page.Statuses = svcportal.Statuses
+		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
+			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
 		}
 	}
 	link := func(n int) string {

@@ -99,6 +99,17 @@ func TestTicketPages(t *testing.T) {
 	if doc.Find("[data-testid=tickets] tbody tr").Length() != 0 {
 		t.Error("status filter ignored")
 	}
+	if doc.Find("#flt-priority option").Length() != 5 || doc.Find("#flt-contract").Length() != 1 || doc.Find("#flt-internal_cost").Length() != 0 {
+		t.Error("field filters: want priority and contract (visible), never internal_cost")
+	}
+	_, doc = b.Page(t, "/tickets?field.priority=low")
+	if doc.Find("[data-testid=tickets] tbody tr").Length() != 0 {
+		t.Error("field filter ignored")
+	}
+	_, doc = b.Page(t, "/tickets?field.priority=high")
+	if doc.Find("[data-testid=tickets] tbody tr").Length() != 1 {
+		t.Error("field filter finds nothing")
+	}
 	alice := d.app.NewBrowser("acme.localhost")
 	signIn(t, alice, "alice@umbrella.test", "fixture-pass-1234")
 	for _, p := range []string{"/tickets/1", "/tickets/2"} {
