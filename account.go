@@ -82,6 +82,26 @@ type AccountService interface {
 	// field current_password when wrong), clears must-change-password and
 	// ends every other session of the principal.
 	ChangePassword(ctx context.Context, p *Principal, current, next string) error
+	// RequestPasswordReset emails a one-time code to the contact with that
+	// email, from client address ip. It answers nil whether or not the
+	// email is known, after the same work, and also when the request is
+	// throttled (nothing is sent then).
+	RequestPasswordReset(ctx context.Context, email, ip string) error
+	// ConfirmPasswordReset sets the contact's new password with the code:
+	// KindUnprocessable for a password that fails CheckPassword,
+	// ErrInvalidCode (KindInvalid) for a wrong, expired or used code or an
+	// unknown email, KindTooManyRequests when ip failed too often. Every
+	// session of the contact ends.
+	ConfirmPasswordReset(ctx context.Context, req ResetConfirm, ip string) error
+	// CheckPasswordLink reports whether a set-password link token is
+	// usable: nil, or ErrInvalidLink.
+	CheckPasswordLink(ctx context.Context, token string) error
+	// SetPasswordWithLink uses the link once to set the contact's password
+	// and returns the contact's email: ErrInvalidLink for a wrong, used or
+	// expired token, KindUnprocessable for a password that fails
+	// CheckPassword (the link stays usable then). Every session of the
+	// contact ends.
+	SetPasswordWithLink(ctx context.Context, token, password, ip string) (string, error)
 }
 
 // ContactCreate is what an admin sends to create a contact.
@@ -116,4 +136,7 @@ type ContactAdmin interface {
 	CreateContact(ctx context.Context, by *Principal, req ContactCreate) (*Contact, error)
 	// UpdateContact applies u; disabling a contact ends its sessions.
 	UpdateContact(ctx context.Context, by *Principal, id int64, u ContactUpdate) (*Contact, error)
+	// SendWelcome emails the contact a new set-password link, voiding the
+	// earlier ones: KindNotFound.
+	SendWelcome(ctx context.Context, by *Principal, id int64) error
 }

@@ -28,6 +28,7 @@ type Store interface {
 	svcportal.ThrottleStore
 	svcportal.AuditStore
 	svcportal.APITokenStore
+	svcportal.CredentialStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -58,6 +59,10 @@ var (
 type Service struct {
 	st  Store
 	now func() time.Time
+
+	secret []byte                         // HMAC key of reset codes (WithSecret)
+	mailer svcportal.EmailRenderer        // renders reset and welcome emails (WithMailer)
+	url    func(*svcportal.Tenant) string // a tenant's portal address, for links
 }
 
 var (
@@ -65,9 +70,15 @@ var (
 	_ svcportal.ContactAdmin   = (*Service)(nil)
 )
 
-// New returns the service; now is the clock.
-func New(st Store, now func() time.Time) *Service {
-	return &Service{st: st, now: now}
+// New returns the service; now is the clock. Password resets and welcome
+// emails need WithSecret and WithMailer; without them they fail with an
+// internal error.
+func New(st Store, now func() time.Time, opts ...Option) *Service {
+	s := &Service{st: st, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // HashToken is the session id stored for a cookie token.

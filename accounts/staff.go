@@ -73,7 +73,19 @@ func (s *Service) CreateContact(ctx context.Context, by *svcportal.Principal, re
 		}
 		c.PasswordHash, c.MustChangePassword = hash, true
 	}
-	if err := s.st.CreateContact(ctx, c); err != nil {
+	if !req.SendWelcome {
+		if err := s.st.CreateContact(ctx, c); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	// The link, its email and the contact are saved together: a contact
+	// never exists with a welcome email half sent.
+	l, msg, err := s.welcome(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.CreateContactWithLink(ctx, c, l, msg); err != nil {
 		return nil, err
 	}
 	return c, nil

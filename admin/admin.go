@@ -71,6 +71,7 @@ func Register(srv *web.Server, deps Deps) {
 	admins.POST("/contacts", web.H(h.contactCreate))
 	admins.PATCH("/contacts/:id", web.H(h.contactUpdate))
 	admins.DELETE("/contacts/:id", web.H(h.contactDelete))
+	admins.POST("/contacts/:id/welcome", web.H(h.contactWelcome))
 	admins.POST("/ticket-fields", web.H(h.fieldCreate))
 	admins.PATCH("/ticket-fields/:key", web.H(h.fieldUpdate))
 	admins.DELETE("/ticket-fields/:key", web.H(h.fieldDelete))

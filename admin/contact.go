@@ -85,3 +85,17 @@ func (h *handlers) contactDelete(c *gin.Context) error {
 	c.Status(http.StatusNoContent)
 	return nil
 }
+
+// contactWelcome emails the contact a new set-password link (older links
+// stop working) and answers 202: the email waits in the outbox.
+func (h *handlers) contactWelcome(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.deps.ContactAdmin.SendWelcome(c.Request.Context(), web.Principal(c), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusAccepted)
+	return nil
+}

@@ -11,9 +11,17 @@ import (
 
 type loginPage struct {
 	web.Page
-	Email string
-	Next  string
-	Error string
+	Email  string
+	Next   string
+	Error  string
+	Notice string
+}
+
+// loginNotices are the messages a redirect to /login may ask for with
+// ?notice=, by name, so that no text travels in the address.
+var loginNotices = map[string]string{
+	"password_reset": "reset.done",
+	"password_set":   "reset.set_done",
 }
 
 func (h *handlers) loginForm(c *gin.Context) error {
@@ -21,7 +29,11 @@ func (h *handlers) loginForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return nil
 	}
-	return web.Render(c, http.StatusOK, "portal/login", &loginPage{Page: web.NewPage(c), Next: safeNext(c.Query("next"))})
+	page := &loginPage{Page: web.NewPage(c), Next: safeNext(c.Query("next"))}
+	if id, ok := loginNotices[c.Query("notice")]; ok {
+		page.Notice = page.T(id)
+	}
+	return web.Render(c, http.StatusOK, "portal/login", page)
 }
 
 // login signs the contact in, ending any session the browser already had

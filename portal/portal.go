@@ -44,7 +44,8 @@ func Register(srv *web.Server, deps Deps) {
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
 	}}
 	r := srv.Renderer
-	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket"} {
+	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket",
+		"forgot_password", "reset_password", "set_password"} {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
 	}
 
@@ -53,6 +54,12 @@ func Register(srv *web.Server, deps Deps) {
 	pages.GET("/login", web.H(h.loginForm))
 	pages.POST("/login", web.H(h.loginSubmit))
 	pages.POST("/logout", web.H(h.logoutSubmit))
+	pages.GET("/forgot-password", web.H(h.forgotForm))
+	pages.POST("/forgot-password", web.H(h.forgotSubmit))
+	pages.GET("/reset-password", web.H(h.resetForm))
+	pages.POST("/reset-password", web.H(h.resetSubmit))
+	pages.GET("/set-password", web.H(h.setPasswordForm))
+	pages.POST("/set-password", web.H(h.setPasswordSubmit))
 	signedIn := pages.Group("/", h.requireContact)
 	signedIn.GET("/profile", web.H(h.profileShow))
 	signedIn.POST("/profile", web.H(h.profileSave))
@@ -73,6 +80,8 @@ func Register(srv *web.Server, deps Deps) {
 	api := srv.Tenant.Group("/api/v1", web.LimitUploads, h.sessions.Load, h.forcePasswordChange)
 	api.POST("/auth/login", web.H(h.apiLogin))
 	api.POST("/auth/logout", web.H(h.apiLogout))
+	api.POST("/auth/password-reset", web.H(h.apiResetRequest))
+	api.POST("/auth/password-reset/confirm", web.H(h.apiResetConfirm))
 	me := api.Group("/", h.requireContact)
 	me.GET("/me", web.H(h.apiMe))
 	me.PATCH("/me", web.H(h.apiMeUpdate))

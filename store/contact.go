@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -25,20 +26,25 @@ func (s *Store) CreateContact(ctx context.Context, c *svcportal.Contact) error {
 	if err != nil {
 		return err
 	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return s.insertContact(ctx, tx, tid, c)
+	})
+}
+
+// insertContact inserts c of tenant tid with its memberships.
+func (s *Store) insertContact(ctx context.Context, tx bun.IDB, tid int64, c *svcportal.Contact) error {
 	now := s.now().UTC()
 	c.TenantID, c.CreatedAt, c.UpdatedAt = tid, now, now
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
-			if isUniqueViolation(err) {
-				return conflict("email", "error.email_taken", err)
-			}
-			return fmt.Errorf("insert contact: %w", err)
+	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return conflict("email", "error.email_taken", err)
 		}
-		if err := insertMemberships(ctx, tx, tid, c.ID, c.Memberships); err != nil {
-			return err
-		}
-		return s.loadMemberships(ctx, tx, c)
-	})
+		return fmt.Errorf("insert contact: %w", err)
+	}
+	if err := insertMemberships(ctx, tx, tid, c.ID, c.Memberships); err != nil {
+		return err
+	}
+	return s.loadMemberships(ctx, tx, c)
 }
 
 // Contact implements svcportal.ContactStore.
@@ -103,25 +109,31 @@ func (s *Store) SetPassword(ctx context.Context, kind string, id int64, hash, ke
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Set("password_hash = ?, updated_at = ?", hash, s.now().UTC()).
-			Where("id = ? AND tenant_id = ?", id, tid)
-		switch kind {
-		case svcportal.PrincipalContact:
-			q = q.Table("contacts").Set("must_change_password = ?", false)
-		case svcportal.PrincipalStaff:
-			q = q.Table("staff")
-		default:
-			return fmt.Errorf("set password: unknown principal kind %q", kind)
-		}
-		res, err := q.Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		return deleteSessionsOf(ctx, tx, tid, kind, id, keepSessionID)
+		return setPassword(ctx, tx, tid, kind, id, hash, keepSessionID, s.now())
 	})
+}
+
+// setPassword stores a principal's password hash, clears a contact's
+// must-change-password flag and ends their sessions but keepSessionID.
+func setPassword(ctx context.Context, tx bun.IDB, tid int64, kind string, id int64, hash, keepSessionID string, now time.Time) error {
+	q := tx.NewUpdate().Set("password_hash = ?, updated_at = ?", hash, now.UTC()).
+		Where("id = ? AND tenant_id = ?", id, tid)
+	switch kind {
+	case svcportal.PrincipalContact:
+		q = q.Table("contacts").Set("must_change_password = ?", false)
+	case svcportal.PrincipalStaff:
+		q = q.Table("staff")
+	default:
+		return fmt.Errorf("set password: unknown principal kind %q", kind)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return deleteSessionsOf(ctx, tx, tid, kind, id, keepSessionID)
 }
 
 // insertMemberships adds memberships after checking that each site is the

@@ -26,6 +26,9 @@ import (
 // at acme.localhost.
 const BaseDomain = "localhost"
 
+// SecretKey is the fixed server secret of test apps (reset-code hashes).
+const SecretKey = "testkit-secret-key-0123456789abcdef"
+
 // App is the whole HTTP application on a fresh database, wired as
 // cmd/portal wires it.
 type App struct {
@@ -45,11 +48,11 @@ func NewApp(t testing.TB) *App {
 	pol := policies.New(st)
 	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL("http", ""))
 	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
-	acc := accounts.New(st, clock.Now)
 	renderer, err := mail.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
+	acc := accounts.New(st, clock.Now, accounts.WithSecret([]byte(SecretKey)), accounts.WithMailer(renderer, ts.URL))
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL))
 	blobStore, err := blobs.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {

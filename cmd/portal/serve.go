@@ -49,7 +49,8 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	if len(applied) > 0 {
 		e.log.Info("migrations applied", "versions", strings.Join(applied, ","))
 	}
-	if _, err := cfg.secretKey(); err != nil {
+	secret, err := cfg.secretKey()
+	if err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -74,13 +75,13 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		Assets:  st,
 		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 	})
-	acc := accounts.New(st, time.Now)
 	secure := cfg.SecureCookies == "true"
 	renderer, err := mail.NewRenderer()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	acc := accounts.New(st, time.Now, accounts.WithSecret(secret), accounts.WithMailer(renderer, ts.URL))
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
 	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
 	if err != nil {

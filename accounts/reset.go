@@ -1,0 +1,292 @@
+package accounts
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/password"
+)
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithSecret sets the server's secret key, with which reset codes are
+// hashed (HMAC-SHA256): without the key, a copy of the reset_codes table
+// cannot be searched for the 10^8 possible codes.
+func WithSecret(key []byte) Option {
+	return func(s *Service) { s.secret = append([]byte(nil), key...) }
+}
+
+// WithMailer makes the service send reset codes and welcome emails:
+// renderer writes the messages, url gives a tenant's portal address for
+// the set-password links.
+func WithMailer(renderer svcportal.EmailRenderer, url func(*svcportal.Tenant) string) Option {
+	return func(s *Service) { s.mailer, s.url = renderer, url }
+}
+
+// The reset limits. Every request counts, found or not, so the limits say
+// nothing about which emails exist. Per email keeps a mailbox from being
+// flooded; per address stops one client from spraying many emails; wrong
+// codes per address stop guessing across many accounts.
+var (
+	limitResetEmail     = limit{5, time.Hour}
+	limitResetIP        = limit{20, time.Hour}
+	limitResetConfirmIP = limit{50, 15 * time.Minute}
+)
+
+// errNotConfigured is the bug of a service wired without its secret or mailer.
+var errNotConfigured = errors.New("accounts: password resets and welcome emails need WithSecret and WithMailer")
+
+// RequestPasswordReset implements svcportal.AccountService.
+func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) error {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil {
+		return fmt.Errorf("accounts: no tenant in context")
+	}
+	if s.secret == nil || s.mailer == nil {
+		return errNotConfigured
+	}
+	email = svcportal.NormalizeEmail(email)
+	now := s.now()
+	throttled := false
+	for _, k := range []struct {
+		key string
+		lim limit
+	}{
+		{fmt.Sprintf("reset:%d:%s", t.ID, email), limitResetEmail},
+		{"reset-ip:" + ip, limitResetIP},
+	} {
+		n, _, err := s.st.Hit(ctx, k.key, k.lim.Window, now)
+		if err != nil {
+			return err
+		}
+		throttled = throttled || n > k.lim.Max
+	}
+	if throttled {
+		slog.WarnContext(ctx, "password reset throttled", "tenant", t.Slug, "email", email, "ip", ip)
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "throttled"})
+		return nil
+	}
+
+	var c *svcportal.Contact
+	if svcportal.ValidEmail(email) {
+		found, err := s.st.ContactByEmail(ctx, email)
+		if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+			return err
+		}
+		c = found
+	}
+	code := newResetCode()
+	data := map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}
+	if c == nil || c.Disabled {
+		// The same hashing and rendering as for a real contact, so the
+		// answer's timing does not tell whether the email exists.
+		s.codeHash(t.ID, 0, code)
+		if _, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailResetCode,
+			To: "nobody@example.invalid", Data: data}); err != nil {
+			return err
+		}
+		detail := "unknown email"
+		if c != nil {
+			detail = "account disabled"
+		}
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: detail})
+		return nil
+	}
+	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailResetCode,
+		To: c.Email, ToName: c.DisplayName(), Locale: c.Locale, Data: data})
+	if err != nil {
+		return err
+	}
+	rc := &svcportal.ResetCode{ContactID: c.ID, CodeHash: s.codeHash(t.ID, c.ID, code), ExpiresAt: now.Add(svcportal.ResetCodeTTL)}
+	if err := s.st.CreateResetCode(ctx, rc, msg); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID,
+		Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "code sent"})
+	return nil
+}
+
+// ConfirmPasswordReset implements svcportal.AccountService.
+func (s *Service) ConfirmPasswordReset(ctx context.Context, req svcportal.ResetConfirm, ip string) error {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil {
+		return fmt.Errorf("accounts: no tenant in context")
+	}
+	if s.secret == nil {
+		return errNotConfigured
+	}
+	now := s.now()
+	ipKey := "reset-confirm-ip:" + ip
+	if n, reset, err := s.st.Peek(ctx, ipKey, now); err != nil {
+		return err
+	} else if n >= limitResetConfirmIP.Max {
+		return &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.too_many_requests",
+			RetryAfter: reset.Sub(now).Round(time.Second) + time.Second}
+	}
+	var v svcportal.Validation
+	svcportal.CheckPassword(&v, "password", req.Password)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	email := svcportal.NormalizeEmail(req.Email)
+	code := normalizeCode(req.Code)
+	fail := func() error {
+		if _, _, err := s.st.Hit(ctx, ipKey, limitResetConfirmIP.Window, now); err != nil {
+			return err
+		}
+		return svcportal.ErrInvalidCode()
+	}
+
+	c, err := s.st.ContactByEmail(ctx, email)
+	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
+	if c == nil || c.Disabled {
+		s.codeHash(t.ID, 0, code)
+		return fail()
+	}
+	rc, err := s.st.ClaimResetAttempt(ctx, c.ID, now)
+	if svcportal.KindOf(err) == svcportal.KindNotFound {
+		return fail()
+	} else if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(s.codeHash(t.ID, c.ID, code)), []byte(rc.CodeHash)) != 1 {
+		return fail()
+	}
+	hash, err := password.Hash(req.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.st.ResetPassword(ctx, rc.ID, c.ID, hash); svcportal.KindOf(err) == svcportal.KindNotFound {
+		return fail() // used or expired in the meantime
+	} else if err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID,
+		Action: svcportal.AuditResetDone, Email: c.Email, IP: ip, Detail: "reset code"})
+	return nil
+}
+
+// CheckPasswordLink implements svcportal.AccountService.
+func (s *Service) CheckPasswordLink(ctx context.Context, token string) error {
+	_, err := s.passwordLink(ctx, token)
+	return err
+}
+
+// passwordLink returns the usable link of token, or ErrInvalidLink.
+func (s *Service) passwordLink(ctx context.Context, token string) (*svcportal.PasswordLink, error) {
+	if token == "" {
+		return nil, svcportal.ErrInvalidLink()
+	}
+	l, err := s.st.PasswordLink(ctx, HashToken(token), s.now())
+	if svcportal.KindOf(err) == svcportal.KindNotFound {
+		return nil, svcportal.ErrInvalidLink()
+	}
+	return l, err
+}
+
+// SetPasswordWithLink implements svcportal.AccountService.
+func (s *Service) SetPasswordWithLink(ctx context.Context, token, pw, ip string) (string, error) {
+	l, err := s.passwordLink(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	var v svcportal.Validation
+	svcportal.CheckPassword(&v, "password", pw)
+	if err := v.Err(); err != nil {
+		return "", err
+	}
+	hash, err := password.Hash(pw)
+	if err != nil {
+		return "", err
+	}
+	if err := s.st.UsePasswordLink(ctx, l.ID, hash); svcportal.KindOf(err) == svcportal.KindNotFound {
+		return "", svcportal.ErrInvalidLink() // used by a concurrent request
+	} else if err != nil {
+		return "", err
+	}
+	c, err := s.st.Contact(ctx, l.ContactID)
+	if err != nil {
+		return "", err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID,
+		Action: svcportal.AuditResetDone, Email: c.Email, IP: ip, Detail: "set-password link"})
+	return c.Email, nil
+}
+
+// SendWelcome implements svcportal.ContactAdmin.
+func (s *Service) SendWelcome(ctx context.Context, by *svcportal.Principal, id int64) error {
+	c, err := s.st.Contact(ctx, id)
+	if err != nil {
+		return err
+	}
+	l, msg, err := s.welcome(ctx, c)
+	if err != nil {
+		return err
+	}
+	l.ContactID = c.ID
+	return s.st.CreatePasswordLink(ctx, l, msg)
+}
+
+// welcome makes a new set-password link for c and renders its welcome
+// email in c's language (the tenant's default when c has none).
+func (s *Service) welcome(ctx context.Context, c *svcportal.Contact) (*svcportal.PasswordLink, *svcportal.OutboundEmail, error) {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil {
+		return nil, nil, fmt.Errorf("accounts: no tenant in context")
+	}
+	if s.mailer == nil || s.url == nil {
+		return nil, nil, errNotConfigured
+	}
+	token := randomToken(32)
+	link := s.url(t) + "/set-password?token=" + url.QueryEscape(token)
+	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailWelcome,
+		To: c.Email, ToName: c.DisplayName(), Locale: c.Locale,
+		Data: map[string]any{"Link": link, "ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &svcportal.PasswordLink{TokenHash: HashToken(token), ExpiresAt: s.now().Add(svcportal.PasswordLinkTTL)}, msg, nil
+}
+
+// codeHash is the keyed hash stored for a reset code, bound to the tenant
+// and the contact so that a code is worth nothing for anyone else.
+func (s *Service) codeHash(tenantID, contactID int64, code string) string {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "reset-code:%d:%d:%s", tenantID, contactID, code)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// newResetCode returns 8 random decimal digits.
+func newResetCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		panic(fmt.Sprintf("accounts: no randomness: %v", err)) // the OS is broken; nothing is safe
+	}
+	return fmt.Sprintf("%08d", n.Int64())
+}
+
+// normalizeCode drops the spaces and dashes people type or paste inside a
+// code.
+func normalizeCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, code)
+}
