@@ -28,6 +28,8 @@ type Deps struct {
 	Fields        svcportal.TicketFieldStore
 	Policies      svcportal.PolicyAdmin
 	SecureCookies bool
+	// KB manages the knowledge base: staff read, admins write.
+	KB svcportal.KBAdmin
 }
 
 // SessionCookie is the name of the staff session cookie.
@@ -77,6 +79,24 @@ func Register(srv *web.Server, deps Deps) {
 	admins.DELETE("/ticket-fields/:key", web.H(h.fieldDelete))
 	admins.PUT("/field-policies", web.H(h.policyPut))
 	admins.DELETE("/field-policies", web.H(h.policyDelete))
+
+	staff.GET("/kb/categories", web.H(h.kbCategoryList))
+	staff.GET("/kb/categories/:id", web.H(h.kbCategoryShow))
+	staff.GET("/kb/sections", web.H(h.kbSectionList))
+	staff.GET("/kb/sections/:id", web.H(h.kbSectionShow))
+	staff.GET("/kb/articles", web.H(h.kbArticleList))
+	staff.GET("/kb/articles/:id", web.H(h.kbArticleShow))
+	admins.POST("/kb/categories", web.H(h.kbCategoryCreate))
+	admins.PATCH("/kb/categories/:id", web.H(h.kbCategoryUpdate))
+	admins.DELETE("/kb/categories/:id", web.H(h.kbCategoryDelete))
+	admins.POST("/kb/sections", web.H(h.kbSectionCreate))
+	admins.PATCH("/kb/sections/:id", web.H(h.kbSectionUpdate))
+	admins.DELETE("/kb/sections/:id", web.H(h.kbSectionDelete))
+	admins.POST("/kb/articles", web.H(h.kbArticleCreate))
+	admins.PATCH("/kb/articles/:id", web.H(h.kbArticleUpdate))
+	admins.POST("/kb/articles/:id/publish", web.H(h.kbArticleState(svcportal.KBPublished)))
+	admins.POST("/kb/articles/:id/unpublish", web.H(h.kbArticleState(svcportal.KBDraft)))
+	admins.DELETE("/kb/articles/:id", web.H(h.kbArticleDelete))
 }
 
 // bearer signs in a request that carries an API token. Such requests are

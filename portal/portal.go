@@ -27,6 +27,8 @@ type Deps struct {
 	// SecureCookies marks session cookies Secure even on plain HTTP, for
 	// deployments behind a TLS-terminating proxy.
 	SecureCookies bool
+	// KB is the knowledge base contacts read and search.
+	KB svcportal.KnowledgeBase
 }
 
 // SessionCookie is the name of the contact session cookie.
@@ -96,6 +98,18 @@ func Register(srv *web.Server, deps Deps) {
 	me.POST("/tickets/:number/solution", web.H(ticketAction(http.StatusOK, h.apiTicketSolution)))
 	me.POST("/tickets/:number/close", web.H(ticketAction(http.StatusOK, h.apiTicketClose)))
 	me.POST("/tickets/:number/rating", web.H(ticketAction(http.StatusOK, h.apiTicketRate)))
+
+	for _, page := range []string{"kb", "kb_article", "kb_search"} {
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/kb_partials.html", "templates/"+page+".html")
+	}
+	signedIn.GET("/kb", web.H(h.kbIndex))
+	signedIn.GET("/kb/search", web.H(h.kbSearch))
+	signedIn.GET("/kb/articles/:id", web.H(h.kbArticle))
+	signedIn.POST("/kb/articles/:id/vote", web.H(h.kbVoteSubmit))
+	me.GET("/kb/categories", web.H(h.apiKBCategories))
+	me.GET("/kb/articles/:id", web.H(h.apiKBArticle))
+	me.POST("/kb/articles/:id/vote", web.H(h.apiKBVote))
+	me.GET("/kb/search", web.H(h.apiKBSearch))
 }
 
 // requireContact sends a visitor who is not signed in to the login page

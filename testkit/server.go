@@ -13,9 +13,11 @@ import (
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/blobs"
+	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
+	"github.com/svcportal/svcportal/search"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/tickets"
@@ -38,6 +40,7 @@ type App struct {
 	Clock    *Clock
 	Accounts *accounts.Service
 	Policies *policies.Service
+	KB       *kb.Service
 }
 
 // NewApp builds the application for t.
@@ -58,9 +61,15 @@ func NewApp(t testing.TB) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol}
+	index, err := search.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { index.Close() })
+	kbs := kb.New(st, index, slog.New(slog.DiscardHandler))
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs})
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs}
 }
 
 // Request sends one request to the app through the real gin engine.

@@ -105,7 +105,7 @@ type demoStore interface {
 
 // loadDemo creates whatever part of the demo data is missing; running it
 // again changes nothing. progress is told each step.
-func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *policies.Service, tks *tickets.Service, progress func(string)) error {
+func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *policies.Service, tks *tickets.Service, kbs svcportal.KBAdmin, progress func(string)) error {
 	for _, d := range demoData {
 		t, err := st.TenantBySlug(ctx, d.slug)
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
@@ -145,6 +145,9 @@ func loadDemo(ctx context.Context, st demoStore, ts *tenants.Service, pol *polic
 			}
 		}
 		if err := ensureDemoTickets(tctx, st, tks, d, progress); err != nil {
+			return err
+		}
+		if err := ensureDemoKB(tctx, st, kbs, d.slug, progress); err != nil {
 			return err
 		}
 	}
@@ -225,9 +228,12 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
+	if err := a.prepareIndex(e); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, "Loading demo data…")
-	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, a.tickets, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
+	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, a.tickets, a.kb, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
 		return err
 	}
 	return a.serve(e, func(port string) { printDemo(e, cfg, port) })

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/search"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/testkit"
@@ -150,16 +152,22 @@ func TestLoadDemo_Idempotent(t *testing.T) {
 	pol := policies.New(st)
 	ts := tenants.New(st, "localhost", tenants.WithSetup(pol.SeedDefaults))
 	tks := tickets.New(st, pol, time.Now)
-	ctx := context.Background()
-	var steps []string
-	if err := loadDemo(ctx, st, ts, pol, tks, func(s string) { steps = append(steps, s) }); err != nil {
+	index, err := search.NewMemory()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 21 {
-		t.Errorf("first load made %d steps, want 21: %v", len(steps), steps)
+	defer index.Close()
+	kbs := kb.New(st, index, nil)
+	ctx := context.Background()
+	var steps []string
+	if err := loadDemo(ctx, st, ts, pol, tks, kbs, func(s string) { steps = append(steps, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 36 {
+		t.Errorf("first load made %d steps, want 36: %v", len(steps), steps)
 	}
 	steps = nil
-	if err := loadDemo(ctx, st, ts, pol, tks, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
+	if err := loadDemo(ctx, st, ts, pol, tks, kbs, func(s string) { steps = append(steps, s) }); err != nil || len(steps) != 0 {
 		t.Errorf("second load: %v, steps %v; want nothing to do", err, steps)
 	}
 

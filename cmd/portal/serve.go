@@ -14,6 +14,7 @@ import (
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/blobs"
+	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
@@ -32,6 +33,14 @@ type app struct {
 	web      *web.Server
 	mailer   *mail.Worker
 	tickets  *tickets.Service
+	index    *lazyIndex
+	kb       *kb.Service
+}
+
+// close releases the database and the search index.
+func (a *app) close() {
+	a.index.Close()
+	a.store.Close()
 }
 
 // openApp connects to the database, applies pending migrations and wires
@@ -88,9 +97,15 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		st.Close()
 		return nil, fmt.Errorf("attachments folder: %w", err)
 	}
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure})
-	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure})
-	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks,
+	index, err := openIndex(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	kbs := kb.New(st, index, e.log)
+	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure, KB: kbs})
+	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs})
+	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks, index: index, kb: kbs,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
 
@@ -120,7 +135,10 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
+	if err := a.prepareIndex(e); err != nil {
+		return err
+	}
 	return a.serve(e, nil)
 }
 

@@ -1,0 +1,360 @@
+// Package kb is the knowledge base service: what contacts may read of it
+// (svcportal.KnowledgeBase) and how staff manage it (svcportal.KBAdmin),
+// with the search index kept in step with every change.
+//
+// The database is the truth; the index follows it after each committed
+// change. Should an index update fail, the change stays saved, the failure
+// is logged, and `portal reindex` rebuilds the index from the database.
+package kb
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/svcportal/svcportal"
+)
+
+// Store is the storage the service needs.
+type Store interface {
+	svcportal.KBStore
+	Tenants(ctx context.Context) ([]svcportal.Tenant, error)
+}
+
+// Service implements svcportal.KnowledgeBase and svcportal.KBAdmin.
+type Service struct {
+	st  Store
+	idx svcportal.ArticleIndex
+	log *slog.Logger
+}
+
+var (
+	_ svcportal.KnowledgeBase = (*Service)(nil)
+	_ svcportal.KBAdmin       = (*Service)(nil)
+)
+
+// New returns the service over st and idx; log receives index failures
+// (nil: slog's default).
+func New(st Store, idx svcportal.ArticleIndex, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{st: st, idx: idx, log: log}
+}
+
+// Search limits.
+const (
+	DefaultSearchLimit = 10
+	MaxSearchLimit     = 50
+)
+
+func tenantOf(ctx context.Context) *svcportal.Tenant {
+	if t := svcportal.TenantFrom(ctx); t != nil {
+		return t
+	}
+	return &svcportal.Tenant{DefaultLocale: "en"}
+}
+
+// readerSites are the contact's sites whose knowledge base is enabled.
+func (s *Service) readerSites(ctx context.Context, p *svcportal.Principal) ([]int64, error) {
+	if p == nil || p.Contact == nil {
+		return nil, svcportal.ErrNotFound()
+	}
+	ids := make([]int64, 0, len(p.Contact.Memberships))
+	for _, m := range p.Contact.Memberships {
+		ids = append(ids, m.SiteID)
+	}
+	return s.st.KBReadableSites(ctx, ids)
+}
+
+// Tree implements svcportal.KnowledgeBase.
+func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string) ([]svcportal.KBCategoryView, error) {
+	sites, err := s.readerSites(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []svcportal.KBCategoryView{}
+	arts, err := s.st.KBReadable(ctx, sites)
+	if err != nil || len(arts) == 0 {
+		return out, err
+	}
+	def := tenantOf(ctx).DefaultLocale
+	bySection := map[int64][]svcportal.KBArticleLink{}
+	for _, a := range arts {
+		tr, _ := a.Translation(lang, def)
+		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Locale: tr.Locale})
+	}
+	cats, err := s.st.KBCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	secs, err := s.st.KBSections(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cats {
+		cv := svcportal.KBCategoryView{ID: c.ID, Sections: []svcportal.KBSectionView{}}
+		cv.Name, _ = svcportal.LocalText(c.Names, lang, def)
+		cv.Description, _ = svcportal.LocalText(c.Descriptions, lang, def)
+		for _, sec := range secs {
+			if sec.CategoryID != c.ID || len(bySection[sec.ID]) == 0 {
+				continue
+			}
+			sv := svcportal.KBSectionView{ID: sec.ID, Articles: bySection[sec.ID]}
+			sv.Name, _ = svcportal.LocalText(sec.Names, lang, def)
+			sv.Description, _ = svcportal.LocalText(sec.Descriptions, lang, def)
+			cv.Sections = append(cv.Sections, sv)
+		}
+		if len(cv.Sections) > 0 {
+			out = append(out, cv)
+		}
+	}
+	return out, nil
+}
+
+// Article implements svcportal.KnowledgeBase.
+func (s *Service) Article(ctx context.Context, p *svcportal.Principal, id int64, lang string) (*svcportal.KBArticleView, error) {
+	sites, err := s.readerSites(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.st.KBReadableArticle(ctx, id, sites)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.CountKBView(ctx, id); err != nil {
+		return nil, err
+	}
+	def := tenantOf(ctx).DefaultLocale
+	tr, _ := a.Translation(lang, def)
+	v := &svcportal.KBArticleView{ID: a.ID, Title: tr.Title, Body: tr.Body, Keywords: tr.Keywords, Locale: tr.Locale,
+		CategoryID: a.CategoryID, SectionID: a.SectionID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		Views: a.Views + 1, Votes: a.Votes}
+	if v.Keywords == nil {
+		v.Keywords = []string{}
+	}
+	if sec, err := s.st.KBSection(ctx, a.SectionID); err == nil {
+		v.SectionName, _ = svcportal.LocalText(sec.Names, lang, def)
+	} else {
+		return nil, err
+	}
+	if cat, err := s.st.KBCategory(ctx, a.CategoryID); err == nil {
+		v.CategoryName, _ = svcportal.LocalText(cat.Names, lang, def)
+	} else {
+		return nil, err
+	}
+	if v.MyVote, err = s.st.KBVoteOf(ctx, id, p.Contact.ID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Vote implements svcportal.KnowledgeBase.
+func (s *Service) Vote(ctx context.Context, p *svcportal.Principal, id int64, helpful bool) (svcportal.KBVotes, error) {
+	sites, err := s.readerSites(ctx, p)
+	if err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	a, err := s.st.KBReadableArticle(ctx, id, sites)
+	if err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	votes, err := s.st.VoteKBArticle(ctx, id, p.Contact.ID, helpful)
+	if err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	a.Votes = votes // helpfulness ranks search hits
+	s.index(ctx, a)
+	return votes, nil
+}
+
+// Search implements svcportal.KnowledgeBase.
+func (s *Service) Search(ctx context.Context, p *svcportal.Principal, q, lang string, limit int) ([]svcportal.ArticleHit, error) {
+	sites, err := s.readerSites(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.TrimLeft(q, " \t\r\n")
+	if len(sites) == 0 || q == "" {
+		return []svcportal.ArticleHit{}, nil
+	}
+	if limit <= 0 {
+		limit = DefaultSearchLimit
+	}
+	t := tenantOf(ctx)
+	return s.idx.Search(ctx, svcportal.ArticleQuery{TenantID: t.ID, SiteIDs: sites, Lang: lang, Fallback: t.DefaultLocale,
+		Text: q, Limit: min(limit, MaxSearchLimit)})
+}
+
+// index brings the index in step with saved articles; see the package
+// doc for why a failure is only logged.
+func (s *Service) index(ctx context.Context, as ...*svcportal.KBArticle) {
+	docs := make([]svcportal.ArticleDoc, 0, len(as))
+	for _, a := range as {
+		docs = append(docs, svcportal.DocOf(a))
+	}
+	if err := s.idx.Index(ctx, docs...); err != nil {
+		s.log.ErrorContext(ctx, "search index update failed; run `portal reindex`", "err", err)
+	}
+}
+
+// reindex indexes again the articles matching f, after a change of the
+// reach of their category or section.
+func (s *Service) reindex(ctx context.Context, f svcportal.KBArticleFilter) error {
+	arts, err := s.st.KBArticles(ctx, f)
+	if err != nil {
+		return err
+	}
+	ptrs := make([]*svcportal.KBArticle, len(arts))
+	for i := range arts {
+		ptrs[i] = &arts[i]
+	}
+	s.index(ctx, ptrs...)
+	return nil
+}
+
+// KBCategories implements svcportal.KBAdmin.
+func (s *Service) KBCategories(ctx context.Context) ([]svcportal.KBCategory, error) {
+	return s.st.KBCategories(ctx)
+}
+
+// KBCategory implements svcportal.KBAdmin.
+func (s *Service) KBCategory(ctx context.Context, id int64) (*svcportal.KBCategory, error) {
+	return s.st.KBCategory(ctx, id)
+}
+
+// CreateCategory implements svcportal.KBAdmin.
+func (s *Service) CreateCategory(ctx context.Context, c *svcportal.KBCategory) error {
+	if err := c.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	return s.st.CreateKBCategory(ctx, c)
+}
+
+// UpdateCategory implements svcportal.KBAdmin.
+func (s *Service) UpdateCategory(ctx context.Context, c *svcportal.KBCategory) error {
+	if err := c.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	if err := s.st.UpdateKBCategory(ctx, c); err != nil {
+		return err
+	}
+	return s.reindex(ctx, svcportal.KBArticleFilter{CategoryID: c.ID})
+}
+
+// DeleteCategory implements svcportal.KBAdmin.
+func (s *Service) DeleteCategory(ctx context.Context, id int64) error {
+	return s.st.DeleteKBCategory(ctx, id)
+}
+
+// KBSections implements svcportal.KBAdmin.
+func (s *Service) KBSections(ctx context.Context, categoryID int64) ([]svcportal.KBSection, error) {
+	return s.st.KBSections(ctx, categoryID)
+}
+
+// KBSection implements svcportal.KBAdmin.
+func (s *Service) KBSection(ctx context.Context, id int64) (*svcportal.KBSection, error) {
+	return s.st.KBSection(ctx, id)
+}
+
+// CreateSection implements svcportal.KBAdmin.
+func (s *Service) CreateSection(ctx context.Context, sec *svcportal.KBSection) error {
+	if err := sec.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	return s.st.CreateKBSection(ctx, sec)
+}
+
+// UpdateSection implements svcportal.KBAdmin.
+func (s *Service) UpdateSection(ctx context.Context, sec *svcportal.KBSection) error {
+	if err := sec.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	if err := s.st.UpdateKBSection(ctx, sec); err != nil {
+		return err
+	}
+	return s.reindex(ctx, svcportal.KBArticleFilter{SectionID: sec.ID})
+}
+
+// DeleteSection implements svcportal.KBAdmin.
+func (s *Service) DeleteSection(ctx context.Context, id int64) error {
+	return s.st.DeleteKBSection(ctx, id)
+}
+
+// KBArticles implements svcportal.KBAdmin.
+func (s *Service) KBArticles(ctx context.Context, f svcportal.KBArticleFilter) ([]svcportal.KBArticle, error) {
+	return s.st.KBArticles(ctx, f)
+}
+
+// KBArticle implements svcportal.KBAdmin.
+func (s *Service) KBArticle(ctx context.Context, id int64) (*svcportal.KBArticle, error) {
+	return s.st.KBArticle(ctx, id)
+}
+
+// CreateArticle implements svcportal.KBAdmin.
+func (s *Service) CreateArticle(ctx context.Context, a *svcportal.KBArticle) error {
+	if err := a.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	if err := s.st.CreateKBArticle(ctx, a); err != nil {
+		return err
+	}
+	s.index(ctx, a)
+	return nil
+}
+
+// UpdateArticle implements svcportal.KBAdmin.
+func (s *Service) UpdateArticle(ctx context.Context, a *svcportal.KBArticle) error {
+	if err := a.Validate(tenantOf(ctx).DefaultLocale); err != nil {
+		return err
+	}
+	if err := s.st.UpdateKBArticle(ctx, a); err != nil {
+		return err
+	}
+	s.index(ctx, a)
+	return nil
+}
+
+// DeleteArticle implements svcportal.KBAdmin.
+func (s *Service) DeleteArticle(ctx context.Context, id int64) error {
+	if err := s.st.DeleteKBArticle(ctx, id); err != nil {
+		return err
+	}
+	if err := s.idx.Delete(ctx, tenantOf(ctx).ID, id); err != nil {
+		s.log.ErrorContext(ctx, "search index update failed; run `portal reindex`", "err", err)
+	}
+	return nil
+}
+
+// Reindex rebuilds the index of every tenant from the database, telling
+// progress how many articles are done out of how many per tenant.
+func (s *Service) Reindex(ctx context.Context, progress func(tenant string, done, total int)) error {
+	tenants, err := s.st.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range tenants {
+		t := &tenants[i]
+		tctx := svcportal.WithTenant(ctx, t)
+		arts, err := s.st.KBArticles(tctx, svcportal.KBArticleFilter{})
+		if err != nil {
+			return err
+		}
+		if err := s.idx.Clear(tctx, t.ID); err != nil {
+			return err
+		}
+		progress(t.Slug, 0, len(arts))
+		for start := 0; start < len(arts); start += 200 {
+			end := min(start+200, len(arts))
+			docs := make([]svcportal.ArticleDoc, 0, end-start)
+			for j := start; j < end; j++ {
+				docs = append(docs, svcportal.DocOf(&arts[j]))
+			}
+			if err := s.idx.Index(tctx, docs...); err != nil {
+				return err
+			}
+			progress(t.Slug, end, len(arts))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// articleID reads the article id of the path; anything else is not found.
+func articleID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, svcportal.ErrNotFound()
+	}
+	return id, nil
+}
+
+// searchLimit reads the limit query parameter (default 10, at most 50).
+func searchLimit(c *gin.Context) (int, error) {
+	v := c.Query("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.wrong_type",
+			Fields: map[string]svcportal.FieldError{"limit": {MessageID: "error.wrong_type"}}}
+	}
+	return n, nil
+}
+
+type kbIndexPage struct {
+	web.Page
+	Query      string // the search box's text
+	Categories []svcportal.KBCategoryView
+}
+
+func (h *handlers) kbIndex(c *gin.Context) error {
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "portal/kb", &kbIndexPage{Page: web.NewPage(c), Categories: tree})
+}
+
+type kbArticlePage struct {
+	web.Page
+	Query             string
+	Article           *svcportal.KBArticleView
+	Voted             bool // just voted: thank the reader
+	VotedYes, VotedNo bool // the reader's standing vote
+}
+
+func (h *handlers) kbArticle(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.deps.KB.Article(c.Request.Context(), web.Principal(c), id, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	page := &kbArticlePage{Page: web.NewPage(c), Article: a, Voted: c.Query("voted") == "1"}
+	if a.MyVote != nil {
+		page.VotedYes, page.VotedNo = *a.MyVote, !*a.MyVote
+	}
+	return web.Render(c, http.StatusOK, "portal/kb_article", page)
+}
+
+// kbVoteSubmit takes the yes / no form of the article page, which works
+// without JavaScript.
+func (h *handlers) kbVoteSubmit(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	var helpful bool
+	switch c.PostForm("helpful") {
+	case "yes":
+		helpful = true
+	case "no":
+	default:
+		return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
+			Fields: map[string]svcportal.FieldError{"helpful": {MessageID: "error.required"}}}
+	}
+	if _, err := h.deps.KB.Vote(c.Request.Context(), web.Principal(c), id, helpful); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/kb/articles/"+strconv.FormatInt(id, 10)+"?voted=1#vote")
+	return nil
+}
+
+type kbSearchPage struct {
+	web.Page
+	Query string
+	Hits  []svcportal.ArticleHit
+}
+
+func (h *handlers) kbSearch(c *gin.Context) error {
+	q := strings.TrimSpace(c.Query("q"))
+	page := &kbSearchPage{Page: web.NewPage(c), Query: q}
+	if q != "" {
+		hits, err := h.deps.KB.Search(c.Request.Context(), web.Principal(c), q, web.Translator(c).Lang(), 25)
+		if err != nil {
+			return err
+		}
+		page.Hits = hits
+	}
+	return web.Render(c, http.StatusOK, "portal/kb_search", page)
+}
+
+func (h *handlers) apiKBCategories(c *gin.Context) error {
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"categories": tree})
+	return nil
+}
+
+func (h *handlers) apiKBArticle(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.deps.KB.Article(c.Request.Context(), web.Principal(c), id, web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, a)
+	return nil
+}
+
+type voteRequest struct {
+	Helpful *bool `json:"helpful"`
+}
+
+func (h *handlers) apiKBVote(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	var req voteRequest
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Helpful == nil {
+		var v svcportal.Validation
+		v.Add("helpful", "error.required", nil)
+		return v.Err()
+	}
+	votes, err := h.deps.KB.Vote(c.Request.Context(), web.Principal(c), id, *req.Helpful)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"votes": votes, "my_vote": *req.Helpful})
+	return nil
+}
+
+func (h *handlers) apiKBSearch(c *gin.Context) error {
+	limit, err := searchLimit(c)
+	if err != nil {
+		return err
+	}
+	hits, err := h.deps.KB.Search(c.Request.Context(), web.Principal(c), c.Query("q"), web.Translator(c).Lang(), limit)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"hits": hits})
+	return nil
+}

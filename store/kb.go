@@ -1,0 +1,642 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.KBStore = (*Store)(nil)
+
+// Kinds of object in kb_reach.
+const (
+	reachCategory = "category"
+	reachSection  = "section"
+	reachArticle  = "article"
+)
+
+type kbReachRow struct {
+	bun.BaseModel `bun:"table:kb_reach"`
+	TenantID      int64  `bun:"tenant_id"`
+	Kind          string `bun:"kind,pk"`
+	ObjectID      int64  `bun:"object_id,pk"`
+	SiteID        int64  `bun:"site_id,pk"`
+}
+
+type kbVote struct {
+	bun.BaseModel `bun:"table:kb_votes"`
+	ArticleID     int64     `bun:"article_id,pk"`
+	ContactID     int64     `bun:"contact_id,pk"`
+	Helpful       bool      `bun:"helpful"`
+	VotedAt       time.Time `bun:"voted_at"`
+}
+
+func kbNotFound(field string) error {
+	return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.not_found",
+		Fields: map[string]svcportal.FieldError{field: {MessageID: "error.not_found"}}}
+}
+
+func kbNotEmpty() error {
+	return &svcportal.Error{Kind: svcportal.KindConflict, Code: "not_empty", MessageID: "kb.error.not_empty"}
+}
+
+// setReach replaces the chosen sites of one object, after checking that
+// each is the tenant's own.
+func setReach(ctx context.Context, db bun.IDB, tid int64, kind string, id int64, all bool, sites []int64) error {
+	if _, err := db.NewDelete().Model((*kbReachRow)(nil)).Where("kind = ? AND object_id = ?", kind, id).Exec(ctx); err != nil {
+		return err
+	}
+	if all {
+		return nil
+	}
+	for _, sid := range svcportal.ReachOf(false, sites).SiteIDs {
+		n, err := db.NewSelect().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", sid, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
+				Fields: map[string]svcportal.FieldError{"site_ids": {MessageID: "error.site_not_found"}}}
+		}
+		if _, err := db.NewInsert().Model(&kbReachRow{TenantID: tid, Kind: kind, ObjectID: id, SiteID: sid}).Exec(ctx); err != nil {
+			return fmt.Errorf("insert %s %d reach: %w", kind, id, err)
+		}
+	}
+	return nil
+}
+
+// reachMap holds every reach row of a tenant by kind and object.
+type reachMap map[string]map[int64][]int64
+
+func loadReach(ctx context.Context, db bun.IDB, tid int64) (reachMap, error) {
+	var rows []kbReachRow
+	if err := db.NewSelect().Model(&rows).Where("tenant_id = ?", tid).Order("site_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	m := reachMap{reachCategory: {}, reachSection: {}, reachArticle: {}}
+	for _, r := range rows {
+		m[r.Kind][r.ObjectID] = append(m[r.Kind][r.ObjectID], r.SiteID)
+	}
+	return m, nil
+}
+
+func (m reachMap) sites(kind string, id int64) []int64 {
+	if s := m[kind][id]; s != nil {
+		return s
+	}
+	return []int64{}
+}
+
+func deleteReach(ctx context.Context, db bun.IDB, kind string, id int64) error {
+	_, err := db.NewDelete().Model((*kbReachRow)(nil)).Where("kind = ? AND object_id = ?", kind, id).Exec(ctx)
+	return err
+}
+
+// CreateKBCategory implements svcportal.KBStore.
+func (s *Store) CreateKBCategory(ctx context.Context, c *svcportal.KBCategory) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	c.TenantID, c.CreatedAt, c.UpdatedAt = tid, now, now
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+			return fmt.Errorf("insert kb category: %w", err)
+		}
+		return setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs)
+	})
+}
+
+// KBCategory implements svcportal.KBStore.
+func (s *Store) KBCategory(ctx context.Context, id int64) (*svcportal.KBCategory, error) {
+	cs, err := s.kbCategories(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, svcportal.ErrNotFound()
+	}
+	return &cs[0], nil
+}
+
+// KBCategories implements svcportal.KBStore.
+func (s *Store) KBCategories(ctx context.Context) ([]svcportal.KBCategory, error) {
+	return s.kbCategories(ctx, s.db, 0)
+}
+
+func (s *Store) kbCategories(ctx context.Context, db bun.IDB, id int64) ([]svcportal.KBCategory, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs := []svcportal.KBCategory{}
+	q := db.NewSelect().Model(&cs).Where("tenant_id = ?", tid).Order("position", "id")
+	if id != 0 {
+		q = q.Where("id = ?", id)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	reach, err := loadReach(ctx, db, tid)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		cs[i].SiteIDs = reach.sites(reachCategory, cs[i].ID)
+	}
+	return cs, nil
+}
+
+// UpdateKBCategory implements svcportal.KBStore.
+func (s *Store) UpdateKBCategory(ctx context.Context, c *svcportal.KBCategory) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	c.UpdatedAt = s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(c).Column("names", "descriptions", "position", "all_sites", "updated_at").
+			Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update kb category %d: %w", c.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs)
+	})
+}
+
+// DeleteKBCategory implements svcportal.KBStore.
+func (s *Store) DeleteKBCategory(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*svcportal.KBSection)(nil)).Where("category_id = ? AND tenant_id = ?", id, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return kbNotEmpty()
+		}
+		res, err := tx.NewDelete().Model((*svcportal.KBCategory)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteReach(ctx, tx, reachCategory, id)
+	})
+}
+
+// checkOwned fails with KindNotFound on field when the row of model with
+// that id is not the tenant's.
+func checkOwned(ctx context.Context, db bun.IDB, model any, id, tid int64, field string) error {
+	n, err := db.NewSelect().Model(model).Where("id = ? AND tenant_id = ?", id, tid).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return kbNotFound(field)
+	}
+	return nil
+}
+
+// CreateKBSection implements svcportal.KBStore.
+func (s *Store) CreateKBSection(ctx context.Context, sec *svcportal.KBSection) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	sec.TenantID, sec.CreatedAt, sec.UpdatedAt = tid, now, now
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(sec).Exec(ctx); err != nil {
+			return fmt.Errorf("insert kb section: %w", err)
+		}
+		return setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs)
+	})
+}
+
+// KBSection implements svcportal.KBStore.
+func (s *Store) KBSection(ctx context.Context, id int64) (*svcportal.KBSection, error) {
+	ss, err := s.kbSections(ctx, s.db, 0, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) == 0 {
+		return nil, svcportal.ErrNotFound()
+	}
+	return &ss[0], nil
+}
+
+// KBSections implements svcportal.KBStore.
+func (s *Store) KBSections(ctx context.Context, categoryID int64) ([]svcportal.KBSection, error) {
+	return s.kbSections(ctx, s.db, categoryID, 0)
+}
+
+func (s *Store) kbSections(ctx context.Context, db bun.IDB, categoryID, id int64) ([]svcportal.KBSection, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ss := []svcportal.KBSection{}
+	q := db.NewSelect().Model(&ss).Where("tenant_id = ?", tid).Order("position", "id")
+	if categoryID != 0 {
+		q = q.Where("category_id = ?", categoryID)
+	}
+	if id != 0 {
+		q = q.Where("id = ?", id)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	reach, err := loadReach(ctx, db, tid)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ss {
+		ss[i].SiteIDs = reach.sites(reachSection, ss[i].ID)
+	}
+	return ss, nil
+}
+
+// UpdateKBSection implements svcportal.KBStore.
+func (s *Store) UpdateKBSection(ctx context.Context, sec *svcportal.KBSection) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	sec.UpdatedAt = s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
+			return err
+		}
+		res, err := tx.NewUpdate().Model(sec).Column("category_id", "names", "descriptions", "position", "all_sites", "updated_at").
+			Where("id = ? AND tenant_id = ?", sec.ID, tid).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update kb section %d: %w", sec.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs)
+	})
+}
+
+// DeleteKBSection implements svcportal.KBStore.
+func (s *Store) DeleteKBSection(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*svcportal.KBArticle)(nil)).Where("section_id = ? AND tenant_id = ?", id, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return kbNotEmpty()
+		}
+		res, err := tx.NewDelete().Model((*svcportal.KBSection)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteReach(ctx, tx, reachSection, id)
+	})
+}
+
+// CreateKBArticle implements svcportal.KBStore.
+func (s *Store) CreateKBArticle(ctx context.Context, a *svcportal.KBArticle) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	a.TenantID, a.CreatedAt, a.UpdatedAt, a.Views = tid, now, now, 0
+	a.PublishedAt = nil
+	if a.State == svcportal.KBPublished {
+		a.PublishedAt = &now
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwned(ctx, tx, (*svcportal.KBSection)(nil), a.SectionID, tid, "section_id"); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			return fmt.Errorf("insert kb article: %w", err)
+		}
+		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
+			return err
+		}
+		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
+	})
+}
+
+// saveArticleParts replaces an article's translations and reach.
+func (s *Store) saveArticleParts(ctx context.Context, tx bun.IDB, tid int64, a *svcportal.KBArticle) error {
+	if _, err := tx.NewDelete().Model((*svcportal.KBTranslation)(nil)).Where("article_id = ?", a.ID).Exec(ctx); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	for loc, tr := range a.Translations {
+		tr.ArticleID, tr.Locale, tr.UpdatedAt = a.ID, loc, now
+		if tr.Keywords == nil {
+			tr.Keywords = []string{}
+		}
+		if _, err := tx.NewInsert().Model(&tr).Exec(ctx); err != nil {
+			return fmt.Errorf("insert kb translation %d/%s: %w", a.ID, loc, err)
+		}
+	}
+	return setReach(ctx, tx, tid, reachArticle, a.ID, a.AllSites, a.SiteIDs)
+}
+
+// KBArticle implements svcportal.KBStore.
+func (s *Store) KBArticle(ctx context.Context, id int64) (*svcportal.KBArticle, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.kbArticles(ctx, s.db, tid, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) })
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, svcportal.ErrNotFound()
+	}
+	return &as[0], nil
+}
+
+// KBArticles implements svcportal.KBStore.
+func (s *Store) KBArticles(ctx context.Context, f svcportal.KBArticleFilter) ([]svcportal.KBArticle, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.kbArticles(ctx, s.db, tid, func(q *bun.SelectQuery) *bun.SelectQuery {
+		if f.SectionID != 0 {
+			q = q.Where("section_id = ?", f.SectionID)
+		}
+		if f.CategoryID != 0 {
+			q = q.Where("section_id IN (SELECT id FROM kb_sections WHERE category_id = ? AND tenant_id = ?)", f.CategoryID, tid)
+		}
+		if f.State != "" {
+			q = q.Where("state = ?", f.State)
+		}
+		return q
+	})
+}
+
+func (s *Store) kbArticles(ctx context.Context, db bun.IDB, tid int64, where func(*bun.SelectQuery) *bun.SelectQuery) ([]svcportal.KBArticle, error) {
+	as := []svcportal.KBArticle{}
+	if err := where(db.NewSelect().Model(&as).Where("tenant_id = ?", tid)).Order("position", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	ptrs := make([]*svcportal.KBArticle, len(as))
+	for i := range as {
+		ptrs[i] = &as[i]
+	}
+	return as, s.fillArticles(ctx, db, tid, ptrs)
+}
+
+type voteCount struct {
+	ArticleID  int64 `bun:"article_id"`
+	Helpful    int   `bun:"helpful"`
+	NotHelpful int   `bun:"not_helpful"`
+}
+
+// fillArticles loads translations, votes, sites, category and effective
+// reach of articles of one tenant.
+func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle) error {
+	if len(as) == 0 {
+		return nil
+	}
+	reach, err := loadReach(ctx, db, tid)
+	if err != nil {
+		return err
+	}
+	var secs []svcportal.KBSection
+	if err := db.NewSelect().Model(&secs).Column("id", "category_id", "all_sites").Where("tenant_id = ?", tid).Scan(ctx); err != nil {
+		return err
+	}
+	var cats []svcportal.KBCategory
+	if err := db.NewSelect().Model(&cats).Column("id", "all_sites").Where("tenant_id = ?", tid).Scan(ctx); err != nil {
+		return err
+	}
+	catReach := map[int64]svcportal.KBReach{}
+	for _, c := range cats {
+		catReach[c.ID] = svcportal.ReachOf(c.AllSites, reach.sites(reachCategory, c.ID))
+	}
+	secReach, secCat := map[int64]svcportal.KBReach{}, map[int64]int64{}
+	for _, sec := range secs {
+		secCat[sec.ID] = sec.CategoryID
+		secReach[sec.ID] = catReach[sec.CategoryID].Narrow(svcportal.ReachOf(sec.AllSites, reach.sites(reachSection, sec.ID)))
+	}
+	byID := make(map[int64]*svcportal.KBArticle, len(as))
+	ids := make([]int64, 0, len(as))
+	for _, a := range as {
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+		a.Translations = map[string]svcportal.KBTranslation{}
+		a.Votes = svcportal.KBVotes{}
+		a.SiteIDs = reach.sites(reachArticle, a.ID)
+		a.CategoryID = secCat[a.SectionID]
+		a.Reach = secReach[a.SectionID].Narrow(svcportal.ReachOf(a.AllSites, a.SiteIDs))
+	}
+	// In chunks, to stay under either database's limit of bound values.
+	for chunk := range slices.Chunk(ids, 500) {
+		var trs []svcportal.KBTranslation
+		if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+			return err
+		}
+		for _, tr := range trs {
+			byID[tr.ArticleID].Translations[tr.Locale] = tr
+		}
+		var counts []voteCount
+		err := db.NewSelect().TableExpr("kb_votes").
+			ColumnExpr("article_id").
+			ColumnExpr("SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful").
+			ColumnExpr("SUM(CASE WHEN helpful THEN 0 ELSE 1 END) AS not_helpful").
+			Where("article_id IN (?)", bun.In(chunk)).GroupExpr("article_id").Scan(ctx, &counts)
+		if err != nil {
+			return err
+		}
+		for _, c := range counts {
+			byID[c.ArticleID].Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
+		}
+	}
+	return nil
+}
+
+// UpdateKBArticle implements svcportal.KBStore.
+func (s *Store) UpdateKBArticle(ctx context.Context, a *svcportal.KBArticle) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	a.UpdatedAt = now
+	switch {
+	case a.State != svcportal.KBPublished:
+		a.PublishedAt = nil
+	case a.PublishedAt == nil:
+		a.PublishedAt = &now
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwned(ctx, tx, (*svcportal.KBSection)(nil), a.SectionID, tid, "section_id"); err != nil {
+			return err
+		}
+		res, err := tx.NewUpdate().Model(a).Column("section_id", "position", "state", "all_sites", "updated_at", "published_at").
+			Where("id = ? AND tenant_id = ?", a.ID, tid).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update kb article %d: %w", a.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
+			return err
+		}
+		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
+	})
+}
+
+// DeleteKBArticle implements svcportal.KBStore.
+func (s *Store) DeleteKBArticle(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*svcportal.KBArticle)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteReach(ctx, tx, reachArticle, id)
+	})
+}
+
+// KBReadableSites implements svcportal.KBStore.
+func (s *Store) KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []int64{}
+	if len(siteIDs) == 0 {
+		return out, nil
+	}
+	err = s.db.NewSelect().Model((*svcportal.Site)(nil)).Column("id").
+		Where("tenant_id = ? AND kb_enabled AND id IN (?)", tid, bun.In(siteIDs)).Order("id").Scan(ctx, &out)
+	return out, err
+}
+
+// KBReadable implements svcportal.KBStore.
+func (s *Store) KBReadable(ctx context.Context, siteIDs []int64) ([]svcportal.KBArticle, error) {
+	sites, err := s.KBReadableSites(ctx, siteIDs)
+	if err != nil || len(sites) == 0 {
+		return []svcportal.KBArticle{}, err
+	}
+	all, err := s.KBArticles(ctx, svcportal.KBArticleFilter{State: svcportal.KBPublished})
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		if a.Reach.Allows(sites) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// KBReadableArticle implements svcportal.KBStore.
+func (s *Store) KBReadableArticle(ctx context.Context, id int64, siteIDs []int64) (*svcportal.KBArticle, error) {
+	sites, err := s.KBReadableSites(ctx, siteIDs)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.KBArticle(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != svcportal.KBPublished || !a.Reach.Allows(sites) {
+		return nil, svcportal.ErrNotFound()
+	}
+	return a, nil
+}
+
+// VoteKBArticle implements svcportal.KBStore.
+func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, helpful bool) (svcportal.KBVotes, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	var votes svcportal.KBVotes
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwned(ctx, tx, (*svcportal.KBArticle)(nil), articleID, tid, "id"); err != nil {
+			return svcportal.ErrNotFound()
+		}
+		if err := checkOwned(ctx, tx, (*svcportal.Contact)(nil), contactID, tid, "contact_id"); err != nil {
+			return svcportal.ErrNotFound()
+		}
+		_, err := tx.NewInsert().Model(&kbVote{ArticleID: articleID, ContactID: contactID, Helpful: helpful, VotedAt: s.now().UTC()}).
+			On("CONFLICT (article_id, contact_id) DO UPDATE").
+			Set("helpful = EXCLUDED.helpful, voted_at = EXCLUDED.voted_at").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("vote on kb article %d: %w", articleID, err)
+		}
+		var c voteCount
+		err = tx.NewSelect().TableExpr("kb_votes").
+			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 1 ELSE 0 END), 0) AS helpful").
+			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 0 ELSE 1 END), 0) AS not_helpful").
+			Where("article_id = ?", articleID).Scan(ctx, &c)
+		votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
+		return err
+	})
+	return votes, err
+}
+
+// KBVoteOf implements svcportal.KBStore.
+func (s *Store) KBVoteOf(ctx context.Context, articleID, contactID int64) (*bool, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var helpful []bool
+	err = s.db.NewSelect().Model((*kbVote)(nil)).Column("helpful").
+		Where("article_id = ? AND contact_id = ?", articleID, contactID).
+		Where("article_id IN (SELECT id FROM kb_articles WHERE tenant_id = ?)", tid).Scan(ctx, &helpful)
+	if err != nil || len(helpful) == 0 {
+		return nil, err
+	}
+	return &helpful[0], nil
+}
+
+// CountKBView implements svcportal.KBStore.
+func (s *Store) CountKBView(ctx context.Context, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.NewUpdate().Model((*svcportal.KBArticle)(nil)).Set("views = views + 1").
+		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+	return err
+}

@@ -1,0 +1,284 @@
+package store_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+func articleIDs(as []svcportal.KBArticle) []int64 {
+	ids := []int64{}
+	for _, a := range as {
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestKBStore_CRUD(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	site := testkit.Site(ctx, t, st, "Initech")
+	cat := testkit.KBCategory(ctx, t, st, "Accounts")
+	sec := testkit.KBSection(ctx, t, st, cat, "Passwords")
+	a := testkit.KBArticleIn(ctx, t, st, sec, svcportal.KBDraft, map[string]svcportal.KBTranslation{
+		"en": {Title: "Reset your password", Body: "Open **Settings**.", Keywords: []string{"password", "login"}},
+		"fr": {Title: "Réinitialiser le mot de passe", Body: "Ouvrez les *Paramètres*."},
+	}, site)
+
+	t.Run("read back with translations, sites and reach", func(t *testing.T) {
+		got, err := st.KBArticle(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SectionID != sec.ID || got.CategoryID != cat.ID || got.State != svcportal.KBDraft || got.PublishedAt != nil {
+			t.Errorf("got %+v", got)
+		}
+		if got.Translations["fr"].Title != "Réinitialiser le mot de passe" || !slices.Equal(got.Translations["en"].Keywords, []string{"password", "login"}) {
+			t.Errorf("got translations %+v", got.Translations)
+		}
+		if got.AllSites || !slices.Equal(got.SiteIDs, []int64{site.ID}) || got.Reach.All || !slices.Equal(got.Reach.SiteIDs, []int64{site.ID}) {
+			t.Errorf("got sites %v reach %+v, want only %d", got.SiteIDs, got.Reach, site.ID)
+		}
+		if !got.CreatedAt.Equal(clock.Now()) {
+			t.Errorf("got created %v, want %v", got.CreatedAt, clock.Now())
+		}
+	})
+
+	t.Run("publish, retranslate and widen", func(t *testing.T) {
+		clock.Advance(3600e9)
+		a.State, a.AllSites, a.SiteIDs = svcportal.KBPublished, true, nil
+		a.Translations = map[string]svcportal.KBTranslation{"en": {Title: "Reset a password"}}
+		if err := a.Validate("en"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UpdateKBArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.KBArticle(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.PublishedAt == nil || !got.PublishedAt.Equal(clock.Now()) || !got.UpdatedAt.Equal(clock.Now()) {
+			t.Errorf("got published %v updated %v, want %v", got.PublishedAt, got.UpdatedAt, clock.Now())
+		}
+		if len(got.Translations) != 1 || got.Translations["en"].Title != "Reset a password" || !got.Reach.All {
+			t.Errorf("got translations %+v reach %+v", got.Translations, got.Reach)
+		}
+	})
+
+	t.Run("lists by section, category and state", func(t *testing.T) {
+		other := testkit.KBSection(ctx, t, st, cat, "Email")
+		draft := testkit.KBArticle(ctx, t, st, other, svcportal.KBDraft, "Mailbox full", "")
+		for _, c := range []struct {
+			f    svcportal.KBArticleFilter
+			want []int64
+		}{
+			{svcportal.KBArticleFilter{}, []int64{a.ID, draft.ID}},
+			{svcportal.KBArticleFilter{SectionID: other.ID}, []int64{draft.ID}},
+			{svcportal.KBArticleFilter{CategoryID: cat.ID, State: svcportal.KBPublished}, []int64{a.ID}},
+		} {
+			got, err := st.KBArticles(ctx, c.f)
+			if err != nil || !slices.Equal(articleIDs(got), c.want) {
+				t.Errorf("%+v: got %v %v, want %v", c.f, articleIDs(got), err, c.want)
+			}
+		}
+		secs, err := st.KBSections(ctx, cat.ID)
+		if err != nil || len(secs) != 2 {
+			t.Errorf("got sections %+v %v, want 2", secs, err)
+		}
+	})
+
+	t.Run("votes: one per contact, changeable", func(t *testing.T) {
+		peter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+		bill := testkit.Contact(ctx, t, st, "bill@initech.test", site, svcportal.RoleMember)
+		for _, v := range []struct {
+			who     *svcportal.Contact
+			helpful bool
+			want    svcportal.KBVotes
+		}{
+			{peter, true, svcportal.KBVotes{Helpful: 1}},
+			{peter, false, svcportal.KBVotes{NotHelpful: 1}},
+			{bill, true, svcportal.KBVotes{Helpful: 1, NotHelpful: 1}},
+			{bill, true, svcportal.KBVotes{Helpful: 1, NotHelpful: 1}},
+		} {
+			got, err := st.VoteKBArticle(ctx, a.ID, v.who.ID, v.helpful)
+			if err != nil || got != v.want {
+				t.Errorf("%s votes %v: got %+v %v, want %+v", v.who.Email, v.helpful, got, err, v.want)
+			}
+		}
+		mine, err := st.KBVoteOf(ctx, a.ID, peter.ID)
+		if err != nil || mine == nil || *mine {
+			t.Errorf("peter's vote: got %v %v, want false", mine, err)
+		}
+		got, _ := st.KBArticle(ctx, a.ID)
+		if got.Votes != (svcportal.KBVotes{Helpful: 1, NotHelpful: 1}) {
+			t.Errorf("article votes: got %+v", got.Votes)
+		}
+	})
+
+	t.Run("views", func(t *testing.T) {
+		for range 3 {
+			if err := st.CountKBView(ctx, a.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := st.KBArticle(ctx, a.ID); got.Views != 3 {
+			t.Errorf("got %d views, want 3", got.Views)
+		}
+	})
+
+	t.Run("a category or section with content cannot be deleted", func(t *testing.T) {
+		if err := st.DeleteKBCategory(ctx, cat.ID); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("delete category: got %v, want conflict", err)
+		}
+		if err := st.DeleteKBSection(ctx, sec.ID); svcportal.KindOf(err) != svcportal.KindConflict {
+			t.Errorf("delete section: got %v, want conflict", err)
+		}
+		if err := st.DeleteKBArticle(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.KBArticle(ctx, a.ID); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("deleted article: got %v, want not found", err)
+		}
+		if err := st.DeleteKBSection(ctx, sec.ID); err != nil {
+			t.Errorf("delete empty section: %v", err)
+		}
+	})
+
+	t.Run("unknown section or site", func(t *testing.T) {
+		bad := &svcportal.KBArticle{SectionID: 9999, State: svcportal.KBDraft, AllSites: true,
+			Translations: map[string]svcportal.KBTranslation{"en": {Title: "x"}}}
+		if err := st.CreateKBArticle(ctx, bad); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("unknown section: got %v, want not found", err)
+		}
+		c := &svcportal.KBCategory{Names: map[string]string{"en": "x"}, SiteIDs: []int64{9999}}
+		if err := st.CreateKBCategory(ctx, c); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("unknown site: got %v, want not found", err)
+		}
+	})
+}
+
+func TestKBStore_TenantIsolation(t *testing.T) {
+	st := testkit.Store(t)
+	actx, _ := testkit.Tenant(t, st, "acme")
+	bctx, _ := testkit.Tenant(t, st, "globex")
+	asite := testkit.Site(actx, t, st, "Initech")
+	bsite := testkit.Site(bctx, t, st, "Hooli")
+	cat := testkit.KBCategory(actx, t, st, "Acme only")
+	sec := testkit.KBSection(actx, t, st, cat, "Secrets")
+	a := testkit.KBArticle(actx, t, st, sec, svcportal.KBPublished, "Acme secret", "")
+	bcontact := testkit.Contact(bctx, t, st, "gavin@hooli.test", bsite, svcportal.RoleMember)
+
+	notFound := func(name string, err error) {
+		t.Helper()
+		if svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("%s: got %v, want not found", name, err)
+		}
+	}
+	t.Run("reads", func(t *testing.T) {
+		_, err := st.KBCategory(bctx, cat.ID)
+		notFound("category", err)
+		_, err = st.KBSection(bctx, sec.ID)
+		notFound("section", err)
+		_, err = st.KBArticle(bctx, a.ID)
+		notFound("article", err)
+		_, err = st.KBReadableArticle(bctx, a.ID, []int64{bsite.ID, asite.ID})
+		notFound("readable article", err)
+		cats, _ := st.KBCategories(bctx)
+		secs, _ := st.KBSections(bctx, 0)
+		arts, _ := st.KBArticles(bctx, svcportal.KBArticleFilter{})
+		readable, _ := st.KBReadable(bctx, []int64{bsite.ID, asite.ID})
+		if len(cats)+len(secs)+len(arts)+len(readable) != 0 {
+			t.Errorf("globex sees %d categories, %d sections, %d articles, %d readable", len(cats), len(secs), len(arts), len(readable))
+		}
+		if sites, _ := st.KBReadableSites(bctx, []int64{asite.ID}); len(sites) != 0 {
+			t.Errorf("globex may read through acme's site: %v", sites)
+		}
+	})
+	t.Run("writes", func(t *testing.T) {
+		notFound("update category", st.UpdateKBCategory(bctx, cat))
+		notFound("delete category", st.DeleteKBCategory(bctx, cat.ID))
+		notFound("delete section", st.DeleteKBSection(bctx, sec.ID))
+		notFound("delete article", st.DeleteKBArticle(bctx, a.ID))
+		b := *a
+		notFound("update article", st.UpdateKBArticle(bctx, &b))
+		_, err := st.VoteKBArticle(bctx, a.ID, bcontact.ID, true)
+		notFound("vote", err)
+		notFound("section in acme's category", st.CreateKBSection(bctx, &svcportal.KBSection{CategoryID: cat.ID, Names: map[string]string{"en": "x"}, AllSites: true}))
+		notFound("category for acme's site", st.CreateKBCategory(bctx, &svcportal.KBCategory{Names: map[string]string{"en": "x"}, SiteIDs: []int64{asite.ID}}))
+		if err := st.CountKBView(bctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.KBArticle(actx, a.ID); got.Views != 0 || got.Translations["en"].Title != "Acme secret" {
+			t.Errorf("globex changed acme's article: %+v", got)
+		}
+	})
+}
+
+func TestKBStore_Reach(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	x := testkit.Site(ctx, t, st, "X")
+	y := testkit.Site(ctx, t, st, "Y")
+	off := testkit.Site(ctx, t, st, "KB off")
+	off.KBEnabled = false
+	if err := st.UpdateSite(ctx, off); err != nil {
+		t.Fatal(err)
+	}
+	all := testkit.KBCategory(ctx, t, st, "Everyone")
+	general := testkit.KBSection(ctx, t, st, all, "General")
+	public := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Public", "")
+	onlyY := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Only Y", "", y)
+	draft := testkit.KBArticle(ctx, t, st, general, svcportal.KBDraft, "Draft", "")
+	ySection := testkit.KBSection(ctx, t, st, all, "Y's section", y)
+	inherited := testkit.KBArticle(ctx, t, st, ySection, svcportal.KBPublished, "Inherits Y", "")
+	xCat := testkit.KBCategory(ctx, t, st, "X only", x)
+	xSec := testkit.KBSection(ctx, t, st, xCat, "X section")
+	// The article asks for Y, but its category is only X's: nobody.
+	nobody := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "Y in X", "", y)
+	inX := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "In X", "", x, y)
+
+	for _, c := range []struct {
+		name  string
+		sites []int64
+		want  []int64
+	}{
+		{"site X", []int64{x.ID}, []int64{public.ID, inX.ID}},
+		{"site Y", []int64{y.ID}, []int64{public.ID, onlyY.ID, inherited.ID}},
+		{"sites X and Y", []int64{x.ID, y.ID}, []int64{public.ID, onlyY.ID, inherited.ID, inX.ID}},
+		{"site with the KB disabled", []int64{off.ID}, []int64{}},
+		{"no site", nil, []int64{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := st.KBReadable(ctx, c.sites)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(c.want)
+			slices.Sort(want)
+			if !slices.Equal(articleIDs(got), want) {
+				t.Errorf("got %v, want %v", articleIDs(got), want)
+			}
+			for _, a := range []*svcportal.KBArticle{public, onlyY, draft, inherited, nobody, inX} {
+				_, err := st.KBReadableArticle(ctx, a.ID, c.sites)
+				if visible := err == nil; visible != slices.Contains(want, a.ID) {
+					t.Errorf("article %q: got visible %v (%v)", a.Translations["en"].Title, visible, err)
+				}
+			}
+		})
+	}
+	t.Run("a deleted site takes its reach along", func(t *testing.T) {
+		if err := st.DeleteSite(ctx, y.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.KBArticle(ctx, onlyY.ID)
+		if err != nil || got.Reach.All || len(got.Reach.SiteIDs) != 0 {
+			t.Errorf("got reach %+v %v, want none", got.Reach, err)
+		}
+	})
+}
