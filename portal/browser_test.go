@@ -65,3 +65,43 @@ func TestBrowser_SignInAndChooseLanguage(t *testing.T) {
 		t.Errorf("after sign-out: %q", got)
 	}
 }
+
+// TestBrowser_NewTicketSuggestsArticles types a title on the new-ticket
+// form and expects the knowledge base's matching article to be offered,
+// before the ticket is even sent.
+func TestBrowser_NewTicketSuggestsArticles(t *testing.T) {
+	app := testkit.NewApp(t)
+	ctx, _ := testkit.Tenant(t, app.Store, "acme")
+	if err := app.Policies.SeedDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Contact(ctx, t, app.Store, "peter@initech.test", testkit.Site(ctx, t, app.Store, "Initech"), svcportal.RoleMember)
+	cat := &svcportal.KBCategory{Names: map[string]string{"en": "Accounts"}, AllSites: true}
+	if err := app.KB.CreateCategory(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	sec := &svcportal.KBSection{CategoryID: cat.ID, Names: map[string]string{"en": "Passwords"}, AllSites: true}
+	if err := app.KB.CreateSection(ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.KB.CreateArticle(ctx, &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: true,
+		Translations: map[string]svcportal.KBTranslation{"en": {Title: "Reset your VPN password", Body: "Use the self-service page."}}}); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://acme.localhost:" + app.Serve(t)
+	b := testkit.Chromium(t)
+	if err := cdp.Do(b, cdp.Navigate(base+"/tickets/new"),
+		cdp.WaitVisible(cdp.CSS("#f-email")),
+		cdp.SendKeys(cdp.CSS("#f-email"), "peter@initech.test"),
+		cdp.SendKeys(cdp.CSS("#f-password"), testkit.Password),
+		cdp.Submit(cdp.CSS("#f-password")),
+		cdp.WaitVisible(cdp.CSS("#f-title")),
+		cdp.SendKeys(cdp.CSS("#f-title"), "vpn pasword"), // typo on purpose
+		cdp.WaitVisible(cdp.CSS("[data-testid=suggestions] a"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cdp.Run(b, cdp.Text(cdp.CSS("[data-testid=suggestions] a")))
+	if err != nil || got != "Reset your VPN password" {
+		t.Errorf("suggestion %q, %v", got, err)
+	}
+}

@@ -16,6 +16,10 @@
 
     function show(hits, q) {
       list.textContent = "";
+      if (hits.length === 0 && !input.hasAttribute("data-suggest-empty")) {
+        clear(); // a form field that only suggests: nothing to say
+        return;
+      }
       if (hits.length === 0) {
         var none = document.createElement("li");
         none.className = "muted";
