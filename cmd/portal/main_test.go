@@ -367,8 +367,9 @@ func TestSeedCommand(t *testing.T) {
 		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
 		t.Fatalf("tenant create: %s", stderr)
 	}
-	code, stdout, stderr := runCmd(t, context.Background(), env, "seed", "--tenant", "acme", "--sites", "2", "--contacts", "5", "--tickets", "4500")
-	if code != 0 || !strings.Contains(stdout, "tickets   [##############################] 100% 4500/4500") || !strings.Contains(stdout, "Seeded acme: 2 sites, 5 contacts") {
+	code, stdout, stderr := runCmd(t, context.Background(), env, "seed", "--tenant", "acme", "--sites", "2", "--contacts", "5", "--tickets", "4500", "--articles", "120")
+	if code != 0 || !strings.Contains(stdout, "tickets   [##############################] 100% 4500/4500") || !strings.Contains(stdout, "Seeded acme: 2 sites, 5 contacts") ||
+		!strings.Contains(stdout, "articles  [##############################] 100% 120/120") || !strings.Contains(stdout, "index acme [##############################] 100% 120/120") {
 		t.Fatalf("got %d %q %q", code, stdout, stderr)
 	}
 	st, err := store.Open(context.Background(), env["PORTAL_DATABASE_URL"])
@@ -381,6 +382,16 @@ func TestSeedCommand(t *testing.T) {
 	got, total, err := st.StaffTickets(ctx, 0, svcportal.TicketFilter{Sort: "-number", PerPage: 1})
 	if err != nil || total != 4500 || got[0].Number != 4500 {
 		t.Errorf("after seeding: %d tickets, highest %v, %v", total, got, err)
+	}
+	idx, _, err := search.Open(filepath.Join(env["PORTAL_DATA_DIR"], "search"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, _ := st.Sites(ctx)
+	hits, err := idx.Search(ctx, svcportal.ArticleQuery{TenantID: tn.ID, SiteIDs: []int64{sites[0].ID}, Lang: "en", Text: "restart"})
+	idx.Close()
+	if err != nil || len(hits) == 0 {
+		t.Errorf("seeded articles are not searchable: %v, %v", hits, err)
 	}
 	for _, args := range [][]string{{"seed"}, {"seed", "--tenant", "nope"}, {"seed", "--tenant", "acme", "--sites", "0"}} {
 		if code, _, _ := runCmd(t, context.Background(), env, args...); code != 2 {

@@ -39,7 +39,7 @@ func runTenant(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
 	t, err := a.tenants.Create(e.ctx, req)
 	if err != nil {
 		return usageFromDomain(err)

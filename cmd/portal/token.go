@@ -30,7 +30,7 @@ func runToken(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
 	t, err := a.store.TenantBySlug(e.ctx, slug)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
 		return usageError{fmt.Sprintf("no tenant %q", slug)}
