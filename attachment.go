@@ -17,12 +17,14 @@ const (
 )
 
 // Attachment is a file attached to a ticket (its description when
-// MessageID is 0, else one of its messages). The content lives in a
-// BlobStore under its SHA-256.
+// MessageID is 0, else one of its messages) or to a knowledge-base
+// article: exactly one of TicketID and ArticleID is set. The content lives
+// in a BlobStore under its SHA-256.
 type Attachment struct {
 	ID           int64     `bun:"id,pk,autoincrement" json:"id"`
 	TenantID     int64     `bun:"tenant_id,notnull" json:"-"`
-	TicketID     int64     `bun:"ticket_id,notnull" json:"-"`
+	TicketID     int64     `bun:"ticket_id,nullzero" json:"-"`
+	ArticleID    int64     `bun:"article_id,nullzero" json:"-"`
 	MessageID    int64     `bun:"message_id,notnull" json:"message_id,omitempty"`
 	Filename     string    `bun:"filename,notnull" json:"filename"`
 	ContentType  string    `bun:"content_type,notnull" json:"content_type"`
@@ -79,4 +81,17 @@ type AttachmentStore interface {
 	TicketAttachments(ctx context.Context, ticketID int64) ([]Attachment, error)
 	// TicketByID returns a ticket by its internal id, or KindNotFound.
 	TicketByID(ctx context.Context, id int64) (*Ticket, error)
+	// AddArticleAttachment records a file of an article of the tenant
+	// (KindNotFound for another's).
+	AddArticleAttachment(ctx context.Context, articleID int64, a *Attachment) error
+	// ArticleAttachments lists an article's files, oldest first.
+	ArticleAttachments(ctx context.Context, articleID int64) ([]Attachment, error)
+	// DeleteArticleAttachment removes one file of an article; KindNotFound.
+	DeleteArticleAttachment(ctx context.Context, articleID, id int64) error
+}
+
+// ArticleReader tells whether a contact may read an article, as the
+// knowledge base's rules say (KindNotFound when not).
+type ArticleReader interface {
+	CanReadArticle(ctx context.Context, p *Principal, articleID int64) error
 }

@@ -368,20 +368,21 @@ type KBArticleLink struct {
 // KBArticleView is an article as a reader sees it, in their language or
 // the tenant's default when it has no translation in theirs.
 type KBArticleView struct {
-	ID           int64     `json:"id"`
-	Title        string    `json:"title"`
-	Body         string    `json:"body"` // Markdown; render sanitised
-	Keywords     []string  `json:"keywords"`
-	Locale       string    `json:"locale"`
-	CategoryID   int64     `json:"category_id"`
-	CategoryName string    `json:"category_name"`
-	SectionID    int64     `json:"section_id"`
-	SectionName  string    `json:"section_name"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	Views        int64     `json:"views"`
-	Votes        KBVotes   `json:"votes"`
-	MyVote       *bool     `json:"my_vote"` // the reader's vote, nil before voting
+	ID           int64        `json:"id"`
+	Title        string       `json:"title"`
+	Body         string       `json:"body"` // Markdown; render sanitised
+	Keywords     []string     `json:"keywords"`
+	Locale       string       `json:"locale"`
+	CategoryID   int64        `json:"category_id"`
+	CategoryName string       `json:"category_name"`
+	SectionID    int64        `json:"section_id"`
+	SectionName  string       `json:"section_name"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+	Views        int64        `json:"views"`
+	Votes        KBVotes      `json:"votes"`
+	MyVote       *bool        `json:"my_vote"` // the reader's vote, nil before voting
+	Attachments  []Attachment `json:"attachments"`
 }
 
 // KnowledgeBase is what the portal does with the knowledge base. Every
@@ -422,4 +423,11 @@ type KBAdmin interface {
 	CreateArticle(ctx context.Context, a *KBArticle) error
 	UpdateArticle(ctx context.Context, a *KBArticle) error
 	DeleteArticle(ctx context.Context, id int64) error
+
+	// AttachFiles adds uploaded files to an article (at most
+	// MaxFilesPerMessage at once); ArticleFiles lists them; DetachFile
+	// removes one. KindNotFound for another tenant's article.
+	AttachFiles(ctx context.Context, by *Principal, articleID int64, files []Upload) ([]Attachment, error)
+	ArticleFiles(ctx context.Context, articleID int64) ([]Attachment, error)
+	DetachFile(ctx context.Context, articleID, attachmentID int64) error
 }

@@ -86,6 +86,7 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/kb/sections/:id", web.H(h.kbSectionShow))
 	staff.GET("/kb/articles", web.H(h.kbArticleList))
 	staff.GET("/kb/articles/:id", web.H(h.kbArticleShow))
+	staff.GET("/kb/articles/:id/attachments", web.H(h.kbFileList))
 	admins.POST("/kb/categories", web.H(h.kbCategoryCreate))
 	admins.PATCH("/kb/categories/:id", web.H(h.kbCategoryUpdate))
 	admins.DELETE("/kb/categories/:id", web.H(h.kbCategoryDelete))
@@ -97,6 +98,8 @@ func Register(srv *web.Server, deps Deps) {
 	admins.POST("/kb/articles/:id/publish", web.H(h.kbArticleState(svcportal.KBPublished)))
 	admins.POST("/kb/articles/:id/unpublish", web.H(h.kbArticleState(svcportal.KBDraft)))
 	admins.DELETE("/kb/articles/:id", web.H(h.kbArticleDelete))
+	admins.POST("/kb/articles/:id/attachments", web.H(h.kbFilesAdd))
+	admins.DELETE("/kb/articles/:id/attachments/:file", web.H(h.kbFileDelete))
 }
 
 // bearer signs in a request that carries an API token. Such requests are

@@ -18,6 +18,7 @@ import (
 // Store is the storage the service needs.
 type Store interface {
 	svcportal.KBStore
+	svcportal.AttachmentStore
 	Tenants(ctx context.Context) ([]svcportal.Tenant, error)
 }
 
@@ -130,6 +131,9 @@ func (s *Service) Article(ctx context.Context, p *svcportal.Principal, id int64,
 	v := &svcportal.KBArticleView{ID: a.ID, Title: tr.Title, Body: tr.Body, Keywords: tr.Keywords, Locale: tr.Locale,
 		CategoryID: a.CategoryID, SectionID: a.SectionID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		Views: a.Views + 1, Votes: a.Votes}
+	if v.Attachments, err = s.st.ArticleAttachments(ctx, id); err != nil {
+		return nil, err
+	}
 	if v.Keywords == nil {
 		v.Keywords = []string{}
 	}
@@ -357,4 +361,50 @@ func (s *Service) Reindex(ctx context.Context, progress func(tenant string, done
 		}
 	}
 	return nil
+}
+
+var _ svcportal.ArticleReader = (*Service)(nil)
+
+// CanReadArticle implements svcportal.ArticleReader: the contact may read
+// the article by the same rules as the article page (published, in
+// reach of one of their sites with the knowledge base), else KindNotFound.
+func (s *Service) CanReadArticle(ctx context.Context, p *svcportal.Principal, id int64) error {
+	sites, err := s.readerSites(ctx, p)
+	if err != nil {
+		return err
+	}
+	_, err = s.st.KBReadableArticle(ctx, id, sites)
+	return err
+}
+
+// AttachFiles implements svcportal.KBAdmin.
+func (s *Service) AttachFiles(ctx context.Context, by *svcportal.Principal, articleID int64, files []svcportal.Upload) ([]svcportal.Attachment, error) {
+	if len(files) == 0 || len(files) > svcportal.MaxFilesPerMessage {
+		return nil, &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.too_many_files",
+			Data:   map[string]any{"Max": svcportal.MaxFilesPerMessage},
+			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.too_many_files", Data: map[string]any{"Max": svcportal.MaxFilesPerMessage}}}}
+	}
+	var out []svcportal.Attachment
+	for _, f := range files {
+		a := &svcportal.Attachment{Filename: svcportal.CleanFilename(f.Filename), ContentType: f.ContentType, Size: f.Size,
+			SHA256: f.SHA256, UploaderKind: svcportal.PrincipalStaff, UploaderID: by.Staff.ID}
+		if err := s.st.AddArticleAttachment(ctx, articleID, a); err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, nil
+}
+
+// ArticleFiles implements svcportal.KBAdmin.
+func (s *Service) ArticleFiles(ctx context.Context, articleID int64) ([]svcportal.Attachment, error) {
+	if _, err := s.st.KBArticle(ctx, articleID); err != nil {
+		return nil, err
+	}
+	return s.st.ArticleAttachments(ctx, articleID)
+}
+
+// DetachFile implements svcportal.KBAdmin.
+func (s *Service) DetachFile(ctx context.Context, articleID, attachmentID int64) error {
+	return s.st.DeleteArticleAttachment(ctx, articleID, attachmentID)
 }

@@ -100,7 +100,7 @@ func Register(srv *web.Server, deps Deps) {
 	me.POST("/tickets/:number/rating", web.H(ticketAction(http.StatusOK, h.apiTicketRate)))
 
 	for _, page := range []string{"kb", "kb_article", "kb_search"} {
-		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/kb_partials.html", "templates/"+page+".html")
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/kb_partials.html", "templates/"+page+".html")
 	}
 	signedIn.GET("/kb", web.H(h.kbIndex))
 	signedIn.GET("/kb/search", web.H(h.kbSearch))

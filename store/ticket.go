@@ -540,3 +540,48 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 		return nil
 	})
 }
+
+// AddArticleAttachment implements svcportal.AttachmentStore.
+func (s *Store) AddArticleAttachment(ctx context.Context, articleID int64, a *svcportal.Attachment) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := s.db.NewSelect().TableExpr("kb_articles").Where("id = ? AND tenant_id = ?", articleID, tid).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	a.ID, a.TenantID, a.TicketID, a.ArticleID, a.MessageID, a.CreatedAt = 0, tid, 0, articleID, 0, s.now().UTC()
+	_, err = s.db.NewInsert().Model(a).Exec(ctx)
+	return err
+}
+
+// ArticleAttachments implements svcportal.AttachmentStore.
+func (s *Store) ArticleAttachments(ctx context.Context, articleID int64) ([]svcportal.Attachment, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as := []svcportal.Attachment{}
+	return as, s.db.NewSelect().Model(&as).Where("tenant_id = ? AND article_id = ?", tid, articleID).Order("id").Scan(ctx)
+}
+
+// DeleteArticleAttachment implements svcportal.AttachmentStore.
+func (s *Store) DeleteArticleAttachment(ctx context.Context, articleID, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.NewDelete().Model((*svcportal.Attachment)(nil)).
+		Where("id = ? AND tenant_id = ? AND article_id = ?", id, tid, articleID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}

@@ -56,7 +56,6 @@ func NewApp(t testing.TB) *App {
 		t.Fatal(err)
 	}
 	acc := accounts.New(st, clock.Now, accounts.WithSecret([]byte(SecretKey)), accounts.WithMailer(renderer, ts.URL))
-	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL))
 	blobStore, err := blobs.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +66,7 @@ func NewApp(t testing.TB) *App {
 	}
 	t.Cleanup(func() { index.Close() })
 	kbs := kb.New(st, index, slog.New(slog.DiscardHandler))
+	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs})
 	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs}

@@ -19,6 +19,12 @@ func WithNotifications(renderer svcportal.EmailRenderer, url func(*svcportal.Ten
 	return func(s *Service) { s.mailer, s.url = renderer, url }
 }
 
+// WithArticles lets GET /attachments/{id} serve knowledge-base files to
+// the contacts who may read their article.
+func WithArticles(r svcportal.ArticleReader) Option {
+	return func(s *Service) { s.articles = r }
+}
+
 // recipient is someone a ticket's notifications go to.
 type recipient struct {
 	email, name, locale, role string

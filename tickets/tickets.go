@@ -33,11 +33,12 @@ type Policy interface {
 
 // Service implements svcportal.TicketService.
 type Service struct {
-	st     Store
-	pol    Policy
-	now    func() time.Time
-	mailer svcportal.EmailRenderer
-	url    func(*svcportal.Tenant) string
+	st       Store
+	pol      Policy
+	now      func() time.Time
+	mailer   svcportal.EmailRenderer
+	url      func(*svcportal.Tenant) string
+	articles svcportal.ArticleReader
 }
 
 var _ svcportal.TicketService = (*Service)(nil)
@@ -592,6 +593,16 @@ func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int
 		return nil, err
 	}
 	if p.Staff != nil {
+		return a, nil
+	}
+	if a.ArticleID != 0 {
+		// A knowledge-base file: the article's reading rules decide.
+		if s.articles == nil {
+			return nil, svcportal.ErrNotFound()
+		}
+		if err := s.articles.CanReadArticle(ctx, p, a.ArticleID); err != nil {
+			return nil, err
+		}
 		return a, nil
 	}
 	t, err := s.st.TicketByID(ctx, a.TicketID)

@@ -91,7 +91,6 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		return nil, err
 	}
 	acc := accounts.New(st, time.Now, accounts.WithSecret(secret), accounts.WithMailer(renderer, ts.URL))
-	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL))
 	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
 	if err != nil {
 		st.Close()
@@ -103,6 +102,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		return nil, err
 	}
 	kbs := kb.New(st, index, e.log)
+	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure, KB: kbs})
 	admin.Register(srv, admin.Deps{Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks, index: index, kb: kbs,

@@ -1,0 +1,63 @@
+package admin
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// kbFilesAdd attaches the uploaded files (multipart "files") to an
+// article, with the rules of ticket attachments.
+func (h *handlers) kbFilesAdd(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if c.Request.MultipartForm == nil {
+		return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
+			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.required"}}}
+	}
+	files, err := web.Uploads(c, h.deps.Blobs)
+	if err != nil {
+		return err
+	}
+	added, err := h.deps.KB.AttachFiles(c.Request.Context(), web.Principal(c), id, files)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"attachments": added})
+	return nil
+}
+
+func (h *handlers) kbFileList(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	files, err := h.deps.KB.ArticleFiles(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"attachments": files})
+	return nil
+}
+
+func (h *handlers) kbFileDelete(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	file, err := strconv.ParseInt(c.Param("file"), 10, 64)
+	if err != nil {
+		return svcportal.ErrNotFound()
+	}
+	if err := h.deps.KB.DetachFile(c.Request.Context(), id, file); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
