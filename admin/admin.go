@@ -61,10 +61,10 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/field-policies", web.H(h.policyList))
 	staff.GET("/tickets", web.H(h.ticketList))
 	staff.GET("/tickets/:number", web.H(h.ticketShow))
-	staff.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.ticketUpdate)))
+	staff.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.ticketUpdate)))
 	staff.POST("/tickets/:number/replies", web.H(h.ticketReply))
 	staff.GET("/attachments/:id", web.H(h.attachmentDownload))
-	staff.POST("/tickets/:number/propose-solution", web.H(ticketAction(http.StatusOK, h.ticketPropose)))
+	staff.POST("/tickets/:number/propose-solution", web.H(web.PathAction(http.StatusOK, "number", h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)
 	admins.POST("/sites", web.H(h.siteCreate))
@@ -137,15 +137,6 @@ func (h *handlers) requireAdmin(c *gin.Context) {
 		return
 	}
 	c.Next()
-}
-
-// idParam reads a numeric path parameter; anything else is not found.
-func idParam(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, svcportal.ErrNotFound()
-	}
-	return id, nil
 }
 
 // queryInt reads an optional positive integer query parameter.

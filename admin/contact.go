@@ -32,7 +32,7 @@ func (h *handlers) contactList(c *gin.Context) error {
 }
 
 func (h *handlers) contactShow(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (h *handlers) contactCreate(c *gin.Context) error {
 }
 
 func (h *handlers) contactUpdate(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (h *handlers) contactUpdate(c *gin.Context) error {
 }
 
 func (h *handlers) contactDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (h *handlers) contactDelete(c *gin.Context) error {
 // contactWelcome emails the contact a new set-password link (older links
 // stop working) and answers 202: the email waits in the outbox.
 func (h *handlers) contactWelcome(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

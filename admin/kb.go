@@ -54,7 +54,7 @@ func (h *handlers) kbCategoryList(c *gin.Context) error {
 }
 
 func (h *handlers) kbCategoryShow(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (h *handlers) kbCategoryCreate(c *gin.Context) error {
 }
 
 func (h *handlers) kbCategoryUpdate(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (h *handlers) kbCategoryUpdate(c *gin.Context) error {
 }
 
 func (h *handlers) kbCategoryDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (h *handlers) kbSectionList(c *gin.Context) error {
 }
 
 func (h *handlers) kbSectionShow(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (h *handlers) kbSectionCreate(c *gin.Context) error {
 }
 
 func (h *handlers) kbSectionUpdate(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (h *handlers) kbSectionUpdate(c *gin.Context) error {
 }
 
 func (h *handlers) kbSectionDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (h *handlers) kbArticleList(c *gin.Context) error {
 }
 
 func (h *handlers) kbArticleShow(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func (h *handlers) kbArticleState(state string) web.HandlerFunc {
 }
 
 func (h *handlers) kbArticleChange(c *gin.Context, change func(*svcportal.KBArticle)) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (h *handlers) kbArticleChange(c *gin.Context, change func(*svcportal.KBArti
 }
 
 func (h *handlers) kbArticleDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,7 +12,7 @@ import (
 // kbFilesAdd attaches the uploaded files (multipart "files") to an
 // article, with the rules of ticket attachments.
 func (h *handlers) kbFilesAdd(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -34,7 +33,7 @@ func (h *handlers) kbFilesAdd(c *gin.Context) error {
 }
 
 func (h *handlers) kbFileList(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -47,13 +46,13 @@ func (h *handlers) kbFileList(c *gin.Context) error {
 }
 
 func (h *handlers) kbFileDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	file, err := strconv.ParseInt(c.Param("file"), 10, 64)
+	file, err := web.IDParam(c, "file")
 	if err != nil {
-		return svcportal.ErrNotFound()
+		return err
 	}
 	if err := h.deps.KB.DetachFile(c.Request.Context(), id, file); err != nil {
 		return err

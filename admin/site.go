@@ -24,7 +24,7 @@ func (h *handlers) siteList(c *gin.Context) error {
 }
 
 func (h *handlers) siteShow(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *handlers) siteCreate(c *gin.Context) error {
 }
 
 func (h *handlers) siteUpdate(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func apply(site *svcportal.Site, req siteRequest) {
 }
 
 func (h *handlers) siteDelete(c *gin.Context) error {
-	id, err := idParam(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

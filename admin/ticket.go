@@ -2,21 +2,12 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/web"
 )
-
-func numberParam(c *gin.Context) (int64, error) {
-	n, err := strconv.ParseInt(c.Param("number"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, svcportal.ErrNotFound()
-	}
-	return n, nil
-}
 
 func (h *handlers) ticketList(c *gin.Context) error {
 	f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
@@ -32,7 +23,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 }
 
 func (h *handlers) ticketShow(c *gin.Context) error {
-	n, err := numberParam(c)
+	n, err := web.IDParam(c, "number")
 	if err != nil {
 		return err
 	}
@@ -42,27 +33,6 @@ func (h *handlers) ticketShow(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, v)
 	return nil
-}
-
-// ticketAction runs one action on the ticket of the path with a decoded
-// JSON body and answers the ticket with status.
-func ticketAction[T any](status int, act func(c *gin.Context, n int64, req T) (*svcportal.TicketView, error)) web.HandlerFunc {
-	return func(c *gin.Context) error {
-		n, err := numberParam(c)
-		if err != nil {
-			return err
-		}
-		var req T
-		if err := web.BindJSON(c, &req); err != nil {
-			return err
-		}
-		v, err := act(c, n, req)
-		if err != nil {
-			return err
-		}
-		c.JSON(status, v)
-		return nil
-	}
 }
 
 type ticketUpdate struct {
@@ -84,7 +54,7 @@ func (h *handlers) ticketUpdate(c *gin.Context, n int64, req ticketUpdate) (*svc
 
 // ticketReply takes {"body", "internal"} as JSON, or multipart with files.
 func (h *handlers) ticketReply(c *gin.Context) error {
-	n, err := numberParam(c)
+	n, err := web.IDParam(c, "number")
 	if err != nil {
 		return err
 	}
@@ -107,9 +77,9 @@ func (h *handlers) ticketReply(c *gin.Context) error {
 }
 
 func (h *handlers) attachmentDownload(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return svcportal.ErrNotFound()
+		return err
 	}
 	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
 	if err != nil {

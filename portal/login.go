@@ -36,28 +36,9 @@ func (h *handlers) loginForm(c *gin.Context) error {
 	return web.Render(c, http.StatusOK, "portal/login", page)
 }
 
-// login signs the contact in, ending any session the browser already had
-// (a new token at every login: no session fixation).
-func (h *handlers) login(c *gin.Context, email, pw string) (*svcportal.Principal, error) {
-	if old := web.Principal(c); old != nil {
-		if err := h.deps.Accounts.Logout(c.Request.Context(), old); err != nil {
-			return nil, err
-		}
-	}
-	p, token, err := h.deps.Accounts.Login(c.Request.Context(), svcportal.Credentials{
-		Kind: svcportal.PrincipalContact, Email: email, Password: pw, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
-	})
-	if err != nil {
-		return nil, err
-	}
-	h.sessions.SetCookie(c, token)
-	web.SetPrincipal(c, p)
-	return p, nil
-}
-
 func (h *handlers) loginSubmit(c *gin.Context) error {
 	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
-	p, err := h.login(c, email, c.PostForm("password"))
+	p, err := h.sessions.SignIn(c, h.deps.Accounts, email, c.PostForm("password"))
 	if k := svcportal.KindOf(err); k == svcportal.KindUnauthorized || k == svcportal.KindTooManyRequests {
 		return web.Render(c, web.ErrorStatus(c, err), "portal/login",
 			&loginPage{Page: web.NewPage(c), Email: email, Next: next, Error: web.ErrorMessage(c, err)})
@@ -73,12 +54,9 @@ func (h *handlers) loginSubmit(c *gin.Context) error {
 }
 
 func (h *handlers) logoutSubmit(c *gin.Context) error {
-	if p := web.Principal(c); p != nil {
-		if err := h.deps.Accounts.Logout(c.Request.Context(), p); err != nil {
-			return err
-		}
+	if err := h.sessions.SignOut(c, h.deps.Accounts); err != nil {
+		return err
 	}
-	h.sessions.Clear(c)
 	c.Redirect(http.StatusSeeOther, "/login")
 	return nil
 }
@@ -99,7 +77,7 @@ func (h *handlers) apiLogin(c *gin.Context) error {
 	if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := h.login(c, req.Email, req.Password)
+	p, err := h.sessions.SignIn(c, h.deps.Accounts, req.Email, req.Password)
 	if err != nil {
 		return err
 	}
@@ -108,12 +86,9 @@ func (h *handlers) apiLogin(c *gin.Context) error {
 }
 
 func (h *handlers) apiLogout(c *gin.Context) error {
-	if p := web.Principal(c); p != nil {
-		if err := h.deps.Accounts.Logout(c.Request.Context(), p); err != nil {
-			return err
-		}
+	if err := h.sessions.SignOut(c, h.deps.Accounts); err != nil {
+		return err
 	}
-	h.sessions.Clear(c)
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -92,12 +92,12 @@ func Register(srv *web.Server, deps Deps) {
 	me.GET("/tickets", web.H(h.apiTicketList))
 	me.POST("/tickets", web.H(h.apiTicketCreate))
 	me.GET("/tickets/:number", web.H(h.apiTicketShow))
-	me.PATCH("/tickets/:number", web.H(ticketAction(http.StatusOK, h.apiTicketUpdate)))
+	me.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketUpdate)))
 	me.POST("/tickets/:number/replies", web.H(h.apiTicketReply))
 	me.GET("/attachments/:id", web.H(h.attachmentDownload))
-	me.POST("/tickets/:number/solution", web.H(ticketAction(http.StatusOK, h.apiTicketSolution)))
-	me.POST("/tickets/:number/close", web.H(ticketAction(http.StatusOK, h.apiTicketClose)))
-	me.POST("/tickets/:number/rating", web.H(ticketAction(http.StatusOK, h.apiTicketRate)))
+	me.POST("/tickets/:number/solution", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketSolution)))
+	me.POST("/tickets/:number/close", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketClose)))
+	me.POST("/tickets/:number/rating", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketRate)))
 
 	for _, page := range []string{"kb", "kb_article", "kb_search"} {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/kb_partials.html", "templates/"+page+".html")

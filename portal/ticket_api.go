@@ -11,16 +11,6 @@ import (
 	"github.com/svcportal/svcportal/web"
 )
 
-// numberParam reads the ticket number of the path; anything else is not
-// found.
-func numberParam(c *gin.Context) (int64, error) {
-	n, err := strconv.ParseInt(c.Param("number"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, svcportal.ErrNotFound()
-	}
-	return n, nil
-}
-
 func (h *handlers) apiTicketFields(c *gin.Context) error {
 	var site int64
 	if s := c.Query("site_id"); s != "" {
@@ -90,7 +80,7 @@ func (h *handlers) apiTicketCreate(c *gin.Context) error {
 }
 
 func (h *handlers) apiTicketShow(c *gin.Context) error {
-	n, err := numberParam(c)
+	n, err := web.IDParam(c, "number")
 	if err != nil {
 		return err
 	}
@@ -100,27 +90,6 @@ func (h *handlers) apiTicketShow(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, v)
 	return nil
-}
-
-// ticketAction runs one action on the ticket of the path with a decoded
-// JSON body and answers the ticket with status.
-func ticketAction[T any](status int, act func(c *gin.Context, n int64, req T) (*svcportal.TicketView, error)) web.HandlerFunc {
-	return func(c *gin.Context) error {
-		n, err := numberParam(c)
-		if err != nil {
-			return err
-		}
-		var req T
-		if err := web.BindJSON(c, &req); err != nil {
-			return err
-		}
-		v, err := act(c, n, req)
-		if err != nil {
-			return err
-		}
-		c.JSON(status, v)
-		return nil
-	}
 }
 
 type fieldsRequest struct {
@@ -151,7 +120,7 @@ func (h *handlers) apiTicketUpdate(c *gin.Context, n int64, req fieldsRequest) (
 
 // apiTicketReply takes {"body"} as JSON, or multipart with body and files.
 func (h *handlers) apiTicketReply(c *gin.Context) error {
-	n, err := numberParam(c)
+	n, err := web.IDParam(c, "number")
 	if err != nil {
 		return err
 	}
@@ -175,9 +144,9 @@ func (h *handlers) apiTicketReply(c *gin.Context) error {
 
 // attachmentDownload sends a file of a ticket the reader may see.
 func (h *handlers) attachmentDownload(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return svcportal.ErrNotFound()
+		return err
 	}
 	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
 	if err != nil {

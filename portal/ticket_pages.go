@@ -212,7 +212,7 @@ func (h *handlers) ticketShow(c *gin.Context) error {
 }
 
 func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) error {
-	n, err := numberParam(c)
+	n, err := web.IDParam(c, "number")
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func display(f svcportal.TicketFieldView, val any, yes, no string) string {
 // back to it, or shows it again with what went wrong.
 func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int64) error) web.HandlerFunc {
 	return func(c *gin.Context) error {
-		n, err := numberParam(c)
+		n, err := web.IDParam(c, "number")
 		if err != nil {
 			return err
 		}

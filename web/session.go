@@ -137,3 +137,35 @@ func setRetryAfter(c *gin.Context, e *svcportal.Error) {
 		c.Header("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 	}
 }
+
+// SignIn checks credentials of the sessions' kind and opens a session,
+// ending the one the browser had (a new token at every sign-in: no
+// session fixation); the cookie is set and the request goes on as the
+// principal.
+func (s Sessions) SignIn(c *gin.Context, acc svcportal.AccountService, email, password string) (*svcportal.Principal, error) {
+	if old := Principal(c); old != nil {
+		if err := acc.Logout(c.Request.Context(), old); err != nil {
+			return nil, err
+		}
+	}
+	p, token, err := acc.Login(c.Request.Context(), svcportal.Credentials{
+		Kind: s.Kind, Email: email, Password: password, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.SetCookie(c, token)
+	SetPrincipal(c, p)
+	return p, nil
+}
+
+// SignOut ends the request's session, if any, and clears the cookie.
+func (s Sessions) SignOut(c *gin.Context, acc svcportal.AccountService) error {
+	if p := Principal(c); p != nil {
+		if err := acc.Logout(c.Request.Context(), p); err != nil {
+			return err
+		}
+	}
+	s.Clear(c)
+	return nil
+}
