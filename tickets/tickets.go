@@ -354,10 +354,20 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	if p.Contact != nil {
 		v = svcportal.ViewerOf(p.Contact)
 	}
+	// One policy decision per (role, site) of the page, not per ticket.
+	type key struct {
+		role string
+		site int64
+	}
+	memo := map[key]map[string]svcportal.FieldMode{}
 	for i := range ts {
-		modes, err := s.modes(ctx, p, v.RoleFor(&ts[i]), ts[i].SiteID, fs)
-		if err != nil {
-			return nil, 0, err
+		k := key{v.RoleFor(&ts[i]), ts[i].SiteID}
+		modes, ok := memo[k]
+		if !ok {
+			if modes, err = s.modes(ctx, p, k.role, k.site, fs); err != nil {
+				return nil, 0, err
+			}
+			memo[k] = modes
 		}
 		views = append(views, *s.view(&ts[i], fs, modes))
 	}
