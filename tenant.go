@@ -26,6 +26,9 @@ type Tenant struct {
 	UpdatedAt      time.Time `bun:"updated_at,notnull" json:"updated_at"`
 
 	Domains []string `bun:"-" json:"domains"` // custom hostnames, lower case
+	// WelcomeEmail is the tenant's own welcome text per locale (Markdown;
+	// empty: the product's text).
+	WelcomeEmail map[string]string `bun:"welcome_email,notnull,type:text" json:"welcome_email"`
 }
 
 // Defaults of a new tenant.
@@ -58,6 +61,7 @@ func NewTenant(slug, name string) *Tenant {
 		DefaultLocale:  "en",
 		EnabledLocales: append([]string(nil), Locales...),
 		TicketTypes:    append([]string(nil), DefaultTicketTypes...),
+		WelcomeEmail:   map[string]string{},
 		AutoCloseDays:  DefaultAutoCloseDays,
 		MaxUploadMB:    DefaultMaxUploadMB,
 	}
@@ -84,6 +88,14 @@ func (t *Tenant) Validate() error {
 	v.Check(t.MaxUploadMB >= 1 && t.MaxUploadMB <= 1024, "max_upload_mb", "error.range", map[string]any{"Min": 1, "Max": 1024})
 	for _, d := range t.Domains {
 		v.Check(ValidHostname(d), "domains", "error.hostname_format", map[string]any{"Host": d})
+	}
+	for l, text := range t.WelcomeEmail {
+		v.Check(IsLocale(l), "welcome_email", "error.locale_unknown", map[string]any{"Locale": l})
+		v.Check(utf8.RuneCountInString(text) <= 10000, "welcome_email", "error.too_long", map[string]any{"Max": 10000})
+	}
+	v.Check(len(t.TicketTypes) <= 20, "ticket_types", "error.too_many", map[string]any{"Max": 20})
+	for _, ty := range t.TicketTypes {
+		v.Check(ValidFieldKey(ty), "ticket_types", "error.field_key_format", map[string]any{"Max": MaxFieldKeyLength})
 	}
 	return v.Err()
 }
@@ -128,10 +140,41 @@ type TenantStore interface {
 	TenantBySlug(ctx context.Context, slug string) (*Tenant, error)
 	// TenantByDomain returns the tenant owning a custom hostname, or KindNotFound.
 	TenantByDomain(ctx context.Context, host string) (*Tenant, error)
+	// UpdateTenant saves the context tenant's settings and replaces its
+	// custom domains, in one transaction; KindConflict for a domain that
+	// another tenant has.
+	UpdateTenant(ctx context.Context, t *Tenant) error
 	// Tenants lists every tenant, for jobs that visit them all.
 	Tenants(ctx context.Context) ([]Tenant, error)
 	// TenantAsset returns the context tenant's asset of that kind, or KindNotFound.
 	TenantAsset(ctx context.Context, kind string) (*Asset, error)
 	// PutTenantAsset stores an asset for the context tenant.
 	PutTenantAsset(ctx context.Context, a *Asset) error
+}
+
+// TenantSettings is what a tenant admin may change; nil or absent leaves
+// a setting as it is.
+type TenantSettings struct {
+	Name           *string           `json:"name"`
+	PrimaryColor   *string           `json:"primary_color"`
+	AccentColor    *string           `json:"accent_color"`
+	Footer         *string           `json:"footer"`
+	Domains        []string          `json:"domains"`
+	DefaultLocale  *string           `json:"default_locale"`
+	EnabledLocales []string          `json:"enabled_locales"`
+	TicketTypes    []string          `json:"ticket_types"`
+	AutoCloseDays  *int              `json:"auto_close_days"`
+	MaxUploadMB    *int              `json:"max_upload_mb"`
+	WelcomeEmail   map[string]string `json:"welcome_email"`
+}
+
+// TenantAdmin is what the admin console does with its own tenant.
+type TenantAdmin interface {
+	// UpdateSettings applies s to the context tenant and returns it:
+	// KindUnprocessable for invalid values, KindConflict for a domain of
+	// another tenant.
+	UpdateSettings(ctx context.Context, s TenantSettings) (*Tenant, error)
+	// PutAsset stores the logo or favicon (an image of at most 1 MB;
+	// KindUnprocessable otherwise).
+	PutAsset(ctx context.Context, kind string, data []byte) error
 }

@@ -24,6 +24,7 @@ type Deps struct {
 	Contacts      svcportal.ContactStore
 	Sites         svcportal.SiteStore
 	Tickets       svcportal.TicketService
+	Tenant        svcportal.TenantAdmin
 	Blobs         svcportal.BlobStore
 	Fields        svcportal.TicketFieldStore
 	Policies      svcportal.PolicyAdmin
@@ -67,6 +68,10 @@ func Register(srv *web.Server, deps Deps) {
 	staff.POST("/tickets/:number/propose-solution", web.H(web.PathAction(http.StatusOK, "number", h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)
+	admins.GET("/settings", web.H(h.settingsShow))
+	admins.PATCH("/settings", web.H(h.settingsUpdate))
+	admins.PUT("/settings/logo", web.H(h.settingsAsset(svcportal.AssetLogo)))
+	admins.PUT("/settings/favicon", web.H(h.settingsAsset(svcportal.AssetFavicon)))
 	admins.POST("/sites", web.H(h.siteCreate))
 	admins.PATCH("/sites/:id", web.H(h.siteUpdate))
 	admins.DELETE("/sites/:id", web.H(h.siteDelete))

@@ -195,3 +195,22 @@ func TestRenderer_BrandColours(t *testing.T) {
 		t.Errorf("want dark text on a light primary colour:\n%s", m.HTMLBody)
 	}
 }
+
+func TestRenderer_TenantWelcomeText(t *testing.T) {
+	r := newRenderer(t)
+	tn := tenant()
+	tn.WelcomeEmail = map[string]string{"fr": "Bienvenue chez Acme <b>!</b>"}
+	req := svcportal.EmailRequest{Kind: svcportal.EmailWelcome, To: "p@i.test", Locale: "fr",
+		Data: map[string]any{"Link": "https://acme.portal.test/set-password?token=t", "ExpiresHours": 72}}
+	m, err := r.RenderEmail(context.Background(), tn, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.TextBody, "Bienvenue chez Acme <b>!</b>") || !strings.Contains(m.HTMLBody, "Bienvenue chez Acme &lt;b&gt;!&lt;/b&gt;") {
+		t.Errorf("tenant's text missing or unescaped:\n%s", m.HTMLBody)
+	}
+	req.Locale = "en"
+	if m, _ := r.RenderEmail(context.Background(), tn, req); strings.Contains(m.TextBody, "Bienvenue") {
+		t.Error("the French text was used in English")
+	}
+}

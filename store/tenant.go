@@ -111,3 +111,35 @@ func (s *Store) Tenants(ctx context.Context) ([]svcportal.Tenant, error) {
 	}
 	return ts, nil
 }
+
+// UpdateTenant implements svcportal.TenantStore.
+func (s *Store) UpdateTenant(ctx context.Context, t *svcportal.Tenant) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if t.WelcomeEmail == nil {
+		t.WelcomeEmail = map[string]string{}
+	}
+	t.ID, t.UpdatedAt = tid, s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model(t).
+			Column("name", "primary_color", "accent_color", "footer", "default_locale", "enabled_locales",
+				"ticket_types", "auto_close_days", "max_upload_mb", "welcome_email", "updated_at").
+			Where("id = ?", tid).Exec(ctx); err != nil {
+			return fmt.Errorf("update tenant: %w", err)
+		}
+		if _, err := tx.NewDelete().Model((*tenantDomain)(nil)).Where("tenant_id = ?", tid).Exec(ctx); err != nil {
+			return err
+		}
+		for _, d := range t.Domains {
+			if _, err := tx.NewInsert().Model(&tenantDomain{Hostname: d, TenantID: tid}).Exec(ctx); err != nil {
+				if isUniqueViolation(err) {
+					return conflict("domains", "error.domain_taken", err)
+				}
+				return fmt.Errorf("insert domain %s: %w", d, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,62 @@
+package admin
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// settingsShow answers the tenant's settings.
+func (h *handlers) settingsShow(c *gin.Context) error {
+	c.JSON(http.StatusOK, svcportal.TenantFrom(c.Request.Context()))
+	return nil
+}
+
+// settingsUpdate changes the settings that are sent; they apply from the
+// next request on.
+func (h *handlers) settingsUpdate(c *gin.Context) error {
+	var in svcportal.TenantSettings
+	if err := web.BindJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := h.deps.Tenant.UpdateSettings(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, t)
+	return nil
+}
+
+// settingsAsset stores the logo or favicon sent as the request body (an
+// image of at most 1 MB) or as the multipart field "file".
+func (h *handlers) settingsAsset(kind string) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		var r io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20+1)
+		if form := c.Request.MultipartForm; form != nil {
+			files := form.File["file"]
+			if len(files) != 1 {
+				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
+					Fields: map[string]svcportal.FieldError{"file": {MessageID: "error.required"}}}
+			}
+			f, err := files[0].Open()
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = io.LimitReader(f, 1<<20+1)
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return &svcportal.Error{Kind: svcportal.KindTooLarge, MessageID: "error.file_too_large", Data: map[string]any{"MaxMB": 1}}
+		}
+		if err := h.deps.Tenant.PutAsset(c.Request.Context(), kind, data); err != nil {
+			return err
+		}
+		c.Status(http.StatusNoContent)
+		return nil
+	}
+}
