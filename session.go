@@ -76,6 +76,7 @@ const (
 	AuditProfileChanged  = "profile_changed"
 	AuditResetRequested  = "password_reset_requested"
 	AuditResetDone       = "password_reset"
+	AuditContactCreated  = "contact_created" // by single sign-on, for an unknown verified email
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

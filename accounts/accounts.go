@@ -29,6 +29,7 @@ type Store interface {
 	svcportal.AuditStore
 	svcportal.APITokenStore
 	svcportal.CredentialStore
+	svcportal.TenantOIDCStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -63,11 +64,14 @@ type Service struct {
 	secret []byte                         // HMAC key of reset codes (WithSecret)
 	mailer svcportal.EmailRenderer        // renders reset and welcome emails (WithMailer)
 	url    func(*svcportal.Tenant) string // a tenant's portal address, for links
+
+	sso ssoProviders // discovered OpenID providers, per issuer
 }
 
 var (
 	_ svcportal.AccountService = (*Service)(nil)
 	_ svcportal.ContactAdmin   = (*Service)(nil)
+	_ svcportal.SSOService     = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome
@@ -162,18 +166,31 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 	if err := s.st.Clear(ctx, keys[0].key); err != nil {
 		return nil, "", err
 	}
+	token, err := s.openSession(ctx, p, cr.IP, cr.UserAgent, "")
+	if err != nil {
+		return nil, "", err
+	}
+	return p, token, nil
+}
+
+// openSession starts a session for p, who has just proved who they are
+// (by password, or with the tenant's identity provider), audits the login
+// with detail, and returns the token for the cookie.
+func (s *Service) openSession(ctx context.Context, p *svcportal.Principal, ip, userAgent, detail string) (string, error) {
+	now := s.now()
 	token := randomToken(32)
 	sess := &svcportal.Session{
 		ID: HashToken(token), Kind: p.Kind, SubjectID: subjectID(p), CSRFToken: randomToken(32),
-		IP: cr.IP, UserAgent: truncate(cr.UserAgent, 300),
+		IP: ip, UserAgent: truncate(userAgent, 300),
 		CreatedAt: now.UTC(), LastSeenAt: now.UTC(), ExpiresAt: now.Add(IdleTimeout).UTC(),
 	}
 	if err := s.st.CreateSession(ctx, sess); err != nil {
-		return nil, "", err
+		return "", err
 	}
 	p.Session = sess
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: sess.SubjectID, Action: svcportal.AuditLogin, Email: email, IP: cr.IP})
-	return p, token, nil
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: sess.SubjectID, Action: svcportal.AuditLogin,
+		Email: principalEmail(p), IP: ip, Detail: detail})
+	return token, nil
 }
 
 // lookup finds the principal of an email and its password hash.

@@ -31,6 +31,8 @@ type Deps struct {
 	SecureCookies bool
 	// KB manages the knowledge base: staff read, admins write.
 	KB svcportal.KBAdmin
+	// OIDC keeps the tenant's single sign-on provider.
+	OIDC svcportal.TenantOIDCStore
 }
 
 // SessionCookie is the name of the staff session cookie.
@@ -72,6 +74,9 @@ func Register(srv *web.Server, deps Deps) {
 	admins.PATCH("/settings", web.H(h.settingsUpdate))
 	admins.PUT("/settings/logo", web.H(h.settingsAsset(svcportal.AssetLogo)))
 	admins.PUT("/settings/favicon", web.H(h.settingsAsset(svcportal.AssetFavicon)))
+	admins.GET("/settings/oidc", web.H(h.oidcShow))
+	admins.PUT("/settings/oidc", web.H(h.oidcPut))
+	admins.DELETE("/settings/oidc", web.H(h.oidcDelete))
 	admins.POST("/sites", web.H(h.siteCreate))
 	admins.PATCH("/sites/:id", web.H(h.siteUpdate))
 	admins.DELETE("/sites/:id", web.H(h.siteDelete))

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,6 +16,13 @@ type loginPage struct {
 	Next   string
 	Error  string
 	Notice string
+	// SSOLabel names the tenant's identity provider; "" hides the button.
+	SSOLabel string
+}
+
+// SSOHref is the address of the single sign-on button.
+func (p *loginPage) SSOHref() string {
+	return "/login/sso?next=" + url.QueryEscape(p.Next)
 }
 
 // loginNotices are the messages a redirect to /login may ask for with
@@ -29,7 +37,7 @@ func (h *handlers) loginForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return nil
 	}
-	page := &loginPage{Page: web.NewPage(c), Next: safeNext(c.Query("next"))}
+	page := &loginPage{Page: web.NewPage(c), Next: safeNext(c.Query("next")), SSOLabel: h.ssoLabel(c)}
 	if id, ok := loginNotices[c.Query("notice")]; ok {
 		page.Notice = page.T(id)
 	}
@@ -41,7 +49,7 @@ func (h *handlers) loginSubmit(c *gin.Context) error {
 	p, err := h.sessions.SignIn(c, h.deps.Accounts, email, c.PostForm("password"))
 	if k := svcportal.KindOf(err); k == svcportal.KindUnauthorized || k == svcportal.KindTooManyRequests {
 		return web.Render(c, web.ErrorStatus(c, err), "portal/login",
-			&loginPage{Page: web.NewPage(c), Email: email, Next: next, Error: web.ErrorMessage(c, err)})
+			&loginPage{Page: web.NewPage(c), Email: email, Next: next, Error: web.ErrorMessage(c, err), SSOLabel: h.ssoLabel(c)})
 	}
 	if err != nil {
 		return err

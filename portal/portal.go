@@ -29,6 +29,9 @@ type Deps struct {
 	SecureCookies bool
 	// KB is the knowledge base contacts read and search.
 	KB svcportal.KnowledgeBase
+	// SSO signs contacts in with their tenant's OpenID Connect provider;
+	// nil hides single sign-on.
+	SSO svcportal.SSOService
 }
 
 // SessionCookie is the name of the contact session cookie.
@@ -56,6 +59,10 @@ func Register(srv *web.Server, deps Deps) {
 	pages.GET("/login", web.H(h.loginForm))
 	pages.POST("/login", web.H(h.loginSubmit))
 	pages.POST("/logout", web.H(h.logoutSubmit))
+	if deps.SSO != nil {
+		pages.GET("/login/sso", web.H(h.ssoStart))
+		pages.GET(ssoCallbackPath, web.H(h.ssoCallback))
+	}
 	pages.GET("/forgot-password", web.H(h.forgotForm))
 	pages.POST("/forgot-password", web.H(h.forgotSubmit))
 	pages.GET("/reset-password", web.H(h.resetForm))

@@ -20,6 +20,10 @@
 // scope of a query (tenant, site reach, published, language with fallback)
 // is a conjunction of keyword terms inside the same bleve query, so a hit
 // outside it cannot come back even by a bug in the caller's filtering.
+//
+// The other backend is a Typesense server (typesense.go), fed text
+// analysed by the same analyzers and scoped by filter_by. Both pass the
+// suite in searchtest.
 package search
 
 import (
@@ -458,7 +462,13 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 
 // analyze runs text through one of the mapping's analyzers.
 func (b *Bleve) analyze(analyzer, text string) ([]string, error) {
-	a := b.idx.Mapping().AnalyzerNamed(analyzer)
+	return analyze(b.idx.Mapping(), analyzer, text)
+}
+
+// analyze runs text through one of m's analyzers: the embedded index and
+// the Typesense adapter share them, so both find the same words.
+func analyze(m mapping.IndexMapping, analyzer, text string) ([]string, error) {
+	a := m.AnalyzerNamed(analyzer)
 	if a == nil {
 		return nil, fmt.Errorf("search: no analyzer %s", analyzer)
 	}

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"sync"
 
@@ -12,35 +12,56 @@ import (
 )
 
 // openIndex returns the knowledge base's search index of the
-// configuration. The embedded one lives in DATA_DIR/search and is opened
-// at first use, so that commands which never search (token, tenant) do
-// not wait for the lock of a running server.
+// configuration: the embedded one, which lives in DATA_DIR/search and is
+// opened at first use, so that commands which never search (token,
+// tenant) do not wait for the lock of a running server; or a Typesense
+// server, whose collection is checked (and created) at first use.
 func openIndex(cfg *Config) (*lazyIndex, error) {
-	if cfg.SearchURL != "embedded" {
-		return nil, errors.New("PORTAL_SEARCH_URL: only the embedded index is available in this build; set it to embedded")
+	if cfg.SearchURL == "embedded" {
+		dir := filepath.Join(cfg.DataDir, "search")
+		return &lazyIndex{where: dir, dir: dir}, nil
 	}
-	return &lazyIndex{dir: filepath.Join(cfg.DataDir, "search")}, nil
+	ts, err := search.OpenTypesense(cfg.SearchURL)
+	if err != nil {
+		return nil, fmt.Errorf("PORTAL_SEARCH_URL: %w", err)
+	}
+	u, _ := url.Parse(cfg.SearchURL)
+	return &lazyIndex{where: "typesense " + u.Host, ts: ts}, nil
 }
 
-// lazyIndex is the on-disk embedded index, opened on first use.
+// lazyIndex is the configured index, opened on first use.
 type lazyIndex struct {
-	dir     string
+	where string // for messages: the embedded index's folder or the Typesense host
+
+	ts *search.Typesense // when configured
+
+	dir     string // of the embedded index, otherwise
 	once    sync.Once
-	idx     *search.Bleve
+	bleve   *search.Bleve
 	created bool
 	err     error
 }
 
 var _ svcportal.ArticleIndex = (*lazyIndex)(nil)
 
-func (l *lazyIndex) open() (*search.Bleve, error) {
-	l.once.Do(func() { l.idx, l.created, l.err = search.Open(l.dir) })
-	return l.idx, l.err
+// open returns the index; created is true when it is new and empty (the
+// embedded index's folder, or the Typesense collection, was missing).
+func (l *lazyIndex) open(ctx context.Context) (idx svcportal.ArticleIndex, created bool, err error) {
+	if l.ts != nil {
+		// Prepare checks the collection until it once succeeds.
+		created, err := l.ts.Prepare(ctx)
+		return l.ts, created, err
+	}
+	l.once.Do(func() { l.bleve, l.created, l.err = search.Open(l.dir) })
+	if l.err != nil {
+		return nil, false, l.err
+	}
+	return l.bleve, l.created, nil
 }
 
 // Index implements svcportal.ArticleIndex.
 func (l *lazyIndex) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
-	idx, err := l.open()
+	idx, _, err := l.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,7 +70,7 @@ func (l *lazyIndex) Index(ctx context.Context, docs ...svcportal.ArticleDoc) err
 
 // Delete implements svcportal.ArticleIndex.
 func (l *lazyIndex) Delete(ctx context.Context, tenantID int64, ids ...int64) error {
-	idx, err := l.open()
+	idx, _, err := l.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,7 +79,7 @@ func (l *lazyIndex) Delete(ctx context.Context, tenantID int64, ids ...int64) er
 
 // Clear implements svcportal.ArticleIndex.
 func (l *lazyIndex) Clear(ctx context.Context, tenantID int64) error {
-	idx, err := l.open()
+	idx, _, err := l.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,7 +88,7 @@ func (l *lazyIndex) Clear(ctx context.Context, tenantID int64) error {
 
 // Search implements svcportal.ArticleIndex.
 func (l *lazyIndex) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
-	idx, err := l.open()
+	idx, _, err := l.open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -76,27 +97,30 @@ func (l *lazyIndex) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svc
 
 // Close releases the index if it was opened.
 func (l *lazyIndex) Close() error {
-	if l.idx != nil {
-		return l.idx.Close()
+	if l.ts != nil {
+		return l.ts.Close()
+	}
+	if l.bleve != nil {
+		return l.bleve.Close()
 	}
 	return nil
 }
 
 // prepareIndex opens the index before serving and fills a new one from
-// the database (first start, or after its folder was deleted).
+// the database (first start, after the embedded index's folder was
+// deleted, or with a new Typesense collection).
 func (a *app) prepareIndex(e *env) error {
-	if _, err := a.index.open(); err != nil {
+	_, created, err := a.index.open(e.ctx)
+	if err != nil || !created {
 		return err
 	}
-	if !a.index.created {
-		return nil
-	}
-	e.log.Info("building the search index", "dir", a.index.dir)
+	e.log.Info("building the search index", "index", a.index.where)
 	return a.kb.Reindex(e.ctx, func(string, int, int) {})
 }
 
 // runReindex rebuilds the search index from the database with a progress
-// display; the server must be stopped (it holds the index).
+// display; with the embedded index the server must be stopped (it holds
+// the index), Typesense takes writes from both.
 func runReindex(e *env, args []string) error {
 	cfg, err := e.parseConfig("reindex", args, nil)
 	if err != nil {
@@ -107,8 +131,11 @@ func runReindex(e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if _, err := a.index.open(); err != nil {
-		return fmt.Errorf("%w (is the server running? stop it first)", err)
+	if _, _, err := a.index.open(e.ctx); err != nil {
+		if a.index.ts == nil {
+			return fmt.Errorf("%w (is the server running? stop it first)", err)
+		}
+		return err
 	}
 	total := 0
 	err = a.kb.Reindex(e.ctx, func(tenant string, done, n int) {

@@ -1,0 +1,92 @@
+package admin
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// oidcSettings is the tenant's OpenID Connect provider as the API shows
+// it: never the client secret, only whether one is set.
+type oidcSettings struct {
+	Configured   bool       `json:"configured"`
+	Issuer       string     `json:"issuer"`
+	ClientID     string     `json:"client_id"`
+	SecretSet    bool       `json:"client_secret_set"`
+	Label        string     `json:"label"`
+	AllowCreate  bool       `json:"allow_create"`
+	CreateSiteID int64      `json:"create_site_id"`
+	UpdatedAt    *time.Time `json:"updated_at,omitempty"`
+}
+
+func showOIDC(o *svcportal.TenantOIDC) oidcSettings {
+	if o == nil {
+		return oidcSettings{}
+	}
+	at := o.UpdatedAt
+	return oidcSettings{Configured: true, Issuer: o.Issuer, ClientID: o.ClientID, SecretSet: o.ClientSecret != "",
+		Label: o.Label, AllowCreate: o.AllowCreate, CreateSiteID: o.CreateSiteID, UpdatedAt: &at}
+}
+
+// oidcPut is what an admin sends: every field but the secret is replaced;
+// an absent client_secret keeps the stored one, "" removes it.
+type oidcPut struct {
+	Issuer       string  `json:"issuer"`
+	ClientID     string  `json:"client_id"`
+	ClientSecret *string `json:"client_secret"`
+	Label        string  `json:"label"`
+	AllowCreate  bool    `json:"allow_create"`
+	CreateSiteID int64   `json:"create_site_id"`
+}
+
+// oidcShow answers the provider settings ("configured": false when none).
+func (h *handlers) oidcShow(c *gin.Context) error {
+	o, err := h.deps.OIDC.TenantOIDC(c.Request.Context())
+	if svcportal.KindOf(err) == svcportal.KindNotFound {
+		c.JSON(http.StatusOK, showOIDC(nil))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, showOIDC(o))
+	return nil
+}
+
+// oidcPut creates or replaces the provider settings.
+func (h *handlers) oidcPut(c *gin.Context) error {
+	var in oidcPut
+	if err := web.BindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	o := &svcportal.TenantOIDC{Issuer: in.Issuer, ClientID: in.ClientID, Label: in.Label,
+		AllowCreate: in.AllowCreate, CreateSiteID: in.CreateSiteID}
+	if in.ClientSecret != nil {
+		o.ClientSecret = *in.ClientSecret
+	} else if old, err := h.deps.OIDC.TenantOIDC(ctx); err == nil {
+		o.ClientSecret = old.ClientSecret
+	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := h.deps.OIDC.PutTenantOIDC(ctx, o); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, showOIDC(o))
+	return nil
+}
+
+// oidcDelete turns single sign-on off.
+func (h *handlers) oidcDelete(c *gin.Context) error {
+	if err := h.deps.OIDC.DeleteTenantOIDC(c.Request.Context()); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,109 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
+)
+
+// SSOCookie keeps the signed single sign-on state between /login/sso and
+// its callback.
+const SSOCookie = "portal_sso"
+
+// ssoCallbackPath is where the provider sends the browser back; with the
+// tenant host's origin in front, it is the redirect URI to register.
+const ssoCallbackPath = "/login/sso/callback"
+
+// ssoCookieMaxAge matches how long the signed state is accepted.
+const ssoCookieMaxAge = 10 * 60
+
+// redirectURI is this host's callback address: the tenant's own host, so
+// the browser comes back where its state cookie lives.
+func (h *handlers) redirectURI(c *gin.Context) string {
+	scheme := "http"
+	if c.Request.TLS != nil || h.deps.SecureCookies {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: c.Request.Host, Path: ssoCallbackPath}).String()
+}
+
+// setSSOCookie keeps value for the callback (or forgets it when empty).
+// SameSite=Lax: the provider's redirect back is a top-level GET, which
+// carries Lax cookies; Path limits it to the sign-in addresses.
+func (h *handlers) setSSOCookie(c *gin.Context, value string) {
+	maxAge := ssoCookieMaxAge
+	if value == "" {
+		maxAge = -1
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: SSOCookie, Value: value, Path: "/login/sso", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.deps.SecureCookies || c.Request.TLS != nil,
+	})
+}
+
+// ssoRefused shows a single sign-on failure on the login page.
+func (h *handlers) ssoRefused(c *gin.Context, next string, err error) error {
+	if svcportal.KindOf(err) != svcportal.KindInvalid {
+		return err
+	}
+	page := &loginPage{Page: web.NewPage(c), Next: next, Error: web.ErrorMessage(c, err)}
+	page.SSOLabel = h.ssoLabel(c)
+	return web.Render(c, http.StatusBadRequest, "portal/login", page)
+}
+
+func (h *handlers) ssoStart(c *gin.Context) error {
+	next := safeNext(c.Query("next"))
+	r, err := h.deps.SSO.StartSSO(c.Request.Context(), svcportal.SSOStart{RedirectURI: h.redirectURI(c), Next: next})
+	if err != nil {
+		return h.ssoRefused(c, next, err)
+	}
+	h.setSSOCookie(c, r.State)
+	c.Redirect(http.StatusFound, r.URL)
+	return nil
+}
+
+func (h *handlers) ssoCallback(c *gin.Context) error {
+	state, _ := c.Cookie(SSOCookie)
+	// The state is good for one try, whatever happens.
+	h.setSSOCookie(c, "")
+	p, token, next, err := h.deps.SSO.FinishSSO(c.Request.Context(), svcportal.SSOCallback{
+		State: state, QueryState: c.Query("state"), Code: c.Query("code"), Error: c.Query("error"),
+		RedirectURI: h.redirectURI(c), Locale: web.Translator(c).Lang(),
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	})
+	if err != nil {
+		return h.ssoRefused(c, "/", err)
+	}
+	// A new session at every sign-in: end the one the browser had.
+	if old := web.Principal(c); old != nil {
+		if err := h.deps.Accounts.Logout(c.Request.Context(), old); err != nil {
+			return err
+		}
+	}
+	h.sessions.SetCookie(c, token)
+	web.SetPrincipal(c, p)
+	next = safeNext(next)
+	if p.Contact.MustChangePassword {
+		next = "/profile/password"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+// ssoLabel names the tenant's identity provider for the login button, or
+// is "" when there is none (or it cannot be read: the password form still
+// works).
+func (h *handlers) ssoLabel(c *gin.Context) string {
+	if h.deps.SSO == nil {
+		return ""
+	}
+	label, err := h.deps.SSO.SSOLabel(c.Request.Context())
+	if err != nil {
+		return ""
+	}
+	return label
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.TenantOIDCStore = (*Store)(nil)
+
+// TenantOIDC implements svcportal.TenantOIDCStore.
+func (s *Store) TenantOIDC(ctx context.Context) (*svcportal.TenantOIDC, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := new(svcportal.TenantOIDC)
+	err = s.db.NewSelect().Model(o).ModelTableExpr("tenant_oidc AS tenant_oidc").Where("tenant_id = ?", tid).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return o, nil
+}
+
+// PutTenantOIDC implements svcportal.TenantOIDCStore.
+func (s *Store) PutTenantOIDC(ctx context.Context, o *svcportal.TenantOIDC) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	o.TenantID, o.UpdatedAt = tid, s.now().UTC()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if o.CreateSiteID != 0 {
+			n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
+				Where("id = ? AND tenant_id = ?", o.CreateSiteID, tid).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
+					Fields: map[string]svcportal.FieldError{"create_site_id": {MessageID: "error.site_not_found"}}}
+			}
+		}
+		_, err := tx.NewInsert().Model(o).ModelTableExpr("tenant_oidc").
+			On("CONFLICT (tenant_id) DO UPDATE").
+			Set("issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret = EXCLUDED.client_secret").
+			Set("label = EXCLUDED.label, allow_create = EXCLUDED.allow_create").
+			Set("create_site_id = EXCLUDED.create_site_id, updated_at = EXCLUDED.updated_at").
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("put tenant oidc: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteTenantOIDC implements svcportal.TenantOIDCStore.
+func (s *Store) DeleteTenantOIDC(ctx context.Context) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.NewDelete().TableExpr("tenant_oidc").Where("tenant_id = ?", tid).Exec(ctx)
+	return err
+}
