@@ -28,19 +28,6 @@ func (h *handlers) apiTicketFields(c *gin.Context) error {
 	return nil
 }
 
-func (h *handlers) apiTicketList(c *gin.Context) error {
-	f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
-	if err != nil {
-		return err
-	}
-	views, total, err := h.deps.Tickets.List(c.Request.Context(), web.Principal(c), f)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, gin.H{"tickets": views, "total": total})
-	return nil
-}
-
 // apiTicketCreate takes JSON, or multipart with "files" and the other
 // properties as form fields ("fields" as a JSON object).
 func (h *handlers) apiTicketCreate(c *gin.Context) error {
@@ -79,25 +66,8 @@ func (h *handlers) apiTicketCreate(c *gin.Context) error {
 	return nil
 }
 
-func (h *handlers) apiTicketShow(c *gin.Context) error {
-	n, err := web.IDParam(c, "number")
-	if err != nil {
-		return err
-	}
-	v, err := h.deps.Tickets.Get(c.Request.Context(), web.Principal(c), n)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
-}
-
 type fieldsRequest struct {
 	Fields map[string]any `json:"fields"`
-}
-
-type replyRequest struct {
-	Body string `json:"body"`
 }
 
 type solutionRequest struct {
@@ -116,43 +86,6 @@ type ratingRequest struct {
 
 func (h *handlers) apiTicketUpdate(c *gin.Context, n int64, req fieldsRequest) (*svcportal.TicketView, error) {
 	return h.deps.Tickets.UpdateFields(c.Request.Context(), web.Principal(c), n, req.Fields)
-}
-
-// apiTicketReply takes {"body"} as JSON, or multipart with body and files.
-func (h *handlers) apiTicketReply(c *gin.Context) error {
-	n, err := web.IDParam(c, "number")
-	if err != nil {
-		return err
-	}
-	var req replyRequest
-	var files []svcportal.Upload
-	if c.Request.MultipartForm != nil {
-		req.Body = c.PostForm("body")
-		if files, err = web.Uploads(c, h.deps.Blobs); err != nil {
-			return err
-		}
-	} else if err := web.BindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := h.deps.Tickets.Reply(c.Request.Context(), web.Principal(c), n, req.Body, false, files)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, v)
-	return nil
-}
-
-// attachmentDownload sends a file of a ticket the reader may see.
-func (h *handlers) attachmentDownload(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
-	if err != nil {
-		return err
-	}
-	return web.ServeAttachment(c, h.deps.Blobs, a)
 }
 
 func (h *handlers) apiTicketSolution(c *gin.Context, n int64, req solutionRequest) (*svcportal.TicketView, error) {

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+)
+
+// The ticket API handlers the portal and the admin console share: what a
+// reader may see and do is the ticket service's business, so one handler
+// serves contacts and staff alike.
+
+// TicketList answers GET …/tickets with the reader's tickets.
+func TicketList(tickets svcportal.TicketService) HandlerFunc {
+	return func(c *gin.Context) error {
+		f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
+		if err != nil {
+			return err
+		}
+		views, total, err := tickets.List(c.Request.Context(), Principal(c), f)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, gin.H{"tickets": views, "total": total})
+		return nil
+	}
+}
+
+// TicketShow answers GET …/tickets/{number}.
+func TicketShow(tickets svcportal.TicketService) HandlerFunc {
+	return func(c *gin.Context) error {
+		n, err := IDParam(c, "number")
+		if err != nil {
+			return err
+		}
+		v, err := tickets.Get(c.Request.Context(), Principal(c), n)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, v)
+		return nil
+	}
+}
+
+// TicketReply answers POST …/tickets/{number}/replies, taking {"body"} (and
+// {"internal"} when allowInternal) as JSON, or multipart with files.
+func TicketReply(tickets svcportal.TicketService, blobs svcportal.BlobStore, allowInternal bool) HandlerFunc {
+	return func(c *gin.Context) error {
+		n, err := IDParam(c, "number")
+		if err != nil {
+			return err
+		}
+		var req struct {
+			Body     string `json:"body"`
+			Internal *bool  `json:"internal"`
+		}
+		internal := false
+		var files []svcportal.Upload
+		if c.Request.MultipartForm != nil {
+			req.Body = c.PostForm("body")
+			internal = allowInternal && c.PostForm("internal") == "true"
+			if files, err = Uploads(c, blobs); err != nil {
+				return err
+			}
+		} else if err := BindJSON(c, &req); err != nil {
+			return err
+		} else if req.Internal != nil {
+			if !allowInternal { // contacts have no internal notes: an unknown field to them
+				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.unknown_field",
+					Fields: map[string]svcportal.FieldError{"internal": {MessageID: "error.unknown_field"}}}
+			}
+			internal = *req.Internal
+		}
+		v, err := tickets.Reply(c.Request.Context(), Principal(c), n, req.Body, internal, files)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusCreated, v)
+		return nil
+	}
+}
+
+// AttachmentDownload answers GET …/attachments/{id} with a file the
+// reader may see.
+func AttachmentDownload(tickets svcportal.TicketService, blobs svcportal.BlobStore) HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := IDParam(c, "id")
+		if err != nil {
+			return err
+		}
+		a, err := tickets.Attachment(c.Request.Context(), Principal(c), id)
+		if err != nil {
+			return err
+		}
+		return ServeAttachment(c, blobs, a)
+	}
+}
