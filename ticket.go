@@ -273,7 +273,10 @@ type TicketChange struct {
 	// ticket's description.
 	Attachments []Attachment
 	// Notify, when set, renders more emails once the ticket is saved in
-	// the transaction (a new ticket's number exists only then).
+	// the transaction (a new ticket's number exists only then). It must not
+	// read the database: it runs while the transaction holds the writer,
+	// and a read through the pool would wait for a connection that the
+	// waiting writers hold.
 	Notify func(t *Ticket) ([]*OutboundEmail, error)
 	// StatusFrom, when set, makes the update conditional on the ticket
 	// still having that status (a lost race is KindConflict), so two

@@ -24,7 +24,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *svcportal.APIToken) error
 		return svcportal.ErrNotFound()
 	}
 	t.TenantID, t.CreatedAt = tid, s.now().UTC()
-	_, err = s.db.NewInsert().Model(t).Exec(ctx)
+	_, err = s.w.NewInsert().Model(t).Exec(ctx)
 	return err
 }
 
@@ -45,7 +45,7 @@ func (s *Store) TouchAPIToken(ctx context.Context, id int64, at time.Time) error
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewUpdate().Model((*svcportal.APIToken)(nil)).Set("last_used_at = ?", at.UTC()).
+	_, err = s.w.NewUpdate().Model((*svcportal.APIToken)(nil)).Set("last_used_at = ?", at.UTC()).
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
 }

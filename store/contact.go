@@ -26,7 +26,7 @@ func (s *Store) CreateContact(ctx context.Context, c *svcportal.Contact) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return s.insertContact(ctx, tx, tid, c)
 	})
 }
@@ -87,7 +87,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *svcportal.Contact) error {
 		return err
 	}
 	c.UpdatedAt = s.now().UTC()
-	res, err := s.db.NewUpdate().Model(c).
+	res, err := s.w.NewUpdate().Model(c).
 		Column("email", "first_name", "last_name", "job_title", "phone", "locale", "must_change_password", "disabled", "updated_at").
 		Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) SetPassword(ctx context.Context, kind string, id int64, hash, ke
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return setPassword(ctx, tx, tid, kind, id, hash, keepSessionID, s.now())
 	})
 }
@@ -165,7 +165,7 @@ func (s *Store) SetMemberships(ctx context.Context, contactID int64, ms []svcpor
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", contactID, tid).Count(ctx)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Store) DeleteContact(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 		if err != nil {
 			return err

@@ -20,7 +20,7 @@ func (s *Store) CreateResetCode(ctx context.Context, rc *svcportal.ResetCode, em
 	}
 	now := s.now().UTC()
 	rc.ID, rc.TenantID, rc.CreatedAt, rc.ExpiresAt, rc.UsedAt = 0, tid, now, rc.ExpiresAt.UTC(), time.Time{}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := contactExists(ctx, tx, tid, rc.ContactID); err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (s *Store) ClaimResetAttempt(ctx context.Context, contactID int64, now time
 		return nil, err
 	}
 	rc := new(svcportal.ResetCode)
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(rc).
 			Where("tenant_id = ? AND contact_id = ?", tid, contactID).
 			Where("used_at IS NULL AND expires_at > ? AND attempts < ?", now.UTC(), svcportal.ResetCodeMaxAttempts).
@@ -76,7 +76,7 @@ func (s *Store) ResetPassword(ctx context.Context, codeID, contactID int64, hash
 		return err
 	}
 	now := s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*svcportal.ResetCode)(nil)).Set("used_at = ?", now).
 			Where("id = ? AND tenant_id = ? AND contact_id = ?", codeID, tid, contactID).
 			Where("used_at IS NULL AND expires_at > ?", now).Exec(ctx)
@@ -96,7 +96,7 @@ func (s *Store) CreatePasswordLink(ctx context.Context, l *svcportal.PasswordLin
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := contactExists(ctx, tx, tid, l.ContactID); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Store) CreateContactWithLink(ctx context.Context, c *svcportal.Contact,
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.insertContact(ctx, tx, tid, c); err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (s *Store) UsePasswordLink(ctx context.Context, id int64, hash string) erro
 		return err
 	}
 	now := s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		l := new(svcportal.PasswordLink)
 		if err := tx.NewSelect().Model(l).Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx); err != nil {
 			return notFound(err)

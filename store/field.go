@@ -20,7 +20,7 @@ func (s *Store) CreateTicketField(ctx context.Context, f *svcportal.TicketField)
 	now := s.now().UTC()
 	f.ID, f.TenantID, f.CreatedAt, f.UpdatedAt, f.DeletedAt = 0, tid, now, now, nil
 	fillFieldCollections(f)
-	if _, err := s.db.NewInsert().Model(f).Exec(ctx); err != nil {
+	if _, err := s.w.NewInsert().Model(f).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return conflict("key", "error.field_key_taken", err)
 		}
@@ -37,7 +37,7 @@ func (s *Store) UpdateTicketField(ctx context.Context, f *svcportal.TicketField)
 	}
 	fillFieldCollections(f)
 	f.UpdatedAt = s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(f).
 			Column("labels", "options", "position", "required", "ticket_types", "updated_at").
 			Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, f.Key).
@@ -60,7 +60,7 @@ func (s *Store) DeleteTicketField(ctx context.Context, key string) error {
 		return err
 	}
 	now := s.now().UTC()
-	res, err := s.db.NewUpdate().Model((*svcportal.TicketField)(nil)).
+	res, err := s.w.NewUpdate().Model((*svcportal.TicketField)(nil)).
 		Set("deleted_at = ?, updated_at = ?", now, now).
 		Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, key).
 		Exec(ctx)

@@ -105,7 +105,7 @@ func (s *Store) CreateKBCategory(ctx context.Context, c *svcportal.KBCategory) e
 	}
 	now := s.now().UTC()
 	c.TenantID, c.CreatedAt, c.UpdatedAt = tid, now, now
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 			return fmt.Errorf("insert kb category: %w", err)
 		}
@@ -160,7 +160,7 @@ func (s *Store) UpdateKBCategory(ctx context.Context, c *svcportal.KBCategory) e
 		return err
 	}
 	c.UpdatedAt = s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(c).Column("names", "descriptions", "position", "all_sites", "updated_at").
 			Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
 		if err != nil {
@@ -179,7 +179,7 @@ func (s *Store) DeleteKBCategory(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*svcportal.KBSection)(nil)).Where("category_id = ? AND tenant_id = ?", id, tid).Count(ctx)
 		if err != nil {
 			return err
@@ -219,7 +219,7 @@ func (s *Store) CreateKBSection(ctx context.Context, sec *svcportal.KBSection) e
 	}
 	now := s.now().UTC()
 	sec.TenantID, sec.CreatedAt, sec.UpdatedAt = tid, now, now
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *Store) UpdateKBSection(ctx context.Context, sec *svcportal.KBSection) e
 		return err
 	}
 	sec.UpdatedAt = s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
 			return err
 		}
@@ -302,7 +302,7 @@ func (s *Store) DeleteKBSection(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*svcportal.KBArticle)(nil)).Where("section_id = ? AND tenant_id = ?", id, tid).Count(ctx)
 		if err != nil {
 			return err
@@ -333,7 +333,7 @@ func (s *Store) CreateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 	if a.State == svcportal.KBPublished {
 		a.PublishedAt = &now
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwned(ctx, tx, (*svcportal.KBSection)(nil), a.SectionID, tid, "section_id"); err != nil {
 			return err
 		}
@@ -496,7 +496,7 @@ func (s *Store) UpdateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 	case a.PublishedAt == nil:
 		a.PublishedAt = &now
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwned(ctx, tx, (*svcportal.KBSection)(nil), a.SectionID, tid, "section_id"); err != nil {
 			return err
 		}
@@ -521,7 +521,7 @@ func (s *Store) DeleteKBArticle(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*svcportal.KBArticle)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 		if err != nil {
 			return err
@@ -590,7 +590,7 @@ func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, h
 		return svcportal.KBVotes{}, err
 	}
 	var votes svcportal.KBVotes
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwned(ctx, tx, (*svcportal.KBArticle)(nil), articleID, tid, "id"); err != nil {
 			return svcportal.ErrNotFound()
 		}
@@ -636,7 +636,7 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewUpdate().Model((*svcportal.KBArticle)(nil)).Set("views = views + 1").
+	_, err = s.w.NewUpdate().Model((*svcportal.KBArticle)(nil)).Set("views = views + 1").
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
 }

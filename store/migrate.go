@@ -23,7 +23,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var applied []string
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		applied = nil // RunInTx does not retry, but keep the result honest
 		done, err := s.lockAndListApplied(ctx, tx)
 		if err != nil {

@@ -38,7 +38,7 @@ func insertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svc
 
 // EnqueueEmail implements svcportal.OutboxStore.
 func (s *Store) EnqueueEmail(ctx context.Context, e *svcportal.OutboundEmail) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return insertEmails(ctx, tx, s.now(), e)
 	})
 }
@@ -54,7 +54,7 @@ func (s *Store) ClaimDueEmails(ctx context.Context, now time.Time, limit int, le
 	}
 	now = now.UTC()
 	claimed := []svcportal.OutboundEmail{}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		claimed = claimed[:0]
 		var ids []int64
 		q := tx.NewSelect().Model((*svcportal.OutboundEmail)(nil)).Column("id").
@@ -111,7 +111,7 @@ func (s *Store) MarkEmailFailed(ctx context.Context, id int64, errText string) e
 
 // markEmail applies set to a pending message and releases its lease.
 func (s *Store) markEmail(ctx context.Context, id int64, set func(*bun.UpdateQuery) *bun.UpdateQuery) error {
-	q := s.db.NewUpdate().Model((*svcportal.OutboundEmail)(nil)).
+	q := s.w.NewUpdate().Model((*svcportal.OutboundEmail)(nil)).
 		Set("lease_until = NULL").
 		Where("id = ? AND status = ?", id, svcportal.EmailPending)
 	res, err := set(q).Exec(ctx)

@@ -42,7 +42,7 @@ func (s *Store) ReplacePolicyRule(ctx context.Context, r svcportal.PolicyRule) e
 		return err
 	}
 	r.TenantID = tid
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if r.SiteID != 0 {
 			// site_id has no foreign key (0 means every site), and one
 			// would accept another tenant's site anyway.
@@ -72,7 +72,7 @@ func (s *Store) DeletePolicyRule(ctx context.Context, role string, siteID int64,
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().TableExpr(policyRulesTable).
 			Where("tenant_id = ? AND role = ? AND site_id = ? AND field = ?", tid, role, siteID, field).
 			Exec(ctx)
@@ -118,7 +118,7 @@ func (s *Store) SeedPolicyRules(ctx context.Context, rules []svcportal.PolicyRul
 		r.TenantID = tid
 		rows[i] = r
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().TableExpr(policyRulesTable).Where("tenant_id = ?", tid).Count(ctx)
 		if err != nil {
 			return err

@@ -22,7 +22,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *svcportal.Session) erro
 		return err
 	}
 	sess.TenantID = tid
-	_, err = s.db.NewInsert().Model(sess).Exec(ctx)
+	_, err = s.w.NewInsert().Model(sess).Exec(ctx)
 	return err
 }
 
@@ -44,7 +44,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, expires t
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewUpdate().Model((*svcportal.Session)(nil)).
+	_, err = s.w.NewUpdate().Model((*svcportal.Session)(nil)).
 		Set("last_seen_at = ?, expires_at = ?", lastSeen.UTC(), expires.UTC()).
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
@@ -56,7 +56,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewDelete().Model((*svcportal.Session)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+	_, err = s.w.NewDelete().Model((*svcportal.Session)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
 }
 
@@ -66,7 +66,7 @@ func (s *Store) DeleteSessionsOf(ctx context.Context, kind string, subjectID int
 	if err != nil {
 		return err
 	}
-	return deleteSessionsOf(ctx, s.db, tid, kind, subjectID, keepID)
+	return deleteSessionsOf(ctx, s.w, tid, kind, subjectID, keepID)
 }
 
 func deleteSessionsOf(ctx context.Context, db bun.IDB, tid int64, kind string, subjectID int64, keepID string) error {
@@ -77,7 +77,7 @@ func deleteSessionsOf(ctx context.Context, db bun.IDB, tid int64, kind string, s
 
 // DeleteExpiredSessions removes sessions past their expiry, across tenants.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.NewDelete().Model((*svcportal.Session)(nil)).Where("expires_at <= ?", now.UTC()).Exec(ctx)
+	res, err := s.w.NewDelete().Model((*svcportal.Session)(nil)).Where("expires_at <= ?", now.UTC()).Exec(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -96,7 +96,7 @@ type throttleCounter struct {
 func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error) {
 	now = now.UTC()
 	c := &throttleCounter{Key: key, Count: 1, WindowEnd: now.Add(window)}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(c).ModelTableExpr("throttle_counters").
 			On("CONFLICT (key) DO UPDATE").
 			Set("count = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.count + 1 END", now).
@@ -122,7 +122,7 @@ func (s *Store) Peek(ctx context.Context, key string, now time.Time) (int, time.
 
 // Clear implements svcportal.ThrottleStore.
 func (s *Store) Clear(ctx context.Context, key string) error {
-	_, err := s.db.NewDelete().Model((*throttleCounter)(nil)).Where("key = ?", key).Exec(ctx)
+	_, err := s.w.NewDelete().Model((*throttleCounter)(nil)).Where("key = ?", key).Exec(ctx)
 	return err
 }
 
@@ -132,7 +132,7 @@ func (s *Store) Audit(ctx context.Context, e *svcportal.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, s.db, tid, s.now(), e)
+	return insertAudit(ctx, s.w, tid, s.now(), e)
 }
 
 func insertAudit(ctx context.Context, db bun.IDB, tid int64, now time.Time, e *svcportal.AuditEntry) error {

@@ -16,7 +16,7 @@ func (s *Store) CreateSite(ctx context.Context, site *svcportal.Site) error {
 		return err
 	}
 	site.TenantID, site.CreatedAt = tid, s.now().UTC()
-	if _, err := s.db.NewInsert().Model(site).Exec(ctx); err != nil {
+	if _, err := s.w.NewInsert().Model(site).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return conflict("name", "error.site_taken", err)
 		}
@@ -62,7 +62,7 @@ func (s *Store) UpdateSite(ctx context.Context, site *svcportal.Site) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewUpdate().Model(site).Column("name", "kb_enabled").
+	res, err := s.w.NewUpdate().Model(site).Column("name", "kb_enabled").
 		Where("id = ? AND tenant_id = ?", site.ID, tid).Exec(ctx)
 	if err != nil {
 		if isUniqueViolation(err) {
@@ -82,7 +82,7 @@ func (s *Store) DeleteSite(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewDelete().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+	res, err := s.w.NewDelete().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (s *Store) PutTenantOIDC(ctx context.Context, o *svcportal.TenantOIDC) erro
 		return err
 	}
 	o.TenantID, o.UpdatedAt = tid, s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if o.CreateSiteID != 0 {
 			n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
 				Where("id = ? AND tenant_id = ?", o.CreateSiteID, tid).Count(ctx)
@@ -63,6 +63,6 @@ func (s *Store) DeleteTenantOIDC(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewDelete().TableExpr("tenant_oidc").Where("tenant_id = ?", tid).Exec(ctx)
+	_, err = s.w.NewDelete().TableExpr("tenant_oidc").Where("tenant_id = ?", tid).Exec(ctx)
 	return err
 }

@@ -22,7 +22,7 @@ func (s *Store) CreateStaff(ctx context.Context, st *svcportal.Staff) error {
 		return err
 	}
 	st.TenantID = tid
-	return insertStaff(ctx, s.db, st, s.now().UTC())
+	return insertStaff(ctx, s.w, st, s.now().UTC())
 }
 
 func insertStaff(ctx context.Context, db bun.IDB, st *svcportal.Staff, now time.Time) error {

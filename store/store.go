@@ -35,8 +35,17 @@ const (
 )
 
 // Store is the database of the platform.
+//
+// It keeps two handles. db serves reads; w serves every write and every
+// transaction. On PostgreSQL both are the same pool. On SQLite, which
+// allows one writer at a time, w is a single connection, so writers queue
+// in Go (bounded by their context) instead of spinning on SQLITE_BUSY, and
+// db is a pool of read-only connections that WAL lets read beside it. A
+// transaction never reads through db: it would wait for a connection while
+// holding the writer (see TicketChange.Notify).
 type Store struct {
-	db      *bun.DB
+	db      *bun.DB // reads
+	w       *bun.DB // writes and transactions
 	dialect string
 	now     func() time.Time
 }
@@ -103,23 +112,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	switch dialect {
 	case SQLite:
-		if dir := filepath.Dir(dsn); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database folder: %w", err)
-			}
-		}
-		// Immediate transactions take the write lock up front, so two
-		// writers queue on busy_timeout instead of failing with SQLITE_BUSY
-		// when a read lock would have to be upgraded. synchronous=FULL
-		// because an acknowledged write must survive a power cut.
-		q := "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-			"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-		sqldb, err := sql.Open("sqlite", "file:"+dsn+q)
-		if err != nil {
+		if err := s.openSQLite(dsn); err != nil {
 			return nil, err
 		}
-		sqldb.SetMaxOpenConns(8)
-		s.db = bun.NewDB(sqldb, sqlitedialect.New())
 	case Postgres:
 		sqldb, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -128,27 +123,99 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		s.db = bun.NewDB(sqldb, pgdialect.New())
+		s.w = s.db
 	}
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := s.db.PingContext(pctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	for _, db := range s.handles() {
+		if err := db.PingContext(pctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+		}
 	}
 	return s, nil
+}
+
+// sqliteReaders is how many connections read a SQLite database at once.
+const sqliteReaders = 8
+
+// openSQLite opens the single writer connection first (it switches the
+// file to WAL), then the read-only pool.
+func (s *Store) openSQLite(path string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	// Immediate transactions take the write lock up front. In one process
+	// they never wait (there is one writer connection); busy_timeout covers
+	// another process of the installation (portal seed, a second command).
+	// synchronous=FULL because an acknowledged write must survive a power
+	// cut.
+	common := "&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate"+common+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	if err != nil {
+		return err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	// The writer must stay open: with no connection left, a fresh one
+	// would be opened per transaction.
+	writer.SetMaxIdleConns(1)
+	s.w = bun.NewDB(writer, sqlitedialect.New())
+	if err := s.w.Ping(); err != nil {
+		s.w.Close()
+		return fmt.Errorf("connect to sqlite database: %w", err)
+	}
+	// query_only makes a write through the read pool fail loudly instead
+	// of competing with the writer.
+	readers, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)"+common)
+	if err != nil {
+		s.w.Close()
+		return err
+	}
+	readers.SetMaxOpenConns(sqliteReaders)
+	readers.SetMaxIdleConns(sqliteReaders)
+	s.db = bun.NewDB(readers, sqlitedialect.New())
+	return nil
+}
+
+// handles lists the distinct pools of the store.
+func (s *Store) handles() []*bun.DB {
+	if s.w == s.db || s.w == nil {
+		return []*bun.DB{s.db}
+	}
+	return []*bun.DB{s.w, s.db}
 }
 
 // Dialect is SQLite or Postgres.
 func (s *Store) Dialect() string { return s.dialect }
 
-// Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range s.handles() {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+// Ping checks that the database answers, for reads and for writes.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, db := range s.handles() {
+		if err := db.PingContext(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-// DB is the bun handle, for tests and tools that need raw access.
-func (s *Store) DB() *bun.DB { return s.db }
+// DB is the bun handle that writes, for tests and tools that need raw
+// access (it reads too).
+func (s *Store) DB() *bun.DB { return s.w }
 
 // tenantID returns the id of the context's tenant, or an internal error:
 // reaching a tenant query without a tenant is a bug, never a user error.

@@ -22,7 +22,7 @@ type tenantDomain struct {
 func (s *Store) CreateTenant(ctx context.Context, t *svcportal.Tenant, admin *svcportal.Staff) error {
 	now := s.now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 			if isUniqueViolation(err) {
 				return conflict("slug", "error.slug_taken", err)
@@ -91,7 +91,7 @@ func (s *Store) PutTenantAsset(ctx context.Context, a *svcportal.Asset) error {
 		return err
 	}
 	a.TenantID, a.UpdatedAt = tid, s.now().UTC()
-	_, err = s.db.NewInsert().Model(a).ModelTableExpr("tenant_assets").
+	_, err = s.w.NewInsert().Model(a).ModelTableExpr("tenant_assets").
 		On("CONFLICT (tenant_id, kind) DO UPDATE").
 		Set("content_type = EXCLUDED.content_type, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at").
 		Exec(ctx)
@@ -122,7 +122,7 @@ func (s *Store) UpdateTenant(ctx context.Context, t *svcportal.Tenant) error {
 		t.WelcomeEmail = map[string]string{}
 	}
 	t.ID, t.UpdatedAt = tid, s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model(t).
 			Column("name", "primary_color", "accent_color", "footer", "default_locale", "enabled_locales",
 				"ticket_types", "auto_close_days", "max_upload_mb", "welcome_email", "updated_at").

@@ -41,7 +41,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	if t.Fields == nil {
 		t.Fields = map[string]any{}
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// The counter row is locked until commit, so concurrent creations
 		// queue; a rollback gives the number back: no gaps, no duplicates.
 		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
@@ -134,7 +134,7 @@ func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string,
 	if _, err := tenantID(ctx); err != nil {
 		return err
 	}
-	return markRead(ctx, s.db, ticketID, kind, readerID, at)
+	return markRead(ctx, s.w, ticketID, kind, readerID, at)
 }
 
 // UpdateTicket implements svcportal.TicketStore.
@@ -148,7 +148,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	if change.Message != nil && !change.Message.Internal {
 		t.LastPublicAt = now
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Model(t).
 			Column("title", "status", "type", "priority", "impact", "product_family", "assignee_id", "fields",
 				"shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at", "closed_at",
@@ -511,7 +511,7 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 		return nil
 	}
 	now := s.now().UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var last int64
 		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, ?)
 			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + ?
@@ -555,7 +555,7 @@ func (s *Store) AddArticleAttachment(ctx context.Context, articleID int64, a *sv
 		return svcportal.ErrNotFound()
 	}
 	a.ID, a.TenantID, a.TicketID, a.ArticleID, a.MessageID, a.CreatedAt = 0, tid, 0, articleID, 0, s.now().UTC()
-	_, err = s.db.NewInsert().Model(a).Exec(ctx)
+	_, err = s.w.NewInsert().Model(a).Exec(ctx)
 	return err
 }
 
@@ -575,7 +575,7 @@ func (s *Store) DeleteArticleAttachment(ctx context.Context, articleID, id int64
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewDelete().Model((*svcportal.Attachment)(nil)).
+	res, err := s.w.NewDelete().Model((*svcportal.Attachment)(nil)).
 		Where("id = ? AND tenant_id = ? AND article_id = ?", id, tid, articleID).Exec(ctx)
 	if err != nil {
 		return err

@@ -67,9 +67,15 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	if err != nil {
 		return nil, err
 	}
+	// Who is told is read now; the emails are written in the transaction,
+	// once the ticket has its number (Notify must not read the database).
+	audience, err := s.audience(ctx, t, "ticket_created", p)
+	if err != nil {
+		return nil, err
+	}
 	change := svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)}, Attachments: files,
 		Notify: func(t *svcportal.Ticket) ([]*svcportal.OutboundEmail, error) {
-			return s.notify(ctx, t, "ticket_created", p, "")
+			return s.render(ctx, t, p, "", audience)
 		}}
 	if err := s.st.CreateTicket(ctx, t, change); err != nil {
 		return nil, err

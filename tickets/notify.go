@@ -38,20 +38,29 @@ type recipient struct {
 // sees the status field. A new ticket's requester gets a confirmation; the
 // CC list is told who added them.
 func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal, excerpt string) ([]*svcportal.OutboundEmail, error) {
+	list, err := s.audience(ctx, t, kind, author)
+	if err != nil {
+		return nil, err
+	}
+	return s.render(ctx, t, author, excerpt, list)
+}
+
+// audience reads who is told of a change of kind to t, and in which
+// language and role. It is the part of notify that reads the database, so
+// it runs before the write transaction; render, which needs the ticket's
+// number, runs inside it and reads nothing.
+func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal) ([]recipient, error) {
 	if s.mailer == nil {
 		return nil, nil
 	}
 	tenant := svcportal.TenantFrom(ctx)
-	authorEmail, authorName := "", ""
-	if author != nil {
-		_, _, authorName = actor(author)
-		if author.Contact != nil {
-			authorEmail = author.Contact.Email
-		}
+	authorEmail := ""
+	if author != nil && author.Contact != nil {
+		authorEmail = author.Contact.Email
 	}
-	var list []recipient
+	var all []recipient
 	if req, err := s.st.Contact(ctx, t.RequesterID); err == nil {
-		list = append(list, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
+		all = append(all, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
 			role: svcportal.ViewerOf(req).RoleFor(t), kind: kind})
 	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
 		return nil, err
@@ -66,20 +75,44 @@ func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, 
 		if kind == "ticket_created" {
 			r.kind = "ticket_cc"
 		}
-		list = append(list, r)
+		all = append(all, r)
 	}
-	if len(excerpt) > 0 && utf8.RuneCountInString(excerpt) > 500 {
-		excerpt = string([]rune(excerpt)[:500]) + "…"
-	}
-	var out []*svcportal.OutboundEmail
+	var list []recipient
 	seen := map[string]bool{}
-	for _, r := range list {
+	for _, r := range all {
 		// The author hears nothing of their own change, except the
 		// confirmation that their new ticket arrived.
 		if r.email == authorEmail && r.kind != "ticket_created" || seen[r.email] {
 			continue
 		}
 		seen[r.email] = true
+		if r.kind == "ticket_status" {
+			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{"status"})
+			if err != nil {
+				return nil, err
+			}
+			if !modes["status"].Visible() {
+				continue // the status is none of this reader's business
+			}
+		}
+		list = append(list, r)
+	}
+	return list, nil
+}
+
+// render writes the emails of a change to t for the recipients list. It
+// reads nothing from the database (see audience).
+func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcportal.Principal, excerpt string, list []recipient) ([]*svcportal.OutboundEmail, error) {
+	tenant := svcportal.TenantFrom(ctx)
+	authorName := ""
+	if author != nil {
+		_, _, authorName = actor(author)
+	}
+	if len(excerpt) > 0 && utf8.RuneCountInString(excerpt) > 500 {
+		excerpt = string([]rune(excerpt)[:500]) + "…"
+	}
+	var out []*svcportal.OutboundEmail
+	for _, r := range list {
 		data := map[string]any{
 			"Kind": r.kind, "Number": t.Number, "Title": t.Title, "Actor": authorName,
 			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
@@ -92,13 +125,6 @@ func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, 
 			data["Actor"] = locales.For(r.locale).T("tk.system")
 		}
 		if r.kind == "ticket_status" {
-			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{"status"})
-			if err != nil {
-				return nil, err
-			}
-			if !modes["status"].Visible() {
-				continue // the status is none of this reader's business
-			}
 			data["Status"] = locales.For(pickLang(tenant, r.locale)).T("ticket.status." + t.Status)
 		}
 		m, err := s.mailer.RenderEmail(ctx, tenant, svcportal.EmailRequest{Kind: r.kind, To: r.email, ToName: r.name, Locale: r.locale, Data: data})
