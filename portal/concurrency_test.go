@@ -139,3 +139,31 @@ func TestTickets_ConcurrentReplies(t *testing.T) {
 		t.Errorf("got %d messages, want %d", count, n)
 	}
 }
+
+// Votes cast at once by several contacts, each changing their mind many
+// times, leave exactly one vote per contact.
+func TestKB_ConcurrentVotes(t *testing.T) {
+	d := newDesk(t)
+	cat := testkit.KBCategory(d.actx, t, d.app.Store, "Accounts")
+	sec := testkit.KBSection(d.actx, t, d.app.Store, cat, "Passwords")
+	article := testkit.KBArticle(d.actx, t, d.app.Store, sec, svcportal.KBPublished, "Reset your password", "Use the link.")
+	voters := []session{
+		sessionOf(d.peter, portal.SessionCookie), sessionOf(d.milton, portal.SessionCookie),
+		sessionOf(d.bill, portal.SessionCookie), sessionOf(d.alice, portal.SessionCookie),
+	}
+	const n = 80
+	path := fmt.Sprintf("/api/v1/kb/articles/%d/vote", article.ID)
+	statuses, bodies := hammer(n, func(i int) (int, string) {
+		return voters[i%len(voters)].post(t, path, map[string]any{"helpful": i%8 < 4})
+	})
+	if statuses[http.StatusOK] != n {
+		t.Fatalf("statuses %v, want %d × 200; first failures: %s", statuses, n, strings.Join(bodies, " | "))
+	}
+	count, err := d.app.Store.DB().NewSelect().TableExpr("kb_votes").Count(d.actx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(count) != len(voters) {
+		t.Errorf("got %d votes, want one per contact (%d)", count, len(voters))
+	}
+}
