@@ -1,0 +1,418 @@
+// Command bench measures the portal as its users meet it: it builds the
+// real binary, seeds a tenant, starts the server, and loads each endpoint
+// with concurrent keep-alive connections, alternating every run with a
+// bare gin handler that answers a constant (served by this same program in
+// a child process), so each figure is also a share of what the machine can
+// serve at all. It prints requests per second, the share of the bare
+// handler, p50 and p99 latency, and the server's peak resident memory.
+//
+//	go run ./bench                                   # SQLite, 1,000 and 100,000 tickets
+//	go run ./bench -tickets 1000,100000,1000000
+//	go run ./bench -database postgres://user@127.0.0.1:5432/bench
+//
+// Each size gets a fresh data dir (and, on PostgreSQL, a fresh schema).
+// Seeding puts tickets/sites tickets in each site; the site manager of the
+// first site is the reader of the list, search and ticket pages.
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+)
+
+const password = "demo-pass-1234" // what portal seed gives every contact
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "bare" {
+		serveBare(os.Args[2])
+		return
+	}
+	var (
+		sizes    = flag.String("tickets", "1000,100000", "ticket counts of the tenant, comma-separated")
+		perSite  = flag.Int("per-site", 100000, "tickets in one site at most (a size above it spreads over more sites)")
+		articles = flag.Int("articles", 2000, "knowledge-base articles to seed")
+		dbURL    = flag.String("database", "", "PostgreSQL URL to measure on (default: embedded SQLite)")
+		conns    = flag.Int("conns", 16, "concurrent connections")
+		dur      = flag.Duration("duration", 4*time.Second, "length of each measured run (two runs per endpoint)")
+		out      = flag.String("out", "", "also append the results as Markdown to this file")
+	)
+	flag.Parse()
+	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL}
+	if err := b.run(strings.Split(*sizes, ","), *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	conns, articles, perSite int
+	dur                      time.Duration
+	dbURL                    string
+	bin, work                string
+	bare                     string // address of the bare handler
+}
+
+// result is one endpoint's figures.
+type result struct {
+	name          string
+	rps, bareRPS  float64
+	p50, p99      time.Duration
+	errors, total int64
+}
+
+func (b *bench) run(sizes []string, out string) error {
+	var err error
+	if b.work, err = os.MkdirTemp("", "portal-bench-"); err != nil {
+		return err
+	}
+	defer os.RemoveAll(b.work)
+	b.bin = filepath.Join(b.work, "portal")
+	step("building the portal binary")
+	if err := command("go", "build", "-o", b.bin, "./cmd/portal").Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	b.bare = freeAddr()
+	self, _ := os.Executable()
+	bare := exec.Command(self, "bare", b.bare)
+	if err := bare.Start(); err != nil {
+		return err
+	}
+	defer bare.Process.Kill()
+	if err := waitReady("http://" + b.bare + "/"); err != nil {
+		return err
+	}
+	report := &bytes.Buffer{}
+	host, _ := os.Hostname()
+	fmt.Fprintf(report, "\n### %s, %s, %d connections, %s per run (%s)\n", b.dialect(), time.Now().UTC().Format("2006-01-02"), b.conns, b.dur, host)
+	for _, s := range sizes {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-tickets: %q is not a count", s)
+		}
+		results, rss, err := b.size(n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(report, "\n%d tickets — server peak RSS %d MB\n\n", n, rss>>20)
+		fmt.Fprintln(report, "| endpoint | req/s | bare req/s | share | p50 | p99 | errors |")
+		fmt.Fprintln(report, "| --- | --- | --- | --- | --- | --- | --- |")
+		for _, r := range results {
+			fmt.Fprintf(report, "| %s | %.0f | %.0f | %.1f %% | %s | %s | %d / %d |\n", r.name, r.rps, r.bareRPS,
+				100*r.rps/r.bareRPS, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, r.total)
+		}
+	}
+	os.Stdout.Write(report.Bytes())
+	if out != "" {
+		f, err := os.OpenFile(out, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = f.Write(report.Bytes())
+		return err
+	}
+	return nil
+}
+
+func (b *bench) dialect() string {
+	if b.dbURL != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
+// size seeds a fresh installation with n tickets, serves it and measures
+// every endpoint; it answers the results and the server's peak RSS.
+func (b *bench) size(n int) ([]result, int64, error) {
+	dir, err := os.MkdirTemp(b.work, fmt.Sprintf("data-%d-", n))
+	if err != nil {
+		return nil, 0, err
+	}
+	addr := freeAddr()
+	env := append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"))
+	dbURL := "sqlite:" + filepath.Join(dir, "portal.db")
+	if b.dbURL != "" {
+		if dbURL, err = freshSchema(b.dbURL, n); err != nil {
+			return nil, 0, err
+		}
+	}
+	env = append(env, "PORTAL_DATABASE_URL="+dbURL)
+	sites := max(1, (n+b.perSite-1)/b.perSite)
+	step(fmt.Sprintf("seeding %d tickets in %d site(s)", n, sites))
+	for _, args := range [][]string{
+		{"tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test", "--admin-password", password},
+		{"seed", "--tenant", "bench", "--sites", strconv.Itoa(sites), "--contacts", strconv.Itoa(sites * 50),
+			"--tickets", strconv.Itoa(n), "--articles", strconv.Itoa(b.articles)},
+	} {
+		c := exec.Command(b.bin, args...)
+		c.Env, c.Stdout, c.Stderr = env, os.Stderr, os.Stderr
+		if err := c.Run(); err != nil {
+			return nil, 0, fmt.Errorf("portal %s: %w", args[0], err)
+		}
+	}
+	manager, number, err := readerOf(dbURL)
+	if err != nil {
+		return nil, 0, err
+	}
+	server := exec.Command(b.bin, "serve")
+	server.Env, server.Stderr = env, io.Discard
+	if err := server.Start(); err != nil {
+		return nil, 0, err
+	}
+	defer func() { server.Process.Kill(); server.Wait() }()
+	base := "http://" + addr
+	if err := waitReady(base + "/readyz"); err != nil {
+		return nil, 0, err
+	}
+	cookie, csrf, err := signIn(base, manager)
+	if err != nil {
+		return nil, 0, err
+	}
+	auth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
+	endpoints := []struct {
+		name, method, path string
+		header             http.Header
+		body               func(i int64) string
+	}{
+		{"login page, anonymous", "GET", "/login", nil, nil},
+		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil},
+		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil},
+		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil},
+		{"KB autocomplete", "GET", "/api/v1/kb/search?q=prin&limit=8", auth, nil},
+		{"ticket word search (q=printer)", "GET", "/api/v1/tickets?scope=site&q=printer", auth, nil},
+		{"ticket creation", "POST", "/api/v1/tickets", auth, func(i int64) string {
+			return fmt.Sprintf(`{"title":"Bench ticket %d"}`, i)
+		}},
+	}
+	var results []result
+	for _, e := range endpoints {
+		step(fmt.Sprintf("%d tickets: %s", n, e.name))
+		r := result{name: e.name}
+		var lat []time.Duration
+		var portalReqs, bareReqs int64
+		var portalTime, bareTime time.Duration
+		for range 2 {
+			l, ok, errs, took := load(b.conns, b.dur, base+e.path, e.method, e.header, e.body)
+			lat = append(lat, l...)
+			portalReqs += ok
+			portalTime += took
+			r.errors += errs
+			r.total += ok + errs
+			_, bok, _, btook := load(b.conns, b.dur, "http://"+b.bare+"/", "GET", nil, nil)
+			bareReqs += bok
+			bareTime += btook
+		}
+		r.rps = float64(portalReqs) / portalTime.Seconds()
+		r.bareRPS = float64(bareReqs) / bareTime.Seconds()
+		slices.Sort(lat)
+		if len(lat) > 0 {
+			r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+		}
+		results = append(results, r)
+	}
+	return results, peakRSS(server.Process.Pid), nil
+}
+
+// load sends requests on conns connections for dur and answers the
+// latencies of the successful ones, their count, the failures and the time
+// it took.
+func load(conns int, dur time.Duration, target, method string, header http.Header, body func(int64) string) ([]time.Duration, int64, int64, time.Duration) {
+	u, _ := url.Parse(target)
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var (
+		ok, failed, seq atomic.Int64
+		mu              sync.Mutex
+		all             []time.Duration
+		wg              sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(dur)
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				var rd io.Reader
+				if body != nil {
+					rd = strings.NewReader(body(seq.Add(1)))
+				}
+				req, _ := http.NewRequest(method, target, rd)
+				req.Host = "bench.localhost"
+				if u.Path == "/" {
+					req.Host = u.Host
+				}
+				for k, v := range header {
+					req.Header[k] = v
+				}
+				if body != nil {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode >= 400 {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+				ok.Add(1)
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all, ok.Load(), failed.Load(), time.Since(start)
+}
+
+// readerOf finds, in a seeded database, the site manager of the site with
+// the most tickets and one ticket of that site.
+func readerOf(dbURL string) (email string, number int64, err error) {
+	driver, dsn := "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
+	if strings.HasPrefix(dbURL, "postgres") {
+		driver, dsn = "pgx", dbURL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return "", 0, err
+	}
+	defer db.Close()
+	err = db.QueryRow(`SELECT c.email, (SELECT MAX(t.number) FROM tickets t WHERE t.site_id = cs.site_id)
+		FROM contacts c JOIN contact_sites cs ON cs.contact_id = c.id
+		WHERE cs.role = 'site_manager' AND c.email LIKE 'seed-%'
+		ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.site_id = cs.site_id) DESC LIMIT 1`).Scan(&email, &number)
+	return email, number, err
+}
+
+// freshSchema makes an empty schema on the PostgreSQL server and answers a
+// URL that uses it.
+func freshSchema(base string, n int) (string, error) {
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	schema := fmt.Sprintf("bench_%d_%d", n, time.Now().Unix())
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func signIn(base, email string) (cookie, csrf string, err error) {
+	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login",
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)))
+	req.Host = "bench.localhost"
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		return "", "", fmt.Errorf("sign in as %s: %d %s", email, res.StatusCode, b)
+	}
+	var ans struct {
+		CSRF string `json:"csrf_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&ans)
+	for _, c := range res.Cookies() {
+		if c.Name == "portal_session" {
+			cookie = c.Value
+		}
+	}
+	return cookie, ans.CSRF, nil
+}
+
+// peakRSS reads the high-water mark of a process's resident memory.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// serveBare is the reference: a gin engine with one constant answer.
+func serveBare(addr string) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	http.ListenAndServe(addr, r)
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitReady(u string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if res, err := http.Get(u); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer in time", u)
+}
+
+func command(name string, args ...string) *exec.Cmd {
+	c := exec.Command(name, args...)
+	c.Stdout, c.Stderr = os.Stderr, os.Stderr
+	return c
+}
+
+func step(s string) { fmt.Fprintf(os.Stderr, "== %s\n", s) }
