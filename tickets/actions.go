@@ -168,12 +168,15 @@ func (s *Service) setStatus(p *svcportal.Principal, t *svcportal.Ticket, status 
 
 // Decide implements svcportal.TicketService.
 func (s *Service) Decide(ctx context.Context, p *svcportal.Principal, number int64, accept bool, comment string) (*svcportal.TicketView, error) {
-	t, _, err := s.load(ctx, p, number)
+	t, role, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}
 	if p.Contact == nil {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
+	}
+	if !maySettle(p, t, role) {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.decide_not_allowed")
 	}
 	if t.Status != svcportal.StatusSolutionProposed {
 		return nil, svcportal.NewError(svcportal.KindConflict, "error.no_solution_proposed")
@@ -214,7 +217,7 @@ func (s *Service) Close(ctx context.Context, p *svcportal.Principal, number int6
 	if err != nil {
 		return nil, err
 	}
-	if p.Contact != nil && t.RequesterID != p.Contact.ID && role != svcportal.RoleSiteManager {
+	if !maySettle(p, t, role) {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.close_not_allowed")
 	}
 	if t.Status == svcportal.StatusClosed {

@@ -320,12 +320,24 @@ func actions(p *svcportal.Principal, t *svcportal.Ticket, role string) *svcporta
 	}
 	requester := t.RequesterID == p.Contact.ID
 	open := t.Status != svcportal.StatusClosed
+	settle := maySettle(p, t, role)
 	return &svcportal.TicketActions{
 		Reply:  open,
-		Decide: t.Status == svcportal.StatusSolutionProposed,
-		Close:  open && (requester || role == svcportal.RoleSiteManager),
+		Decide: settle && t.Status == svcportal.StatusSolutionProposed,
+		Close:  settle && open,
 		Rate:   !open && requester && t.RatingSatisfied == nil,
 	}
+}
+
+// maySettle is the one rule of who may end a ticket's conversation: close
+// it, or accept or refuse a proposed solution. Staff, the requester, and a
+// site manager of the ticket's site (role is the contact's role there);
+// a colleague who merely sees the ticket may not.
+func maySettle(p *svcportal.Principal, t *svcportal.Ticket, role string) bool {
+	if p.Staff != nil {
+		return true
+	}
+	return p.Contact != nil && (t.RequesterID == p.Contact.ID || role == svcportal.RoleSiteManager)
 }
 
 // List implements svcportal.TicketService.
