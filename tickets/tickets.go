@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -353,6 +354,11 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	if err := s.checkFilter(ctx, p, f, fs); err != nil {
 		return nil, 0, err
 	}
+	if p.Contact != nil {
+		if f.Within, err = s.within(ctx, svcportal.ViewerOf(p.Contact), fs); err != nil {
+			return nil, 0, err
+		}
+	}
 	if p.Staff != nil {
 		ts, total, err = s.st.StaffTickets(ctx, p.Staff.ID, f)
 	} else {
@@ -386,6 +392,33 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	return views, total, nil
 }
 
+// within maps every field to the sites where the contact sees it, among
+// the sites of the tickets they may see; their role at each site decides
+// (a requester who left a site counts as a member there, as RoleFor says).
+func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) (map[string][]int64, error) {
+	sites, err := s.st.ContactTicketSites(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]int64, len(fs.list))
+	for _, site := range sites {
+		role, ok := v.Roles[site]
+		if !ok {
+			role = svcportal.RoleMember
+		}
+		modes, err := s.pol.Modes(ctx, role, site, fs.keys())
+		if err != nil {
+			return nil, err
+		}
+		for key, m := range modes {
+			if m.Visible() {
+				out[key] = append(out[key], site)
+			}
+		}
+	}
+	return out, nil
+}
+
 // checkFilter refuses a filter on a field the contact may not see in any of
 // their sites, so a filter cannot reveal a hidden value; field values are
 // normalised to their stored form.
@@ -409,6 +442,12 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 			}
 		}
 		if key == "assignee" {
+			// A staff id; anything else matches no ticket's column type.
+			id, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(val)), 10, 64)
+			if err != nil || id < 0 {
+				return fieldError(svcportal.KindInvalid, "field."+key, "error.wrong_type")
+			}
+			f.Fields[key] = id
 			continue
 		}
 		norm, err := fd.NormalizeValue(val)
