@@ -388,6 +388,13 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	if !ok {
 		order, expr, desc = "updated", sortOrders["updated"], true
 	}
+	if order == "updated" && f.Within != nil {
+		// A contact's updated_at, as tickets.ContactUpdatedAt has it: the
+		// last public message, or the last status change where they see
+		// the status; never a change they may not see.
+		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within["status"]) + ") AND t.status_changed_at > t.last_public_at" +
+			" THEN t.status_changed_at ELSE t.last_public_at END"
+	}
 	if _, onField := builtinColumns[order]; onField && f.Within != nil {
 		// Where the reader does not see the field, every ticket sorts
 		// alike (then by number), so the order tells nothing of it.
