@@ -207,6 +207,12 @@ type TicketFilter struct {
 	Sort    string         // "updated", "created", "number" or "priority", ascending; "-" before it: descending (default "-updated")
 	Page    int
 	PerPage int
+	// Within, for a contact's list, maps each field key to the sites
+	// where that contact sees the field: a filter or a sort on the field
+	// acts only on tickets of those sites (a key without an entry: none),
+	// so it cannot tell a value the contact may not see. Nil for staff,
+	// who see every field everywhere. The ticket service fills it in.
+	Within map[string][]int64
 }
 
 // NormalizeCC trims, lower-cases and de-duplicates a CC list and checks it.
@@ -244,6 +250,9 @@ type TicketStore interface {
 	// ContactTickets lists the tickets v may see that match f, with the
 	// total, read state filled in for v.
 	ContactTickets(ctx context.Context, v Viewer, f TicketFilter) ([]Ticket, int, error)
+	// ContactTicketSites lists the sites of the tickets v may see: their
+	// memberships' and those of the tickets they requested.
+	ContactTicketSites(ctx context.Context, v Viewer) ([]int64, error)
 	// StaffTickets lists every ticket of the tenant that matches f.
 	StaffTickets(ctx context.Context, staffID int64, f TicketFilter) ([]Ticket, int, error)
 	// UpdateTicket saves t's mutable columns and CC list and appends what

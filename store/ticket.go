@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -288,6 +289,26 @@ func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcpor
 	return s.listTickets(ctx, q, f, svcportal.PrincipalContact, v.ContactID, false)
 }
 
+// ContactTicketSites implements svcportal.TicketStore.
+func (s *Store) ContactTicketSites(ctx context.Context, v svcportal.Viewer) ([]int64, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("DISTINCT t.site_id").
+		Where("t.tenant_id = ? AND t.requester_id = ?", tid, v.ContactID).Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	for _, id := range v.SitesWithRole("") {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
 // StaffTickets implements svcportal.TicketStore.
 func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.TicketFilter) ([]svcportal.Ticket, int, error) {
 	tid, err := tenantID(ctx)
@@ -318,7 +339,7 @@ var sortOrders = map[string]string{
 // may see.
 func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) ([]svcportal.Ticket, int, error) {
 	if len(f.Status) > 0 {
-		q = q.Where("t.status IN (?)", bun.In(f.Status))
+		q = q.Where(within(f, "status", "t.status IN (?)"), bun.In(f.Status))
 	}
 	if term := strings.TrimSpace(f.Query); term != "" {
 		if m := numberRE.FindStringSubmatch(term); m != nil {
@@ -338,7 +359,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	}
 	for key, val := range f.Fields {
 		if col, ok := builtinColumns[key]; ok {
-			q = q.Where(col+" = ?", val)
+			q = q.Where(within(f, key, col+" = ?"), val)
 			continue
 		}
 		if !svcportal.ValidFieldKey(key) {
@@ -348,7 +369,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		if err != nil {
 			return nil, 0, err
 		}
-		q = q.Where(s.jsonFieldMatch(), key, string(raw))
+		q = q.Where(within(f, key, s.jsonFieldMatch()), key, string(raw))
 	}
 	q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
 	if f.Unread != nil {
@@ -365,7 +386,19 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	order, desc := strings.TrimPrefix(sort, "-"), strings.HasPrefix(sort, "-")
 	expr, ok := sortOrders[order]
 	if !ok {
-		expr, desc = sortOrders["updated"], true
+		order, expr, desc = "updated", sortOrders["updated"], true
+	}
+	if order == "updated" && f.Within != nil {
+		// A contact's updated_at, as tickets.ContactUpdatedAt has it: the
+		// last public message, or the last status change where they see
+		// the status; never a change they may not see.
+		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within["status"]) + ") AND t.status_changed_at > t.last_public_at" +
+			" THEN t.status_changed_at ELSE t.last_public_at END"
+	}
+	if _, onField := builtinColumns[order]; onField && f.Within != nil {
+		// Where the reader does not see the field, every ticket sorts
+		// alike (then by number), so the order tells nothing of it.
+		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within[order]) + ") THEN " + expr + " ELSE 0 END"
 	}
 	dir := " DESC"
 	if !desc {
@@ -386,6 +419,25 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		ts = []svcportal.Ticket{}
 	}
 	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+}
+
+// within limits cond, a condition on field key, to the sites where the
+// reader of f sees that field; for staff (no Within) it is cond itself.
+func within(f svcportal.TicketFilter, key, cond string) string {
+	if f.Within == nil {
+		return cond
+	}
+	return "(" + cond + " AND t.site_id IN (" + siteList(f.Within[key]) + "))"
+}
+
+// siteList writes site ids as an SQL list; ids are numbers, so this is
+// safe, and an empty list becomes one that matches nothing.
+func siteList(ids []int64) string {
+	parts := make([]string, 0, len(ids))
+	for _, id := range orNone(ids) {
+		parts = append(parts, strconv.FormatInt(id, 10))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // jsonFieldMatch is the condition "custom field ? of the ticket equals the

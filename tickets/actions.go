@@ -118,7 +118,7 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 // Reply implements svcportal.TicketService. A client's reply on a ticket
 // awaiting their reply hands it back to the MSP (open).
 func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int64, body string, internal bool, files []svcportal.Upload) (*svcportal.TicketView, error) {
-	t, _, err := s.load(ctx, p, number)
+	t, role, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +130,18 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 	if p.Contact != nil && internal {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
 	}
+	reopen := false
 	if p.Contact != nil && t.Status == svcportal.StatusClosed {
-		return nil, svcportal.NewError(svcportal.KindConflict, "error.ticket_closed")
+		shown, err := s.statusShown(ctx, p, role, t.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		if shown {
+			return nil, svcportal.NewError(svcportal.KindConflict, "error.ticket_closed")
+		}
+		// A contact who may not see the status cannot know the ticket
+		// is closed: their reply is taken, and reopens it.
+		reopen = true
 	}
 	kind, id, name := actor(p)
 	msg := &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: body, Internal: internal}
@@ -144,7 +154,7 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 		return nil, err
 	}
 	change := svcportal.TicketChange{Message: msg, Events: []svcportal.TicketEvent{ev}, StatusFrom: t.Status, Attachments: atts}
-	if p.Contact != nil && t.Status == svcportal.StatusAwaitingReply {
+	if p.Contact != nil && (t.Status == svcportal.StatusAwaitingReply || reopen) {
 		change.Events = append(change.Events, s.setStatus(p, t, svcportal.StatusOpen))
 	}
 	if !internal {
@@ -174,14 +184,23 @@ func (s *Service) setStatus(p *svcportal.Principal, t *svcportal.Ticket, status 
 
 // Decide implements svcportal.TicketService.
 func (s *Service) Decide(ctx context.Context, p *svcportal.Principal, number int64, accept bool, comment string) (*svcportal.TicketView, error) {
-	t, _, err := s.load(ctx, p, number)
+	t, role, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}
 	if p.Contact == nil {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
 	}
-	if t.Status != svcportal.StatusSolutionProposed {
+	if !maySettle(p, t, role) {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.decide_not_allowed")
+	}
+	shown, err := s.statusShown(ctx, p, role, t.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	// Without the status, nothing is offered for decision: the same
+	// answer whatever the status, so the answer does not tell it.
+	if !shown || t.Status != svcportal.StatusSolutionProposed {
 		return nil, svcportal.NewError(svcportal.KindConflict, "error.no_solution_proposed")
 	}
 	var v svcportal.Validation
@@ -220,17 +239,27 @@ func (s *Service) Close(ctx context.Context, p *svcportal.Principal, number int6
 	if err != nil {
 		return nil, err
 	}
-	if p.Contact != nil && t.RequesterID != p.Contact.ID && role != svcportal.RoleSiteManager {
+	if !maySettle(p, t, role) {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.close_not_allowed")
-	}
-	if t.Status == svcportal.StatusClosed {
-		return nil, svcportal.NewError(svcportal.KindConflict, "error.ticket_closed")
 	}
 	var v svcportal.Validation
 	comment = strings.TrimSpace(comment)
 	v.Check(utf8.RuneCountInString(comment) <= svcportal.MaxMessageLength, "comment", "error.too_long", map[string]any{"Max": svcportal.MaxMessageLength})
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	if t.Status == svcportal.StatusClosed {
+		shown, err := s.statusShown(ctx, p, role, t.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		if shown {
+			return nil, svcportal.NewError(svcportal.KindConflict, "error.ticket_closed")
+		}
+		// A contact who may not see the status closes a closed ticket
+		// as they would an open one: it stays closed, and their comment
+		// is kept as a reply.
+		return s.closedAlready(ctx, p, t, comment)
 	}
 	closed := event(p, svcportal.EventClosed)
 	closed.Comment = comment
@@ -249,15 +278,42 @@ func (s *Service) Close(ctx context.Context, p *svcportal.Principal, number int6
 	return s.result(ctx, p, number)
 }
 
+// closedAlready answers a contact who closes a ticket that is closed
+// without their knowing: the comment, if any, becomes a reply.
+func (s *Service) closedAlready(ctx context.Context, p *svcportal.Principal, t *svcportal.Ticket, comment string) (*svcportal.TicketView, error) {
+	if comment != "" {
+		kind, id, name := actor(p)
+		change := svcportal.TicketChange{StatusFrom: svcportal.StatusClosed,
+			Message: &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: comment},
+			Events:  []svcportal.TicketEvent{event(p, svcportal.EventReplied)}}
+		var err error
+		if change.Emails, err = s.notify(ctx, t, "ticket_replied", p, comment); err != nil {
+			return nil, err
+		}
+		if err := s.st.UpdateTicket(ctx, t, change); err != nil {
+			return nil, err
+		}
+	}
+	return s.result(ctx, p, t.Number)
+}
+
 // Rate implements svcportal.TicketService.
 func (s *Service) Rate(ctx context.Context, p *svcportal.Principal, number int64, satisfied bool, comment string) (*svcportal.TicketView, error) {
-	t, _, err := s.load(ctx, p, number)
+	t, role, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case p.Contact == nil || t.RequesterID != p.Contact.ID:
+	if p.Contact == nil || t.RequesterID != p.Contact.ID {
 		return nil, svcportal.NewError(svcportal.KindForbidden, "error.rate_not_allowed")
+	}
+	// Rating is offered on closed tickets only: without the status, not at
+	// all, so the answer does not tell whether it is closed.
+	if shown, err := s.statusShown(ctx, p, role, t.SiteID); err != nil {
+		return nil, err
+	} else if !shown {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.rate_unavailable")
+	}
+	switch {
 	case t.Status != svcportal.StatusClosed:
 		return nil, svcportal.NewError(svcportal.KindConflict, "error.rate_not_closed")
 	case t.RatingSatisfied != nil:

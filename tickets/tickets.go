@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -187,11 +188,19 @@ func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcpo
 		Number: t.Number, Title: t.Title, Description: t.Description,
 		SiteID: t.SiteID, SiteName: t.SiteName, RequesterName: t.RequesterName, RequesterEmail: t.RequesterMail,
 		SharedWithSite: t.SharedWithSite, CC: t.CC, Unread: t.Unread,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Fields: map[string]any{}, Modes: modes,
 	}
-	if visible(modes, "status") {
-		v.Status = t.Status
+	statusShown := visible(modes, "status")
+	if statusShown {
+		// Everything that follows from the status goes with it.
+		v.Status, v.ClosedAt = t.Status, t.ClosedAt
+		if t.RatingSatisfied != nil {
+			v.Rating = &svcportal.TicketRating{Satisfied: *t.RatingSatisfied, Comment: t.RatingComment}
+		}
+	}
+	if modes != nil {
+		v.UpdatedAt = ContactUpdatedAt(t, statusShown)
 	}
 	for _, f := range fs.list {
 		if !visible(modes, f.Key) {
@@ -207,10 +216,48 @@ func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcpo
 			v.Fields[f.Key] = val
 		}
 	}
-	if t.RatingSatisfied != nil {
-		v.Rating = &svcportal.TicketRating{Satisfied: *t.RatingSatisfied, Comment: t.RatingComment}
-	}
 	return v
+}
+
+// ContactUpdatedAt is when a ticket last changed in a way a contact sees:
+// its last public message (or its creation), or its last status change
+// when they see the status. Changes of other fields, internal notes and
+// reminders leave it alone, so it tells nothing of what they may not
+// see. The store sorts contacts' lists by the same rule.
+func ContactUpdatedAt(t *svcportal.Ticket, statusShown bool) time.Time {
+	if statusShown && t.StatusChangedAt.After(t.LastPublicAt) {
+		return t.StatusChangedAt
+	}
+	return t.LastPublicAt
+}
+
+// statusEvents are the kinds of event that tell the status or follow from
+// it; a contact who may not see the status sees none of them.
+var statusEvents = map[string]bool{
+	svcportal.EventStatusChanged: true, svcportal.EventSolutionProposed: true, svcportal.EventSolutionAccepted: true,
+	svcportal.EventSolutionRefused: true, svcportal.EventClosed: true, svcportal.EventAutoCloseWarning: true,
+	svcportal.EventAutoClosed: true, svcportal.EventRated: true,
+}
+
+// contactEvent is e as a contact with modes reads it, or false when they
+// may not see it: internal notes, changes of fields they do not see and,
+// when the status is hidden, whatever tells the status. An event of the
+// status flow that came with a public message (a proposed solution, a
+// closing comment) reads as the reply it also is, so the message does not
+// stand out as the trace of a hidden event.
+func contactEvent(e svcportal.TicketEvent, modes map[string]svcportal.FieldMode) (svcportal.TicketEvent, bool) {
+	switch {
+	case e.Kind == svcportal.EventNote:
+		return e, false
+	case e.Field != "" && !visible(modes, e.Field):
+		return e, false
+	case !statusEvents[e.Kind] || visible(modes, "status"):
+		return e, true
+	case e.Kind == svcportal.EventSolutionProposed, e.Comment != "" && e.Kind != svcportal.EventRated:
+		e.Kind, e.Comment, e.From, e.To = svcportal.EventReplied, "", "", ""
+		return e, true
+	}
+	return e, false
 }
 
 // details adds messages and the timeline to v.
@@ -236,8 +283,11 @@ func (s *Service) details(ctx context.Context, t *svcportal.Ticket, v *svcportal
 	}
 	v.Events = []svcportal.TicketEvent{}
 	for _, e := range events {
-		if !staff && (e.Kind == svcportal.EventNote || e.Field != "" && !visible(v.Modes, e.Field)) {
-			continue
+		if !staff {
+			var ok bool
+			if e, ok = contactEvent(e, v.Modes); !ok {
+				continue
+			}
 		}
 		v.Events = append(v.Events, e)
 	}
@@ -309,23 +359,53 @@ func (s *Service) Get(ctx context.Context, p *svcportal.Principal, number int64)
 		return nil, err
 	}
 	v.Unread = false
-	v.Actions = actions(p, t, role)
+	v.Actions = actions(p, t, role, visible(modes, "status"))
 	return v, nil
 }
 
-// actions says what p may do with t now.
-func actions(p *svcportal.Principal, t *svcportal.Ticket, role string) *svcportal.TicketActions {
+// actions says what p may do with t now. A contact who may not see the
+// status is offered what does not depend on it: replying, and closing if
+// they may; never deciding on a solution or rating, which would tell it.
+func actions(p *svcportal.Principal, t *svcportal.Ticket, role string, statusShown bool) *svcportal.TicketActions {
 	if p.Staff != nil {
 		return &svcportal.TicketActions{Reply: true, Close: t.Status != svcportal.StatusClosed}
 	}
 	requester := t.RequesterID == p.Contact.ID
 	open := t.Status != svcportal.StatusClosed
+	settle := maySettle(p, t, role)
+	if !statusShown {
+		return &svcportal.TicketActions{Reply: true, Close: settle}
+	}
 	return &svcportal.TicketActions{
 		Reply:  open,
-		Decide: t.Status == svcportal.StatusSolutionProposed,
-		Close:  open && (requester || role == svcportal.RoleSiteManager),
+		Decide: settle && t.Status == svcportal.StatusSolutionProposed,
+		Close:  settle && open,
 		Rate:   !open && requester && t.RatingSatisfied == nil,
 	}
+}
+
+// statusShown reports whether p sees the status of tickets of siteID,
+// where their role is role; staff always do.
+func (s *Service) statusShown(ctx context.Context, p *svcportal.Principal, role string, siteID int64) (bool, error) {
+	if p.Staff != nil {
+		return true, nil
+	}
+	modes, err := s.pol.Modes(ctx, role, siteID, []string{"status"})
+	if err != nil {
+		return false, err
+	}
+	return modes["status"].Visible(), nil
+}
+
+// maySettle is the one rule of who may end a ticket's conversation: close
+// it, or accept or refuse a proposed solution. Staff, the requester, and a
+// site manager of the ticket's site (role is the contact's role there);
+// a colleague who merely sees the ticket may not.
+func maySettle(p *svcportal.Principal, t *svcportal.Ticket, role string) bool {
+	if p.Staff != nil {
+		return true
+	}
+	return p.Contact != nil && (t.RequesterID == p.Contact.ID || role == svcportal.RoleSiteManager)
 }
 
 // List implements svcportal.TicketService.
@@ -340,6 +420,11 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	)
 	if err := s.checkFilter(ctx, p, f, fs); err != nil {
 		return nil, 0, err
+	}
+	if p.Contact != nil {
+		if f.Within, err = s.within(ctx, svcportal.ViewerOf(p.Contact), fs); err != nil {
+			return nil, 0, err
+		}
 	}
 	if p.Staff != nil {
 		ts, total, err = s.st.StaffTickets(ctx, p.Staff.ID, f)
@@ -374,6 +459,33 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	return views, total, nil
 }
 
+// within maps every field to the sites where the contact sees it, among
+// the sites of the tickets they may see; their role at each site decides
+// (a requester who left a site counts as a member there, as RoleFor says).
+func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) (map[string][]int64, error) {
+	sites, err := s.st.ContactTicketSites(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]int64, len(fs.list))
+	for _, site := range sites {
+		role, ok := v.Roles[site]
+		if !ok {
+			role = svcportal.RoleMember
+		}
+		modes, err := s.pol.Modes(ctx, role, site, fs.keys())
+		if err != nil {
+			return nil, err
+		}
+		for key, m := range modes {
+			if m.Visible() {
+				out[key] = append(out[key], site)
+			}
+		}
+	}
+	return out, nil
+}
+
 // checkFilter refuses a filter on a field the contact may not see in any of
 // their sites, so a filter cannot reveal a hidden value; field values are
 // normalised to their stored form.
@@ -397,6 +509,12 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 			}
 		}
 		if key == "assignee" {
+			// A staff id; anything else matches no ticket's column type.
+			id, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(val)), 10, 64)
+			if err != nil || id < 0 {
+				return fieldError(svcportal.KindInvalid, "field."+key, "error.wrong_type")
+			}
+			f.Fields[key] = id
 			continue
 		}
 		norm, err := fd.NormalizeValue(val)
@@ -487,8 +605,11 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 		from, to := t.BuiltinValue(key), val
 		switch key {
 		case "status":
+			if t.Status != val.(string) {
+				// Contacts' updated_at follows status changes: only real ones.
+				t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
+			}
 			t.Status = val.(string)
-			t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
 		case "type":
 			t.Type = val.(string)
 		case "priority":

@@ -1,0 +1,729 @@
+package portal_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/portal"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// The isolation matrix: every route of the engine × every kind of
+// principal, on objects of the first tenant (acme) and, for routes about
+// an object, on the other tenant's (globex). See TestIsolationMatrix.
+
+// who is one kind of principal of the matrix.
+type who struct {
+	name    string
+	b       *testkit.Browser
+	contact string // acme contact: member, colleague, manager, othersite, multisite; "" otherwise
+	staff   string // acme staff role; "" otherwise
+}
+
+// answer classes.
+type class int
+
+const (
+	okClass    class = iota // 2xx, or 3xx that is not a redirect to the login page
+	passes                  // authorised: anything but 401, 403, 404, a login redirect or 5xx (state may refuse it, e.g. 409, 422)
+	anyClass                // a public route: anything but 5xx
+	loginClass              // 401, or a redirect to the login page
+	forbidden               // 403
+	notFound                // 404
+)
+
+func (c class) String() string {
+	return [...]string{"2xx/3xx", "authorised (not 401/403/404/5xx)", "not 5xx", "401 or login redirect", "403", "404"}[c]
+}
+
+// access is which principals a route serves at all.
+type access int
+
+const (
+	public   access = iota // everyone, signed in or not
+	contacts               // acme contacts (portal pages redirect others to /login, the API answers 401)
+	staff                  // acme staff (401 for anyone else)
+	admins                 // acme admins (401 for anyone else but staff, 403 for agents)
+)
+
+// routeCase says how to call one route and who may.
+type routeCase struct {
+	access access
+	// params fills the path parameters with the first tenant's objects,
+	// made afresh for each principal when the route changes them.
+	params func(t *testing.T, m *matrix, w *who) map[string]string
+	// foreign fills them with the other tenant's objects (nil: the
+	// route is about no object).
+	foreign func(m *matrix) map[string]string
+	// body is the request's content type and body (nil: none).
+	body func(m *matrix, w *who) (string, []byte)
+	// query is appended to the path.
+	query string
+	// sees and may, for contact routes about a ticket or article: does
+	// this contact see the object (else 404), may they do this (else 403)?
+	sees, may func(w *who) bool
+	// allowed is the class of an allowed call (default okClass).
+	allowed class
+	// last runs the route after every other, since it ends the session.
+	last bool
+}
+
+// runsLast: routes that end a session, and public routes that change
+// state (a failed sign-in forgets the session cookie), run after the
+// others, so every principal keeps their session until then.
+func (rc routeCase) runsLast(method string) bool {
+	return rc.last || rc.access == public && method != http.MethodGet && method != http.MethodHead
+}
+
+func (rc routeCase) expect(w *who, foreign bool) class {
+	allowed := rc.allowed
+	switch rc.access {
+	case public:
+		return anyClass
+	case contacts:
+		switch {
+		case w.contact == "":
+			return loginClass
+		case foreign, rc.sees != nil && !rc.sees(w):
+			return notFound
+		case rc.may != nil && !rc.may(w):
+			return forbidden
+		}
+	case staff, admins:
+		switch {
+		case w.staff == "":
+			return loginClass
+		case rc.access == admins && w.staff != svcportal.StaffAdmin:
+			return forbidden
+		case foreign:
+			return notFound
+		}
+	}
+	return allowed
+}
+
+// matrix holds the fixtures.
+type matrix struct {
+	d                   *desk
+	admin               *testkit.Browser
+	initech, umbrella   *svcportal.Site
+	private             int64 // peter's ticket at Initech, not shared, with every field set and a file
+	privateFile         int64
+	article             *svcportal.KBArticle // published, for Umbrella only
+	category            *svcportal.KBCategory
+	section             *svcportal.KBSection
+	seq                 int
+	gTicket             int64
+	gSite, gContact     int64
+	gArticle, gFile     int64
+	gCategory, gSection int64
+}
+
+func (m *matrix) next() int { m.seq++; return m.seq }
+
+// ticket opens a fresh ticket by Peter at Initech, shared with the site,
+// in state "" (open), "proposed" or "closed".
+func (m *matrix) ticket(t *testing.T, state string) int64 {
+	t.Helper()
+	n := m.d.create(t, m.d.peter, map[string]any{"title": "Matrix", "shared_with_site": true}).Number
+	path := fmt.Sprintf("/api/v1/admin/tickets/%d", n)
+	switch state {
+	case "proposed":
+		if rec := m.d.agent.JSON(t, "POST", path+"/propose-solution", map[string]any{"body": "Try this"}, nil); rec.Code != http.StatusOK {
+			t.Fatalf("propose: %d %s", rec.Code, rec.Body)
+		}
+	case "closed":
+		if rec := m.d.agent.JSON(t, "PATCH", path, map[string]any{"fields": map[string]any{"status": "closed"}}, nil); rec.Code != http.StatusOK {
+			t.Fatalf("close: %d %s", rec.Code, rec.Body)
+		}
+	}
+	return n
+}
+
+func (m *matrix) site(t *testing.T) int64 {
+	t.Helper()
+	return testkit.Site(m.d.actx, t, m.d.app.Store, fmt.Sprintf("Fresh site %d", m.next())).ID
+}
+
+func (m *matrix) contact(t *testing.T) int64 {
+	t.Helper()
+	return testkit.Contact(m.d.actx, t, m.d.app.Store, fmt.Sprintf("fresh%d@initech.test", m.next()), m.initech, svcportal.RoleMember).ID
+}
+
+func (m *matrix) field(t *testing.T) string {
+	t.Helper()
+	f := svcportal.TicketField{Key: fmt.Sprintf("fresh_%d", m.next()), Type: svcportal.FieldText, Labels: map[string]string{"en": "Fresh"}}
+	if err := f.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.d.app.Store.CreateTicketField(m.d.actx, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f.Key
+}
+
+func (m *matrix) freshArticle(t *testing.T) *svcportal.KBArticle {
+	t.Helper()
+	return testkit.KBArticle(m.d.actx, t, m.d.app.Store, m.section, svcportal.KBPublished, fmt.Sprintf("Fresh %d", m.next()), "Body")
+}
+
+// articleFile adds a file to article id through the admin API and
+// returns its id.
+func (m *matrix) articleFile(t *testing.T, b *testkit.Browser, id int64) int64 {
+	t.Helper()
+	rec := b.Multipart(t, fmt.Sprintf("/api/v1/admin/kb/articles/%d/attachments", id), url.Values{},
+		[]testkit.File{{Name: "guide.txt", Content: []byte("guide")}})
+	var res struct{ Attachments []svcportal.Attachment }
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != http.StatusCreated || len(res.Attachments) != 1 {
+		t.Fatalf("add article file: %d %s", rec.Code, rec.Body)
+	}
+	return res.Attachments[0].ID
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+func jsonBody(v any) func(*matrix, *who) (string, []byte) {
+	return func(*matrix, *who) (string, []byte) {
+		raw, _ := json.Marshal(v)
+		return "application/json", raw
+	}
+}
+
+func formBody(v url.Values) func(*matrix, *who) (string, []byte) {
+	return func(*matrix, *who) (string, []byte) {
+		return "application/x-www-form-urlencoded", []byte(v.Encode())
+	}
+}
+
+func pngBody(*matrix, *who) (string, []byte) {
+	return "image/png", append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0}, 64)...)
+}
+
+// Who sees Peter's private ticket, and the shared ones: the requester and
+// the site manager; a colleague (and the multi-site contact, a member at
+// Initech) only shared ones; the other site's contact none.
+func seesPrivate(w *who) bool { return w.contact == "member" || w.contact == "manager" }
+func seesShared(w *who) bool  { return w.contact != "othersite" }
+func settles(w *who) bool     { return w.contact == "member" || w.contact == "manager" }
+func requester(w *who) bool   { return w.contact == "member" }
+
+// seesArticle: the article is for Umbrella only.
+func seesArticle(w *who) bool { return w.contact == "othersite" || w.contact == "multisite" }
+
+func noParams(*testing.T, *matrix, *who) map[string]string { return nil }
+
+// routeCases is keyed by "METHOD /path/:param", as gin lists routes.
+func routeCases() map[string]routeCase {
+	private := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"number": id(m.private)}
+	}
+	fresh := func(state string) func(*testing.T, *matrix, *who) map[string]string {
+		return func(t *testing.T, m *matrix, _ *who) map[string]string {
+			return map[string]string{"number": id(m.ticket(t, state))}
+		}
+	}
+	gTicket := func(m *matrix) map[string]string { return map[string]string{"number": id(m.gTicket)} }
+	article := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.article.ID)}
+	}
+	gArticle := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gArticle)} }
+	freshArticle := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.freshArticle(t).ID)}
+	}
+	site := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.initech.ID)}
+	}
+	freshSite := func(t *testing.T, m *matrix, _ *who) map[string]string { return map[string]string{"id": id(m.site(t))} }
+	gSite := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gSite)} }
+	contact := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.contact(t))}
+	}
+	gContact := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gContact)} }
+	field := func(t *testing.T, m *matrix, _ *who) map[string]string { return map[string]string{"key": m.field(t)} }
+	gField := func(*matrix) map[string]string { return map[string]string{"key": "globex_only"} }
+	category := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.category.ID)}
+	}
+	freshCategory := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(testkit.KBCategory(m.d.actx, t, m.d.app.Store, fmt.Sprintf("Cat %d", m.next())).ID)}
+	}
+	gCategory := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gCategory)} }
+	section := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.section.ID)}
+	}
+	freshSection := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(testkit.KBSection(m.d.actx, t, m.d.app.Store, m.category, fmt.Sprintf("Sec %d", m.next())).ID)}
+	}
+	gSection := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gSection)} }
+	articleFile := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		a := m.freshArticle(t)
+		return map[string]string{"id": id(a.ID), "file": id(m.articleFile(t, m.admin, a.ID))}
+	}
+	gArticleFile := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gArticle), "file": id(m.gFile)} }
+	ticketAttachment := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.privateFile)}
+	}
+	gTicketAttachment := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gFile)} }
+	static := func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"name": "/app.css"} }
+
+	pub := routeCase{access: public, params: noParams}
+	contactPage := routeCase{access: contacts, params: noParams}
+	staffRoute := routeCase{access: staff, params: noParams}
+
+	with := func(rc routeCase, f func(*routeCase)) routeCase { f(&rc); return rc }
+
+	return map[string]routeCase{
+		// Operations and branding.
+		"GET /healthz":            pub,
+		"GET /readyz":             pub,
+		"GET /static/*name":       with(pub, func(rc *routeCase) { rc.params = static }),
+		"HEAD /static/*name":      with(pub, func(rc *routeCase) { rc.params = static }),
+		"GET /branding/theme.css": pub,
+		"GET /branding/logo":      pub,
+		"GET /branding/favicon":   pub,
+
+		// Portal pages before sign-in.
+		"GET /":      pub,
+		"GET /login": pub,
+		"POST /login": with(pub, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"email": {"nobody@acme.test"}, "password": {"wrong-password"}})
+		}),
+		"POST /logout":            with(pub, func(rc *routeCase) { rc.last = true }),
+		"GET /login/sso":          pub,
+		"GET /login/sso/callback": pub,
+		"GET /forgot-password":    pub,
+		"POST /forgot-password":   with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"email": {"nobody@acme.test"}}) }),
+		"GET /reset-password":     pub,
+		"POST /reset-password": with(pub, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"email": {"nobody@acme.test"}, "code": {"12345678"}})
+		}),
+		"GET /set-password":  pub,
+		"POST /set-password": with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"token": {"nope"}}) }),
+
+		// Portal pages of a signed-in contact.
+		"GET /profile":          contactPage,
+		"POST /profile":         with(contactPage, func(rc *routeCase) { rc.body = formBody(url.Values{"first_name": {"Matrix"}}); rc.allowed = passes }),
+		"GET /profile/password": contactPage,
+		"POST /profile/password": with(contactPage, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"current_password": {"wrong"}})
+			rc.allowed = passes
+		}),
+		"GET /settings":    contactPage,
+		"POST /settings":   with(contactPage, func(rc *routeCase) { rc.body = formBody(url.Values{"locale": {"en"}}) }),
+		"GET /tickets":     contactPage,
+		"GET /tickets/new": contactPage,
+		"POST /tickets": with(contactPage, func(rc *routeCase) {
+			rc.body = func(m *matrix, w *who) (string, []byte) {
+				v := url.Values{"title": {"From the page"}}
+				if w.contact == "multisite" { // a contact of several sites picks one
+					v.Set("site_id", id(m.initech.ID))
+				}
+				return formBody(v)(m, w)
+			}
+		}),
+		"GET /tickets/:number": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = private, gTicket, seesPrivate
+		}),
+		"POST /tickets/:number/reply": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = fresh(""), gTicket, seesShared, formBody(url.Values{"body": {"Hello"}})
+		}),
+		"POST /tickets/:number/solution": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh("proposed"), gTicket, seesShared, settles, formBody(url.Values{"decision": {"accept"}})
+		}),
+		"POST /tickets/:number/close": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh(""), gTicket, seesShared, settles, formBody(url.Values{})
+		}),
+		"POST /tickets/:number/rating": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh("closed"), gTicket, seesShared, requester, formBody(url.Values{"satisfied": {"yes"}})
+		}),
+		"POST /tickets/:number/fields": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = fresh(""), gTicket, seesShared, formBody(url.Values{"field.asset_tag": {"AT-1"}})
+		}),
+		"GET /kb":        contactPage,
+		"GET /kb/search": with(contactPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
+		"GET /kb/articles/:id": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = article, gArticle, seesArticle
+		}),
+		"POST /kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, formBody(url.Values{"helpful": {"yes"}})
+		}),
+
+		// Portal API.
+		"POST /api/v1/auth/login": with(pub, func(rc *routeCase) {
+			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "password": "wrong-password"})
+		}),
+		"POST /api/v1/auth/logout":         with(pub, func(rc *routeCase) { rc.last = true }),
+		"POST /api/v1/auth/password-reset": with(pub, func(rc *routeCase) { rc.body = jsonBody(map[string]string{"email": "nobody@acme.test"}) }),
+		"POST /api/v1/auth/password-reset/confirm": with(pub, func(rc *routeCase) {
+			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "code": "12345678", "password": "whatever-1234"})
+		}),
+		"GET /api/v1/me":   contactPage,
+		"PATCH /api/v1/me": with(contactPage, func(rc *routeCase) { rc.body = jsonBody(map[string]string{"job_title": "Tester"}) }),
+		"POST /api/v1/me/password": with(contactPage, func(rc *routeCase) {
+			rc.body, rc.allowed = jsonBody(map[string]string{"current_password": "wrong", "password": "another-pass-1234"}), passes
+		}),
+		"GET /api/v1/ticket-fields": contactPage,
+		"GET /api/v1/tickets":       with(contactPage, func(rc *routeCase) { rc.query = "?field.contract=premium&sort=-priority" }),
+		"POST /api/v1/tickets": with(contactPage, func(rc *routeCase) {
+			rc.body = func(m *matrix, w *who) (string, []byte) {
+				v := map[string]any{"title": "From the API"}
+				if w.contact == "multisite" {
+					v["site_id"] = m.initech.ID
+				}
+				return jsonBody(v)(m, w)
+			}
+		}),
+		"GET /api/v1/tickets/:number": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = private, gTicket, seesPrivate
+		}),
+		"PATCH /api/v1/tickets/:number": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = fresh(""), gTicket, seesShared, jsonBody(map[string]any{"fields": map[string]any{"asset_tag": "AT-2"}})
+		}),
+		"POST /api/v1/tickets/:number/replies": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = fresh(""), gTicket, seesShared, jsonBody(map[string]any{"body": "Hello"})
+		}),
+		"POST /api/v1/tickets/:number/solution": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh("proposed"), gTicket, seesShared, settles, jsonBody(map[string]any{"decision": "accept"})
+		}),
+		"POST /api/v1/tickets/:number/close": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh(""), gTicket, seesShared, settles, jsonBody(map[string]any{})
+		}),
+		"POST /api/v1/tickets/:number/rating": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.may, rc.body = fresh("closed"), gTicket, seesShared, requester, jsonBody(map[string]any{"satisfied": true})
+		}),
+		"GET /api/v1/attachments/:id": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = ticketAttachment, gTicketAttachment, seesPrivate
+		}),
+		"GET /api/v1/kb/categories": contactPage,
+		"GET /api/v1/kb/search":     with(contactPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
+		"GET /api/v1/kb/articles/:id": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = article, gArticle, seesArticle
+		}),
+		"POST /api/v1/kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, jsonBody(map[string]any{"helpful": true})
+		}),
+
+		// Admin API: staff.
+		"POST /api/v1/admin/auth/login": with(pub, func(rc *routeCase) {
+			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "password": "wrong-password"})
+		}),
+		"POST /api/v1/admin/auth/logout":  with(pub, func(rc *routeCase) { rc.last = true }),
+		"GET /api/v1/admin/me":            staffRoute,
+		"GET /api/v1/admin/sites":         staffRoute,
+		"GET /api/v1/admin/sites/:id":     with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = site, gSite }),
+		"GET /api/v1/admin/contacts":      staffRoute,
+		"GET /api/v1/admin/contacts/:id":  with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
+		"GET /api/v1/admin/ticket-fields": staffRoute,
+		"GET /api/v1/admin/ticket-fields/:key": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign = func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"key": "internal_cost"} }, gField
+		}),
+		"GET /api/v1/admin/field-policies":  staffRoute,
+		"GET /api/v1/admin/tickets":         staffRoute,
+		"GET /api/v1/admin/tickets/:number": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = private, gTicket }),
+		"PATCH /api/v1/admin/tickets/:number": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, jsonBody(map[string]any{"fields": map[string]any{"priority": "high"}})
+		}),
+		"POST /api/v1/admin/tickets/:number/replies": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, jsonBody(map[string]any{"body": "From the desk"})
+		}),
+		"POST /api/v1/admin/tickets/:number/propose-solution": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, jsonBody(map[string]any{"body": "Try this"})
+		}),
+		"GET /api/v1/admin/attachments/:id":             with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = ticketAttachment, gTicketAttachment }),
+		"GET /api/v1/admin/kb/categories":               staffRoute,
+		"GET /api/v1/admin/kb/categories/:id":           with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = category, gCategory }),
+		"GET /api/v1/admin/kb/sections":                 staffRoute,
+		"GET /api/v1/admin/kb/sections/:id":             with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = section, gSection }),
+		"GET /api/v1/admin/kb/articles":                 staffRoute,
+		"GET /api/v1/admin/kb/articles/:id":             with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
+		"GET /api/v1/admin/kb/articles/:id/attachments": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
+
+		// Admin API: admins only.
+		"GET /api/v1/admin/settings":         {access: admins, params: noParams},
+		"PATCH /api/v1/admin/settings":       {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
+		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"PUT /api/v1/admin/settings/favicon": {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"GET /api/v1/admin/settings/oidc":    {access: admins, params: noParams},
+		"PUT /api/v1/admin/settings/oidc": {access: admins, params: noParams, allowed: passes,
+			body: jsonBody(map[string]any{"issuer": "https://idp.invalid", "client_id": "portal", "client_secret": "s3cret"})},
+		"DELETE /api/v1/admin/settings/oidc": {access: admins, params: noParams, allowed: passes},
+		"POST /api/v1/admin/sites": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"name": fmt.Sprintf("New site %d", m.next())})(m, nil)
+			}},
+		"PATCH /api/v1/admin/sites/:id":  {access: admins, params: freshSite, foreign: gSite, body: jsonBody(map[string]any{"kb_enabled": false})},
+		"DELETE /api/v1/admin/sites/:id": {access: admins, params: freshSite, foreign: gSite},
+		"POST /api/v1/admin/contacts": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"email": fmt.Sprintf("new%d@initech.test", m.next()), "site_id": m.initech.ID, "role": "member"})(m, nil)
+			}},
+		"PATCH /api/v1/admin/contacts/:id":        {access: admins, params: contact, foreign: gContact, body: jsonBody(map[string]any{"job_title": "Tester"})},
+		"DELETE /api/v1/admin/contacts/:id":       {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/ticket-fields": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"key": fmt.Sprintf("new_%d", m.next()), "type": "text", "labels": map[string]string{"en": "New"}})(m, nil)
+			}},
+		"PATCH /api/v1/admin/ticket-fields/:key":  {access: admins, params: field, foreign: gField, body: jsonBody(map[string]any{"position": 7})},
+		"DELETE /api/v1/admin/ticket-fields/:key": {access: admins, params: field, foreign: gField},
+		"PUT /api/v1/admin/field-policies": {access: admins, params: noParams,
+			body: jsonBody(map[string]any{"role": "member", "field": "asset_tag", "mode": "editable"})},
+		"DELETE /api/v1/admin/field-policies": {access: admins, params: func(t *testing.T, m *matrix, _ *who) map[string]string {
+			// A rule of its own to delete: the member's mode of asset_tag at Umbrella.
+			rule := svcportal.PolicyRule{Role: svcportal.RoleMember, SiteID: m.umbrella.ID, Field: "asset_tag", Mode: svcportal.FieldEditable}
+			if err := m.d.app.Policies.SetMode(m.d.actx, rule); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]string{"?": fmt.Sprintf("?role=member&site_id=%d&field=asset_tag", m.umbrella.ID)}
+		}},
+		"POST /api/v1/admin/kb/categories": {access: admins, params: noParams, body: jsonBody(map[string]any{"names": map[string]string{"en": "New"}})},
+		"PATCH /api/v1/admin/kb/categories/:id": {access: admins, params: freshCategory, foreign: gCategory,
+			body: jsonBody(map[string]any{"names": map[string]string{"en": "Renamed"}})},
+		"DELETE /api/v1/admin/kb/categories/:id": {access: admins, params: freshCategory, foreign: gCategory},
+		"POST /api/v1/admin/kb/sections": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"category_id": m.category.ID, "names": map[string]string{"en": "New"}})(m, nil)
+			}},
+		"PATCH /api/v1/admin/kb/sections/:id": {access: admins, params: freshSection, foreign: gSection,
+			body: jsonBody(map[string]any{"names": map[string]string{"en": "Renamed"}})},
+		"DELETE /api/v1/admin/kb/sections/:id": {access: admins, params: freshSection, foreign: gSection},
+		"POST /api/v1/admin/kb/articles": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"section_id": m.section.ID, "translations": map[string]any{"en": map[string]string{"title": "New", "body": "Body"}}})(m, nil)
+			}},
+		"PATCH /api/v1/admin/kb/articles/:id": {access: admins, params: freshArticle, foreign: gArticle,
+			body: jsonBody(map[string]any{"position": 3})},
+		"POST /api/v1/admin/kb/articles/:id/publish":   {access: admins, params: freshArticle, foreign: gArticle},
+		"POST /api/v1/admin/kb/articles/:id/unpublish": {access: admins, params: freshArticle, foreign: gArticle},
+		"DELETE /api/v1/admin/kb/articles/:id":         {access: admins, params: freshArticle, foreign: gArticle},
+		"POST /api/v1/admin/kb/articles/:id/attachments": {access: admins, params: freshArticle, foreign: gArticle,
+			body: func(*matrix, *who) (string, []byte) {
+				var buf bytes.Buffer
+				buf.WriteString("--matrix\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--matrix--\r\n")
+				return "multipart/form-data; boundary=matrix", buf.Bytes()
+			}},
+		"DELETE /api/v1/admin/kb/articles/:id/attachments/:file": {access: admins, params: articleFile, foreign: gArticleFile},
+	}
+}
+
+// fill puts params into a gin route pattern.
+func fill(pattern string, params map[string]string) string {
+	parts := strings.Split(pattern, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*") {
+			v, ok := params[p[1:]]
+			if !ok {
+				return ""
+			}
+			parts[i] = strings.TrimPrefix(v, "/")
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func classOf(rec *httptest.ResponseRecorder) (class, bool) {
+	code := rec.Code
+	loc := rec.Header().Get("Location")
+	switch {
+	case code >= 500:
+		return 0, false
+	case code == http.StatusUnauthorized, code >= 300 && code < 400 && strings.HasPrefix(loc, "/login"):
+		return loginClass, true
+	case code == http.StatusForbidden:
+		return forbidden, true
+	case code == http.StatusNotFound:
+		return notFound, true
+	case code < 400:
+		return okClass, true
+	}
+	return passes, true
+}
+
+func matches(want class, rec *httptest.ResponseRecorder) bool {
+	got, ok := classOf(rec)
+	switch {
+	case !ok:
+		return false
+	case want == anyClass:
+		return true
+	case want == passes:
+		return got == okClass || got == passes
+	}
+	return got == want
+}
+
+// TestIsolationMatrix sends every route the engine has registered, as
+// each kind of principal, about objects of the first tenant — and, for
+// routes about an object, about the other tenant's object of the same
+// kind — and checks the class of each answer: 2xx/3xx only where the
+// principal is allowed; 404 for what they may not see and for another
+// tenant's objects; 401, 403 or the login page for the wrong principal;
+// never a 5xx; never the other tenant's data, nor, to a contact, a hidden
+// field's value. A route without a case fails the test.
+func TestIsolationMatrix(t *testing.T) {
+	d := newDesk(t)
+	m := &matrix{d: d}
+	m.initech, m.umbrella = siteNamed(t, d.actx, d.app, "Initech"), siteNamed(t, d.actx, d.app, "Umbrella")
+	adminToken, err := d.app.Accounts.CreateAPIToken(d.actx, "admin@acme.test", "matrix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.admin = d.app.NewBrowser("acme.localhost")
+	m.admin.Header.Set("Authorization", "Bearer "+adminToken)
+
+	// The first tenant's objects, every field mode set on the ticket.
+	rec := d.peter.Multipart(t, "/api/v1/tickets", url.Values{"title": {"Private matrix ticket"}}, []testkit.File{{Name: "shot.txt", Content: []byte("shot")}})
+	var pv svcportal.TicketView
+	if err := json.Unmarshal(rec.Body.Bytes(), &pv); err != nil || rec.Code != http.StatusCreated || len(pv.Attachments) != 1 {
+		t.Fatalf("private ticket: %d %s", rec.Code, rec.Body)
+	}
+	m.private, m.privateFile = pv.Number, pv.Attachments[0].ID
+	if rec := d.agent.JSON(t, "PATCH", fmt.Sprintf("/api/v1/admin/tickets/%d", m.private),
+		map[string]any{"fields": map[string]any{"internal_cost": 7770001, "contract": "premium", "asset_tag": "AT-0"}}, nil); rec.Code != http.StatusOK {
+		t.Fatal(rec.Body)
+	}
+	m.category = testkit.KBCategory(d.actx, t, d.app.Store, "Matrix category")
+	m.section = testkit.KBSection(d.actx, t, d.app.Store, m.category, "Matrix section")
+	m.article = testkit.KBArticle(d.actx, t, d.app.Store, m.section, svcportal.KBPublished, "Umbrella matrix article", "Body", m.umbrella)
+
+	// The other tenant's: a ticket whose number the first tenant never
+	// reaches, a site, a contact, a field, knowledge-base objects and a
+	// file, all marked.
+	const mark = "GLOBEXMARK"
+	hooli := siteNamed(t, d.gctx, d.app, "Hooli")
+	gavin, err := d.app.Store.ContactByEmail(d.gctx, "gavin@hooli.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.gSite, m.gContact = hooli.ID, gavin.ID
+	seed := make([]svcportal.Ticket, 2000)
+	for i := range seed {
+		seed[i] = svcportal.Ticket{SiteID: hooli.ID, RequesterID: gavin.ID, Title: mark + " ticket", Status: svcportal.StatusOpen, Type: "incident", Priority: "normal"}
+	}
+	if err := d.app.Store.SeedTickets(d.gctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	m.gTicket = seed[len(seed)-1].Number
+	gf := svcportal.TicketField{Key: "globex_only", Type: svcportal.FieldText, Labels: map[string]string{"en": mark}}
+	if err := d.app.Store.CreateTicketField(d.gctx, &gf); err != nil {
+		t.Fatal(err)
+	}
+	gc := testkit.KBCategory(d.gctx, t, d.app.Store, mark+" category")
+	gs := testkit.KBSection(d.gctx, t, d.app.Store, gc, mark+" section")
+	ga := testkit.KBArticle(d.gctx, t, d.app.Store, gs, svcportal.KBPublished, mark+" article", mark)
+	m.gCategory, m.gSection, m.gArticle = gc.ID, gs.ID, ga.ID
+	gToken, err := d.app.Accounts.CreateAPIToken(d.gctx, "admin@globex.test", "matrix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gAdmin := d.app.NewBrowser("globex.localhost")
+	gAdmin.Header.Set("Authorization", "Bearer "+gToken)
+	m.gFile = m.articleFile(t, gAdmin, ga.ID)
+
+	// The principals, on the first tenant's host.
+	dana := multiSiteContact(t, d, "dana@multi.test",
+		svcportal.Membership{SiteID: m.initech.ID, Role: svcportal.RoleMember}, svcportal.Membership{SiteID: m.umbrella.ID, Role: svcportal.RoleSiteManager})
+	foreignContact := d.app.NewBrowser("acme.localhost")
+	foreignContact.SetCookie(portal.SessionCookie, d.gavin.Cookie(portal.SessionCookie))
+	foreignContact.CSRF = d.gavin.CSRF
+	foreignAdmin := d.app.NewBrowser("acme.localhost")
+	foreignAdmin.Header.Set("Authorization", "Bearer "+gToken)
+	whos := []*who{
+		{name: "anonymous", b: d.app.NewBrowser("acme.localhost")},
+		{name: "member", b: d.peter, contact: "member"},
+		{name: "colleague", b: d.milton, contact: "colleague"},
+		{name: "site manager", b: d.bill, contact: "manager"},
+		{name: "contact of another site", b: d.alice, contact: "othersite"},
+		{name: "multi-site contact", b: dana, contact: "multisite"},
+		{name: "other tenant's contact", b: foreignContact},
+		{name: "other tenant's admin", b: foreignAdmin},
+		{name: "agent", b: d.agent, staff: svcportal.StaffAgent},
+		{name: "admin", b: m.admin, staff: svcportal.StaffAdmin},
+	}
+
+	cases := routeCases()
+	routes := d.app.Web.Engine.Routes()
+	// Routes that end a session run last.
+	slices.SortStableFunc(routes, func(a, b gin.RouteInfo) int {
+		la, lb := cases[a.Method+" "+a.Path].runsLast(a.Method), cases[b.Method+" "+b.Path].runsLast(b.Method)
+		switch {
+		case la == lb:
+			return 0
+		case lb:
+			return -1
+		}
+		return 1
+	})
+	seen := map[string]bool{}
+	count := 0
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		rc, ok := cases[key]
+		if !ok {
+			t.Errorf("route %s has no case in routeCases (portal/isolation_matrix_test.go): add one saying who may call it and with which objects", key)
+			continue
+		}
+		for _, w := range whos {
+			for _, foreign := range []bool{false, true} {
+				if foreign && rc.foreign == nil {
+					continue
+				}
+				name := fmt.Sprintf("%s/%s", key, w.name)
+				if foreign {
+					name += "/other tenant's object"
+				}
+				count++
+				t.Run(name, func(t *testing.T) {
+					params := rc.params(t, m, w)
+					if foreign {
+						params = rc.foreign(m)
+					}
+					path := fill(r.Path, params)
+					if path == "" {
+						t.Fatalf("the case of %s lacks a path parameter", key)
+					}
+					var body []byte
+					h := http.Header{}
+					if rc.body != nil {
+						ct, b := rc.body(m, w)
+						body = b
+						h.Set("Content-Type", ct)
+					}
+					if w.b.CSRF != "" {
+						h.Set("X-CSRF-Token", w.b.CSRF)
+					}
+					rec := w.b.Do(t, r.Method, path+rc.query+params["?"], bytes.NewReader(body), h)
+					want := rc.expect(w, foreign)
+					if !matches(want, rec) {
+						t.Errorf("%s %s as %s: %d (Location %q), want %s\n%.300s", r.Method, path, w.name, rec.Code, rec.Header().Get("Location"), want, rec.Body)
+					}
+					text := rec.Body.String()
+					if strings.Contains(text, mark) || strings.Contains(strings.ToLower(text), "hooli") {
+						t.Errorf("%s %s as %s shows the other tenant's data", r.Method, path, w.name)
+					}
+					if w.contact != "" && (strings.Contains(text, "7770001") || strings.Contains(text, "internal_cost")) {
+						t.Errorf("%s %s as %s shows a hidden field", r.Method, path, w.name)
+					}
+				})
+			}
+		}
+	}
+	for key := range cases {
+		if !seen[key] {
+			t.Errorf("routeCases has %s, which the engine does not register: remove it", key)
+		}
+	}
+	t.Logf("%d routes, %d principals, %d requests", len(routes), len(whos), count)
+}
