@@ -98,12 +98,24 @@ func TestTicketNotifications(t *testing.T) {
 	if err := d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: svcportal.RoleMember, Field: "status", Mode: svcportal.FieldHidden}); err != nil {
 		t.Fatal(err)
 	}
+	// A proposal is a status; readers who do not see the status are told
+	// of its message as a reply, the way their timeline shows it.
 	d.agent.JSON(t, "POST", path+"/propose-solution", map[string]any{"body": "Use tray 1"}, nil)
-	if got, _ = o.next(t); len(got) != 3 || !strings.HasPrefix(got[0], "ticket_solution") {
-		t.Errorf("on a proposal: %v", got)
+	got, emails = o.next(t)
+	if strings.Join(got, " ") != "ticket_replied→boss@external.test ticket_replied→milton@initech.test ticket_replied→peter@initech.test" {
+		t.Errorf("on a proposal, with the status hidden: %v", got)
+	}
+	for _, e := range emails {
+		if !strings.Contains(e.TextBody, "Use tray 1") || strings.Contains(strings.ToLower(e.Subject+e.TextBody), "solution") || strings.Contains(e.TextBody, "Lösung") {
+			t.Errorf("%s: the proposal's email tells of a solution or lacks its text:\n%s\n%s", e.ToAddress, e.Subject, e.TextBody)
+		}
 	}
 	d.agent.JSON(t, "PATCH", path, map[string]any{"fields": map[string]any{"status": "in_progress"}}, nil)
 	if got, _ = o.next(t); len(got) != 0 {
 		t.Errorf("members whose status field is hidden got status emails: %v", got)
+	}
+	d.peter.JSON(t, "POST", fmt.Sprintf("/api/v1/tickets/%d/close", v.Number), map[string]any{"comment": "Fixed it myself"}, nil)
+	if got, _ = o.next(t); strings.Join(got, " ") != "ticket_replied→boss@external.test ticket_replied→milton@initech.test" {
+		t.Errorf("on closing with a comment, with the status hidden: %v", got)
 	}
 }

@@ -69,7 +69,7 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	}
 	// Who is told is read now; the emails are written in the transaction,
 	// once the ticket has its number (Notify must not read the database).
-	audience, err := s.audience(ctx, t, "ticket_created", p)
+	audience, err := s.audience(ctx, t, "ticket_created", p, false)
 	if err != nil {
 		return nil, err
 	}

@@ -38,18 +38,27 @@ type recipient struct {
 // sees the status field. A new ticket's requester gets a confirmation; the
 // CC list is told who added them.
 func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal, excerpt string) ([]*svcportal.OutboundEmail, error) {
-	list, err := s.audience(ctx, t, kind, author)
+	list, err := s.audience(ctx, t, kind, author, excerpt != "")
 	if err != nil {
 		return nil, err
 	}
 	return s.render(ctx, t, author, excerpt, list)
 }
 
+// statusKinds are the emails that tell of the status flow. A recipient
+// whose role does not see the status gets none of them; when the change
+// came with a public message (a proposal, a closing comment) they are told
+// of that message as a reply, the way their timeline shows it.
+var statusKinds = map[string]bool{
+	"ticket_status": true, "ticket_solution": true, "ticket_reminder": true, "ticket_auto_closed": true,
+}
+
 // audience reads who is told of a change of kind to t, and in which
-// language and role. It is the part of notify that reads the database, so
-// it runs before the write transaction; render, which needs the ticket's
-// number, runs inside it and reads nothing.
-func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal) ([]recipient, error) {
+// language and role; withMessage says the change carries a public message.
+// It is the part of notify that reads the database, so it runs before the
+// write transaction; render, which needs the ticket's number, runs inside
+// it and reads nothing.
+func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal, withMessage bool) ([]recipient, error) {
 	if s.mailer == nil {
 		return nil, nil
 	}
@@ -86,13 +95,16 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 			continue
 		}
 		seen[r.email] = true
-		if r.kind == "ticket_status" {
+		if statusKinds[r.kind] {
 			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{"status"})
 			if err != nil {
 				return nil, err
 			}
 			if !modes["status"].Visible() {
-				continue // the status is none of this reader's business
+				if !withMessage {
+					continue // the status is none of this reader's business
+				}
+				r.kind = "ticket_replied"
 			}
 		}
 		list = append(list, r)
