@@ -67,6 +67,9 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	if err != nil {
 		return nil, err
 	}
+	if err := s.throttleCC(ctx, p, cc); err != nil {
+		return nil, err
+	}
 	change := svcportal.TicketChange{Events: []svcportal.TicketEvent{event(p, svcportal.EventCreated)}, Attachments: files,
 		Notify: func(t *svcportal.Ticket) ([]*svcportal.OutboundEmail, error) {
 			return s.notify(ctx, t, "ticket_created", p, "")
