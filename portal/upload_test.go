@@ -117,6 +117,15 @@ func TestUploads_NoTempFileOutlivesRequest(t *testing.T) {
 			t.Errorf("the server read %d bytes before deciding", r.n.Load())
 		}
 	})
+	t.Run("a route that takes no files refuses them unread", func(t *testing.T) {
+		r, code := send(t, d.peter, "/api/v1/me/password", url.Values{"current_password": {testkit.Password}}, spooled)
+		if code != http.StatusBadRequest {
+			t.Errorf("got %d, want 400", code)
+		}
+		if r.n.Load() != 0 {
+			t.Errorf("the server read %d bytes", r.n.Load())
+		}
+	})
 	t.Run("a normal attachment", func(t *testing.T) {
 		if _, code := send(t, d.peter, fmt.Sprintf("/api/v1/tickets/%d/replies", ticket.Number), url.Values{"body": {"the log"}}, spooled); code != http.StatusCreated {
 			t.Errorf("got %d, want 201", code)
