@@ -44,12 +44,20 @@ type Upload struct {
 	SHA256      string
 }
 
-// CleanFilename keeps the base name of a client's file name, without
-// control characters or path separators, at most MaxFilenameLength runes.
+// CleanFilename keeps the base name of a client's file name, at most
+// MaxFilenameLength runes, without control characters, path separators
+// (and their look-alikes), nor invisible formatting characters: the
+// bidirectional overrides, embeddings and isolates that make
+// "invoice\u202Efdp.exe" display as "invoiceexe.pdf", zero-width
+// characters, line and paragraph separators. Bytes that are not UTF-8
+// become U+FFFD.
 func CleanFilename(name string) string {
 	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' || r == '"' {
+		switch {
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.In(r, unicode.Zl, unicode.Zp):
+			return -1
+		case r == '/' || r == '"' || r == '\uFF0F' || r == '\uFF3C' || r == '\u2215' || r == '\u2044' || r == '\u29F8':
 			return -1
 		}
 		return r

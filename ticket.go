@@ -413,6 +413,9 @@ func ParseTicketFilter(q url.Values) (TicketFilter, error) {
 	if f.Scope != "" && f.Scope != "mine" && f.Scope != "site" {
 		return f, bad("scope")
 	}
+	if err := checkFilterSize(q); err != nil {
+		return f, err
+	}
 	for _, s := range q["status"] {
 		for _, st := range strings.Split(s, ",") {
 			if st = strings.TrimSpace(st); st != "" {

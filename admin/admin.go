@@ -49,7 +49,7 @@ func Register(srv *web.Server, deps Deps) {
 		Cookie: SessionCookie, Kind: svcportal.PrincipalStaff, Auth: deps.Accounts,
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
 	}}
-	api := srv.Tenant.Group("/api/v1/admin", web.LimitUploads, h.bearer, h.sessions.Load)
+	api := srv.Tenant.Group("/api/v1/admin", web.LimitBody, h.bearer, h.sessions.Load)
 	api.POST("/auth/login", web.H(h.login))
 	api.POST("/auth/logout", web.H(h.logout))
 
@@ -65,15 +65,15 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/tickets", web.H(web.TicketList(deps.Tickets)))
 	staff.GET("/tickets/:number", web.H(web.TicketShow(deps.Tickets)))
 	staff.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.ticketUpdate)))
-	staff.POST("/tickets/:number/replies", web.H(web.TicketReply(deps.Tickets, deps.Blobs, true)))
+	staff.POST("/tickets/:number/replies", web.AcceptUploads, web.H(web.TicketReply(deps.Tickets, deps.Blobs, true)))
 	staff.GET("/attachments/:id", web.H(web.AttachmentDownload(deps.Tickets, deps.Blobs)))
 	staff.POST("/tickets/:number/propose-solution", web.H(web.PathAction(http.StatusOK, "number", h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)
 	admins.GET("/settings", web.H(h.settingsShow))
 	admins.PATCH("/settings", web.H(h.settingsUpdate))
-	admins.PUT("/settings/logo", web.H(h.settingsAsset(svcportal.AssetLogo)))
-	admins.PUT("/settings/favicon", web.H(h.settingsAsset(svcportal.AssetFavicon)))
+	admins.PUT("/settings/logo", web.AcceptUploads, web.H(h.settingsAsset(svcportal.AssetLogo)))
+	admins.PUT("/settings/favicon", web.AcceptUploads, web.H(h.settingsAsset(svcportal.AssetFavicon)))
 	admins.GET("/settings/oidc", web.H(h.oidcShow))
 	admins.PUT("/settings/oidc", web.H(h.oidcPut))
 	admins.DELETE("/settings/oidc", web.H(h.oidcDelete))
@@ -108,7 +108,7 @@ func Register(srv *web.Server, deps Deps) {
 	admins.POST("/kb/articles/:id/publish", web.H(h.kbArticleState(svcportal.KBPublished)))
 	admins.POST("/kb/articles/:id/unpublish", web.H(h.kbArticleState(svcportal.KBDraft)))
 	admins.DELETE("/kb/articles/:id", web.H(h.kbArticleDelete))
-	admins.POST("/kb/articles/:id/attachments", web.H(h.kbFilesAdd))
+	admins.POST("/kb/articles/:id/attachments", web.AcceptUploads, web.H(h.kbFilesAdd))
 	admins.DELETE("/kb/articles/:id/attachments/:file", web.H(h.kbFileDelete))
 }
 

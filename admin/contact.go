@@ -11,6 +11,9 @@ import (
 
 func (h *handlers) contactList(c *gin.Context) error {
 	f := svcportal.ContactFilter{Query: c.Query("q")}
+	if err := svcportal.CheckQuery("q", f.Query); err != nil {
+		return err
+	}
 	var err error
 	site, err := queryInt(c, "site_id")
 	if err != nil {

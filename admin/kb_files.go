@@ -16,7 +16,11 @@ func (h *handlers) kbFilesAdd(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Request.MultipartForm == nil {
+	form, err := web.MultipartForm(c)
+	if err != nil {
+		return err
+	}
+	if form == nil {
 		return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
 			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.required"}}}
 	}

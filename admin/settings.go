@@ -36,7 +36,11 @@ func (h *handlers) settingsUpdate(c *gin.Context) error {
 func (h *handlers) settingsAsset(kind string) web.HandlerFunc {
 	return func(c *gin.Context) error {
 		var r io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20+1)
-		if form := c.Request.MultipartForm; form != nil {
+		form, err := web.MultipartForm(c)
+		if err != nil {
+			return err
+		}
+		if form != nil {
 			files := form.File["file"]
 			if len(files) != 1 {
 				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",

@@ -103,6 +103,9 @@ type kbSearchPage struct {
 
 func (h *handlers) kbSearch(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
+	if err := svcportal.CheckQuery("q", q); err != nil {
+		return err
+	}
 	page := &kbSearchPage{Page: web.NewPage(c), Query: q}
 	if q != "" {
 		hits, err := h.deps.KB.Search(c.Request.Context(), web.Principal(c), q, web.Translator(c).Lang(), 25)
@@ -165,6 +168,9 @@ func (h *handlers) apiKBVote(c *gin.Context) error {
 func (h *handlers) apiKBSearch(c *gin.Context) error {
 	limit, err := searchLimit(c)
 	if err != nil {
+		return err
+	}
+	if err := svcportal.CheckQuery("q", c.Query("q")); err != nil {
 		return err
 	}
 	hits, err := h.deps.KB.Search(c.Request.Context(), web.Principal(c), c.Query("q"), web.Translator(c).Lang(), limit)

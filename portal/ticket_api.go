@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -32,8 +31,12 @@ func (h *handlers) apiTicketFields(c *gin.Context) error {
 // properties as form fields ("fields" as a JSON object).
 func (h *handlers) apiTicketCreate(c *gin.Context) error {
 	var req svcportal.NewTicket
-	if c.Request.MultipartForm != nil {
-		form := c.Request.MultipartForm.Value
+	mp, err := web.MultipartForm(c)
+	if err != nil {
+		return err
+	}
+	if mp != nil {
+		form := mp.Value
 		first := func(k string) string {
 			if v := form[k]; len(v) > 0 {
 				return v[0]
@@ -45,7 +48,7 @@ func (h *handlers) apiTicketCreate(c *gin.Context) error {
 		req.SiteID, _ = strconv.ParseInt(first("site_id"), 10, 64)
 		req.CC = form["cc"]
 		if raw := first("fields"); raw != "" {
-			if err := json.Unmarshal([]byte(raw), &req.Fields); err != nil {
+			if err := web.DecodeJSON([]byte(raw), &req.Fields); err != nil {
 				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_json",
 					Fields: map[string]svcportal.FieldError{"fields": {MessageID: "error.invalid_json"}}}
 			}

@@ -150,12 +150,9 @@ func formFields(form url.Values, views []svcportal.TicketFieldView) map[string]a
 }
 
 func (h *handlers) ticketCreate(c *gin.Context) error {
-	if err := c.Request.ParseForm(); err != nil {
-		return svcportal.NewError(svcportal.KindInvalid, "error.invalid_request")
-	}
-	form := c.Request.PostForm
-	if c.Request.MultipartForm != nil {
-		form = c.Request.MultipartForm.Value
+	form, err := web.FormValues(c)
+	if err != nil {
+		return err
 	}
 	p := web.Principal(c)
 	site, _ := strconv.ParseInt(form.Get("site_id"), 10, 64)

@@ -87,10 +87,15 @@ func NormalizeHost(host string) string {
 }
 
 // Resolve returns the tenant served at host: <slug>.<base domain> or one of
-// its custom domains. Any other host, the base domain itself included, is
-// KindNotFound.
+// its custom domains. Any other host, the base domain itself and anything
+// that is not a DNS name included, is KindNotFound.
 func (s *Service) Resolve(ctx context.Context, host string) (*svcportal.Tenant, error) {
 	h := NormalizeHost(host)
+	if !svcportal.ValidHostname(h) {
+		// An address, or bytes no DNS name has (a NUL, a space, not
+		// UTF-8): no tenant, and no query a database could choke on.
+		return nil, svcportal.ErrNotFound()
+	}
 	if slug, ok := strings.CutSuffix(h, "."+s.baseDomain); ok {
 		if slug == "" || strings.Contains(slug, ".") {
 			return nil, svcportal.ErrNotFound()

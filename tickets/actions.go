@@ -67,6 +67,9 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	if err != nil {
 		return nil, err
 	}
+	if err := s.throttleCC(ctx, p, cc); err != nil {
+		return nil, err
+	}
 	// Who is told is read now; the emails are written in the transaction,
 	// once the ticket has its number (Notify must not read the database).
 	audience, err := s.audience(ctx, t, "ticket_created", p, false)

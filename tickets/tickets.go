@@ -25,6 +25,7 @@ type Store interface {
 	svcportal.StaffStore
 	svcportal.ContactStore
 	svcportal.AttachmentStore
+	svcportal.ThrottleStore
 }
 
 // Policy answers which mode each field has for a portal role at a site.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,17 +18,39 @@ const MaxJSONBody = 1 << 20
 
 // BindJSON decodes the request body into dst strictly: malformed JSON, a
 // value of the wrong type and an unknown field are 400 with the field
-// named; a body over MaxJSONBody is 413.
+// named, and so is text that is not valid UTF-8 or holds a NUL (see
+// checkJSONText); a body over MaxJSONBody is 413.
 func BindJSON(c *gin.Context, dst any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody))
+	if err == nil {
+		err = DecodeJSON(raw, dst)
+	}
+	return jsonError(err)
+}
+
+// DecodeJSON is BindJSON's decoding of a body already read: strict, and
+// refusing text that is not valid input. Its errors are raw; BindJSON
+// translates them.
+func DecodeJSON(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil && dec.More() {
 		err = errors.New("trailing data")
 	}
 	if err == nil {
+		err = checkJSONText(raw)
+	}
+	return err
+}
+
+func jsonError(err error) error {
+	if err == nil {
 		return nil
+	}
+	var own *svcportal.Error
+	if errors.As(err, &own) {
+		return own
 	}
 	var (
 		tooLarge *http.MaxBytesError

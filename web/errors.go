@@ -28,9 +28,15 @@ var statusOf = map[svcportal.Kind]int{
 // it, so that every error is rendered in one place.
 type HandlerFunc func(c *gin.Context) error
 
-// H adapts a HandlerFunc to gin.
+// H adapts a HandlerFunc to gin. A multipart body reaches only the
+// handlers of routes marked with AcceptUploads; elsewhere it is refused
+// unread.
 func H(h HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if IsMultipart(c) && !c.GetBool(keyAcceptsUploads) && c.FullPath() != "" {
+			Fail(c, &svcportal.Error{Kind: svcportal.KindInvalid, Code: "uploads_not_accepted", MessageID: "error.uploads_not_accepted"})
+			return
+		}
 		if err := h(c); err != nil {
 			Fail(c, err)
 		}

@@ -80,6 +80,10 @@ func securityHeaders(c *gin.Context) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	// Nothing is kept by a browser or a shared cache unless the handler
+	// says so (static assets and branding do): API answers, pages and
+	// errors carry private data.
+	h.Set("Cache-Control", "no-store")
 	if c.Request.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,7 +57,15 @@ func (s Sessions) Load(c *gin.Context) {
 			}
 		}
 	}
+	if refuseAnonymousUpload(c) {
+		return
+	}
 	if !safeMethod(c.Request.Method) {
+		if err := readForm(c); err != nil {
+			Fail(c, err)
+			c.Abort()
+			return
+		}
 		if err := checkCSRF(c); err != nil {
 			Fail(c, err)
 			c.Abort()
@@ -64,6 +73,28 @@ func (s Sessions) Load(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// readForm reads a URL-encoded form body at once (LimitBody keeps it
+// small), so that its text is checked before any handler sees it. A
+// multipart body stays unread here unless the CSRF token must come from
+// it; the handler of an upload route reads it once it has decided the
+// caller may send it.
+func readForm(c *gin.Context) error {
+	switch {
+	case strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded"):
+		return ParseForm(c)
+	case IsMultipart(c) && csrfFromForm(c):
+		return ParseForm(c)
+	}
+	return nil
+}
+
+// csrfFromForm reports whether checkCSRF will look for the token in the
+// form: a cookie session that did not send it in the header.
+func csrfFromForm(c *gin.Context) bool {
+	p := Principal(c)
+	return p != nil && p.Session != nil && c.GetHeader("X-CSRF-Token") == ""
 }
 
 func safeMethod(m string) bool {
@@ -91,7 +122,9 @@ func checkCSRF(c *gin.Context) error {
 	}
 	got := c.GetHeader("X-CSRF-Token")
 	if got == "" {
-		got = c.PostForm("csrf_token")
+		if vs, err := FormValues(c); err == nil {
+			got = vs.Get("csrf_token")
+		}
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(p.Session.CSRFToken)) != 1 {
 		return forbidden
@@ -149,7 +182,9 @@ func (s Sessions) SignIn(c *gin.Context, acc svcportal.AccountService, email, pa
 		}
 	}
 	p, token, err := acc.Login(c.Request.Context(), svcportal.Credentials{
-		Kind: s.Kind, Email: email, Password: password, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		Kind: s.Kind, Email: email, Password: password, IP: c.ClientIP(),
+		// HTTP allows bytes that are not UTF-8 in headers; PostgreSQL does not in text.
+		UserAgent: strings.ToValidUTF8(c.Request.UserAgent(), "\uFFFD"),
 	})
 	if err != nil {
 		return nil, err

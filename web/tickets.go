@@ -58,7 +58,14 @@ func TicketReply(tickets svcportal.TicketService, blobs svcportal.BlobStore, all
 		}
 		internal := false
 		var files []svcportal.Upload
-		if c.Request.MultipartForm != nil {
+		if IsMultipart(c) {
+			// Files are read only for a reader who may see the ticket.
+			if _, err := tickets.Get(c.Request.Context(), Principal(c), n); err != nil {
+				return err
+			}
+			if _, err := MultipartForm(c); err != nil {
+				return err
+			}
 			req.Body = c.PostForm("body")
 			internal = allowInternal && c.PostForm("internal") == "true"
 			if files, err = Uploads(c, blobs); err != nil {

@@ -55,15 +55,16 @@ func New(opts Options) *Server {
 	e := gin.New()
 	e.SetTrustedProxies(nil) // client addresses come from the connection unless a proxy is configured
 	e.HandleMethodNotAllowed = false
+	e.MaxMultipartMemory = multipartMemory
 	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
-	e.Use(requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) { c.Set(keyRenderer, s.Renderer) })
+	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) { c.Set(keyRenderer, s.Renderer) })
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*name", serveStatic)
 	e.HEAD("/static/*name", serveStatic)
 
-	s.Tenant = e.Group("/", s.resolveTenant)
+	s.Tenant = e.Group("/", s.resolveTenant, checkURL)
 	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
 	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
 	s.Tenant.GET("/branding/favicon", H(s.brandAsset(svcportal.AssetFavicon)))
