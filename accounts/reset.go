@@ -29,6 +29,12 @@ func WithSecret(key []byte) Option {
 	return func(s *Service) { s.secret = append([]byte(nil), key...) }
 }
 
+// WithHashPool makes every password hash of the service run in p instead
+// of password.Shared.
+func WithHashPool(p *password.Pool) Option {
+	return func(s *Service) { s.hashing = p }
+}
+
 // WithMailer makes the service send reset codes and welcome emails:
 // renderer writes the messages, url gives a tenant's portal address for
 // the set-password links.
@@ -167,7 +173,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, req svcportal.ResetC
 	if subtle.ConstantTimeCompare([]byte(s.codeHash(t.ID, c.ID, code)), []byte(rc.CodeHash)) != 1 {
 		return fail()
 	}
-	hash, err := password.Hash(req.Password)
+	hash, err := s.hash(ctx, req.Password)
 	if err != nil {
 		return err
 	}
@@ -210,7 +216,7 @@ func (s *Service) SetPasswordWithLink(ctx context.Context, token, pw, ip string)
 	if err := v.Err(); err != nil {
 		return "", err
 	}
-	hash, err := password.Hash(pw)
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/svcportal/svcportal"
-	"github.com/svcportal/svcportal/password"
 )
 
 // CreateAPIToken makes an admin API token for the staff member with that
@@ -67,7 +66,7 @@ func (s *Service) CreateContact(ctx context.Context, by *svcportal.Principal, re
 	}
 	c.Memberships = []svcportal.Membership{{SiteID: req.SiteID, Role: req.Role}}
 	if req.Password != "" {
-		hash, err := password.Hash(req.Password)
+		hash, err := s.hash(ctx, req.Password)
 		if err != nil {
 			return nil, err
 		}
