@@ -19,6 +19,9 @@ const (
 const (
 	EmailWelcome   = "welcome"    // Data: Link (set-password URL), ExpiresHours
 	EmailResetCode = "reset_code" // Data: Code (8 digits), Minutes
+	// EmailResetUnknown answers a reset request for an address with no
+	// active account: it tells its owner so, and carries no code.
+	EmailResetUnknown = "reset_unknown" // Data: none
 )
 
 // OutboundEmail is one message of the outbox: rendered in the recipient's
