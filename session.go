@@ -93,6 +93,8 @@ const (
 	AuditResetRequested  = "password_reset_requested"
 	AuditResetDone       = "password_reset"
 	AuditContactCreated  = "contact_created" // by single sign-on, for an unknown verified email
+	AuditTokenCreated    = "api_token_created"
+	AuditTokenRevoked    = "api_token_revoked"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

@@ -77,6 +77,7 @@ var (
 	_ svcportal.AccountService = (*Service)(nil)
 	_ svcportal.ContactAdmin   = (*Service)(nil)
 	_ svcportal.SSOService     = (*Service)(nil)
+	_ svcportal.APITokenAdmin  = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome
