@@ -29,8 +29,12 @@ const (
 // then delivered by the mail worker with retries. A message is never
 // deleted by delivery: it ends as EmailSent or EmailFailed.
 type OutboundEmail struct {
-	ID            int64     `bun:"id,pk,autoincrement" json:"id"`
-	TenantID      int64     `bun:"tenant_id,notnull" json:"-"`
+	ID       int64 `bun:"id,pk,autoincrement" json:"id"`
+	TenantID int64 `bun:"tenant_id,notnull" json:"-"`
+	// MessageID is the local part of the Message-ID header, chosen when
+	// the row is written and the same on every delivery attempt, so a
+	// receiver can drop a duplicate.
+	MessageID     string    `bun:"message_id,notnull" json:"message_id"`
 	Kind          string    `bun:"kind,notnull" json:"kind"`
 	ToAddress     string    `bun:"to_address,notnull" json:"to_address"`
 	ToName        string    `bun:"to_name,notnull" json:"to_name"`

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -27,6 +29,7 @@ func insertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svc
 			return err
 		}
 		e.ID, e.TenantID, e.Status, e.Attempts = 0, tid, svcportal.EmailPending, 0
+		e.MessageID = newMessageID()
 		e.NextAttemptAt, e.CreatedAt = now, now
 		e.LeaseUntil, e.SentAt, e.LastError = time.Time{}, time.Time{}, ""
 		if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
@@ -34,6 +37,15 @@ func insertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svc
 		}
 	}
 	return nil
+}
+
+// newMessageID returns a random Message-ID local part for an outbox row.
+func newMessageID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("store: no randomness: %v", err)) // the OS is broken
+	}
+	return "outbox." + hex.EncodeToString(b)
 }
 
 // EnqueueEmail implements svcportal.OutboxStore.
