@@ -39,6 +39,7 @@ type Store struct {
 	db      *bun.DB
 	dialect string
 	now     func() time.Time
+	seal    *sealer // secrets at rest (WithSecretKey); nil stores them in clear
 }
 
 // Option configures a Store.
@@ -103,10 +104,8 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	switch dialect {
 	case SQLite:
-		if dir := filepath.Dir(dsn); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database folder: %w", err)
-			}
+		if err := prepareSQLiteFiles(dsn); err != nil {
+			return nil, err
 		}
 		// Immediate transactions take the write lock up front, so two
 		// writers queue on busy_timeout instead of failing with SQLITE_BUSY
@@ -135,14 +134,43 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
+	if s.seal != nil {
+		sealers.Store(s.db, s.seal)
+	}
 	return s, nil
+}
+
+// prepareSQLiteFiles creates the database's folder (0700) and file (0600)
+// before SQLite does, so that SQLite, which gives the WAL and shared-memory
+// files the mode of the database file, makes them 0600 too; files of an
+// earlier version are tightened.
+func prepareSQLiteFiles(path string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Dialect is SQLite or Postgres.
 func (s *Store) Dialect() string { return s.dialect }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	sealers.Delete(s.db)
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -46,7 +46,11 @@ func (a *app) close() {
 // openApp connects to the database, applies pending migrations and wires
 // the HTTP layers.
 func (e *env) openApp(cfg *Config) (*app, error) {
-	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	secret, err := cfg.secretKey()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(e.ctx, cfg.DatabaseURL, store.WithSecretKey(secret))
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +61,6 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	}
 	if len(applied) > 0 {
 		e.log.Info("migrations applied", "versions", strings.Join(applied, ","))
-	}
-	secret, err := cfg.secretKey()
-	if err != nil {
-		st.Close()
-		return nil, err
 	}
 	transport, err := mail.ParseURL(cfg.MailURL, cfg.BaseDomain)
 	if err != nil {
