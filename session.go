@@ -84,17 +84,19 @@ type AuditEntry struct {
 
 // Audited actions.
 const (
-	AuditLogin           = "login"
-	AuditLoginFailed     = "login_failed"
-	AuditLoginThrottled  = "login_throttled"
-	AuditLogout          = "logout"
-	AuditPasswordChanged = "password_changed"
-	AuditProfileChanged  = "profile_changed"
-	AuditResetRequested  = "password_reset_requested"
-	AuditResetDone       = "password_reset"
-	AuditContactCreated  = "contact_created" // by single sign-on, for an unknown verified email
-	AuditTokenCreated    = "api_token_created"
-	AuditTokenRevoked    = "api_token_revoked"
+	AuditLogin            = "login"
+	AuditLoginFailed      = "login_failed"
+	AuditLoginThrottled   = "login_throttled"
+	AuditLogout           = "logout"
+	AuditPasswordChanged  = "password_changed"
+	AuditProfileChanged   = "profile_changed"
+	AuditResetRequested   = "password_reset_requested"
+	AuditResetDone        = "password_reset"
+	AuditContactCreated   = "contact_created" // by single sign-on, for an unknown verified email
+	AuditEmailChangeAsked = "email_change_requested"
+	AuditEmailChanged     = "email_changed"
+	AuditTokenCreated     = "api_token_created"
+	AuditTokenRevoked     = "api_token_revoked"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

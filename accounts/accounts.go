@@ -31,6 +31,7 @@ type Store interface {
 	svcportal.APITokenStore
 	svcportal.CredentialStore
 	svcportal.TenantOIDCStore
+	svcportal.EmailChangeStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -320,29 +321,51 @@ func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal,
 	set("job_title", &c.JobTitle, u.JobTitle)
 	set("phone", &c.Phone, u.Phone)
 	set("locale", &c.Locale, u.Locale)
+	// A contact's own new address waits for the link sent to it; an
+	// admin's change is made at once, the admin vouching for it.
+	self := actor.Contact != nil && actor.Contact.ID == c.ID
+	newEmail := ""
 	if u.Email != nil {
 		e := svcportal.NormalizeEmail(*u.Email)
-		set("email", &c.Email, &e)
+		if self && e != c.Email {
+			newEmail = e
+		} else if !self {
+			set("email", &c.Email, &e)
+			if len(changed) > 0 && changed[len(changed)-1] == "email" {
+				now := s.now().UTC()
+				c.EmailVerifiedAt = &now
+			}
+		}
 	}
 	var v svcportal.Validation
 	v.Merge(c.Validate(), "")
 	if u.Email != nil && strings.TrimSpace(*u.Email) == "" {
 		v.Add("email", "error.required", nil)
 	}
+	v.Check(newEmail == "" || svcportal.ValidEmail(newEmail), "email", "error.email_format", nil)
 	if t := svcportal.TenantFrom(ctx); c.Locale != "" && svcportal.IsLocale(c.Locale) && !t.LocaleEnabled(c.Locale) {
 		v.Add("locale", "error.locale_not_offered", nil)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if len(changed) == 0 {
-		return c, nil
+	if newEmail != "" {
+		if err := s.takeEmailChange(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.st.UpdateContact(ctx, c); err != nil {
-		return nil, err
+	if len(changed) > 0 {
+		if err := s.st.UpdateContact(ctx, c); err != nil {
+			return nil, err
+		}
+		s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
+			Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
-		Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
+	if newEmail != "" {
+		if err := s.requestEmailChange(ctx, actor, c, newEmail); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

@@ -196,6 +196,11 @@ func (s *Store) setContactPassword(ctx context.Context, tx bun.IDB, tid, contact
 		Where("tenant_id = ? AND contact_id = ? AND used_at IS NULL", tid, contactID).Exec(ctx); err != nil {
 		return fmt.Errorf("void password links: %w", err)
 	}
+	// The code or link reached the contact's address: it is verified.
+	if _, err := tx.NewUpdate().Model((*svcportal.Contact)(nil)).Set("email_verified_at = COALESCE(email_verified_at, ?)", now).
+		Where("id = ? AND tenant_id = ?", contactID, tid).Exec(ctx); err != nil {
+		return fmt.Errorf("verify email: %w", err)
+	}
 	return setPassword(ctx, tx, tid, svcportal.PrincipalContact, contactID, hash, "", now)
 }
 
