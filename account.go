@@ -72,9 +72,20 @@ type AccountService interface {
 	// Logout ends the session of token.
 	Logout(ctx context.Context, p *Principal) error
 	// UpdateProfile applies u to the contact: KindUnprocessable for invalid
-	// values or a language the tenant does not offer, KindConflict for an
-	// email already used in the tenant.
+	// values or a language the tenant does not offer. A new email is not
+	// applied: a single-use link is sent to it (or, when another contact
+	// uses it, a notice that someone tried), the current address is told,
+	// and the returned contact has PendingEmail set, the same either way;
+	// KindTooManyRequests after too many requests.
 	UpdateProfile(ctx context.Context, p *Principal, u ProfileUpdate) (*Contact, error)
+	// CheckEmailChangeLink reports whether the link token of an email
+	// change is usable: nil, or ErrInvalidEmailLink.
+	CheckEmailChangeLink(ctx context.Context, token string) error
+	// ConfirmEmailChange follows the link once: the contact's email
+	// becomes the new, verified address. ErrInvalidEmailLink for a wrong,
+	// used or expired token; KindConflict when another contact has taken
+	// the address since.
+	ConfirmEmailChange(ctx context.Context, token, ip string) (*Contact, error)
 	// AuthenticateBearer returns the staff principal of an admin API
 	// token, or KindUnauthorized.
 	AuthenticateBearer(ctx context.Context, token string) (*Principal, error)

@@ -29,8 +29,17 @@ type Contact struct {
 	Disabled           bool      `bun:"disabled,notnull" json:"disabled"`
 	CreatedAt          time.Time `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt          time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	// EmailVerifiedAt is when the address was last vouched for: by whoever
+	// created the contact (an admin, an import, single sign-on with a
+	// verified email), an admin changing it, or the contact following a
+	// link or using a code sent to it. Nil means unverified (changed
+	// without a link by an earlier version): the CC list gives it nothing.
+	EmailVerifiedAt *time.Time `bun:"email_verified_at" json:"-"`
 
 	Memberships []Membership `bun:"-" json:"sites"`
+	// PendingEmail is the address the contact asked to change to, shown
+	// only in the answer to that request.
+	PendingEmail string `bun:"-" json:"pending_email,omitempty"`
 }
 
 // Membership is a contact's role in one site.

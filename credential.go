@@ -15,11 +15,14 @@ const (
 
 // ResetCode is a one-time password-reset code of 8 digits, emailed to a
 // contact. Only a keyed hash (HMAC with the server's secret key) is stored,
-// so a copy of the table does not reveal the codes.
+// so a copy of the table does not reveal the codes. A request for an
+// address without an active account stores a code row too, without a
+// contact (ContactID 0), which no confirmation can ever use: both answers
+// do the same work.
 type ResetCode struct {
 	ID        int64     `bun:"id,pk,autoincrement"`
 	TenantID  int64     `bun:"tenant_id,notnull"`
-	ContactID int64     `bun:"contact_id,notnull"`
+	ContactID int64     `bun:"contact_id,nullzero"`
 	CodeHash  string    `bun:"code_hash,notnull"`
 	Attempts  int       `bun:"attempts,notnull"` // tries made, the right one included
 	CreatedAt time.Time `bun:"created_at,notnull"`
@@ -45,7 +48,8 @@ type PasswordLink struct {
 type CredentialStore interface {
 	// CreateResetCode replaces every earlier code of rc's contact with rc
 	// and enqueues email, in one transaction. TenantID and CreatedAt are
-	// set by the store.
+	// set by the store. With ContactID 0 (no account) it stores the row
+	// without a contact and removes such rows that have expired instead.
 	CreateResetCode(ctx context.Context, rc *ResetCode, email *OutboundEmail) error
 	// ClaimResetAttempt counts one try on the contact's live code (unused,
 	// unexpired, fewer than ResetCodeMaxAttempts tries) and returns it;

@@ -19,15 +19,25 @@ const (
 const (
 	EmailWelcome   = "welcome"    // Data: Link (set-password URL), ExpiresHours
 	EmailResetCode = "reset_code" // Data: Code (8 digits), Minutes
+	// EmailResetUnknown answers a reset request for an address with no
+	// active account: it tells its owner so, and carries no code.
+	EmailResetUnknown = "reset_unknown" // Data: none
 )
 
 // OutboundEmail is one message of the outbox: rendered in the recipient's
 // language, written in the same transaction as the change that causes it,
 // then delivered by the mail worker with retries. A message is never
-// deleted by delivery: it ends as EmailSent or EmailFailed.
+// deleted by delivery: it ends as EmailSent or EmailFailed, with its
+// headers kept and its bodies emptied (they may hold reset codes and
+// set-password links); while pending, the bodies are stored sealed with
+// the server key.
 type OutboundEmail struct {
-	ID            int64     `bun:"id,pk,autoincrement" json:"id"`
-	TenantID      int64     `bun:"tenant_id,notnull" json:"-"`
+	ID       int64 `bun:"id,pk,autoincrement" json:"id"`
+	TenantID int64 `bun:"tenant_id,notnull" json:"-"`
+	// MessageID is the local part of the Message-ID header, chosen when
+	// the row is written and the same on every delivery attempt, so a
+	// receiver can drop a duplicate.
+	MessageID     string    `bun:"message_id,notnull" json:"message_id"`
 	Kind          string    `bun:"kind,notnull" json:"kind"`
 	ToAddress     string    `bun:"to_address,notnull" json:"to_address"`
 	ToName        string    `bun:"to_name,notnull" json:"to_name"`
@@ -113,15 +123,16 @@ type OutboxStore interface {
 	// attempt on each, and returns them oldest due first. Until the lease
 	// ends no other claim returns them, even from another process.
 	ClaimDueEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboundEmail, error)
-	// MarkEmailSent records delivery at the given time. KindNotFound if
-	// there is no pending message with that id.
+	// MarkEmailSent records delivery at the given time and empties the
+	// bodies. KindNotFound if there is no pending message with that id.
 	MarkEmailSent(ctx context.Context, id int64, at time.Time) error
 	// MarkEmailRetry records a failed attempt and makes the message due
 	// again at next, releasing its lease. KindNotFound if there is no
 	// pending message with that id.
 	MarkEmailRetry(ctx context.Context, id int64, errText string, next time.Time) error
-	// MarkEmailFailed gives up on the message, keeping it with errText.
-	// KindNotFound if there is no pending message with that id.
+	// MarkEmailFailed gives up on the message, keeping its headers with
+	// errText and emptying its bodies. KindNotFound if there is no pending
+	// message with that id.
 	MarkEmailFailed(ctx context.Context, id int64, errText string) error
 	// Emails lists the context tenant's messages matching f, newest first.
 	Emails(ctx context.Context, f EmailFilter) ([]OutboundEmail, error)

@@ -51,6 +51,22 @@ type ThrottleStore interface {
 	Peek(ctx context.Context, key string, now time.Time) (count int, resetAt time.Time, err error)
 	// Clear forgets key.
 	Clear(ctx context.Context, key string) error
+	// Take counts one event on every limit's key, but only when each of
+	// them is still under its Max in its current window, all in one
+	// transaction: it reports whether the event was counted and, when it
+	// was not, when the first full window ends. Concurrent takes, from any
+	// instance, never count more than Max events in a window.
+	Take(ctx context.Context, limits []ThrottleLimit, now time.Time) (ok bool, retryAt time.Time, err error)
+	// Untake gives back one event taken on each key in its current window
+	// (an attempt that turned out not to count).
+	Untake(ctx context.Context, keys []string, now time.Time) error
+}
+
+// ThrottleLimit allows Max events per Window for one key.
+type ThrottleLimit struct {
+	Key    string
+	Max    int
+	Window time.Duration
 }
 
 // AuditEntry records a security-relevant event of a tenant.
@@ -68,15 +84,19 @@ type AuditEntry struct {
 
 // Audited actions.
 const (
-	AuditLogin           = "login"
-	AuditLoginFailed     = "login_failed"
-	AuditLoginThrottled  = "login_throttled"
-	AuditLogout          = "logout"
-	AuditPasswordChanged = "password_changed"
-	AuditProfileChanged  = "profile_changed"
-	AuditResetRequested  = "password_reset_requested"
-	AuditResetDone       = "password_reset"
-	AuditContactCreated  = "contact_created" // by single sign-on, for an unknown verified email
+	AuditLogin            = "login"
+	AuditLoginFailed      = "login_failed"
+	AuditLoginThrottled   = "login_throttled"
+	AuditLogout           = "logout"
+	AuditPasswordChanged  = "password_changed"
+	AuditProfileChanged   = "profile_changed"
+	AuditResetRequested   = "password_reset_requested"
+	AuditResetDone        = "password_reset"
+	AuditContactCreated   = "contact_created" // by single sign-on, for an unknown verified email
+	AuditEmailChangeAsked = "email_change_requested"
+	AuditEmailChanged     = "email_changed"
+	AuditTokenCreated     = "api_token_created"
+	AuditTokenRevoked     = "api_token_revoked"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

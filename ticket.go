@@ -153,7 +153,11 @@ type Viewer struct {
 
 // ViewerOf builds the Viewer of a contact from its memberships.
 func ViewerOf(c *Contact) Viewer {
-	v := Viewer{ContactID: c.ID, Email: c.Email, Roles: map[int64]string{}}
+	v := Viewer{ContactID: c.ID, Roles: map[int64]string{}}
+	// Only a verified address is matched against CC lists.
+	if c.EmailVerifiedAt != nil {
+		v.Email = c.Email
+	}
 	for _, m := range c.Memberships {
 		v.Roles[m.SiteID] = m.Role
 	}

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -30,6 +31,7 @@ type Store interface {
 	svcportal.APITokenStore
 	svcportal.CredentialStore
 	svcportal.TenantOIDCStore
+	svcportal.EmailChangeStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -40,19 +42,21 @@ const (
 	touchEvery      = 5 * time.Minute // write last_seen at most this often
 )
 
-// A limit allows Max failures per Window for one key.
+// A limit allows Max attempts per Window for one key.
 type limit struct {
 	Max    int
 	Window time.Duration
 }
 
-// The login limits. Per account and client address is tight, so a guesser
-// at one address is stopped quickly; per account across all addresses is
-// looser, so an attacker cannot lock the real user out for more than one
-// window; per address across accounts stops spraying.
+// The login limits. Every attempt is counted before its password is
+// checked, and a successful one is given back. Per account and client
+// address is tight, so a guesser at one address is stopped quickly; per
+// account across all addresses is looser and short, so strangers can lock
+// the real user out for five minutes at most; per address across accounts
+// stops spraying.
 var (
 	limitAccountIP = limit{5, 15 * time.Minute}
-	limitAccount   = limit{20, 15 * time.Minute}
+	limitAccount   = limit{20, 5 * time.Minute}
 	limitIP        = limit{100, 15 * time.Minute}
 )
 
@@ -66,19 +70,22 @@ type Service struct {
 	url    func(*svcportal.Tenant) string // a tenant's portal address, for links
 
 	sso ssoProviders // discovered OpenID providers, per issuer
+
+	hashing *password.Pool // where every argon2id hash runs (WithHashPool)
 }
 
 var (
 	_ svcportal.AccountService = (*Service)(nil)
 	_ svcportal.ContactAdmin   = (*Service)(nil)
 	_ svcportal.SSOService     = (*Service)(nil)
+	_ svcportal.APITokenAdmin  = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome
 // emails need WithSecret and WithMailer; without them they fail with an
 // internal error.
 func New(st Store, now func() time.Time, opts ...Option) *Service {
-	s := &Service{st: st, now: now}
+	s := &Service{st: st, now: now, hashing: password.Shared}
 	for _, o := range opts {
 		o(s)
 	}
@@ -100,21 +107,18 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func throttleKeys(tid int64, cr svcportal.Credentials, email string) []struct {
-	key string
-	lim limit
-} {
-	return []struct {
-		key string
-		lim limit
-	}{
-		{fmt.Sprintf("login:%d:%s:%s|%s", tid, cr.Kind, email, cr.IP), limitAccountIP},
-		{fmt.Sprintf("login:%d:%s:%s", tid, cr.Kind, email), limitAccount},
-		{"login-ip:" + cr.IP, limitIP},
+func throttleKeys(tid int64, cr svcportal.Credentials, email string) []svcportal.ThrottleLimit {
+	return []svcportal.ThrottleLimit{
+		{Key: fmt.Sprintf("login:%d:%s:%s|%s", tid, cr.Kind, email, cr.IP), Max: limitAccountIP.Max, Window: limitAccountIP.Window},
+		{Key: fmt.Sprintf("login:%d:%s:%s", tid, cr.Kind, email), Max: limitAccount.Max, Window: limitAccount.Window},
+		{Key: "login-ip:" + cr.IP, Max: limitIP.Max, Window: limitIP.Window},
 	}
 }
 
-// Login implements svcportal.AccountService.
+// Login implements svcportal.AccountService. The attempt is counted on
+// every throttle key, atomically and before the password is checked, so
+// concurrent guesses cannot get past the limits; a successful attempt is
+// given back. The hash runs in the service's bounded pool.
 func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcportal.Principal, string, error) {
 	t := svcportal.TenantFrom(ctx)
 	if t == nil {
@@ -122,17 +126,18 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 	}
 	email := svcportal.NormalizeEmail(cr.Email)
 	now := s.now()
-	keys := throttleKeys(t.ID, cr, email)
-	for _, k := range keys {
-		n, reset, err := s.st.Peek(ctx, k.key, now)
-		if err != nil {
-			return nil, "", err
-		}
-		if n >= k.lim.Max {
-			s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginThrottled, Email: email, IP: cr.IP})
-			return nil, "", &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.too_many_requests",
-				RetryAfter: reset.Sub(now).Round(time.Second) + time.Second}
-		}
+	limits := throttleKeys(t.ID, cr, email)
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = l.Key
+	}
+	ok, retryAt, err := s.st.Take(ctx, limits, now)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginThrottled, Email: email, IP: cr.IP})
+		return nil, "", errThrottled(retryAt.Sub(now))
 	}
 
 	p, hash, err := s.lookup(ctx, cr.Kind, email)
@@ -141,29 +146,38 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 	}
 	// The same argon2 work whether or not the account exists, so timing
 	// tells nothing.
-	ok := false
+	match := false
 	if p != nil {
-		ok = password.Verify(hash, cr.Password)
+		match, err = s.hashing.Verify(ctx, hash, cr.Password)
 	} else {
-		password.VerifyDummy(cr.Password)
+		err = s.hashing.VerifyDummy(ctx, cr.Password)
 	}
-	if !ok || p == nil || disabled(p) {
-		for _, k := range keys {
-			if _, _, err := s.st.Hit(ctx, k.key, k.lim.Window, now); err != nil {
-				return nil, "", err
-			}
+	if errors.Is(err, password.ErrBusy) {
+		// Not tried: the attempt does not count against anyone.
+		if err := s.st.Untake(ctx, keys, now); err != nil {
+			return nil, "", err
 		}
+		return nil, "", errBusy()
+	} else if err != nil {
+		return nil, "", err
+	}
+	if !match || p == nil || disabled(p) {
 		e := &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cr.IP}
 		if p != nil {
 			e.ActorKind, e.ActorID = p.Kind, subjectID(p)
-			if ok {
+			if match {
 				e.Detail = "account disabled"
 			}
 		}
 		s.audit(ctx, e)
 		return nil, "", &svcportal.Error{Kind: svcportal.KindUnauthorized, Code: "invalid_credentials", MessageID: "error.login_failed"}
 	}
-	if err := s.st.Clear(ctx, keys[0].key); err != nil {
+	// A success forgets this address's failures on the account and gives
+	// back what it took from the wider counters.
+	if err := s.st.Clear(ctx, keys[0]); err != nil {
+		return nil, "", err
+	}
+	if err := s.st.Untake(ctx, keys[1:], now); err != nil {
 		return nil, "", err
 	}
 	token, err := s.openSession(ctx, p, cr.IP, cr.UserAgent, "")
@@ -171,6 +185,20 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 		return nil, "", err
 	}
 	return p, token, nil
+}
+
+// errThrottled is the answer to a refused login: it says, in minutes
+// rounded up, when to try again.
+func errThrottled(wait time.Duration) error {
+	wait = max(wait, time.Second)
+	return &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.login_throttled",
+		Data:       map[string]any{"Minutes": int((wait + time.Minute - 1) / time.Minute)},
+		RetryAfter: wait.Round(time.Second)}
+}
+
+// errBusy is the answer when every hashing slot stayed taken.
+func errBusy() error {
+	return &svcportal.Error{Kind: svcportal.KindTooManyRequests, Code: "busy", MessageID: "error.busy", RetryAfter: 2 * time.Second}
 }
 
 // openSession starts a session for p, who has just proved who they are
@@ -293,29 +321,51 @@ func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal,
 	set("job_title", &c.JobTitle, u.JobTitle)
 	set("phone", &c.Phone, u.Phone)
 	set("locale", &c.Locale, u.Locale)
+	// A contact's own new address waits for the link sent to it; an
+	// admin's change is made at once, the admin vouching for it.
+	self := actor.Contact != nil && actor.Contact.ID == c.ID
+	newEmail := ""
 	if u.Email != nil {
 		e := svcportal.NormalizeEmail(*u.Email)
-		set("email", &c.Email, &e)
+		if self && e != c.Email {
+			newEmail = e
+		} else if !self {
+			set("email", &c.Email, &e)
+			if len(changed) > 0 && changed[len(changed)-1] == "email" {
+				now := s.now().UTC()
+				c.EmailVerifiedAt = &now
+			}
+		}
 	}
 	var v svcportal.Validation
 	v.Merge(c.Validate(), "")
 	if u.Email != nil && strings.TrimSpace(*u.Email) == "" {
 		v.Add("email", "error.required", nil)
 	}
+	v.Check(newEmail == "" || svcportal.ValidEmail(newEmail), "email", "error.email_format", nil)
 	if t := svcportal.TenantFrom(ctx); c.Locale != "" && svcportal.IsLocale(c.Locale) && !t.LocaleEnabled(c.Locale) {
 		v.Add("locale", "error.locale_not_offered", nil)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if len(changed) == 0 {
-		return c, nil
+	if newEmail != "" {
+		if err := s.takeEmailChange(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.st.UpdateContact(ctx, c); err != nil {
-		return nil, err
+	if len(changed) > 0 {
+		if err := s.st.UpdateContact(ctx, c); err != nil {
+			return nil, err
+		}
+		s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
+			Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
-		Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
+	if newEmail != "" {
+		if err := s.requestEmailChange(ctx, actor, c, newEmail); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -325,14 +375,20 @@ func (s *Service) ChangePassword(ctx context.Context, p *svcportal.Principal, cu
 	if err != nil {
 		return err
 	}
+	match, err := s.hashing.Verify(ctx, hash, current)
+	if errors.Is(err, password.ErrBusy) {
+		return errBusy()
+	} else if err != nil {
+		return err
+	}
 	var v svcportal.Validation
-	v.Check(password.Verify(hash, current), "current_password", "error.password_wrong", nil)
+	v.Check(match, "current_password", "error.password_wrong", nil)
 	svcportal.CheckPassword(&v, "password", next)
 	v.Check(next != current, "password", "error.password_same", nil)
 	if err := v.Err(); err != nil {
 		return err
 	}
-	newHash, err := password.Hash(next)
+	newHash, err := s.hash(ctx, next)
 	if err != nil {
 		return err
 	}
@@ -346,6 +402,15 @@ func (s *Service) ChangePassword(ctx context.Context, p *svcportal.Principal, cu
 	s.audit(ctx, &svcportal.AuditEntry{ActorKind: p.Kind, ActorID: subjectID(fresh), Action: svcportal.AuditPasswordChanged,
 		Email: principalEmail(p), IP: ipOf(p)})
 	return nil
+}
+
+// hash hashes pw in the service's pool; a full pool is errBusy.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	h, err := s.hashing.Hash(ctx, pw)
+	if errors.Is(err, password.ErrBusy) {
+		return "", errBusy()
+	}
+	return h, err
 }
 
 // audit records e. It runs after the change it records has been saved, so

@@ -8,6 +8,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/accounts"
+	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/password"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/testkit"
@@ -277,7 +278,6 @@ func TestUpdateProfile(t *testing.T) {
 	}{
 		{"invalid email", svcportal.ProfileUpdate{Email: str("peter at initech")}, svcportal.KindUnprocessable, "email"},
 		{"empty email", svcportal.ProfileUpdate{Email: str(" ")}, svcportal.KindUnprocessable, "email"},
-		{"taken email", svcportal.ProfileUpdate{Email: str("BILL@initech.test")}, svcportal.KindConflict, "email"},
 		{"unknown language", svcportal.ProfileUpdate{Locale: str("pt")}, svcportal.KindUnprocessable, "locale"},
 		{"language the tenant does not offer", svcportal.ProfileUpdate{Locale: str("de")}, svcportal.KindUnprocessable, "locale"},
 		{"too long", svcportal.ProfileUpdate{FirstName: str(string(make([]byte, 101)))}, svcportal.KindUnprocessable, "first_name"},
@@ -295,16 +295,29 @@ func TestUpdateProfile(t *testing.T) {
 			}
 		})
 	}
-	t.Run("valid update", func(t *testing.T) {
-		c, err := f.svc.UpdateProfile(ctx, p, svcportal.ProfileUpdate{FirstName: str(" Peter "), Email: str("Peter.Gibbons@Initech.test"), Locale: str("fr"), Phone: str("+1 555 0101")})
+	renderer, err := mail.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := accounts.New(f.st, f.clock.Now, accounts.WithSecret([]byte(testkit.SecretKey)),
+		accounts.WithMailer(renderer, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
+	t.Run("a taken email is answered like a free one, and changes nothing", func(t *testing.T) {
+		c, err := svc.UpdateProfile(ctx, p, svcportal.ProfileUpdate{Email: str("BILL@initech.test")})
+		if err != nil || c.Email != "peter@initech.test" || c.PendingEmail != "bill@initech.test" {
+			t.Fatalf("got %+v %v, want the email pending", c, err)
+		}
+	})
+	t.Run("valid update; the new email waits for its link", func(t *testing.T) {
+		c, err := svc.UpdateProfile(ctx, p, svcportal.ProfileUpdate{FirstName: str(" Peter "), Email: str("Peter.Gibbons@Initech.test"), Locale: str("fr"), Phone: str("+1 555 0101")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.FirstName != "Peter" || c.Email != "peter.gibbons@initech.test" || c.Locale != "fr" || c.Phone != "+1 555 0101" {
+		if c.FirstName != "Peter" || c.Email != "peter@initech.test" || c.PendingEmail != "peter.gibbons@initech.test" || c.Locale != "fr" || c.Phone != "+1 555 0101" {
 			t.Errorf("got %+v", c)
 		}
-		log, _ := f.st.AuditLog(ctx, 1)
-		if len(log) != 1 || log[0].Action != svcportal.AuditProfileChanged || log[0].Detail != "first_name,phone,locale,email" {
+		log, _ := f.st.AuditLog(ctx, 2)
+		if len(log) != 2 || log[1].Action != svcportal.AuditProfileChanged || log[1].Detail != "first_name,phone,locale" ||
+			log[0].Action != svcportal.AuditEmailChangeAsked {
 			t.Errorf("audit: got %+v", log)
 		}
 	})

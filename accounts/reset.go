@@ -29,6 +29,12 @@ func WithSecret(key []byte) Option {
 	return func(s *Service) { s.secret = append([]byte(nil), key...) }
 }
 
+// WithHashPool makes every password hash of the service run in p instead
+// of password.Shared.
+func WithHashPool(p *password.Pool) Option {
+	return func(s *Service) { s.hashing = p }
+}
+
 // WithMailer makes the service send reset codes and welcome emails:
 // renderer writes the messages, url gives a tenant's portal address for
 // the set-password links.
@@ -87,35 +93,41 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 			return err
 		}
 		c = found
-	}
-	code := newResetCode()
-	data := map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}
-	if c == nil || c.Disabled {
-		// The same hashing and rendering as for a real contact, so the
-		// answer's timing does not tell whether the email exists.
-		s.codeHash(t.ID, 0, code)
-		if _, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailResetCode,
-			To: "nobody@example.invalid", Data: data}); err != nil {
-			return err
-		}
-		detail := "unknown email"
-		if c != nil {
-			detail = "account disabled"
-		}
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: detail})
+	} else {
+		// Nothing can be sent to it; this is the only path that writes
+		// less, and it says nothing about any account.
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "not an address"})
 		return nil
 	}
-	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailResetCode,
-		To: c.Email, ToName: c.DisplayName(), Locale: c.Locale, Data: data})
+	// Both paths below hash a code, render one email, and store one code
+	// row and that email in one transaction: a request for an unknown or
+	// disabled account does the same work and the same writes as one for
+	// an active account, and its owner gets a notice instead of a code.
+	code := newResetCode()
+	req := svcportal.EmailRequest{Kind: svcportal.EmailResetCode, To: email,
+		Data: map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}}
+	rc := &svcportal.ResetCode{ExpiresAt: now.Add(svcportal.ResetCodeTTL)}
+	audit := &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "code sent"}
+	if c == nil || c.Disabled {
+		req = svcportal.EmailRequest{Kind: svcportal.EmailResetUnknown, To: email, Data: map[string]any{}}
+		rc.CodeHash = s.codeHash(t.ID, 0, code)
+		audit.Detail = "unknown email"
+		if c != nil {
+			audit.Detail = "account disabled"
+		}
+	} else {
+		req.ToName, req.Locale = c.DisplayName(), c.Locale
+		rc.ContactID, rc.CodeHash = c.ID, s.codeHash(t.ID, c.ID, code)
+		audit.ActorKind, audit.ActorID = svcportal.PrincipalContact, c.ID
+	}
+	msg, err := s.mailer.RenderEmail(ctx, t, req)
 	if err != nil {
 		return err
 	}
-	rc := &svcportal.ResetCode{ContactID: c.ID, CodeHash: s.codeHash(t.ID, c.ID, code), ExpiresAt: now.Add(svcportal.ResetCodeTTL)}
 	if err := s.st.CreateResetCode(ctx, rc, msg); err != nil {
 		return err
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID,
-		Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "code sent"})
+	s.audit(ctx, audit)
 	return nil
 }
 
@@ -167,7 +179,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, req svcportal.ResetC
 	if subtle.ConstantTimeCompare([]byte(s.codeHash(t.ID, c.ID, code)), []byte(rc.CodeHash)) != 1 {
 		return fail()
 	}
-	hash, err := password.Hash(req.Password)
+	hash, err := s.hash(ctx, req.Password)
 	if err != nil {
 		return err
 	}
@@ -210,7 +222,7 @@ func (s *Service) SetPasswordWithLink(ctx context.Context, token, pw, ip string)
 	if err := v.Err(); err != nil {
 		return "", err
 	}
-	hash, err := password.Hash(pw)
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}

@@ -2,34 +2,95 @@ package accounts
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/svcportal/svcportal"
-	"github.com/svcportal/svcportal/password"
 )
 
 // CreateAPIToken makes an admin API token for the staff member with that
-// email and returns it; only its hash is kept.
+// email and returns it; only its hash is kept. It never expires.
 func (s *Service) CreateAPIToken(ctx context.Context, email, name string) (string, error) {
+	return s.CreateAPITokenUntil(ctx, email, name, nil)
+}
+
+// CreateAPITokenUntil is CreateAPIToken with an optional expiry, which
+// must be in the future (KindUnprocessable).
+func (s *Service) CreateAPITokenUntil(ctx context.Context, email, name string, expires *time.Time) (string, error) {
 	m, err := s.st.StaffByEmail(ctx, email)
 	if err != nil {
 		return "", err
 	}
-	token := "sp_" + randomToken(32)
-	if err := s.st.CreateAPIToken(ctx, &svcportal.APIToken{StaffID: m.ID, Name: name, TokenHash: HashToken(token)}); err != nil {
+	nt, err := s.issue(ctx, m.ID, svcportal.APITokenCreate{Name: name, ExpiresAt: expires})
+	if err != nil {
 		return "", err
 	}
-	return token, nil
+	return nt.Token, nil
 }
 
-// AuthenticateBearer implements svcportal.AccountService.
+// issue validates req and stores a new token of staff member staffID.
+func (s *Service) issue(ctx context.Context, staffID int64, req svcportal.APITokenCreate) (*svcportal.NewAPIToken, error) {
+	now := s.now()
+	name := strings.TrimSpace(req.Name)
+	var v svcportal.Validation
+	v.Check(name != "", "name", "error.required", nil)
+	v.Check(utf8.RuneCountInString(name) <= 100, "name", "error.too_long", map[string]any{"Max": 100})
+	v.Check(req.ExpiresAt == nil || req.ExpiresAt.After(now), "expires_at", "error.token_expiry_past", nil)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	token := "sp_" + randomToken(32)
+	t := svcportal.APIToken{StaffID: staffID, Name: name, TokenHash: HashToken(token)}
+	if req.ExpiresAt != nil {
+		at := req.ExpiresAt.UTC()
+		t.ExpiresAt = &at
+	}
+	if err := s.st.CreateAPIToken(ctx, &t); err != nil {
+		return nil, err
+	}
+	return &svcportal.NewAPIToken{APIToken: t, Token: token}, nil
+}
+
+// APITokens implements svcportal.APITokenAdmin.
+func (s *Service) APITokens(ctx context.Context) ([]svcportal.APIToken, error) {
+	return s.st.APITokens(ctx)
+}
+
+// IssueAPIToken implements svcportal.APITokenAdmin.
+func (s *Service) IssueAPIToken(ctx context.Context, by *svcportal.Principal, req svcportal.APITokenCreate) (*svcportal.NewAPIToken, error) {
+	if by.Staff == nil {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
+	}
+	nt, err := s.issue(ctx, by.Staff.ID, req)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: by.Staff.ID, Action: svcportal.AuditTokenCreated,
+		Email: by.Staff.Email, IP: ipOf(by), Detail: fmt.Sprintf("token %d %q", nt.ID, nt.Name)})
+	return nt, nil
+}
+
+// RevokeAPIToken implements svcportal.APITokenAdmin.
+func (s *Service) RevokeAPIToken(ctx context.Context, by *svcportal.Principal, id int64) error {
+	if err := s.st.RevokeAPIToken(ctx, id, s.now()); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditTokenRevoked,
+		Email: principalEmail(by), IP: ipOf(by), Detail: fmt.Sprintf("token %d", id)})
+	return nil
+}
+
+// AuthenticateBearer implements svcportal.AccountService. Revoked and
+// expired tokens are refused like unknown ones.
 func (s *Service) AuthenticateBearer(ctx context.Context, token string) (*svcportal.Principal, error) {
 	unauthorized := svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized")
 	if token == "" {
 		return nil, unauthorized
 	}
 	t, err := s.st.APITokenByHash(ctx, HashToken(token))
-	if svcportal.KindOf(err) == svcportal.KindNotFound {
+	if svcportal.KindOf(err) == svcportal.KindNotFound || err == nil && !t.Usable(s.now()) {
 		return nil, unauthorized
 	} else if err != nil {
 		return nil, err
@@ -67,7 +128,7 @@ func (s *Service) CreateContact(ctx context.Context, by *svcportal.Principal, re
 	}
 	c.Memberships = []svcportal.Membership{{SiteID: req.SiteID, Role: req.Role}}
 	if req.Password != "" {
-		hash, err := password.Hash(req.Password)
+		hash, err := s.hash(ctx, req.Password)
 		if err != nil {
 			return nil, err
 		}

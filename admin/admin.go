@@ -33,6 +33,8 @@ type Deps struct {
 	KB svcportal.KBAdmin
 	// OIDC keeps the tenant's single sign-on provider.
 	OIDC svcportal.TenantOIDCStore
+	// Tokens lists, makes and revokes admin API tokens.
+	Tokens svcportal.APITokenAdmin
 }
 
 // SessionCookie is the name of the staff session cookie.
@@ -89,6 +91,9 @@ func Register(srv *web.Server, deps Deps) {
 	admins.DELETE("/ticket-fields/:key", web.H(h.fieldDelete))
 	admins.PUT("/field-policies", web.H(h.policyPut))
 	admins.DELETE("/field-policies", web.H(h.policyDelete))
+	admins.GET("/tokens", web.H(h.tokenList))
+	admins.POST("/tokens", web.H(h.tokenCreate))
+	admins.DELETE("/tokens/:id", web.H(h.tokenRevoke))
 
 	staff.GET("/kb/categories", web.H(h.kbCategoryList))
 	staff.GET("/kb/categories/:id", web.H(h.kbCategoryShow))

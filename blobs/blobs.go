@@ -28,7 +28,7 @@ var _ svcportal.BlobStore = (*Dir)(nil)
 
 // Open returns the store in root, created if missing.
 func Open(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
+	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, err
 	}
 	return &Dir{root: root}, nil
@@ -70,7 +70,7 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (svcportal.Upload
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
 	dst := d.path(sha)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return svcportal.Upload{}, err
 	}
 	if err := os.Rename(tmp.Name(), dst); err != nil {

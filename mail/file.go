@@ -22,7 +22,7 @@ type FileTransport struct {
 
 // NewFileTransport returns a transport into dir, creating the folder.
 func NewFileTransport(dir, from string) (*FileTransport, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create mail folder: %w", err)
 	}
 	return &FileTransport{Dir: dir, From: from}, nil
@@ -43,7 +43,7 @@ func (f *FileTransport) Send(ctx context.Context, m *svcportal.OutboundEmail) er
 		now = f.Now
 	}
 	name := fmt.Sprintf("%s-%012d.eml", now().UTC().Format("20060102T150405.000000000Z"), m.ID)
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
 		return fmt.Errorf("create mail folder: %w", err)
 	}
 	tmp, err := os.CreateTemp(f.Dir, ".sending-*.tmp")

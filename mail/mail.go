@@ -77,7 +77,12 @@ func Build(m *svcportal.OutboundEmail, from string) ([]byte, error) {
 	header("Subject", encodeHeader(m.Subject))
 	// The id is the same on every attempt, so a receiver can drop a
 	// duplicate after a retry that the server had in fact accepted.
-	header("Message-ID", fmt.Sprintf("<outbox.%d.%d@%s>", m.ID, date.UnixNano(), from[strings.LastIndexByte(from, '@')+1:]))
+	domain := from[strings.LastIndexByte(from, '@')+1:]
+	if m.MessageID != "" {
+		header("Message-ID", "<"+m.MessageID+"@"+domain+">")
+	} else {
+		header("Message-ID", fmt.Sprintf("<outbox.%d.%d@%s>", m.ID, date.UnixNano(), domain))
+	}
 	header("MIME-Version", "1.0")
 	// RFC 3834: out-of-office robots must not answer.
 	header("Auto-Submitted", "auto-generated")

@@ -37,7 +37,7 @@ var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
 func TestRenderer_Kinds(t *testing.T) {
 	r := newRenderer(t)
 	kinds := r.Kinds()
-	want := "reset_code,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_replied,ticket_solution,ticket_status,welcome"
+	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_replied,ticket_solution,ticket_status,welcome"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("got kinds %v, want %s", kinds, want)
 	}
@@ -58,10 +58,20 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 			Data: map[string]any{"Link": "https://acme.portal.test/set-password?token=abc123", "ExpiresHours": 72}},
 		svcportal.EmailResetCode: {Kind: svcportal.EmailResetCode, To: "peter@initech.test",
 			Data: map[string]any{"Code": "04918273", "Minutes": 15}},
+		svcportal.EmailResetUnknown: {Kind: svcportal.EmailResetUnknown, To: "nobody@initech.test", Data: map[string]any{}},
+		svcportal.EmailChangeConfirm: {Kind: svcportal.EmailChangeConfirm, To: "peter.g@initech.test",
+			Data: map[string]any{"Link": "https://acme.portal.test/confirm-email?token=xyz789", "ExpiresHours": 24}},
+		svcportal.EmailChangeNotice: {Kind: svcportal.EmailChangeNotice, To: "peter@initech.test",
+			Data: map[string]any{"NewEmail": "peter.g@initech.test"}},
+		svcportal.EmailChangeTaken: {Kind: svcportal.EmailChangeTaken, To: "bill@initech.test", Data: map[string]any{}},
 	}
 	wants := map[string][]string{
-		svcportal.EmailWelcome:   {"https://acme.portal.test/set-password?token=abc123", "72"},
-		svcportal.EmailResetCode: {"04918273", "15"},
+		svcportal.EmailResetUnknown:  {},
+		svcportal.EmailChangeConfirm: {"https://acme.portal.test/confirm-email?token=xyz789", "24"},
+		svcportal.EmailChangeNotice:  {"peter.g@initech.test"},
+		svcportal.EmailChangeTaken:   {},
+		svcportal.EmailWelcome:       {"https://acme.portal.test/set-password?token=abc123", "72"},
+		svcportal.EmailResetCode:     {"04918273", "15"},
 	}
 	for _, kind := range []string{"ticket_created", "ticket_cc", "ticket_replied", "ticket_status", "ticket_solution", "ticket_reminder", "ticket_auto_closed"} {
 		requests[kind] = svcportal.EmailRequest{Kind: kind, To: "peter@initech.test", ToName: "Peter Gibbons", Data: map[string]any{

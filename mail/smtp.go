@@ -42,6 +42,12 @@ type SMTPTransport struct {
 // authentication, TLS) is worth retrying, since it is about the server or
 // its configuration rather than the message.
 func (s *SMTPTransport) Send(ctx context.Context, m *svcportal.OutboundEmail) error {
+	return s.SendAccepted(ctx, m, nil)
+}
+
+// SendAccepted implements AcceptingTransport: accepted runs as soon as the
+// server has answered the message's DATA with success, before QUIT.
+func (s *SMTPTransport) SendAccepted(ctx context.Context, m *svcportal.OutboundEmail, accepted func()) error {
 	msg, err := Build(m, s.From)
 	if err != nil {
 		return err
@@ -76,7 +82,11 @@ func (s *SMTPTransport) Send(ctx context.Context, m *svcportal.OutboundEmail) er
 		}
 		return fmt.Errorf("smtp %s: email %d: %w", s.Addr, m.ID, err)
 	}
-	// The server has taken the message; a failed QUIT changes nothing.
+	// The server has taken the message: say so before anything else can
+	// fail or be cut short; a failed QUIT changes nothing.
+	if accepted != nil {
+		accepted()
+	}
 	_ = c.Quit()
 	return nil
 }

@@ -19,6 +19,18 @@ type Transport interface {
 	Send(ctx context.Context, m *svcportal.OutboundEmail) error
 }
 
+// AcceptingTransport is a Transport that can tell when the receiving side
+// has taken the message, before it ends the exchange (an SMTP server's
+// answer to DATA, before QUIT). The worker records delivery at that
+// moment, which narrows the window in which a crash makes it send the
+// message again.
+type AcceptingTransport interface {
+	Transport
+	// SendAccepted is Send that calls accepted once, as soon as the
+	// message has been taken, when it has.
+	SendAccepted(ctx context.Context, m *svcportal.OutboundEmail, accepted func()) error
+}
+
 // ParseURL returns the transport of a PORTAL_MAIL_URL:
 //
 //   - file:DIR writes one .eml file per message into DIR (a *FileTransport);

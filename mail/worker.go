@@ -114,28 +114,46 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 // could not be recorded.
 func (w *Worker) deliver(ctx context.Context, m *svcportal.OutboundEmail) (bool, error) {
 	log := w.log.With("email_id", m.ID, "tenant_id", m.TenantID, "kind", m.Kind, "attempt", m.Attempts)
+	// Recording the outcome must not be cut short by a shutdown that
+	// begins during the send.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var marked bool
+	var markErr error
+	markSent := func() {
+		if !marked && markErr == nil {
+			markErr = w.store.MarkEmailSent(rctx, m.ID, w.now())
+			marked = markErr == nil
+		}
+	}
 	var sendErr error
 	if m.Attempts > w.MaxAttempts {
 		// Earlier attempts ended without an outcome (a crash mid-send):
 		// do not let such a message loop forever.
 		sendErr = Permanent(fmt.Errorf("no outcome recorded after %d attempts", m.Attempts-1))
+	} else if at, ok := w.transport.(AcceptingTransport); ok {
+		// Delivery is recorded the moment the server has the message.
+		sendErr = at.SendAccepted(ctx, m, markSent)
 	} else {
 		sendErr = w.transport.Send(ctx, m)
+	}
+	if markErr != nil {
+		return false, fmt.Errorf("mark email %d sent: %w", m.ID, markErr)
+	}
+	if marked {
+		log.Info("email sent")
+		return true, nil
 	}
 	if sendErr != nil && ctx.Err() != nil {
 		// Shutting down: this was no fault of the message. Its lease
 		// ends and the attempt is made again later.
 		return false, nil
 	}
-	// Recording the outcome must not be cut short by a shutdown that
-	// began during the send.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
 	now := w.now()
 	switch {
 	case sendErr == nil:
-		if err := w.store.MarkEmailSent(rctx, m.ID, now); err != nil {
-			return false, fmt.Errorf("mark email %d sent: %w", m.ID, err)
+		if markSent(); markErr != nil {
+			return false, fmt.Errorf("mark email %d sent: %w", m.ID, markErr)
 		}
 		log.Info("email sent")
 		return true, nil

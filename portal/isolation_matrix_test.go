@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -251,6 +252,29 @@ func routeCases() map[string]routeCase {
 	}
 	gContact := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gContact)} }
 	field := func(t *testing.T, m *matrix, _ *who) map[string]string { return map[string]string{"key": m.field(t)} }
+	// tokenID makes an API token of the tenant's admin and answers its id.
+	tokenID := func(ctx context.Context, m *matrix, email string) int64 {
+		name := fmt.Sprintf("matrix %d", m.next())
+		if _, err := m.d.app.Accounts.CreateAPIToken(ctx, email, name); err != nil {
+			panic(err)
+		}
+		list, err := m.d.app.Accounts.APITokens(ctx)
+		if err != nil {
+			panic(err)
+		}
+		for _, tk := range list {
+			if tk.Name == name {
+				return tk.ID
+			}
+		}
+		panic("the new token is not listed")
+	}
+	freshToken := func(_ *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(tokenID(m.d.actx, m, "admin@acme.test"))}
+	}
+	gToken := func(m *matrix) map[string]string {
+		return map[string]string{"id": id(tokenID(m.d.gctx, m, "admin@globex.test"))}
+	}
 	gField := func(*matrix) map[string]string { return map[string]string{"key": "globex_only"} }
 	category := func(_ *testing.T, m *matrix, _ *who) map[string]string {
 		return map[string]string{"id": id(m.category.ID)}
@@ -307,6 +331,11 @@ func routeCases() map[string]routeCase {
 		"GET /reset-password":     pub,
 		"POST /reset-password": with(pub, func(rc *routeCase) {
 			rc.body = formBody(url.Values{"email": {"nobody@acme.test"}, "code": {"12345678"}})
+		}),
+		"GET /confirm-email":  pub,
+		"POST /confirm-email": with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"token": {"nope"}}) }),
+		"POST /api/v1/auth/email-change/confirm": with(pub, func(rc *routeCase) {
+			rc.body = jsonBody(map[string]string{"token": "nope"})
 		}),
 		"GET /set-password":  pub,
 		"POST /set-password": with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"token": {"nope"}}) }),
@@ -450,6 +479,9 @@ func routeCases() map[string]routeCase {
 		"GET /api/v1/admin/kb/articles/:id/attachments": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
 
 		// Admin API: admins only.
+		"GET /api/v1/admin/tokens":           {access: admins, params: noParams},
+		"POST /api/v1/admin/tokens":          {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},
+		"DELETE /api/v1/admin/tokens/:id":    {access: admins, params: freshToken, foreign: gToken},
 		"GET /api/v1/admin/settings":         {access: admins, params: noParams},
 		"PATCH /api/v1/admin/settings":       {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
 		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},

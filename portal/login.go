@@ -30,6 +30,7 @@ func (p *loginPage) SSOHref() string {
 var loginNotices = map[string]string{
 	"password_reset": "reset.done",
 	"password_set":   "reset.set_done",
+	"email_changed":  "profile.email_changed",
 }
 
 func (h *handlers) loginForm(c *gin.Context) error {

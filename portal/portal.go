@@ -50,7 +50,7 @@ func Register(srv *web.Server, deps Deps) {
 	}}
 	r := srv.Renderer
 	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket",
-		"forgot_password", "reset_password", "set_password"} {
+		"forgot_password", "reset_password", "set_password", "confirm_email"} {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
 	}
 
@@ -69,6 +69,8 @@ func Register(srv *web.Server, deps Deps) {
 	pages.POST("/reset-password", web.H(h.resetSubmit))
 	pages.GET("/set-password", web.H(h.setPasswordForm))
 	pages.POST("/set-password", web.H(h.setPasswordSubmit))
+	pages.GET("/confirm-email", web.H(h.confirmEmailForm))
+	pages.POST("/confirm-email", web.H(h.confirmEmailSubmit))
 	signedIn := pages.Group("/", h.requireContact)
 	signedIn.GET("/profile", web.H(h.profileShow))
 	signedIn.POST("/profile", web.H(h.profileSave))
@@ -91,6 +93,7 @@ func Register(srv *web.Server, deps Deps) {
 	api.POST("/auth/logout", web.H(h.apiLogout))
 	api.POST("/auth/password-reset", web.H(h.apiResetRequest))
 	api.POST("/auth/password-reset/confirm", web.H(h.apiResetConfirm))
+	api.POST("/auth/email-change/confirm", web.H(h.apiEmailConfirm))
 	me := api.Group("/", h.requireContact)
 	me.GET("/me", web.H(h.apiMe))
 	me.PATCH("/me", web.H(h.apiMeUpdate))

@@ -15,12 +15,18 @@ type profilePage struct {
 	Errors  map[string]string
 	Saved   bool
 	Changed bool // password just changed
+	// EmailPending says a link was sent to the new address (the same
+	// words whether or not the address is free); EmailChanged, that one
+	// was followed.
+	EmailPending bool
+	EmailChanged bool
 }
 
 func (h *handlers) profileShow(c *gin.Context) error {
 	return web.Render(c, http.StatusOK, "portal/profile", &profilePage{
 		Page: web.NewPage(c), Contact: web.Principal(c).Contact,
 		Saved: c.Query("saved") == "1", Changed: c.Query("password") == "changed",
+		EmailPending: c.Query("email") == "pending", EmailChanged: c.Query("email") == "changed",
 	})
 }
 
@@ -29,7 +35,8 @@ func (h *handlers) profileSave(c *gin.Context) error {
 	form := func(k string) *string { v := c.PostForm(k); return &v }
 	u := svcportal.ProfileUpdate{FirstName: form("first_name"), LastName: form("last_name"), JobTitle: form("job_title"),
 		Email: form("email"), Phone: form("phone")}
-	if _, err := h.deps.Accounts.UpdateProfile(c.Request.Context(), p, u); err != nil {
+	contact, err := h.deps.Accounts.UpdateProfile(c.Request.Context(), p, u)
+	if err != nil {
 		k := svcportal.KindOf(err)
 		if k != svcportal.KindUnprocessable && k != svcportal.KindConflict {
 			return err
@@ -38,6 +45,10 @@ func (h *handlers) profileSave(c *gin.Context) error {
 		shown := *p.Contact
 		shown.FirstName, shown.LastName, shown.JobTitle, shown.Email, shown.Phone = *u.FirstName, *u.LastName, *u.JobTitle, *u.Email, *u.Phone
 		return web.Render(c, web.ErrorStatus(c, err), "portal/profile", &profilePage{Page: web.NewPage(c), Contact: &shown, Errors: web.FieldErrors(c, err)})
+	}
+	if contact.PendingEmail != "" {
+		c.Redirect(http.StatusSeeOther, "/profile?saved=1&email=pending")
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/profile?saved=1")
 	return nil
@@ -116,7 +127,12 @@ func (h *handlers) apiMeUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, contact)
+	// A new email waits for its link: accepted, not done.
+	status := http.StatusOK
+	if contact.PendingEmail != "" {
+		status = http.StatusAccepted
+	}
+	c.JSON(status, contact)
 	return nil
 }
 

@@ -159,11 +159,12 @@ func TestProfileAndSettingsPages(t *testing.T) {
 		t.Errorf("typed value lost: %q", v)
 	}
 	form.Set("email", "peter.gibbons@initech.test")
-	if rec := b.Submit(t, "/profile", form); rec.Code != http.StatusSeeOther {
-		t.Fatalf("save: %d", rec.Code)
+	if rec := b.Submit(t, "/profile", form); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/profile?saved=1&email=pending" {
+		t.Fatalf("save: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
+	// The new address waits for the link sent to it (TestProfilePage_EmailChange).
 	_, doc = b.Page(t, "/profile?saved=1")
-	if v, _ := doc.Find("#f-email").Attr("value"); v != "peter.gibbons@initech.test" || doc.Find("[role=status]").Length() != 1 {
+	if v, _ := doc.Find("#f-email").Attr("value"); v != "peter@initech.test" || doc.Find("[role=status]").Length() != 1 {
 		t.Errorf("saved profile: email %q", v)
 	}
 

@@ -49,3 +49,32 @@ func (s *Store) TouchAPIToken(ctx context.Context, id int64, at time.Time) error
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
 }
+
+// APITokens implements svcportal.APITokenStore.
+func (s *Store) APITokens(ctx context.Context) ([]svcportal.APIToken, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokens := []svcportal.APIToken{}
+	err = s.db.NewSelect().Model(&tokens).Where("tenant_id = ?", tid).OrderExpr("created_at DESC, id DESC").Scan(ctx)
+	return tokens, err
+}
+
+// RevokeAPIToken implements svcportal.APITokenStore.
+func (s *Store) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.w.NewUpdate().Model((*svcportal.APIToken)(nil)).
+		Set("revoked_at = COALESCE(revoked_at, ?)", at.UTC()).
+		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
+}

@@ -21,18 +21,28 @@ func (s *Store) CreateResetCode(ctx context.Context, rc *svcportal.ResetCode, em
 	now := s.now().UTC()
 	rc.ID, rc.TenantID, rc.CreatedAt, rc.ExpiresAt, rc.UsedAt = 0, tid, now, rc.ExpiresAt.UTC(), time.Time{}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := contactExists(ctx, tx, tid, rc.ContactID); err != nil {
-			return err
+		// The same statements with and without an account, so the two
+		// answers cost the same.
+		old := tx.NewDelete().Model((*svcportal.ResetCode)(nil)).Where("tenant_id = ?", tid)
+		if rc.ContactID != 0 {
+			if err := contactExists(ctx, tx, tid, rc.ContactID); err != nil {
+				return err
+			}
+			// A newer request replaces the older codes: only the latest works.
+			old = old.Where("contact_id = ?", rc.ContactID)
+		} else {
+			if err := contactExists(ctx, tx, tid, 0); svcportal.KindOf(err) != svcportal.KindNotFound {
+				return fmt.Errorf("reset code without a contact: %v", err)
+			}
+			old = old.Where("contact_id IS NULL AND expires_at <= ?", now)
 		}
-		// A newer request replaces the older codes: only the latest works.
-		if _, err := tx.NewDelete().Model((*svcportal.ResetCode)(nil)).
-			Where("tenant_id = ? AND contact_id = ?", tid, rc.ContactID).Exec(ctx); err != nil {
+		if _, err := old.Exec(ctx); err != nil {
 			return fmt.Errorf("delete old reset codes: %w", err)
 		}
 		if _, err := tx.NewInsert().Model(rc).Exec(ctx); err != nil {
 			return fmt.Errorf("insert reset code: %w", err)
 		}
-		return insertEmails(ctx, tx, now, email)
+		return s.insertEmails(ctx, tx, now, email)
 	})
 }
 
@@ -131,7 +141,7 @@ func (s *Store) insertPasswordLink(ctx context.Context, tx bun.IDB, tid int64, l
 	if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
 		return fmt.Errorf("insert password link: %w", err)
 	}
-	return insertEmails(ctx, tx, now, email)
+	return s.insertEmails(ctx, tx, now, email)
 }
 
 // PasswordLink implements svcportal.CredentialStore.
@@ -185,6 +195,11 @@ func (s *Store) setContactPassword(ctx context.Context, tx bun.IDB, tid, contact
 	if _, err := tx.NewUpdate().Model((*svcportal.PasswordLink)(nil)).Set("used_at = ?", now).
 		Where("tenant_id = ? AND contact_id = ? AND used_at IS NULL", tid, contactID).Exec(ctx); err != nil {
 		return fmt.Errorf("void password links: %w", err)
+	}
+	// The code or link reached the contact's address: it is verified.
+	if _, err := tx.NewUpdate().Model((*svcportal.Contact)(nil)).Set("email_verified_at = COALESCE(email_verified_at, ?)", now).
+		Where("id = ? AND tenant_id = ?", contactID, tid).Exec(ctx); err != nil {
+		return fmt.Errorf("verify email: %w", err)
 	}
 	return setPassword(ctx, tx, tid, svcportal.PrincipalContact, contactID, hash, "", now)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -16,30 +18,65 @@ var _ svcportal.OutboxStore = (*Store)(nil)
 // at now, through db. Store methods whose change causes an email call it
 // inside their own transaction, so the message exists exactly when the
 // change does.
-func insertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svcportal.OutboundEmail) error {
+func (s *Store) insertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svcportal.OutboundEmail) error {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return err
 	}
 	now = now.UTC()
+	sl := s.seal
 	for _, e := range emails {
 		if err := e.Validate(); err != nil {
 			return err
 		}
 		e.ID, e.TenantID, e.Status, e.Attempts = 0, tid, svcportal.EmailPending, 0
+		e.MessageID = newMessageID()
 		e.NextAttemptAt, e.CreatedAt = now, now
 		e.LeaseUntil, e.SentAt, e.LastError = time.Time{}, time.Time{}, ""
-		if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
+		// The bodies carry reset codes and set-password links: they are
+		// stored sealed, and the caller keeps its plain copy.
+		row := *e
+		row.TextBody, row.HTMLBody = sl.Seal(e.TextBody, bodyAAD(e, "text")), sl.Seal(e.HTMLBody, bodyAAD(e, "html"))
+		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert %s email: %w", e.Kind, err)
 		}
+		e.ID = row.ID
 	}
 	return nil
+}
+
+// bodyAAD binds a sealed body to its message and part.
+func bodyAAD(e *svcportal.OutboundEmail, part string) string {
+	return fmt.Sprintf("outbox\x00%d\x00%s\x00%s", e.TenantID, e.MessageID, part)
+}
+
+// openBodies unseals the bodies of e in place.
+func (s *Store) openBodies(e *svcportal.OutboundEmail) error {
+	text, err := s.seal.Open(e.TextBody, bodyAAD(e, "text"))
+	if err != nil {
+		return err
+	}
+	html, err := s.seal.Open(e.HTMLBody, bodyAAD(e, "html"))
+	if err != nil {
+		return err
+	}
+	e.TextBody, e.HTMLBody = text, html
+	return nil
+}
+
+// newMessageID returns a random Message-ID local part for an outbox row.
+func newMessageID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("store: no randomness: %v", err)) // the OS is broken
+	}
+	return "outbox." + hex.EncodeToString(b)
 }
 
 // EnqueueEmail implements svcportal.OutboxStore.
 func (s *Store) EnqueueEmail(ctx context.Context, e *svcportal.OutboundEmail) error {
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return insertEmails(ctx, tx, s.now(), e)
+		return s.insertEmails(ctx, tx, s.now(), e)
 	})
 }
 
@@ -79,8 +116,26 @@ func (s *Store) ClaimDueEmails(ctx context.Context, now time.Time, limit int, le
 			Exec(ctx); err != nil {
 			return fmt.Errorf("lease due emails: %w", err)
 		}
-		return tx.NewSelect().Model(&claimed).Where("id IN (?)", bun.In(ids)).
-			Order("next_attempt_at", "id").Scan(ctx)
+		if err := tx.NewSelect().Model(&claimed).Where("id IN (?)", bun.In(ids)).
+			Order("next_attempt_at", "id").Scan(ctx); err != nil {
+			return err
+		}
+		// A body that does not open (the server key changed) can never be
+		// sent: the message fails now rather than at every claim.
+		open := claimed[:0]
+		for _, e := range claimed {
+			if err := s.openBodies(&e); err != nil {
+				if _, err := tx.NewUpdate().Model((*svcportal.OutboundEmail)(nil)).
+					Set("status = ?, last_error = ?, lease_until = NULL, text_body = '', html_body = ''", svcportal.EmailFailed, err.Error()).
+					Where("id = ?", e.ID).Exec(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			open = append(open, e)
+		}
+		claimed = open
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -91,7 +146,8 @@ func (s *Store) ClaimDueEmails(ctx context.Context, now time.Time, limit int, le
 // MarkEmailSent implements svcportal.OutboxStore.
 func (s *Store) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
 	return s.markEmail(ctx, id, func(q *bun.UpdateQuery) *bun.UpdateQuery {
-		return q.Set("status = ?", svcportal.EmailSent).Set("sent_at = ?", at.UTC()).Set("last_error = ''")
+		return q.Set("status = ?", svcportal.EmailSent).Set("sent_at = ?", at.UTC()).Set("last_error = ''").
+			Set("text_body = '', html_body = ''")
 	})
 }
 
@@ -105,7 +161,8 @@ func (s *Store) MarkEmailRetry(ctx context.Context, id int64, errText string, ne
 // MarkEmailFailed implements svcportal.OutboxStore.
 func (s *Store) MarkEmailFailed(ctx context.Context, id int64, errText string) error {
 	return s.markEmail(ctx, id, func(q *bun.UpdateQuery) *bun.UpdateQuery {
-		return q.Set("status = ?", svcportal.EmailFailed).Set("last_error = ?", errText)
+		return q.Set("status = ?", svcportal.EmailFailed).Set("last_error = ?", errText).
+			Set("text_body = '', html_body = ''")
 	})
 }
 
@@ -146,6 +203,11 @@ func (s *Store) Emails(ctx context.Context, f svcportal.EmailFilter) ([]svcporta
 	}
 	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(f.Limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list emails: %w", err)
+	}
+	for i := range emails {
+		if err := s.openBodies(&emails[i]); err != nil {
+			emails[i].TextBody, emails[i].HTMLBody = "", ""
+		}
 	}
 	return emails, nil
 }

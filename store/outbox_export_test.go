@@ -10,6 +10,6 @@ import (
 )
 
 // InsertEmails exposes insertEmails to the external tests of the package.
-func InsertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svcportal.OutboundEmail) error {
-	return insertEmails(ctx, db, now, emails...)
+func (s *Store) InsertEmails(ctx context.Context, db bun.IDB, now time.Time, emails ...*svcportal.OutboundEmail) error {
+	return s.insertEmails(ctx, db, now, emails...)
 }

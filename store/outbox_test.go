@@ -312,7 +312,7 @@ func TestInsertEmails(t *testing.T) {
 	t.Run("a failed transaction leaves no email behind", func(t *testing.T) {
 		boom := errors.New("the change failed")
 		err := st.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := store.InsertEmails(ctx, tx, clock.Now(), newEmail("a@initech.test", "a"), newEmail("b@initech.test", "b")); err != nil {
+			if err := st.InsertEmails(ctx, tx, clock.Now(), newEmail("a@initech.test", "a"), newEmail("b@initech.test", "b")); err != nil {
 				return err
 			}
 			return boom
@@ -327,7 +327,7 @@ func TestInsertEmails(t *testing.T) {
 
 	t.Run("an invalid email fails the whole transaction", func(t *testing.T) {
 		err := st.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return store.InsertEmails(ctx, tx, clock.Now(), newEmail("a@initech.test", "a"), newEmail("nobody", "b"))
+			return st.InsertEmails(ctx, tx, clock.Now(), newEmail("a@initech.test", "a"), newEmail("nobody", "b"))
 		})
 		if svcportal.KindOf(err) != svcportal.KindUnprocessable {
 			t.Fatalf("got %v, want KindUnprocessable", err)
@@ -341,7 +341,7 @@ func TestInsertEmails(t *testing.T) {
 		at := clock.Now().Add(time.Minute)
 		a, b := newEmail("a@initech.test", "a"), newEmail("b@initech.test", "b")
 		if err := st.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return store.InsertEmails(ctx, tx, at, a, b)
+			return st.InsertEmails(ctx, tx, at, a, b)
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -108,6 +110,55 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 		return tx.NewSelect().Model(c).Where("key = ?", key).Scan(ctx)
 	})
 	return c.Count, c.WindowEnd, err
+}
+
+// Take implements svcportal.ThrottleStore. Each key is one conditional
+// upsert: its WHERE lets the update through only when the window has ended
+// or the count is under the limit, so the check and the count are one
+// statement that PostgreSQL's row lock and SQLite's write lock keep
+// atomic. A refused key rolls the whole transaction back.
+func (s *Store) Take(ctx context.Context, limits []svcportal.ThrottleLimit, now time.Time) (bool, time.Time, error) {
+	now = now.UTC()
+	var retryAt time.Time
+	errFull := errors.New("throttle window full")
+	err := s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, l := range limits {
+			res, err := tx.ExecContext(ctx, `INSERT INTO throttle_counters (key, count, window_end) VALUES (?, 1, ?)
+				ON CONFLICT (key) DO UPDATE SET
+					count = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.count + 1 END,
+					window_end = CASE WHEN throttle_counters.window_end <= ? THEN EXCLUDED.window_end ELSE throttle_counters.window_end END
+				WHERE throttle_counters.window_end <= ? OR throttle_counters.count < ?`,
+				l.Key, now.Add(l.Window), now, now, now, l.Max)
+			if err != nil {
+				return fmt.Errorf("take %s: %w", l.Key, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				c := &throttleCounter{}
+				if err := tx.NewSelect().Model(c).Where("key = ?", l.Key).Scan(ctx); err != nil {
+					return err
+				}
+				retryAt = c.WindowEnd
+				return errFull
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errFull) {
+		return false, retryAt, nil
+	}
+	return err == nil, time.Time{}, err
+}
+
+// Untake implements svcportal.ThrottleStore.
+func (s *Store) Untake(ctx context.Context, keys []string, now time.Time) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := s.w.NewUpdate().Model((*throttleCounter)(nil)).Set("count = count - 1").
+		Where("key IN (?) AND count > 0 AND window_end > ?", bun.In(keys), now.UTC()).Exec(ctx)
+	return err
 }
 
 // Peek implements svcportal.ThrottleStore.

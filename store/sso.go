@@ -22,7 +22,15 @@ func (s *Store) TenantOIDC(ctx context.Context) (*svcportal.TenantOIDC, error) {
 	if err != nil {
 		return nil, notFound(err)
 	}
+	if o.ClientSecret, err = s.seal.Open(o.ClientSecret, oidcAAD(tid)); err != nil {
+		return nil, fmt.Errorf("tenant %d oidc client secret: %w", tid, err)
+	}
 	return o, nil
+}
+
+// oidcAAD binds a sealed client secret to its tenant.
+func oidcAAD(tid int64) string {
+	return fmt.Sprintf("oidc-client-secret\x00%d", tid)
 }
 
 // PutTenantOIDC implements svcportal.TenantOIDCStore.
@@ -44,7 +52,10 @@ func (s *Store) PutTenantOIDC(ctx context.Context, o *svcportal.TenantOIDC) erro
 					Fields: map[string]svcportal.FieldError{"create_site_id": {MessageID: "error.site_not_found"}}}
 			}
 		}
-		_, err := tx.NewInsert().Model(o).ModelTableExpr("tenant_oidc").
+		// The client secret is stored sealed; the caller keeps its copy.
+		row := *o
+		row.ClientSecret = s.seal.Seal(o.ClientSecret, oidcAAD(tid))
+		_, err := tx.NewInsert().Model(&row).ModelTableExpr("tenant_oidc").
 			On("CONFLICT (tenant_id) DO UPDATE").
 			Set("issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret = EXCLUDED.client_secret").
 			Set("label = EXCLUDED.label, allow_create = EXCLUDED.allow_create").

@@ -48,6 +48,7 @@ type Store struct {
 	w       *bun.DB // writes and transactions
 	dialect string
 	now     func() time.Time
+	seal    *sealer // secrets at rest (WithSecretKey); nil stores them in clear
 }
 
 // Option configures a Store.
@@ -142,10 +143,8 @@ const sqliteReaders = 8
 // openSQLite opens the single writer connection first (it switches the
 // file to WAL), then the read-only pool.
 func (s *Store) openSQLite(path string) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("create database folder: %w", err)
-		}
+	if err := prepareSQLiteFiles(path); err != nil {
+		return err
 	}
 	// Immediate transactions take the write lock up front. In one process
 	// they never wait (there is one writer connection); busy_timeout covers
@@ -178,6 +177,29 @@ func (s *Store) openSQLite(path string) error {
 	readers.SetMaxOpenConns(sqliteReaders)
 	readers.SetMaxIdleConns(sqliteReaders)
 	s.db = bun.NewDB(readers, sqlitedialect.New())
+	return nil
+}
+
+// prepareSQLiteFiles creates the database's folder (0700) and file (0600)
+// before SQLite does, so that SQLite, which gives the WAL and shared-memory
+// files the mode of the database file, makes them 0600 too; files of an
+// earlier version are tightened.
+func prepareSQLiteFiles(path string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
 	return nil
 }
 

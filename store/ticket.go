@@ -57,7 +57,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if err := replaceCC(ctx, tx, t); err != nil {
 			return err
 		}
-		if err := applyChange(ctx, tx, t, change, now); err != nil {
+		if err := s.applyChange(ctx, tx, t, change, now); err != nil {
 			return err
 		}
 		return markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now)
@@ -77,7 +77,7 @@ func replaceCC(ctx context.Context, tx bun.IDB, t *svcportal.Ticket) error {
 }
 
 // applyChange appends a change's message and events to ticket t.
-func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
+func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
 	if m := c.Message; m != nil {
 		m.TenantID, m.TicketID, m.CreatedAt = t.TenantID, t.ID, now
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
@@ -108,7 +108,7 @@ func applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcport
 		}
 		emails = append(emails, more...)
 	}
-	if err := insertEmails(ctx, tx, now, emails...); err != nil {
+	if err := s.insertEmails(ctx, tx, now, emails...); err != nil {
 		return err
 	}
 	for i := range c.Events {
@@ -174,7 +174,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if err := replaceCC(ctx, tx, t); err != nil {
 			return err
 		}
-		return applyChange(ctx, tx, t, change, now)
+		return s.applyChange(ctx, tx, t, change, now)
 	})
 }
 

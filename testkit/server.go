@@ -15,6 +15,7 @@ import (
 	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
+	"github.com/svcportal/svcportal/password"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/search"
@@ -41,6 +42,9 @@ type App struct {
 	Accounts *accounts.Service
 	Policies *policies.Service
 	KB       *kb.Service
+	// Hashing is the app's own password-hashing pool, so a test can read
+	// how many hashes ran at once.
+	Hashing *password.Pool
 }
 
 // NewApp builds the application for t.
@@ -55,7 +59,9 @@ func NewApp(t testing.TB) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc := accounts.New(st, clock.Now, accounts.WithSecret([]byte(SecretKey)), accounts.WithMailer(renderer, ts.URL))
+	hashing := password.NewPool(password.DefaultPoolSize, password.DefaultWait)
+	acc := accounts.New(st, clock.Now, accounts.WithSecret([]byte(SecretKey)), accounts.WithMailer(renderer, ts.URL),
+		accounts.WithHashPool(hashing))
 	blobStore, err := blobs.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +74,8 @@ func NewApp(t testing.TB) *App {
 	kbs := kb.New(st, index, slog.New(slog.DiscardHandler))
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs}
+	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st, Tokens: acc})
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs, Hashing: hashing}
 }
 
 // Request sends one request to the app through the real gin engine.

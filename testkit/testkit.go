@@ -61,6 +61,8 @@ func DatabaseURL(t testing.TB) string {
 func Store(t testing.TB, opts ...store.Option) *store.Store {
 	t.Helper()
 	ctx := context.Background()
+	// Secrets at rest are sealed as in production; a later option wins.
+	opts = append([]store.Option{store.WithSecretKey([]byte(SecretKey))}, opts...)
 	st, err := store.Open(ctx, DatabaseURL(t), opts...)
 	if err != nil {
 		t.Fatalf("open store: %v", err)

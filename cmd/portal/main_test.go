@@ -349,11 +349,31 @@ func TestTokenCreateCommand(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(token, "sp_") || len(token) < 40 {
 		t.Fatalf("got %d %q %q", code, stdout, stderr)
 	}
+	code, stdout, stderr = runCmd(t, context.Background(), env, "token", "create", "--tenant", "acme", "--email", "admin@acme.test", "--name", "ci", "--expires", "90d")
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(stdout), "sp_") {
+		t.Fatalf("--expires 90d: got %d %q %q", code, stdout, stderr)
+	}
+	st, err := store.Open(context.Background(), env["PORTAL_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, err := st.TenantBySlug(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := st.APITokens(svcportal.WithTenant(context.Background(), tn))
+	if err != nil || len(tokens) != 2 || tokens[0].Name != "ci" || tokens[0].ExpiresAt == nil ||
+		tokens[0].ExpiresAt.Before(time.Now().AddDate(0, 0, 89)) || tokens[1].ExpiresAt != nil {
+		t.Errorf("tokens %+v %v: want ci expiring in 90 days and cli never", tokens, err)
+	}
 	for _, tt := range []struct{ args, want string }{
 		{"token create --tenant nope --email admin@acme.test", `no tenant "nope"`},
 		{"token create --tenant acme --email nobody@acme.test", `no staff member "nobody@acme.test"`},
 		{"token create --tenant acme", "--tenant and --email are required"},
 		{"token list", "usage: portal token create"},
+		{"token create --tenant acme --email admin@acme.test --expires soon", `--expires "soon"`},
+		{"token create --tenant acme --email admin@acme.test --expires 2001-01-01", "--expires must be in the future"},
 	} {
 		if code, _, stderr := runCmd(t, context.Background(), env, strings.Fields(tt.args)...); code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%s: got %d %q, want %q", tt.args, code, stderr, tt.want)

@@ -46,7 +46,11 @@ func (a *app) close() {
 // openApp connects to the database, applies pending migrations and wires
 // the HTTP layers.
 func (e *env) openApp(cfg *Config) (*app, error) {
-	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	secret, err := cfg.secretKey()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(e.ctx, cfg.DatabaseURL, store.WithSecretKey(secret))
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +61,6 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	}
 	if len(applied) > 0 {
 		e.log.Info("migrations applied", "versions", strings.Join(applied, ","))
-	}
-	secret, err := cfg.secretKey()
-	if err != nil {
-		st.Close()
-		return nil, err
 	}
 	transport, err := mail.ParseURL(cfg.MailURL, cfg.BaseDomain)
 	if err != nil {
@@ -104,7 +103,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	kbs := kb.New(st, index, e.log)
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs, OIDC: st})
+	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs, OIDC: st, Tokens: acc})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks, index: index, kb: kbs,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
