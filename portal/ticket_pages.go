@@ -309,6 +309,10 @@ func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int6
 }
 
 func (h *handlers) ticketReplySubmit(c *gin.Context, n int64) error {
+	// Files are read only for a reader who may see the ticket.
+	if _, err := h.deps.Tickets.Get(c.Request.Context(), web.Principal(c), n); err != nil {
+		return err
+	}
 	files, err := web.Uploads(c, h.deps.Blobs)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -27,11 +28,18 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// multipartBody builds a form with values and one file under "files".
+// multipartBody builds a form with values and one file under "files". The
+// CSRF token comes first, as a browser sends the portal's forms (fields in
+// the order of the page, the token's hidden field first).
 func multipartBody(t *testing.T, values url.Values, name string, content []byte) ([]byte, string) {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
+	if tok := values.Get("csrf_token"); tok != "" {
+		w.WriteField("csrf_token", tok)
+		values = maps.Clone(values)
+		values.Del("csrf_token")
+	}
 	for k, vs := range values {
 		for _, v := range vs {
 			w.WriteField(k, v)
@@ -143,6 +151,31 @@ func TestUploads_NoTempFileOutlivesRequest(t *testing.T) {
 		b.Page(t, fmt.Sprintf("/tickets/%d", ticket.Number))
 		if _, code := send(t, b, fmt.Sprintf("/tickets/%d/reply", ticket.Number), url.Values{"body": {"from the page"}}, spooled); code != http.StatusSeeOther {
 			t.Errorf("got %d, want 303", code)
+		}
+	})
+	t.Run("a page form to a ticket the reader may not see is refused with only its token read", func(t *testing.T) {
+		b := d.app.NewBrowser("acme.localhost")
+		signIn(t, b, "alice@umbrella.test", testkit.Password)
+		b.Page(t, "/tickets")
+		r, code := send(t, b, fmt.Sprintf("/tickets/%d/reply", ticket.Number), url.Values{"body": {"not mine"}}, spooled)
+		if code != http.StatusNotFound {
+			t.Errorf("got %d, want 404", code)
+		}
+		if n := r.n.Load(); n > 64<<10 {
+			t.Errorf("the server read %d bytes before deciding; only the token part may be read", n)
+		}
+	})
+	t.Run("a page form whose token is wrong is refused with only its token read", func(t *testing.T) {
+		b := d.app.NewBrowser("acme.localhost")
+		signIn(t, b, "peter@initech.test", testkit.Password)
+		b.Page(t, "/tickets")
+		b.CSRF = "forged"
+		r, code := send(t, b, fmt.Sprintf("/tickets/%d/reply", ticket.Number), url.Values{"body": {"forged"}}, spooled)
+		if code != http.StatusForbidden {
+			t.Errorf("got %d, want 403", code)
+		}
+		if n := r.n.Load(); n > 64<<10 {
+			t.Errorf("the server read %d bytes of a forged form", n)
 		}
 	})
 }

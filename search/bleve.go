@@ -224,7 +224,7 @@ func Open(dir string) (b *Bleve, created bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, err
 	}
 	os.Remove(dir) // bleve wants to create the folder itself

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -77,25 +81,52 @@ func (s Sessions) Load(c *gin.Context) {
 
 // readForm reads a URL-encoded form body at once (LimitBody keeps it
 // small), so that its text is checked before any handler sees it. A
-// multipart body stays unread here unless the CSRF token must come from
-// it; the handler of an upload route reads it once it has decided the
-// caller may send it.
+// multipart body stays unread here: the handler of an upload route reads
+// it once it has decided the caller may send it (checkCSRF reads only its
+// first part, see csrfFromMultipart).
 func readForm(c *gin.Context) error {
-	switch {
-	case strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded"):
-		return ParseForm(c)
-	case IsMultipart(c) && csrfFromForm(c):
+	if strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
 		return ParseForm(c)
 	}
 	return nil
 }
 
-// csrfFromForm reports whether checkCSRF will look for the token in the
-// form: a cookie session that did not send it in the header.
-func csrfFromForm(c *gin.Context) bool {
-	p := Principal(c)
-	return p != nil && p.Session != nil && c.GetHeader("X-CSRF-Token") == ""
+// maxCSRFPart bounds what csrfFromMultipart reads: the token part and the
+// reader's buffer.
+const maxCSRFPart = 16 << 10
+
+// csrfFromMultipart reads the csrf_token field of a multipart form without
+// reading the rest of the body: the portal's forms send the token as their
+// first field, so only the first part is read (at most maxCSRFPart bytes,
+// kept in memory), and the body is put back whole for the handler. A form
+// whose first part is something else has no token here.
+func csrfFromMultipart(c *gin.Context) string {
+	_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return ""
+	}
+	var seen bytes.Buffer
+	body := c.Request.Body
+	tee := io.TeeReader(io.LimitReader(body, maxCSRFPart), &seen)
+	defer func() { c.Request.Body = readCloser{io.MultiReader(bytes.NewReader(seen.Bytes()), body), body} }()
+	part, err := multipart.NewReader(tee, params["boundary"]).NextPart()
+	if err != nil || part.FormName() != "csrf_token" || part.FileName() != "" {
+		return ""
+	}
+	token, err := io.ReadAll(io.LimitReader(part, 256))
+	if err != nil {
+		return ""
+	}
+	return string(token)
 }
+
+// readCloser reads from r and closes c.
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (rc readCloser) Close() error { return rc.c.Close() }
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
@@ -121,7 +152,11 @@ func checkCSRF(c *gin.Context) error {
 		return nil
 	}
 	got := c.GetHeader("X-CSRF-Token")
-	if got == "" {
+	switch {
+	case got != "":
+	case IsMultipart(c):
+		got = csrfFromMultipart(c)
+	default:
 		if vs, err := FormValues(c); err == nil {
 			got = vs.Get("csrf_token")
 		}
