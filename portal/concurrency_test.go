@@ -167,3 +167,35 @@ func TestKB_ConcurrentVotes(t *testing.T) {
 		t.Errorf("got %d votes, want one per contact (%d)", count, len(voters))
 	}
 }
+
+// Wrong reset codes sent at once from many addresses use up the code's five
+// tries exactly: every guess is refused, and afterwards the right code is
+// void too (the tries are counted atomically, before comparing).
+func TestPasswordReset_ConcurrentGuesses(t *testing.T) {
+	w := newResetWorld(t)
+	code := w.requestCode(t, w.browser("acme.localhost", "198.51.100.1"), "peter@initech.test")
+	if code == "" {
+		t.Fatal("no code was mailed")
+	}
+	const n = 30
+	statuses, bodies := hammer(n, func(i int) (int, string) {
+		b := w.browser("acme.localhost", fmt.Sprintf("203.0.113.%d", i+1))
+		var body bytes.Buffer
+		json.NewEncoder(&body).Encode(map[string]string{"email": "peter@initech.test", "code": wrong(code), "password": "guessed-pass-1234"})
+		rec := b.Do(t, http.MethodPost, "/api/v1/auth/password-reset/confirm", &body, http.Header{"Content-Type": {"application/json"}})
+		return rec.Code, rec.Body.String()
+	})
+	if statuses[http.StatusBadRequest] != n {
+		t.Fatalf("statuses %v, want %d × 400; failures: %s", statuses, n, strings.Join(bodies, " | "))
+	}
+	if got, e := confirmReset(t, w.browser("acme.localhost", "198.51.100.2"), "peter@initech.test", code, "the-real-pass-1234"); got != http.StatusBadRequest || e.Error.Code != "invalid_code" {
+		t.Errorf("the right code after %d parallel wrong tries: %d %+v, want 400 invalid_code", n, got, e)
+	}
+	var attempts int
+	if err := w.app.Store.DB().NewSelect().TableExpr("reset_codes").ColumnExpr("MAX(attempts)").Scan(w.actx, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != svcportal.ResetCodeMaxAttempts {
+		t.Errorf("the code counted %d tries, want exactly %d", attempts, svcportal.ResetCodeMaxAttempts)
+	}
+}
