@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,19 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/svcportal/svcportal/accounts"
-	"github.com/svcportal/svcportal/admin"
-	"github.com/svcportal/svcportal/blobs"
-	"github.com/svcportal/svcportal/kb"
-	"github.com/svcportal/svcportal/mail"
-	"github.com/svcportal/svcportal/password"
-	"github.com/svcportal/svcportal/policies"
-	"github.com/svcportal/svcportal/portal"
+	"github.com/svcportal/svcportal/app"
 	"github.com/svcportal/svcportal/search"
-	"github.com/svcportal/svcportal/store"
-	"github.com/svcportal/svcportal/tenants"
-	"github.com/svcportal/svcportal/tickets"
-	"github.com/svcportal/svcportal/web"
 )
 
 // BaseDomain is the platform domain of test apps: tenant acme is served
@@ -32,50 +22,34 @@ const BaseDomain = "localhost"
 // SecretKey is the fixed server secret of test apps (reset-code hashes).
 const SecretKey = "testkit-secret-key-0123456789abcdef"
 
-// App is the whole HTTP application on a fresh database, wired as
-// cmd/portal wires it.
+// App is the whole HTTP application on a fresh database, built by
+// app.New as cmd/portal builds it, with a settable clock and an in-memory
+// search index.
 type App struct {
-	Store    *store.Store
-	Tenants  *tenants.Service
-	Web      *web.Server
-	Clock    *Clock
-	Accounts *accounts.Service
-	Policies *policies.Service
-	KB       *kb.Service
-	// Hashing is the app's own password-hashing pool, so a test can read
-	// how many hashes ran at once.
-	Hashing *password.Pool
+	*app.App
+	Clock *Clock
 }
 
 // NewApp builds the application for t.
 func NewApp(t testing.TB) *App {
 	t.Helper()
 	clock := NewClock()
-	st := Store(t, store.WithClock(clock.Now))
-	pol := policies.New(st)
-	ts := tenants.New(st, BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL("http", ""))
-	srv := web.New(web.Options{Tenants: ts, Assets: st, Logger: slog.New(slog.DiscardHandler)})
-	renderer, err := mail.NewRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hashing := password.NewPool(password.DefaultPoolSize, password.DefaultWait)
-	acc := accounts.New(st, clock.Now, accounts.WithSecret([]byte(SecretKey)), accounts.WithMailer(renderer, ts.URL),
-		accounts.WithHashPool(hashing))
-	blobStore, err := blobs.Open(filepath.Join(t.TempDir(), "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	index, err := search.NewMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { index.Close() })
-	kbs := kb.New(st, index, slog.New(slog.DiscardHandler))
-	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st, Tokens: acc})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs, Hashing: hashing}
+	dir := t.TempDir()
+	a, err := app.New(context.Background(), app.Config{
+		DatabaseURL: DatabaseURL(t), DataDir: dir, BaseDomain: BaseDomain,
+		MailURL: "file:" + filepath.Join(dir, "mail"), SearchURL: "embedded", Index: index,
+		SecretKey: []byte(SecretKey), Logger: slog.New(slog.DiscardHandler), Now: clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return &App{App: a, Clock: clock}
 }
 
 // Request sends one request to the app through the real gin engine.

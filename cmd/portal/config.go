@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/svcportal/svcportal/app"
+	"github.com/svcportal/svcportal/search"
 	"github.com/svcportal/svcportal/store"
 )
 
@@ -27,9 +30,11 @@ type Config struct {
 	MailURL     string
 	SearchURL   string
 	SecretKey   string
-	// SecureCookies is "true" behind a TLS-terminating proxy: cookies are
-	// then marked Secure although the proxy talks plain HTTP to us.
-	SecureCookies string
+	// SecureCookies is true behind a TLS-terminating proxy: cookies are
+	// then marked Secure although the proxy talks plain HTTP to us. Validate
+	// sets it from secureCookies, the setting as written.
+	SecureCookies bool
+	secureCookies string
 }
 
 // setting describes one configuration value: its variable, flag, default.
@@ -46,7 +51,7 @@ var settings = []setting{
 	{"PORTAL_MAIL_URL", "mail-url", "file:data/mail", "file:DIR or smtp://user:pass@host:port", func(c *Config) *string { return &c.MailURL }},
 	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }},
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }},
-	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.SecureCookies }},
+	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -94,10 +99,13 @@ func (c *Config) Validate() error {
 	if err := validMailURL(c.MailURL); err != nil {
 		bad("PORTAL_MAIL_URL", "%v", err)
 	}
-	if err := validSearchURL(c.SearchURL); err != nil {
+	if err := search.ValidateURL(c.SearchURL); err != nil {
 		bad("PORTAL_SEARCH_URL", "%v", err)
 	}
-	if c.SecureCookies != "true" && c.SecureCookies != "false" {
+	switch c.secureCookies {
+	case "true", "false":
+		c.SecureCookies = c.secureCookies == "true"
+	default:
 		bad("PORTAL_SECURE_COOKIES", "must be true or false")
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
@@ -143,20 +151,6 @@ func validMailURL(raw string) error {
 	return errors.New("must start with file: or smtp://")
 }
 
-func validSearchURL(raw string) error {
-	if raw == "embedded" {
-		return nil
-	}
-	if !strings.HasPrefix(raw, "typesense://") {
-		return errors.New(`must be "embedded" or typesense://API_KEY@host:port`)
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil || u.User.Username() == "" || u.Hostname() == "" || u.Port() == "" {
-		return errors.New("a Typesense URL needs an API key, a host and a port, as in typesense://KEY@localhost:8108")
-	}
-	return nil
-}
-
 // secretKey returns the configured key, or the one generated into the data
 // dir on first start (kept, so sessions survive restarts).
 func (c *Config) secretKey() ([]byte, error) {
@@ -191,4 +185,18 @@ func (c *Config) secretKey() ([]byte, error) {
 		return nil, err
 	}
 	return key, f.Sync()
+}
+
+// appConfig is the configuration the platform is built from, with the
+// secret key read (or generated) and the logger of the command.
+func (c *Config) appConfig(log *slog.Logger) (app.Config, error) {
+	secret, err := c.secretKey()
+	if err != nil {
+		return app.Config{}, err
+	}
+	_, port, _ := net.SplitHostPort(c.Addr)
+	return app.Config{
+		DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, BaseDomain: c.BaseDomain, MailURL: c.MailURL,
+		SearchURL: c.SearchURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
+	}, nil
 }

@@ -228,15 +228,15 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := a.prepareIndex(e); err != nil {
+	defer a.Close()
+	if err := a.PrepareIndex(e.ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "Loading demo data…")
-	if err := loadDemo(e.ctx, a.store, a.tenants, a.policies, a.tickets, a.kb, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
+	if err := loadDemo(e.ctx, a.Store, a.Tenants, a.Policies, a.Tickets, a.KB, func(step string) { fmt.Fprintf(e.stdout, "  + %s\n", step) }); err != nil {
 		return err
 	}
-	return a.serve(e, func(port string) { printDemo(e, cfg, port) })
+	return serve(e, cfg, a, func(port string) { printDemo(e, cfg, port) })
 }
 
 // printDemo tells a newcomer where to go and how to sign in.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/app"
 	"github.com/svcportal/svcportal/password"
 )
 
@@ -38,8 +39,8 @@ func runSeed(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	t, err := a.store.TenantBySlug(e.ctx, slug)
+	defer a.Close()
+	t, err := a.Store.TenantBySlug(e.ctx, slug)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
 		return usageError{fmt.Sprintf("no tenant %q", slug)}
 	} else if err != nil {
@@ -53,7 +54,7 @@ func runSeed(e *env, args []string) error {
 	bar := newProgress(e.stdout, "sites", sites)
 	for i := range sites {
 		s := &svcportal.Site{Name: fmt.Sprintf("Seed %s site %d", run, i+1), KBEnabled: true}
-		if err := a.store.CreateSite(ctx, s); err != nil {
+		if err := a.Store.CreateSite(ctx, s); err != nil {
 			return err
 		}
 		siteIDs = append(siteIDs, s.ID)
@@ -74,7 +75,7 @@ func runSeed(e *env, args []string) error {
 		}
 		c := &svcportal.Contact{Email: fmt.Sprintf("seed-%s-%d@example.test", run, i+1), FirstName: "Seed", LastName: fmt.Sprint(i + 1),
 			PasswordHash: hash, Memberships: []svcportal.Membership{{SiteID: site, Role: role}}}
-		if err := a.store.CreateContact(ctx, c); err != nil {
+		if err := a.Store.CreateContact(ctx, c); err != nil {
 			return err
 		}
 		contactIDs = append(contactIDs, c.ID)
@@ -95,7 +96,7 @@ func runSeed(e *env, args []string) error {
 				Type: t.TicketTypes[rng.IntN(len(t.TicketTypes))], Priority: svcportal.Priorities[rng.IntN(len(svcportal.Priorities))],
 				SharedWithSite: rng.IntN(4) == 0, CreatedAt: start.Add(time.Duration(done+i) * time.Minute)}
 		}
-		if err := a.store.SeedTickets(ctx, batch); err != nil {
+		if err := a.Store.SeedTickets(ctx, batch); err != nil {
 			return err
 		}
 		done += n
@@ -112,9 +113,9 @@ func runSeed(e *env, args []string) error {
 
 // seedArticles writes articles straight to the store (fast), in one
 // category and a section per hundred, then rebuilds the search index once.
-func seedArticles(e *env, a *app, ctx context.Context, run string, n int, words []string, rng *rand.Rand) error {
+func seedArticles(e *env, a *app.App, ctx context.Context, run string, n int, words []string, rng *rand.Rand) error {
 	cat := &svcportal.KBCategory{Names: map[string]string{"en": "Seeded " + run}, AllSites: true}
-	if err := a.kb.CreateCategory(ctx, cat); err != nil {
+	if err := a.KB.CreateCategory(ctx, cat); err != nil {
 		return err
 	}
 	bar := newProgress(e.stdout, "articles", n)
@@ -122,7 +123,7 @@ func seedArticles(e *env, a *app, ctx context.Context, run string, n int, words 
 	for i := range n {
 		if i%100 == 0 {
 			sec = &svcportal.KBSection{CategoryID: cat.ID, Names: map[string]string{"en": fmt.Sprintf("Section %d", i/100+1)}, AllSites: true}
-			if err := a.kb.CreateSection(ctx, sec); err != nil {
+			if err := a.KB.CreateSection(ctx, sec); err != nil {
 				return err
 			}
 		}
@@ -130,13 +131,13 @@ func seedArticles(e *env, a *app, ctx context.Context, run string, n int, words 
 		art := &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: true,
 			Translations: map[string]svcportal.KBTranslation{"en": {Title: fmt.Sprintf("How to fix the %s when the %s fails (%d)", w1, w2, i+1),
 				Body: fmt.Sprintf("Restart the %s, then check the %s settings.", w1, w2), Keywords: []string{w1, w2}}}}
-		if err := a.store.CreateKBArticle(ctx, art); err != nil {
+		if err := a.Store.CreateKBArticle(ctx, art); err != nil {
 			return err
 		}
 		bar.step(i + 1)
 	}
 	var last string
-	return a.kb.Reindex(ctx, func(tenant string, done, total int) {
+	return a.KB.Reindex(ctx, func(tenant string, done, total int) {
 		if tenant != last {
 			last = tenant
 			bar = newProgress(e.stdout, "index "+tenant, total)

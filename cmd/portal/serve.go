@@ -6,123 +6,21 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/svcportal/svcportal/accounts"
-	"github.com/svcportal/svcportal/admin"
-	"github.com/svcportal/svcportal/blobs"
-	"github.com/svcportal/svcportal/kb"
-	"github.com/svcportal/svcportal/mail"
-	"github.com/svcportal/svcportal/policies"
-	"github.com/svcportal/svcportal/portal"
+	"github.com/svcportal/svcportal/app"
 	"github.com/svcportal/svcportal/store"
-	"github.com/svcportal/svcportal/tenants"
-	"github.com/svcportal/svcportal/tickets"
-	"github.com/svcportal/svcportal/web"
 )
 
-// app is everything a serving process holds.
-type app struct {
-	cfg      *Config
-	store    *store.Store
-	tenants  *tenants.Service
-	policies *policies.Service
-	web      *web.Server
-	mailer   *mail.Worker
-	tickets  *tickets.Service
-	index    *lazyIndex
-	kb       *kb.Service
-}
-
-// close releases the database and the search index.
-func (a *app) close() {
-	a.index.Close()
-	a.store.Close()
-}
-
-// openApp connects to the database, applies pending migrations and wires
-// the HTTP layers.
-func (e *env) openApp(cfg *Config) (*app, error) {
-	secret, err := cfg.secretKey()
+// openApp builds the platform of the configuration (app.New: the one
+// wiring the tests use too).
+func (e *env) openApp(cfg *Config) (*app.App, error) {
+	ac, err := cfg.appConfig(e.log)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(e.ctx, cfg.DatabaseURL, store.WithSecretKey(secret))
-	if err != nil {
-		return nil, err
-	}
-	applied, err := st.Migrate(e.ctx)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	if len(applied) > 0 {
-		e.log.Info("migrations applied", "versions", strings.Join(applied, ","))
-	}
-	transport, err := mail.ParseURL(cfg.MailURL, cfg.BaseDomain)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("PORTAL_MAIL_URL: %w", err)
-	}
-	pol := policies.New(st)
-	scheme := "http"
-	if cfg.SecureCookies == "true" {
-		scheme = "https" // behind a TLS-terminating proxy, on its default port
-	}
-	_, port, _ := net.SplitHostPort(cfg.Addr)
-	if scheme == "https" {
-		port = ""
-	}
-	ts := tenants.New(st, cfg.BaseDomain, tenants.WithSetup(pol.SeedDefaults), tenants.WithPublicURL(scheme, port))
-	srv := web.New(web.Options{
-		Logger:  e.log,
-		Tenants: ts,
-		Assets:  st,
-		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
-	})
-	secure := cfg.SecureCookies == "true"
-	renderer, err := mail.NewRenderer()
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	acc := accounts.New(st, time.Now, accounts.WithSecret(secret), accounts.WithMailer(renderer, ts.URL))
-	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("attachments folder: %w", err)
-	}
-	index, err := openIndex(cfg)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	kbs := kb.New(st, index, e.log)
-	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
-	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs, OIDC: st, Tokens: acc})
-	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks, index: index, kb: kbs,
-		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
-}
-
-// ready is true when the database answers and has every migration.
-func ready(ctx context.Context, st *store.Store) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := st.Ping(ctx); err != nil {
-		return err
-	}
-	pending, err := st.Pending(ctx)
-	if err != nil {
-		return err
-	}
-	if len(pending) > 0 {
-		return fmt.Errorf("migrations pending: %v", pending)
-	}
-	return nil
+	return app.New(e.ctx, ac)
 }
 
 func runServe(e *env, args []string) error {
@@ -134,44 +32,41 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := a.prepareIndex(e); err != nil {
+	defer a.Close()
+	if err := a.PrepareIndex(e.ctx); err != nil {
 		return err
 	}
-	return a.serve(e, nil)
+	return serve(e, cfg, a, nil)
 }
 
 // serve listens on the configured address until the context ends, then
 // stops accepting connections and lets in-flight requests finish (up to
 // 30 seconds). onListen, if set, is told the bound port.
-func (a *app) serve(e *env, onListen func(port string)) error {
-	ln, err := net.Listen("tcp", a.cfg.Addr)
+func serve(e *env, cfg *Config, a *app.App, onListen func(port string)) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	srv := &http.Server{
-		Handler:           a.web,
+		Handler:           a.Web,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of large attachments
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(e.ctx) },
 	}
-	e.log.Info("listening", "addr", ln.Addr().String(), "base_domain", a.cfg.BaseDomain)
+	e.log.Info("listening", "addr", ln.Addr().String(), "base_domain", cfg.BaseDomain)
 	if onListen != nil {
 		onListen(port)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// The outbox worker delivers what requests queue; it stops with the
-	// server and picks up where it left off at the next start.
+	// The jobs (outbox delivery, auto-close) stop with the server.
 	jobs, stopJobs := context.WithCancel(e.ctx)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); a.mailer.Run(jobs) }()
-	go func() { defer wg.Done(); a.tickets.RunAutoClose(jobs, a.store, time.Minute, e.log) }()
-	defer func() { stopJobs(); wg.Wait() }()
+	done := make(chan struct{})
+	go func() { defer close(done); a.RunJobs(jobs) }()
+	defer func() { stopJobs(); <-done }()
 	select {
 	case err := <-errc:
 		return err

@@ -39,8 +39,8 @@ func runTenant(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	t, err := a.tenants.Create(e.ctx, req)
+	defer a.Close()
+	t, err := a.Tenants.Create(e.ctx, req)
 	if err != nil {
 		return usageFromDomain(err)
 	}

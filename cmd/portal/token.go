@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal"
-	"github.com/svcportal/svcportal/accounts"
 )
 
 // runToken prints a new admin API token for a staff member.
@@ -37,14 +36,14 @@ func runToken(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	t, err := a.store.TenantBySlug(e.ctx, slug)
+	defer a.Close()
+	t, err := a.Store.TenantBySlug(e.ctx, slug)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
 		return usageError{fmt.Sprintf("no tenant %q", slug)}
 	} else if err != nil {
 		return err
 	}
-	token, err := accounts.New(a.store, time.Now).CreateAPITokenUntil(svcportal.WithTenant(e.ctx, t), email, name, expires)
+	token, err := a.Accounts.CreateAPITokenUntil(svcportal.WithTenant(e.ctx, t), email, name, expires)
 	switch svcportal.KindOf(err) {
 	case svcportal.KindNotFound:
 		return usageError{fmt.Sprintf("no staff member %q in tenant %q", email, slug)}

@@ -1,4 +1,4 @@
-package main
+package search
 
 import (
 	"context"
@@ -10,16 +10,20 @@ import (
 	"github.com/svcportal/svcportal"
 )
 
-func TestOpenIndex_Backends(t *testing.T) {
+func TestFromURL_Backends(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) {
 		dir := t.TempDir()
-		idx, err := openIndex(&Config{SearchURL: "embedded", DataDir: dir})
+		idx, err := FromURL("embedded", dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer idx.Close()
-		if idx.ts != nil || idx.dir != filepath.Join(dir, "search") {
+		if !idx.Embedded() || idx.Where() != filepath.Join(dir, "search") {
 			t.Errorf("got %+v, want the embedded index in %s/search", idx, dir)
+		}
+		created, err := idx.Open(context.Background())
+		if err != nil || !created {
+			t.Errorf("first open: created %v, err %v; want a new index", created, err)
 		}
 	})
 	t.Run("typesense", func(t *testing.T) {
@@ -31,12 +35,12 @@ func TestOpenIndex_Backends(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		idx, err := openIndex(&Config{SearchURL: "typesense://KEY@" + addr, DataDir: t.TempDir()})
+		idx, err := FromURL("typesense://KEY@"+addr, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer idx.Close()
-		if idx.ts == nil || idx.where != "typesense "+addr {
+		if idx.Embedded() || idx.Where() != "typesense "+addr {
 			t.Fatalf("got %+v, want the Typesense adapter for %s", idx, addr)
 		}
 		_, err = idx.Search(context.Background(), svcportal.ArticleQuery{TenantID: 1, SiteIDs: []int64{1}, Lang: "en", Text: "printer"})
@@ -44,9 +48,11 @@ func TestOpenIndex_Backends(t *testing.T) {
 			t.Errorf("search without a server: got %v, want a typesense error", err)
 		}
 	})
-	t.Run("bad typesense URL", func(t *testing.T) {
-		if _, err := openIndex(&Config{SearchURL: "typesense://localhost:8108"}); err == nil || !strings.HasPrefix(err.Error(), "PORTAL_SEARCH_URL: ") {
-			t.Errorf("got %v, want a PORTAL_SEARCH_URL error", err)
+	t.Run("bad URLs", func(t *testing.T) {
+		for _, raw := range []string{"typesense://localhost:8108", "solr", ""} {
+			if _, err := FromURL(raw, t.TempDir()); err == nil {
+				t.Errorf("%q: got no error", raw)
+			}
 		}
 	})
 }
