@@ -118,3 +118,88 @@ func requiredError(field, role string) error {
 	return &Error{Kind: KindUnprocessable, MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role},
 		Fields: map[string]FieldError{"required": {MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role}}}}
 }
+
+// FieldConfigChange is one change of a tenant's field configuration:
+// exactly one of its members is set.
+type FieldConfigChange struct {
+	CreateField *TicketField // a validated new field
+	UpdateField *TicketField // the new state of the live field with its key
+	DeleteField string       // the key of a live field to delete
+	PutRule     *PolicyRule  // a validated rule to insert or replace
+	DeleteRule  *PolicyRule  // the rule with its role, site and field to remove
+}
+
+// FieldConfigCheck is an invariant over a tenant's live fields and policy
+// rules, such as RequiredStaysEditable.
+type FieldConfigCheck func(fields []TicketField, rules []PolicyRule) error
+
+// FieldConfigStore changes a tenant's fields and policy rules atomically.
+type FieldConfigStore interface {
+	// ChangeFieldConfig applies c for the context tenant and bumps its
+	// policy version; in the same transaction, after the change, it calls
+	// check (when not nil) with the live fields and rules as they would be
+	// committed, and an error from check undoes the change. Concurrent
+	// changes of one tenant are serialised, so each check sees the others.
+	// Errors: those of the change (KindConflict for a taken field key,
+	// KindNotFound for a missing field, rule or site) and check's.
+	ChangeFieldConfig(ctx context.Context, c FieldConfigChange, check FieldConfigCheck) error
+}
+
+// FieldPatch is what an admin may change on a field: not its key or type,
+// since tickets keep values under the key. Nil members stay as they are.
+type FieldPatch struct {
+	Labels      map[string]string `json:"labels"`
+	Options     []FieldOption     `json:"options"`
+	Position    *int              `json:"position"`
+	Required    *bool             `json:"required"`
+	TicketTypes []string          `json:"ticket_types"`
+}
+
+// Apply copies the patch's set members onto f.
+func (p FieldPatch) Apply(f *TicketField) {
+	if p.Labels != nil {
+		f.Labels = p.Labels
+	}
+	if p.Options != nil {
+		f.Options = p.Options
+	}
+	if p.Position != nil {
+		f.Position = *p.Position
+	}
+	if p.Required != nil {
+		f.Required = *p.Required
+	}
+	if p.TicketTypes != nil {
+		f.TicketTypes = p.TicketTypes
+	}
+}
+
+// FieldAdmin is what the admin console does with custom fields and their
+// policy rules. Every change is checked and written in one transaction,
+// and no change may leave a required field that some portal role cannot
+// edit (KindUnprocessable error.required_not_editable naming field and
+// role).
+type FieldAdmin interface {
+	// Fields lists the tenant's fields; with includeDeleted, deleted ones
+	// too.
+	Fields(ctx context.Context, includeDeleted bool) ([]TicketField, error)
+	// Field is a live field, or KindNotFound.
+	Field(ctx context.Context, key string) (*TicketField, error)
+	// CreateField validates and saves f. KindUnprocessable for an invalid
+	// field, KindConflict for a key the tenant has used.
+	CreateField(ctx context.Context, f *TicketField) error
+	// UpdateField applies p to the live field key and returns it.
+	// KindNotFound, KindUnprocessable.
+	UpdateField(ctx context.Context, key string, p FieldPatch) (*TicketField, error)
+	// DeleteField hides a field from now on; tickets keep their values.
+	// KindNotFound.
+	DeleteField(ctx context.Context, key string) error
+	// Rules lists the tenant's policy rules.
+	Rules(ctx context.Context) ([]PolicyRule, error)
+	// PutRule sets the mode of one field for one role at every site
+	// (SiteID 0) or one site. KindUnprocessable for an unknown field, role
+	// or mode; KindNotFound for a site that is not the tenant's.
+	PutRule(ctx context.Context, r PolicyRule) error
+	// DeleteRule removes one rule. KindNotFound if there is none.
+	DeleteRule(ctx context.Context, role string, siteID int64, field string) error
+}

@@ -26,8 +26,8 @@ type Deps struct {
 	Tickets       svcportal.TicketService
 	Tenant        svcportal.TenantAdmin
 	Blobs         svcportal.BlobStore
-	Fields        svcportal.TicketFieldStore
-	Policies      svcportal.PolicyAdmin
+	// Fields configures custom fields and their policy rules.
+	Fields svcportal.FieldAdmin
 	SecureCookies bool
 	// KB manages the knowledge base: staff read, admins write.
 	KB svcportal.KBAdmin

@@ -20,6 +20,7 @@ import (
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/blobs"
+	"github.com/svcportal/svcportal/fields"
 	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/password"
@@ -139,7 +140,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
 	admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, ContactAdmin: a.Accounts, Contacts: st,
-		Sites: st, Tickets: a.Tickets, Fields: st, Policies: a.Policies, Blobs: blobStore, SecureCookies: cfg.SecureCookies,
+		Sites: st, Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, OIDC: st, Tokens: a.Accounts})
 	return a, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -13,14 +14,23 @@ var _ svcportal.TicketFieldStore = (*Store)(nil)
 
 // CreateTicketField implements svcportal.TicketFieldStore.
 func (s *Store) CreateTicketField(ctx context.Context, f *svcportal.TicketField) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
+	return s.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{CreateField: f}, nil)
+}
+
+// UpdateTicketField implements svcportal.TicketFieldStore.
+func (s *Store) UpdateTicketField(ctx context.Context, f *svcportal.TicketField) error {
+	return s.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{UpdateField: f}, nil)
+}
+
+// DeleteTicketField implements svcportal.TicketFieldStore.
+func (s *Store) DeleteTicketField(ctx context.Context, key string) error {
+	return s.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{DeleteField: key}, nil)
+}
+
+func createTicketField(ctx context.Context, tx bun.IDB, tid int64, f *svcportal.TicketField, now time.Time) error {
 	f.ID, f.TenantID, f.CreatedAt, f.UpdatedAt, f.DeletedAt = 0, tid, now, now, nil
 	fillFieldCollections(f)
-	if _, err := s.w.NewInsert().Model(f).Exec(ctx); err != nil {
+	if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return conflict("key", "error.field_key_taken", err)
 		}
@@ -29,38 +39,29 @@ func (s *Store) CreateTicketField(ctx context.Context, f *svcportal.TicketField)
 	return nil
 }
 
-// UpdateTicketField implements svcportal.TicketFieldStore.
-func (s *Store) UpdateTicketField(ctx context.Context, f *svcportal.TicketField) error {
-	tid, err := tenantID(ctx)
+func updateTicketField(ctx context.Context, tx bun.IDB, tid int64, f *svcportal.TicketField, now time.Time) error {
+	fillFieldCollections(f)
+	f.UpdatedAt = now
+	res, err := tx.NewUpdate().Model(f).
+		Column("labels", "options", "position", "required", "ticket_types", "updated_at").
+		Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, f.Key).
+		Exec(ctx)
 	if err != nil {
+		return fmt.Errorf("update ticket field %s: %w", f.Key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	// The caller's ID, type and creation time are not trusted: reload.
+	if err := tx.NewSelect().Model(f).Where("tenant_id = ? AND key = ?", tid, f.Key).Scan(ctx); err != nil {
 		return err
 	}
 	fillFieldCollections(f)
-	f.UpdatedAt = s.now().UTC()
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model(f).
-			Column("labels", "options", "position", "required", "ticket_types", "updated_at").
-			Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, f.Key).
-			Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("update ticket field %s: %w", f.Key, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		// The caller's ID, type and creation time are not trusted: reload.
-		return tx.NewSelect().Model(f).Where("tenant_id = ? AND key = ?", tid, f.Key).Scan(ctx)
-	})
+	return nil
 }
 
-// DeleteTicketField implements svcportal.TicketFieldStore.
-func (s *Store) DeleteTicketField(ctx context.Context, key string) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	res, err := s.w.NewUpdate().Model((*svcportal.TicketField)(nil)).
+func deleteTicketField(ctx context.Context, tx bun.IDB, tid int64, key string, now time.Time) error {
+	res, err := tx.NewUpdate().Model((*svcportal.TicketField)(nil)).
 		Set("deleted_at = ?, updated_at = ?", now, now).
 		Where("tenant_id = ? AND key = ? AND deleted_at IS NULL", tid, key).
 		Exec(ctx)
@@ -95,8 +96,12 @@ func (s *Store) TicketFields(ctx context.Context, includeDeleted bool) ([]svcpor
 	if err != nil {
 		return nil, err
 	}
+	return ticketFields(ctx, s.db, tid, includeDeleted)
+}
+
+func ticketFields(ctx context.Context, db bun.IDB, tid int64, includeDeleted bool) ([]svcportal.TicketField, error) {
 	fields := []svcportal.TicketField{}
-	q := s.db.NewSelect().Model(&fields).Where("tenant_id = ?", tid).Order("position", "key")
+	q := db.NewSelect().Model(&fields).Where("tenant_id = ?", tid).Order("position", "key")
 	if !includeDeleted {
 		q = q.Where("deleted_at IS NULL")
 	}

@@ -27,8 +27,12 @@ func (s *Store) PolicyRules(ctx context.Context) ([]svcportal.PolicyRule, error)
 	if err != nil {
 		return nil, err
 	}
+	return policyRules(ctx, s.db, tid)
+}
+
+func policyRules(ctx context.Context, db bun.IDB, tid int64) ([]svcportal.PolicyRule, error) {
 	rules := []svcportal.PolicyRule{}
-	if err := s.db.NewSelect().Model(&rules).ModelTableExpr(policyRulesSelect).
+	if err := db.NewSelect().Model(&rules).ModelTableExpr(policyRulesSelect).
 		Where("tenant_id = ?", tid).Order("field", "role", "site_id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list policy rules: %w", err)
 	}
@@ -37,53 +41,50 @@ func (s *Store) PolicyRules(ctx context.Context) ([]svcportal.PolicyRule, error)
 
 // ReplacePolicyRule implements svcportal.PolicyStore.
 func (s *Store) ReplacePolicyRule(ctx context.Context, r svcportal.PolicyRule) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	r.TenantID = tid
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if r.SiteID != 0 {
-			// site_id has no foreign key (0 means every site), and one
-			// would accept another tenant's site anyway.
-			n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
-				Where("id = ? AND tenant_id = ?", r.SiteID, tid).Count(ctx)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-					Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
-			}
-		}
-		if _, err := tx.NewInsert().Model(&r).ModelTableExpr(policyRulesTable).
-			On("CONFLICT (tenant_id, role, site_id, field) DO UPDATE").
-			Set("mode = EXCLUDED.mode").
-			Exec(ctx); err != nil {
-			return fmt.Errorf("save policy rule %s/%d/%s: %w", r.Role, r.SiteID, r.Field, err)
-		}
-		return bumpPolicyVersion(ctx, tx, tid)
-	})
+	return s.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{PutRule: &r}, nil)
 }
 
 // DeletePolicyRule implements svcportal.PolicyStore.
 func (s *Store) DeletePolicyRule(ctx context.Context, role string, siteID int64, field string) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().TableExpr(policyRulesTable).
-			Where("tenant_id = ? AND role = ? AND site_id = ? AND field = ?", tid, role, siteID, field).
-			Exec(ctx)
+	return s.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{
+		DeleteRule: &svcportal.PolicyRule{Role: role, SiteID: siteID, Field: field}}, nil)
+}
+
+func putPolicyRule(ctx context.Context, tx bun.IDB, tid int64, r svcportal.PolicyRule) error {
+	r.TenantID = tid
+	if r.SiteID != 0 {
+		// site_id has no foreign key (0 means every site), and one would
+		// accept another tenant's site anyway.
+		n, err := tx.NewSelect().Model((*svcportal.Site)(nil)).
+			Where("id = ? AND tenant_id = ?", r.SiteID, tid).Count(ctx)
 		if err != nil {
-			return fmt.Errorf("delete policy rule %s/%d/%s: %w", role, siteID, field, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
+		if n == 0 {
+			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
+				Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
 		}
-		return bumpPolicyVersion(ctx, tx, tid)
-	})
+	}
+	if _, err := tx.NewInsert().Model(&r).ModelTableExpr(policyRulesTable).
+		On("CONFLICT (tenant_id, role, site_id, field) DO UPDATE").
+		Set("mode = EXCLUDED.mode").
+		Exec(ctx); err != nil {
+		return fmt.Errorf("save policy rule %s/%d/%s: %w", r.Role, r.SiteID, r.Field, err)
+	}
+	return nil
+}
+
+func deletePolicyRule(ctx context.Context, tx bun.IDB, tid int64, role string, siteID int64, field string) error {
+	res, err := tx.NewDelete().TableExpr(policyRulesTable).
+		Where("tenant_id = ? AND role = ? AND site_id = ? AND field = ?", tid, role, siteID, field).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete policy rule %s/%d/%s: %w", role, siteID, field, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
 }
 
 // PolicyVersion implements svcportal.PolicyStore.
