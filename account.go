@@ -150,4 +150,11 @@ type ContactAdmin interface {
 	// SendWelcome emails the contact a new set-password link, voiding the
 	// earlier ones: KindNotFound.
 	SendWelcome(ctx context.Context, by *Principal, id int64) error
+	// Contacts pages through the tenant's contacts and counts them all.
+	Contacts(ctx context.Context, f ContactFilter) ([]Contact, int, error)
+	// Contact is one contact of the tenant, or KindNotFound.
+	Contact(ctx context.Context, id int64) (*Contact, error)
+	// DeleteContact removes a contact, its memberships and sessions, and
+	// records who did it: KindNotFound.
+	DeleteContact(ctx context.Context, by *Principal, id int64) error
 }

@@ -93,6 +93,7 @@ const (
 	AuditResetRequested   = "password_reset_requested"
 	AuditResetDone        = "password_reset"
 	AuditContactCreated   = "contact_created" // by single sign-on, for an unknown verified email
+	AuditContactDeleted   = "contact_deleted"
 	AuditEmailChangeAsked = "email_change_requested"
 	AuditEmailChanged     = "email_changed"
 	AuditTokenCreated     = "api_token_created"

@@ -41,3 +41,36 @@ type SiteStore interface {
 	// DeleteSite removes a site and its memberships; KindNotFound.
 	DeleteSite(ctx context.Context, id int64) error
 }
+
+// SiteChange is what an admin sets on a site; nil members stay as they
+// are (a new site has the knowledge base enabled).
+type SiteChange struct {
+	Name      *string `json:"name"`
+	KBEnabled *bool   `json:"kb_enabled"`
+}
+
+// Apply copies the change's set members onto s.
+func (c SiteChange) Apply(s *Site) {
+	if c.Name != nil {
+		s.Name = *c.Name
+	}
+	if c.KBEnabled != nil {
+		s.KBEnabled = *c.KBEnabled
+	}
+}
+
+// SiteAdmin is what the admin console does with the tenant's sites.
+type SiteAdmin interface {
+	// Sites lists the tenant's sites by name.
+	Sites(ctx context.Context) ([]Site, error)
+	// Site is one site of the tenant, or KindNotFound.
+	Site(ctx context.Context, id int64) (*Site, error)
+	// CreateSite validates and saves a new site: KindUnprocessable,
+	// KindConflict (name taken).
+	CreateSite(ctx context.Context, c SiteChange) (*Site, error)
+	// UpdateSite applies c to a site: KindNotFound, KindUnprocessable,
+	// KindConflict.
+	UpdateSite(ctx context.Context, id int64, c SiteChange) (*Site, error)
+	// DeleteSite removes a site and its memberships: KindNotFound.
+	DeleteSite(ctx context.Context, id int64) error
+}

@@ -122,3 +122,27 @@ type SSOService interface {
 	// error.sso_account_disabled) and is audited.
 	FinishSSO(ctx context.Context, cb SSOCallback) (p *Principal, token, next string, err error)
 }
+
+// OIDCChange is what an admin sends for the tenant's provider: every
+// member but the secret replaces the stored one; a nil ClientSecret keeps
+// the stored secret, "" removes it.
+type OIDCChange struct {
+	Issuer       string  `json:"issuer"`
+	ClientID     string  `json:"client_id"`
+	ClientSecret *string `json:"client_secret"`
+	Label        string  `json:"label"`
+	AllowCreate  bool    `json:"allow_create"`
+	CreateSiteID int64   `json:"create_site_id"`
+}
+
+// SSOAdmin is what the admin console does with the tenant's single
+// sign-on provider.
+type SSOAdmin interface {
+	// OIDC is the tenant's provider, or nil when it has none.
+	OIDC(ctx context.Context) (*TenantOIDC, error)
+	// PutOIDC creates or replaces the provider: KindUnprocessable,
+	// KindNotFound (CreateSiteID not a site of the tenant).
+	PutOIDC(ctx context.Context, c OIDCChange) (*TenantOIDC, error)
+	// DeleteOIDC turns single sign-on off; removing none is not an error.
+	DeleteOIDC(ctx context.Context) error
+}

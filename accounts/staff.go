@@ -195,3 +195,27 @@ func (s *Service) UpdateContact(ctx context.Context, by *svcportal.Principal, id
 	}
 	return s.st.Contact(ctx, id)
 }
+
+// Contacts implements svcportal.ContactAdmin.
+func (s *Service) Contacts(ctx context.Context, f svcportal.ContactFilter) ([]svcportal.Contact, int, error) {
+	return s.st.Contacts(ctx, f)
+}
+
+// Contact implements svcportal.ContactAdmin.
+func (s *Service) Contact(ctx context.Context, id int64) (*svcportal.Contact, error) {
+	return s.st.Contact(ctx, id)
+}
+
+// DeleteContact implements svcportal.ContactAdmin.
+func (s *Service) DeleteContact(ctx context.Context, by *svcportal.Principal, id int64) error {
+	c, err := s.st.Contact(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteContact(ctx, id); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditContactDeleted,
+		Email: c.Email, IP: ipOf(by), Detail: fmt.Sprintf("contact %d", id)})
+	return nil
+}

@@ -17,24 +17,21 @@ import (
 	"github.com/svcportal/svcportal/web"
 )
 
-// Deps are the services the admin console needs.
+// Deps are the services the admin console needs: each checks and writes
+// its own rules, so the handlers only parse, call and render.
 type Deps struct {
-	Accounts      svcportal.AccountService
-	ContactAdmin  svcportal.ContactAdmin
-	Contacts      svcportal.ContactStore
-	Sites         svcportal.SiteStore
-	Tickets       svcportal.TicketService
-	Tenant        svcportal.TenantAdmin
+	Accounts     svcportal.AccountService // staff sign-in and sessions
+	ContactAdmin svcportal.ContactAdmin   // the tenant's contacts
+	Sites        svcportal.SiteAdmin      // the tenant's client sites
+	Tickets      svcportal.TicketService  // tickets, as staff work them
+	Tenant       svcportal.TenantAdmin    // the tenant's settings and branding
+	Fields       svcportal.FieldAdmin     // custom fields and their policy rules
+	KB           svcportal.KBAdmin        // the knowledge base: staff read, admins write
+	SSO          svcportal.SSOAdmin       // the tenant's single sign-on provider
+	Tokens       svcportal.APITokenAdmin  // admin API tokens
+	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
-	// Fields configures custom fields and their policy rules.
-	Fields svcportal.FieldAdmin
 	SecureCookies bool
-	// KB manages the knowledge base: staff read, admins write.
-	KB svcportal.KBAdmin
-	// OIDC keeps the tenant's single sign-on provider.
-	OIDC svcportal.TenantOIDCStore
-	// Tokens lists, makes and revokes admin API tokens.
-	Tokens svcportal.APITokenAdmin
 }
 
 // SessionCookie is the name of the staff session cookie.

@@ -26,7 +26,7 @@ func (h *handlers) contactList(c *gin.Context) error {
 	if f.PerPage, err = queryInt(c, "per_page"); err != nil {
 		return err
 	}
-	contacts, total, err := h.deps.Contacts.Contacts(c.Request.Context(), f)
+	contacts, total, err := h.deps.ContactAdmin.Contacts(c.Request.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (h *handlers) contactShow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	contact, err := h.deps.Contacts.Contact(c.Request.Context(), id)
+	contact, err := h.deps.ContactAdmin.Contact(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (h *handlers) contactDelete(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.deps.Contacts.DeleteContact(c.Request.Context(), id); err != nil {
+	if err := h.deps.ContactAdmin.DeleteContact(c.Request.Context(), web.Principal(c), id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

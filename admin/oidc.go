@@ -32,24 +32,10 @@ func showOIDC(o *svcportal.TenantOIDC) oidcSettings {
 		Label: o.Label, AllowCreate: o.AllowCreate, CreateSiteID: o.CreateSiteID, UpdatedAt: &at}
 }
 
-// oidcPut is what an admin sends: every field but the secret is replaced;
-// an absent client_secret keeps the stored one, "" removes it.
-type oidcPut struct {
-	Issuer       string  `json:"issuer"`
-	ClientID     string  `json:"client_id"`
-	ClientSecret *string `json:"client_secret"`
-	Label        string  `json:"label"`
-	AllowCreate  bool    `json:"allow_create"`
-	CreateSiteID int64   `json:"create_site_id"`
-}
-
 // oidcShow answers the provider settings ("configured": false when none).
 func (h *handlers) oidcShow(c *gin.Context) error {
-	o, err := h.deps.OIDC.TenantOIDC(c.Request.Context())
-	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		c.JSON(http.StatusOK, showOIDC(nil))
-		return nil
-	} else if err != nil {
+	o, err := h.deps.SSO.OIDC(c.Request.Context())
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, showOIDC(o))
@@ -58,24 +44,12 @@ func (h *handlers) oidcShow(c *gin.Context) error {
 
 // oidcPut creates or replaces the provider settings.
 func (h *handlers) oidcPut(c *gin.Context) error {
-	var in oidcPut
+	var in svcportal.OIDCChange
 	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	o := &svcportal.TenantOIDC{Issuer: in.Issuer, ClientID: in.ClientID, Label: in.Label,
-		AllowCreate: in.AllowCreate, CreateSiteID: in.CreateSiteID}
-	if in.ClientSecret != nil {
-		o.ClientSecret = *in.ClientSecret
-	} else if old, err := h.deps.OIDC.TenantOIDC(ctx); err == nil {
-		o.ClientSecret = old.ClientSecret
-	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	if err := h.deps.OIDC.PutTenantOIDC(ctx, o); err != nil {
+	o, err := h.deps.SSO.PutOIDC(c.Request.Context(), in)
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, showOIDC(o))
@@ -84,7 +58,7 @@ func (h *handlers) oidcPut(c *gin.Context) error {
 
 // oidcDelete turns single sign-on off.
 func (h *handlers) oidcDelete(c *gin.Context) error {
-	if err := h.deps.OIDC.DeleteTenantOIDC(c.Request.Context()); err != nil {
+	if err := h.deps.SSO.DeleteOIDC(c.Request.Context()); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

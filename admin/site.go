@@ -9,11 +9,6 @@ import (
 	"github.com/svcportal/svcportal/web"
 )
 
-type siteRequest struct {
-	Name      *string `json:"name"`
-	KBEnabled *bool   `json:"kb_enabled"`
-}
-
 func (h *handlers) siteList(c *gin.Context) error {
 	sites, err := h.deps.Sites.Sites(c.Request.Context())
 	if err != nil {
@@ -37,16 +32,12 @@ func (h *handlers) siteShow(c *gin.Context) error {
 }
 
 func (h *handlers) siteCreate(c *gin.Context) error {
-	var req siteRequest
+	var req svcportal.SiteChange
 	if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
-	site := &svcportal.Site{KBEnabled: true}
-	apply(site, req)
-	if err := site.Validate(); err != nil {
-		return err
-	}
-	if err := h.deps.Sites.CreateSite(c.Request.Context(), site); err != nil {
+	site, err := h.deps.Sites.CreateSite(c.Request.Context(), req)
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, site)
@@ -58,32 +49,16 @@ func (h *handlers) siteUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req siteRequest
+	var req svcportal.SiteChange
 	if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
-	site, err := h.deps.Sites.Site(c.Request.Context(), id)
+	site, err := h.deps.Sites.UpdateSite(c.Request.Context(), id, req)
 	if err != nil {
-		return err
-	}
-	apply(site, req)
-	if err := site.Validate(); err != nil {
-		return err
-	}
-	if err := h.deps.Sites.UpdateSite(c.Request.Context(), site); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, site)
 	return nil
-}
-
-func apply(site *svcportal.Site, req siteRequest) {
-	if req.Name != nil {
-		site.Name = *req.Name
-	}
-	if req.KBEnabled != nil {
-		site.KBEnabled = *req.KBEnabled
-	}
 }
 
 func (h *handlers) siteDelete(c *gin.Context) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/portal"
 	"github.com/svcportal/svcportal/search"
+	"github.com/svcportal/svcportal/sites"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/tickets"
@@ -139,9 +140,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
-	admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, ContactAdmin: a.Accounts, Contacts: st,
-		Sites: st, Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, OIDC: st, Tokens: a.Accounts})
+	admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, ContactAdmin: a.Accounts,
+		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
 	return a, nil
 }
 
