@@ -106,7 +106,7 @@ func TestReindexCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := runCmd(t, ctx, env, "reindex")
-	if code != 0 || !strings.Contains(stdout, "Indexed 5 article(s).") || !strings.Contains(stdout, "acme") || !strings.Contains(stdout, "█") {
+	if code != 0 || !strings.Contains(stdout, "Indexed 5 article(s).") || !strings.Contains(stdout, "acme") || !strings.Contains(stdout, "100%") {
 		t.Fatalf("reindex: %d %q %q", code, stdout, stderr)
 	}
 	idx, created, err := search.Open(filepath.Join(env["PORTAL_DATA_DIR"], "search"))

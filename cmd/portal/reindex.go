@@ -24,32 +24,18 @@ func runReindex(e *env, args []string) error {
 		return err
 	}
 	total := 0
+	var bar *progress
+	last := ""
 	err = a.KB.Reindex(e.ctx, func(tenant string, done, n int) {
-		fmt.Fprintf(e.stdout, "\r  %-20s %s %d/%d", tenant, bar(done, n, 30), done, n)
-		if done == n {
-			fmt.Fprintln(e.stdout)
+		if tenant != last {
+			last, bar = tenant, newProgress(e.stdout, tenant, n)
 			total += n
 		}
+		bar.step(done)
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Indexed %d article(s).\n", total)
 	return nil
-}
-
-// bar draws done out of n as a bar of width characters.
-func bar(done, n, width int) string {
-	filled := width
-	if n > 0 {
-		filled = done * width / n
-	}
-	b := make([]rune, width)
-	for i := range b {
-		b[i] = '░'
-		if i < filled {
-			b[i] = '█'
-		}
-	}
-	return string(b)
 }

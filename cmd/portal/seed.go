@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"time"
 
@@ -139,46 +138,8 @@ func seedArticles(e *env, a *app.App, ctx context.Context, run string, n int, wo
 	var last string
 	return a.KB.Reindex(ctx, func(tenant string, done, total int) {
 		if tenant != last {
-			last = tenant
-			bar = newProgress(e.stdout, "index "+tenant, total)
+			last, bar = tenant, newProgress(e.stdout, "index "+tenant, total)
 		}
 		bar.step(done)
 	})
-}
-
-// progress draws a one-line progress bar.
-type progress struct {
-	w     io.Writer
-	label string
-	total int
-	last  int
-}
-
-func newProgress(w io.Writer, label string, total int) *progress {
-	p := &progress{w: w, label: label, total: total, last: -1}
-	if total == 0 {
-		fmt.Fprintf(w, "%-9s nothing to do\n", label)
-	}
-	return p
-}
-
-// step shows done of total, redrawing at most once per percent.
-func (p *progress) step(done int) {
-	pct := done * 100 / max(p.total, 1)
-	if pct == p.last && done != p.total {
-		return
-	}
-	p.last = pct
-	filled := pct * 30 / 100
-	bar := make([]byte, 30)
-	for i := range bar {
-		bar[i] = '.'
-		if i < filled {
-			bar[i] = '#'
-		}
-	}
-	fmt.Fprintf(p.w, "\r%-9s [%s] %3d%% %d/%d", p.label, bar, pct, done, p.total)
-	if done == p.total {
-		fmt.Fprintln(p.w)
-	}
 }
