@@ -77,6 +77,8 @@ const (
 	AuditResetRequested  = "password_reset_requested"
 	AuditResetDone       = "password_reset"
 	AuditContactCreated  = "contact_created" // by single sign-on, for an unknown verified email
+	AuditStaffInvited    = "staff_invited"
+	AuditStaffChanged    = "staff_changed"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

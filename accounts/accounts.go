@@ -24,6 +24,7 @@ type Store interface {
 	svcportal.ContactStore
 	svcportal.SiteStore
 	svcportal.StaffStore
+	svcportal.StaffCredentialStore
 	svcportal.SessionStore
 	svcportal.ThrottleStore
 	svcportal.AuditStore
@@ -72,6 +73,7 @@ var (
 	_ svcportal.AccountService = (*Service)(nil)
 	_ svcportal.ContactAdmin   = (*Service)(nil)
 	_ svcportal.SSOService     = (*Service)(nil)
+	_ svcportal.StaffAccounts  = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome

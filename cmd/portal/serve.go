@@ -104,7 +104,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 	kbs := kb.New(st, index, e.log)
 	tks := tickets.New(st, pol, time.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, SecureCookies: secure, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs, OIDC: st})
+	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Staff: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, SecureCookies: secure, KB: kbs, OIDC: st})
 	return &app{cfg: cfg, store: st, tenants: ts, policies: pol, web: srv, tickets: tks, index: index, kb: kbs,
 		mailer: mail.NewWorker(st, transport, e.log, time.Now)}, nil
 }
