@@ -62,7 +62,8 @@ func queueFilter(c *gin.Context) (svcportal.TicketFilter, error) {
 	default:
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil || id < 1 {
-			return f, invalid("assignee", "error.wrong_type")
+			return f, &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.wrong_type",
+				Fields: map[string]svcportal.FieldError{"assignee": {MessageID: "error.wrong_type"}}}
 		}
 		f.Fields["assignee"] = id
 	}

@@ -41,6 +41,9 @@ type App struct {
 	Accounts *accounts.Service
 	Policies *policies.Service
 	KB       *kb.Service
+	// AdminRoutes says which permission each console and admin API route
+	// declared.
+	AdminRoutes *admin.Routes
 }
 
 // NewApp builds the application for t.
@@ -68,8 +71,8 @@ func NewApp(t testing.TB) *App {
 	kbs := kb.New(st, index, slog.New(slog.DiscardHandler))
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs, SSO: acc})
-	admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Staff: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs}
+	routes := admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Staff: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st})
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs, AdminRoutes: routes}
 }
 
 // Request sends one request to the app through the real gin engine.
