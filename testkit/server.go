@@ -41,6 +41,7 @@ type App struct {
 	Accounts *accounts.Service
 	Policies *policies.Service
 	KB       *kb.Service
+	Tickets  *tickets.Service
 	// AdminRoutes says which permission each console and admin API route
 	// declared.
 	AdminRoutes *admin.Routes
@@ -72,7 +73,7 @@ func NewApp(t testing.TB) *App {
 	tks := tickets.New(st, pol, clock.Now, tickets.WithNotifications(renderer, ts.URL), tickets.WithArticles(kbs))
 	portal.Register(srv, portal.Deps{Accounts: acc, Tickets: tks, Blobs: blobStore, KB: kbs, SSO: acc})
 	routes := admin.Register(srv, admin.Deps{Tenant: ts, Accounts: acc, ContactAdmin: acc, Staff: acc, Contacts: st, Sites: st, Tickets: tks, Fields: st, Policies: pol, Blobs: blobStore, KB: kbs, OIDC: st})
-	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs, AdminRoutes: routes}
+	return &App{Store: st, Tenants: ts, Web: srv, Clock: clock, Accounts: acc, Policies: pol, KB: kbs, Tickets: tks, AdminRoutes: routes}
 }
 
 // Request sends one request to the app through the real gin engine.
