@@ -22,6 +22,12 @@ const (
 	// EmailResetUnknown answers a reset request for an address with no
 	// active account: it tells its owner so, and carries no code.
 	EmailResetUnknown = "reset_unknown" // Data: none
+
+	// Emails to staff, about the admin console.
+	EmailStaffWelcome       = "staff_welcome"        // Data: Link (set-password URL), ExpiresHours, Role
+	EmailStaffResetCode     = "staff_reset_code"     // Data: Code (8 digits), Minutes
+	EmailStaffTicketCreated = "staff_ticket_created" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
+	EmailStaffTicketReplied = "staff_ticket_replied" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
 )
 
 // OutboundEmail is one message of the outbox: rendered in the recipient's
@@ -90,6 +96,9 @@ type EmailRequest struct {
 	ToName string
 	Locale string // the recipient's language; "" for the tenant's default
 	Data   map[string]any
+	// Staff says the recipient is a staff member, whose own language
+	// counts even when the tenant's portal does not offer it.
+	Staff bool
 }
 
 // EmailRenderer turns a request into a finished message.

@@ -98,6 +98,8 @@ const (
 	AuditEmailChanged     = "email_changed"
 	AuditTokenCreated     = "api_token_created"
 	AuditTokenRevoked     = "api_token_revoked"
+	AuditStaffInvited     = "staff_invited"
+	AuditStaffChanged     = "staff_changed"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

@@ -66,6 +66,9 @@ type Ticket struct {
 	// LastPublicAt is when the last public message (or the ticket itself)
 	// was written, for read/unread.
 	LastPublicAt time.Time `bun:"last_public_at,notnull"`
+	// LastClientAt is when a contact last wrote on the ticket (or opened
+	// it): staff read state follows it.
+	LastClientAt time.Time `bun:"last_client_at,notnull"`
 
 	CC            []string `bun:"-"`
 	SiteName      string   `bun:"-"`
@@ -207,6 +210,7 @@ type TicketFilter struct {
 	Status  []string
 	Query   string // words, or a ticket number
 	Unread  *bool
+	Sites   []int64        // only tickets of these sites (empty: any)
 	Fields  map[string]any // field key → normalised value that must match (a list field: contain)
 	Sort    string         // "updated", "created", "number" or "priority", ascending; "-" before it: descending (default "-updated")
 	Page    int
@@ -259,6 +263,9 @@ type TicketStore interface {
 	ContactTicketSites(ctx context.Context, v Viewer) ([]int64, error)
 	// StaffTickets lists every ticket of the tenant that matches f.
 	StaffTickets(ctx context.Context, staffID int64, f TicketFilter) ([]Ticket, int, error)
+	// StaffTicketCounts counts the tickets of the tenant that match f but
+	// its status, per status (every status has an entry).
+	StaffTicketCounts(ctx context.Context, staffID int64, f TicketFilter) (map[string]int, error)
 	// UpdateTicket saves t's mutable columns and CC list and appends what
 	// change adds, in one transaction.
 	UpdateTicket(ctx context.Context, t *Ticket, change TicketChange) error
@@ -403,11 +410,14 @@ type TicketService interface {
 	// ProposeSolution (staff) posts the solution and asks the client to
 	// accept or refuse it.
 	ProposeSolution(ctx context.Context, p *Principal, number int64, body string) (*TicketView, error)
+	// StatusCounts (staff) counts the tickets that match f but its status,
+	// per status: the queue's tabs. KindForbidden for contacts.
+	StatusCounts(ctx context.Context, p *Principal, f TicketFilter) (map[string]int, error)
 }
 
 // ParseTicketFilter reads a list filter from query parameters: scope,
-// status (repeated or comma-separated), q, unread, field.KEY, sort, page,
-// per_page. Malformed numbers and booleans are KindInvalid naming the
+// status (repeated or comma-separated), site (ids, likewise), q, unread,
+// field.KEY, sort, page, per_page. Malformed numbers and booleans are KindInvalid naming the
 // parameter.
 func ParseTicketFilter(q url.Values) (TicketFilter, error) {
 	f := TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
@@ -444,6 +454,18 @@ func ParseTicketFilter(q url.Values) (TicketFilter, error) {
 				return f, bad(name)
 			}
 			*val = n
+		}
+	}
+	for _, v := range q["site"] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(part, 10, 64)
+			if err != nil || id < 1 {
+				return f, bad("site")
+			}
+			f.Sites = append(f.Sites, id)
 		}
 	}
 	for k, vs := range q {

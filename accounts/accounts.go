@@ -25,6 +25,7 @@ type Store interface {
 	svcportal.ContactStore
 	svcportal.SiteStore
 	svcportal.StaffStore
+	svcportal.StaffCredentialStore
 	svcportal.SessionStore
 	svcportal.ThrottleStore
 	svcportal.AuditStore
@@ -79,6 +80,7 @@ var (
 	_ svcportal.ContactAdmin   = (*Service)(nil)
 	_ svcportal.SSOService     = (*Service)(nil)
 	_ svcportal.APITokenAdmin  = (*Service)(nil)
+	_ svcportal.StaffAccounts  = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome

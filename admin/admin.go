@@ -1,5 +1,5 @@
 // Package admin serves the admin console of each tenant for its staff:
-// the /api/v1/admin JSON API (and, later, the /admin pages). Staff sign in
+// the /admin pages and the /api/v1/admin JSON API. Staff sign in
 // with a session cookie or call it with an API token
 // ("Authorization: Bearer …", made with `portal token create`). It sees
 // storage only through the root package's interfaces, wired in cmd/portal.
@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -21,6 +22,7 @@ import (
 // its own rules, so the handlers only parse, call and render.
 type Deps struct {
 	Accounts     svcportal.AccountService // staff sign-in and sessions
+	Staff        svcportal.StaffAccounts  // the team, profiles, resets, invitations
 	ContactAdmin svcportal.ContactAdmin   // the tenant's contacts
 	Sites        svcportal.SiteAdmin      // the tenant's client sites
 	Tickets      svcportal.TicketService  // tickets, as staff work them
@@ -40,78 +42,95 @@ const SessionCookie = "portal_admin_session"
 type handlers struct {
 	deps     Deps
 	sessions web.Sessions
+	roles    *policies.StaffRoles
+	routes   *Routes
 }
 
-// Register adds the admin API to srv, top to bottom.
-func Register(srv *web.Server, deps Deps) {
-	h := &handlers{deps: deps, sessions: web.Sessions{
+// Register adds the console's pages and the admin API to srv, top to
+// bottom. Every route declares the area and action it needs, and one
+// middleware (authorize) checks them against the staff policy of
+// policies; the answer says which permission each route declared.
+func Register(srv *web.Server, deps Deps) *Routes {
+	roles, err := policies.NewStaffRoles()
+	if err != nil {
+		panic(err) // the policy is embedded: a broken one is a bug any test catches
+	}
+	routes := &Routes{perms: map[string]policies.Permission{}}
+	h := &handlers{deps: deps, roles: roles, routes: routes, sessions: web.Sessions{
 		Cookie: SessionCookie, Kind: svcportal.PrincipalStaff, Auth: deps.Accounts,
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
 	}}
-	api := srv.Tenant.Group("/api/v1/admin", web.LimitBody, h.bearer, h.sessions.Load)
-	api.POST("/auth/login", web.H(h.login))
-	api.POST("/auth/logout", web.H(h.logout))
+	h.registerPages(srv)
 
-	staff := api.Group("/", h.requireStaff)
-	staff.GET("/me", web.H(h.me))
-	staff.GET("/sites", web.H(h.siteList))
-	staff.GET("/sites/:id", web.H(h.siteShow))
-	staff.GET("/contacts", web.H(h.contactList))
-	staff.GET("/contacts/:id", web.H(h.contactShow))
-	staff.GET("/ticket-fields", web.H(h.fieldList))
-	staff.GET("/ticket-fields/:key", web.H(h.fieldShow))
-	staff.GET("/field-policies", web.H(h.policyList))
-	staff.GET("/tickets", web.H(web.TicketList(deps.Tickets)))
-	staff.GET("/tickets/:number", web.H(web.TicketShow(deps.Tickets)))
-	staff.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.ticketUpdate)))
-	staff.POST("/tickets/:number/replies", web.AcceptUploads, web.H(web.TicketReply(deps.Tickets, deps.Blobs, true)))
-	staff.GET("/attachments/:id", web.H(web.AttachmentDownload(deps.Tickets, deps.Blobs)))
-	staff.POST("/tickets/:number/propose-solution", web.H(web.PathAction(http.StatusOK, "number", h.ticketPropose)))
+	api := router{g: srv.Tenant.Group("/api/v1/admin", web.LimitBody, h.bearer, h.sessions.Load, h.authorize), routes: routes}
+	api.POST("/auth/login", public, h.login)
+	api.POST("/auth/logout", public, h.logout)
 
-	admins := staff.Group("/", h.requireAdmin)
-	admins.GET("/settings", web.H(h.settingsShow))
-	admins.PATCH("/settings", web.H(h.settingsUpdate))
-	admins.PUT("/settings/logo", web.AcceptUploads, web.H(h.settingsAsset(svcportal.AssetLogo)))
-	admins.PUT("/settings/favicon", web.AcceptUploads, web.H(h.settingsAsset(svcportal.AssetFavicon)))
-	admins.GET("/settings/oidc", web.H(h.oidcShow))
-	admins.PUT("/settings/oidc", web.H(h.oidcPut))
-	admins.DELETE("/settings/oidc", web.H(h.oidcDelete))
-	admins.POST("/sites", web.H(h.siteCreate))
-	admins.PATCH("/sites/:id", web.H(h.siteUpdate))
-	admins.DELETE("/sites/:id", web.H(h.siteDelete))
-	admins.POST("/contacts", web.H(h.contactCreate))
-	admins.PATCH("/contacts/:id", web.H(h.contactUpdate))
-	admins.DELETE("/contacts/:id", web.H(h.contactDelete))
-	admins.POST("/contacts/:id/welcome", web.H(h.contactWelcome))
-	admins.POST("/ticket-fields", web.H(h.fieldCreate))
-	admins.PATCH("/ticket-fields/:key", web.H(h.fieldUpdate))
-	admins.DELETE("/ticket-fields/:key", web.H(h.fieldDelete))
-	admins.PUT("/field-policies", web.H(h.policyPut))
-	admins.DELETE("/field-policies", web.H(h.policyDelete))
-	admins.GET("/tokens", web.H(h.tokenList))
-	admins.POST("/tokens", web.H(h.tokenCreate))
-	admins.DELETE("/tokens/:id", web.H(h.tokenRevoke))
+	api.GET("/me", read(policies.AreaProfile), h.me)
+	api.GET("/sites", read(policies.AreaSites), h.siteList)
+	api.GET("/sites/:id", read(policies.AreaSites), h.siteShow)
+	api.GET("/contacts", read(policies.AreaContacts), h.contactList)
+	api.GET("/contacts/:id", read(policies.AreaContacts), h.contactShow)
+	api.GET("/ticket-fields", read(policies.AreaFields), h.fieldList)
+	api.GET("/ticket-fields/:key", read(policies.AreaFields), h.fieldShow)
+	api.GET("/field-policies", read(policies.AreaFields), h.policyList)
+	api.GET("/tickets", read(policies.AreaTickets), web.TicketList(deps.Tickets))
+	api.GET("/tickets/:number", read(policies.AreaTickets), web.TicketShow(deps.Tickets))
+	api.PATCH("/tickets/:number", write(policies.AreaTickets), web.PathAction(http.StatusOK, "number", h.ticketUpdate))
+	api.uploads().POST("/tickets/:number/replies", write(policies.AreaTickets), web.TicketReply(deps.Tickets, deps.Blobs, true))
+	api.GET("/attachments/:id", read(policies.AreaTickets), web.AttachmentDownload(deps.Tickets, deps.Blobs))
+	api.POST("/tickets/:number/propose-solution", write(policies.AreaTickets), web.PathAction(http.StatusOK, "number", h.ticketPropose))
 
-	staff.GET("/kb/categories", web.H(h.kbCategoryList))
-	staff.GET("/kb/categories/:id", web.H(h.kbCategoryShow))
-	staff.GET("/kb/sections", web.H(h.kbSectionList))
-	staff.GET("/kb/sections/:id", web.H(h.kbSectionShow))
-	staff.GET("/kb/articles", web.H(h.kbArticleList))
-	staff.GET("/kb/articles/:id", web.H(h.kbArticleShow))
-	staff.GET("/kb/articles/:id/attachments", web.H(h.kbFileList))
-	admins.POST("/kb/categories", web.H(h.kbCategoryCreate))
-	admins.PATCH("/kb/categories/:id", web.H(h.kbCategoryUpdate))
-	admins.DELETE("/kb/categories/:id", web.H(h.kbCategoryDelete))
-	admins.POST("/kb/sections", web.H(h.kbSectionCreate))
-	admins.PATCH("/kb/sections/:id", web.H(h.kbSectionUpdate))
-	admins.DELETE("/kb/sections/:id", web.H(h.kbSectionDelete))
-	admins.POST("/kb/articles", web.H(h.kbArticleCreate))
-	admins.PATCH("/kb/articles/:id", web.H(h.kbArticleUpdate))
-	admins.POST("/kb/articles/:id/publish", web.H(h.kbArticleState(svcportal.KBPublished)))
-	admins.POST("/kb/articles/:id/unpublish", web.H(h.kbArticleState(svcportal.KBDraft)))
-	admins.DELETE("/kb/articles/:id", web.H(h.kbArticleDelete))
-	admins.POST("/kb/articles/:id/attachments", web.AcceptUploads, web.H(h.kbFilesAdd))
-	admins.DELETE("/kb/articles/:id/attachments/:file", web.H(h.kbFileDelete))
+	api.GET("/settings", read(policies.AreaSettings), h.settingsShow)
+	api.PATCH("/settings", write(policies.AreaSettings), h.settingsUpdate)
+	api.uploads().PUT("/settings/logo", write(policies.AreaSettings), h.settingsAsset(svcportal.AssetLogo))
+	api.uploads().PUT("/settings/favicon", write(policies.AreaSettings), h.settingsAsset(svcportal.AssetFavicon))
+	api.GET("/settings/oidc", read(policies.AreaSettings), h.oidcShow)
+	api.PUT("/settings/oidc", write(policies.AreaSettings), h.oidcPut)
+	api.DELETE("/settings/oidc", write(policies.AreaSettings), h.oidcDelete)
+	api.POST("/sites", write(policies.AreaSites), h.siteCreate)
+	api.PATCH("/sites/:id", write(policies.AreaSites), h.siteUpdate)
+	api.DELETE("/sites/:id", write(policies.AreaSites), h.siteDelete)
+	api.POST("/contacts", write(policies.AreaContacts), h.contactCreate)
+	api.PATCH("/contacts/:id", write(policies.AreaContacts), h.contactUpdate)
+	api.DELETE("/contacts/:id", write(policies.AreaContacts), h.contactDelete)
+	api.POST("/contacts/:id/welcome", write(policies.AreaContacts), h.contactWelcome)
+	api.POST("/ticket-fields", write(policies.AreaFields), h.fieldCreate)
+	api.PATCH("/ticket-fields/:key", write(policies.AreaFields), h.fieldUpdate)
+	api.DELETE("/ticket-fields/:key", write(policies.AreaFields), h.fieldDelete)
+	api.PUT("/field-policies", write(policies.AreaFields), h.policyPut)
+	api.DELETE("/field-policies", write(policies.AreaFields), h.policyDelete)
+
+	api.GET("/kb/categories", read(policies.AreaKB), h.kbCategoryList)
+	api.GET("/kb/categories/:id", read(policies.AreaKB), h.kbCategoryShow)
+	api.GET("/kb/sections", read(policies.AreaKB), h.kbSectionList)
+	api.GET("/kb/sections/:id", read(policies.AreaKB), h.kbSectionShow)
+	api.GET("/kb/articles", read(policies.AreaKB), h.kbArticleList)
+	api.GET("/kb/articles/:id", read(policies.AreaKB), h.kbArticleShow)
+	api.GET("/kb/articles/:id/attachments", read(policies.AreaKB), h.kbFileList)
+	api.POST("/kb/categories", write(policies.AreaKB), h.kbCategoryCreate)
+	api.PATCH("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryUpdate)
+	api.DELETE("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryDelete)
+	api.POST("/kb/sections", write(policies.AreaKB), h.kbSectionCreate)
+	api.PATCH("/kb/sections/:id", write(policies.AreaKB), h.kbSectionUpdate)
+	api.DELETE("/kb/sections/:id", write(policies.AreaKB), h.kbSectionDelete)
+	api.POST("/kb/articles", write(policies.AreaKB), h.kbArticleCreate)
+	api.PATCH("/kb/articles/:id", write(policies.AreaKB), h.kbArticleUpdate)
+	api.POST("/kb/articles/:id/publish", write(policies.AreaKB), h.kbArticleState(svcportal.KBPublished))
+	api.POST("/kb/articles/:id/unpublish", write(policies.AreaKB), h.kbArticleState(svcportal.KBDraft))
+	api.DELETE("/kb/articles/:id", write(policies.AreaKB), h.kbArticleDelete)
+	api.uploads().POST("/kb/articles/:id/attachments", write(policies.AreaKB), h.kbFilesAdd)
+	api.DELETE("/kb/articles/:id/attachments/:file", write(policies.AreaKB), h.kbFileDelete)
+
+	api.GET("/tokens", read(policies.AreaTokens), h.tokenList)
+	api.POST("/tokens", write(policies.AreaTokens), h.tokenCreate)
+	api.DELETE("/tokens/:id", write(policies.AreaTokens), h.tokenRevoke)
+
+	api.GET("/staff", read(policies.AreaStaff), h.apiStaffList)
+	api.POST("/staff", write(policies.AreaStaff), h.apiStaffInvite)
+	api.PATCH("/staff/:id", write(policies.AreaStaff), web.PathAction(http.StatusOK, "id", h.apiStaffUpdate))
+	api.DELETE("/staff/:id", write(policies.AreaStaff), h.apiStaffDisable)
+	return routes
 }
 
 // bearer signs in a request that carries an API token. Such requests are
@@ -130,24 +149,6 @@ func (h *handlers) bearer(c *gin.Context) {
 		return
 	}
 	web.SetPrincipal(c, p)
-	c.Next()
-}
-
-func (h *handlers) requireStaff(c *gin.Context) {
-	if p := web.Principal(c); p == nil || p.Staff == nil {
-		web.Fail(c, svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized"))
-		c.Abort()
-		return
-	}
-	c.Next()
-}
-
-func (h *handlers) requireAdmin(c *gin.Context) {
-	if web.Principal(c).Staff.Role != svcportal.StaffAdmin {
-		web.Fail(c, svcportal.NewError(svcportal.KindForbidden, "error.forbidden"))
-		c.Abort()
-		return
-	}
 	c.Next()
 }
 

@@ -74,6 +74,9 @@ type App struct {
 	// Index is the configured search index, nil when Config.Index was
 	// given.
 	Index *search.Configured
+	// AdminRoutes says which permission each console page and admin API
+	// route declared.
+	AdminRoutes *admin.Routes
 	// Applied lists the migrations New applied.
 	Applied []string
 
@@ -140,7 +143,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
-	admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, ContactAdmin: a.Accounts,
+	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
 	return a, nil

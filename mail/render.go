@@ -76,6 +76,9 @@ func (r *Renderer) RenderEmail(_ context.Context, t *svcportal.Tenant, req svcpo
 		return nil, fmt.Errorf("render email: unknown kind %q", req.Kind)
 	}
 	lang := pickLocale(t, req.Locale)
+	if req.Staff && svcportal.IsLocale(req.Locale) {
+		lang = req.Locale
+	}
 	v := &view{
 		Lang:   lang,
 		Tenant: t,

@@ -129,6 +129,7 @@ type matrix struct {
 	gSite, gContact     int64
 	gArticle, gFile     int64
 	gCategory, gSection int64
+	gStaff              int64
 }
 
 func (m *matrix) next() int { m.seq++; return m.seq }
@@ -160,6 +161,15 @@ func (m *matrix) site(t *testing.T) int64 {
 func (m *matrix) contact(t *testing.T) int64 {
 	t.Helper()
 	return testkit.Contact(m.d.actx, t, m.d.app.Store, fmt.Sprintf("fresh%d@initech.test", m.next()), m.initech, svcportal.RoleMember).ID
+}
+
+func (m *matrix) staffMember(t *testing.T) int64 {
+	t.Helper()
+	st := &svcportal.Staff{Email: fmt.Sprintf("fresh%d@acme.test", m.next()), Role: svcportal.StaffAgent, PasswordHash: testkit.HashPassword(t)}
+	if err := m.d.app.Store.CreateStaff(m.d.actx, st); err != nil {
+		t.Fatal(err)
+	}
+	return st.ID
 }
 
 func (m *matrix) field(t *testing.T) string {
@@ -300,6 +310,11 @@ func routeCases() map[string]routeCase {
 	}
 	gTicketAttachment := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gFile)} }
 	static := func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"name": "/app.css"} }
+
+	freshStaff := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.staffMember(t))}
+	}
+	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
 
 	pub := routeCase{access: public, params: noParams}
 	contactPage := routeCase{access: contacts, params: noParams}
@@ -478,10 +493,61 @@ func routeCases() map[string]routeCase {
 		"GET /api/v1/admin/kb/articles/:id":             with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
 		"GET /api/v1/admin/kb/articles/:id/attachments": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
 
+		// Console pages before sign-in.
+		"GET /admin/login": pub,
+		"POST /admin/login": with(pub, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"email": {"nobody@acme.test"}, "password": {"wrong-password"}})
+		}),
+		"POST /admin/logout":          with(pub, func(rc *routeCase) { rc.last = true }),
+		"GET /admin/forgot-password":  pub,
+		"POST /admin/forgot-password": with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"email": {"nobody@acme.test"}}) }),
+		"GET /admin/reset-password":   pub,
+		"POST /admin/reset-password": with(pub, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"email": {"nobody@acme.test"}, "code": {"12345678"}})
+		}),
+		"GET /admin/set-password":  pub,
+		"POST /admin/set-password": with(pub, func(rc *routeCase) { rc.body = formBody(url.Values{"token": {"nope"}}) }),
+
+		// Console pages: staff (the agent workspace, their profile).
+		"GET /admin":         staffRoute,
+		"GET /admin/profile": staffRoute,
+		"POST /admin/profile": with(staffRoute, func(rc *routeCase) {
+			rc.body = formBody(url.Values{"name": {"Matrix"}, "locale": {"en"}, "notify_tickets": {"on"}})
+		}),
+		"POST /admin/profile/password": with(staffRoute, func(rc *routeCase) {
+			rc.body, rc.allowed = formBody(url.Values{"current_password": {"wrong"}, "password": {"another-pass-1234"}, "password_confirm": {"another-pass-1234"}}), passes
+		}),
+		"GET /admin/tickets":         with(staffRoute, func(rc *routeCase) { rc.query = "?status=open&assignee=me&unread=true&q=matrix" }),
+		"GET /admin/tickets/:number": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = private, gTicket }),
+		"POST /admin/tickets/:number/reply": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, formBody(url.Values{"body": {"From the console"}, "internal": {"on"}})
+		}),
+		"POST /admin/tickets/:number/fields": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, formBody(url.Values{"field.priority": {"high"}})
+		}),
+		"POST /admin/tickets/:number/propose": with(staffRoute, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.body = fresh(""), gTicket, formBody(url.Values{"body": {"Try this"}})
+		}),
+
+		// Console pages: admins only.
+		"GET /admin/staff": {access: admins, params: noParams},
+		"POST /admin/staff": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"email": {fmt.Sprintf("invited%d@acme.test", m.next())}, "role": {"agent"}, "locale": {"en"}})(m, nil)
+			}},
+		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
+
 		// Admin API: admins only.
-		"GET /api/v1/admin/tokens":           {access: admins, params: noParams},
-		"POST /api/v1/admin/tokens":          {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},
-		"DELETE /api/v1/admin/tokens/:id":    {access: admins, params: freshToken, foreign: gToken},
+		"GET /api/v1/admin/tokens":        {access: admins, params: noParams},
+		"POST /api/v1/admin/tokens":       {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},
+		"DELETE /api/v1/admin/tokens/:id": {access: admins, params: freshToken, foreign: gToken},
+		"GET /api/v1/admin/staff":         {access: admins, params: noParams},
+		"POST /api/v1/admin/staff": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return jsonBody(map[string]any{"email": fmt.Sprintf("invited%d@acme.test", m.next()), "role": "agent"})(m, nil)
+			}},
+		"PATCH /api/v1/admin/staff/:id":      {access: admins, params: freshStaff, foreign: gStaff, body: jsonBody(map[string]any{"name": "Renamed"})},
+		"DELETE /api/v1/admin/staff/:id":     {access: admins, params: freshStaff, foreign: gStaff},
 		"GET /api/v1/admin/settings":         {access: admins, params: noParams},
 		"PATCH /api/v1/admin/settings":       {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
 		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},
@@ -570,7 +636,7 @@ func classOf(rec *httptest.ResponseRecorder) (class, bool) {
 	switch {
 	case code >= 500:
 		return 0, false
-	case code == http.StatusUnauthorized, code >= 300 && code < 400 && strings.HasPrefix(loc, "/login"):
+	case code == http.StatusUnauthorized, code >= 300 && code < 400 && (strings.HasPrefix(loc, "/login") || strings.HasPrefix(loc, "/admin/login")):
 		return loginClass, true
 	case code == http.StatusForbidden:
 		return forbidden, true
@@ -662,6 +728,11 @@ func TestIsolationMatrix(t *testing.T) {
 	gAdmin := d.app.NewBrowser("globex.localhost")
 	gAdmin.Header.Set("Authorization", "Bearer "+gToken)
 	m.gFile = m.articleFile(t, gAdmin, ga.ID)
+	gStaff, err := d.app.Store.StaffByEmail(d.gctx, "admin@globex.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.gStaff = gStaff.ID
 
 	// The principals, on the first tenant's host.
 	dana := multiSiteContact(t, d, "dana@multi.test",

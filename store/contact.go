@@ -128,7 +128,7 @@ func setPassword(ctx context.Context, tx bun.IDB, tid int64, kind string, id int
 	case svcportal.PrincipalContact:
 		q = q.Table("contacts").Set("must_change_password = ?", false)
 	case svcportal.PrincipalStaff:
-		q = q.Table("staff")
+		q = q.Table("staff").Set("must_change_password = ?", false)
 	default:
 		return fmt.Errorf("set password: unknown principal kind %q", kind)
 	}

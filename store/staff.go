@@ -59,3 +59,39 @@ func (s *Store) StaffMember(ctx context.Context, id int64) (*svcportal.Staff, er
 		Where("tenant_id = ? AND id = ?", tid, id).Scan(ctx)
 	return st, notFound(err)
 }
+
+// ListStaff implements svcportal.StaffStore.
+func (s *Store) ListStaff(ctx context.Context) ([]svcportal.Staff, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var list []svcportal.Staff
+	err = s.db.NewSelect().Model(&list).ModelTableExpr(staffTable).Where("tenant_id = ?", tid).
+		OrderExpr("CASE role WHEN ? THEN 0 ELSE 1 END, email", svcportal.StaffAdmin).Scan(ctx)
+	return list, err
+}
+
+// UpdateStaff implements svcportal.StaffStore.
+func (s *Store) UpdateStaff(ctx context.Context, st *svcportal.Staff) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	st.UpdatedAt = s.now().UTC()
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(st).ModelTableExpr("staff").
+			Column("name", "role", "locale", "disabled", "must_change_password", "mute_ticket_emails", "updated_at").
+			Where("id = ? AND tenant_id = ?", st.ID, tid).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update staff %d: %w", st.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		if st.Disabled {
+			return deleteSessionsOf(ctx, tx, tid, svcportal.PrincipalStaff, st.ID, "")
+		}
+		return nil
+	})
+}

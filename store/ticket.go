@@ -38,7 +38,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		return err
 	}
 	now := s.now().UTC()
-	t.TenantID, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt = tid, now, now, now, now
+	t.TenantID, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt, t.LastClientAt = tid, now, now, now, now, now
 	if t.Fields == nil {
 		t.Fields = map[string]any{}
 	}
@@ -148,12 +148,15 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	t.UpdatedAt = now
 	if change.Message != nil && !change.Message.Internal {
 		t.LastPublicAt = now
+		if change.Message.AuthorKind == svcportal.PrincipalContact {
+			t.LastClientAt = now
+		}
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Model(t).
 			Column("title", "status", "type", "priority", "impact", "product_family", "assignee_id", "fields",
 				"shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at", "closed_at",
-				"rating_satisfied", "rating_comment", "last_public_at").
+				"rating_satisfied", "rating_comment", "last_public_at", "last_client_at").
 			Where("id = ? AND tenant_id = ?", t.ID, tid)
 		if change.StatusFrom != "" {
 			q = q.Where("status = ?", change.StatusFrom)
@@ -252,10 +255,20 @@ func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind 
 			t.RequesterName = n.RequesterMail
 		}
 		if readerKind != "" {
-			t.Unread = n.ReadAt == nil || n.ReadAt.Before(t.LastPublicAt)
+			t.Unread = n.ReadAt == nil || n.ReadAt.Before(unreadSince(t, readerKind))
 		}
 	}
 	return nil
+}
+
+// unreadSince is the moment after which a reader of kind has something
+// new to read on t: any public message for contacts, a client's message
+// for staff (their colleagues' replies are not news to the desk).
+func unreadSince(t *svcportal.Ticket, readerKind string) time.Time {
+	if readerKind == svcportal.PrincipalStaff {
+		return t.LastClientAt
+	}
+	return t.LastPublicAt
 }
 
 // noSites stands in for an empty IN list, which SQL does not allow.
@@ -341,43 +354,9 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	if len(f.Status) > 0 {
 		q = q.Where(within(f, "status", "t.status IN (?)"), bun.In(f.Status))
 	}
-	if term := strings.TrimSpace(f.Query); term != "" {
-		if m := numberRE.FindStringSubmatch(term); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			q = q.Where("t.number = ?", n)
-		} else {
-			for _, word := range strings.Fields(strings.ToLower(term)) {
-				like := "%" + escapeLike(word) + "%"
-				// Internal notes count only for staff; a contact's search
-				// must not reveal that a note contains the word.
-				q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
-					OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
-						AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
-					like, like, false, withInternal, like)
-			}
-		}
-	}
-	for key, val := range f.Fields {
-		if col, ok := builtinColumns[key]; ok {
-			q = q.Where(within(f, key, col+" = ?"), val)
-			continue
-		}
-		if !svcportal.ValidFieldKey(key) {
-			return nil, 0, svcportal.NewError(svcportal.KindInvalid, "error.unknown_field")
-		}
-		raw, err := json.Marshal(val)
-		if err != nil {
-			return nil, 0, err
-		}
-		q = q.Where(within(f, key, s.jsonFieldMatch()), key, string(raw))
-	}
-	q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
-	if f.Unread != nil {
-		cond := "(rd.read_at IS NULL OR rd.read_at < t.last_public_at)"
-		if !*f.Unread {
-			cond = "NOT " + cond
-		}
-		q = q.Where(cond)
+	q, err := s.filterTickets(q, f, readerKind, readerID, withInternal)
+	if err != nil {
+		return nil, 0, err
 	}
 	sort := f.Sort
 	if sort == "" {
@@ -419,6 +398,87 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		ts = []svcportal.Ticket{}
 	}
 	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+}
+
+// filterTickets applies every condition of f but the status, and joins
+// the reader's read state as rd, to q (on "tickets AS t").
+func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) (*bun.SelectQuery, error) {
+	if len(f.Sites) > 0 {
+		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
+	}
+	if term := strings.TrimSpace(f.Query); term != "" {
+		if m := numberRE.FindStringSubmatch(term); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			q = q.Where("t.number = ?", n)
+		} else {
+			for _, word := range strings.Fields(strings.ToLower(term)) {
+				like := "%" + escapeLike(word) + "%"
+				// Internal notes count only for staff; a contact's search
+				// must not reveal that a note contains the word.
+				q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
+					OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
+						AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
+					like, like, false, withInternal, like)
+			}
+		}
+	}
+	for key, val := range f.Fields {
+		if col, ok := builtinColumns[key]; ok {
+			q = q.Where(within(f, key, col+" = ?"), val)
+			continue
+		}
+		if !svcportal.ValidFieldKey(key) {
+			return nil, svcportal.NewError(svcportal.KindInvalid, "error.unknown_field")
+		}
+		raw, err := json.Marshal(val)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(within(f, key, s.jsonFieldMatch()), key, string(raw))
+	}
+	q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
+	if f.Unread != nil {
+		cond := "(rd.read_at IS NULL OR rd.read_at < t.last_public_at)"
+		if readerKind == svcportal.PrincipalStaff {
+			cond = "(rd.read_at IS NULL OR rd.read_at < t.last_client_at)"
+		}
+		if !*f.Unread {
+			cond = "NOT " + cond
+		}
+		q = q.Where(cond)
+	}
+	return q, nil
+}
+
+// StaffTicketCounts implements svcportal.TicketStore.
+func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcportal.TicketFilter) (map[string]int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.NewSelect().TableExpr("tickets AS t").Where("t.tenant_id = ?", tid)
+	if f.Scope == "mine" {
+		q = q.Where("t.assignee_id = ?", staffID)
+	}
+	q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Status string `bun:"status"`
+		N      int    `bun:"n"`
+	}
+	if err := q.ColumnExpr("t.status AS status, COUNT(*) AS n").GroupExpr("t.status").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(svcportal.Statuses))
+	for _, st := range svcportal.Statuses {
+		out[st] = 0
+	}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
 }
 
 // within limits cond, a condition on field key, to the sites where the
@@ -578,7 +638,7 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 			if t.CreatedAt.IsZero() {
 				t.CreatedAt = now
 			}
-			t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt = t.CreatedAt, t.CreatedAt, t.CreatedAt
+			t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt, t.LastClientAt = t.CreatedAt, t.CreatedAt, t.CreatedAt, t.CreatedAt
 			if t.Fields == nil {
 				t.Fields = map[string]any{}
 			}

@@ -29,6 +29,13 @@ func WithArticles(r svcportal.ArticleReader) Option {
 type recipient struct {
 	email, name, locale, role string
 	kind                      string // the email kind for them
+	staff                     bool   // a staff member: the link goes to the console
+}
+
+// staffKinds maps what a client did to the email that tells the desk.
+var staffKinds = map[string]string{
+	"ticket_created": svcportal.EmailStaffTicketCreated,
+	"ticket_replied": svcportal.EmailStaffTicketReplied,
 }
 
 // notify renders the emails that a change of kind to t causes, for the
@@ -109,7 +116,47 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 		}
 		list = append(list, r)
 	}
+	if staffKind, ok := staffKinds[kind]; ok && author != nil && author.Contact != nil {
+		desk, err := s.staffAudience(ctx, t, staffKind)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range desk {
+			if !seen[r.email] {
+				seen[r.email] = true
+				list = append(list, r)
+			}
+		}
+	}
 	return list, nil
+}
+
+// staffAudience is who at the MSP hears of a client's new ticket or reply:
+// the assignee, or every active admin and agent when nobody (or a
+// disabled member) is assigned; anyone who turned these emails off in
+// their profile hears nothing. Staff write in their own language.
+func (s *Service) staffAudience(ctx context.Context, t *svcportal.Ticket, kind string) ([]recipient, error) {
+	staff, err := s.st.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var assignee *svcportal.Staff
+	for i := range staff {
+		if staff[i].ID == t.AssigneeID && t.AssigneeID != 0 && !staff[i].Disabled {
+			assignee = &staff[i]
+		}
+	}
+	if assignee != nil {
+		staff = []svcportal.Staff{*assignee}
+	}
+	var out []recipient
+	for _, m := range staff {
+		if m.Disabled || m.MuteTicketEmails {
+			continue
+		}
+		out = append(out, recipient{email: m.Email, name: displayStaff(&m), locale: m.Locale, kind: kind, staff: true})
+	}
+	return out, nil
 }
 
 // render writes the emails of a change to t for the recipients list. It
@@ -120,15 +167,19 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 	if author != nil {
 		_, _, authorName = actor(author)
 	}
-	if len(excerpt) > 0 && utf8.RuneCountInString(excerpt) > 500 {
-		excerpt = string([]rune(excerpt)[:500]) + "…"
-	}
+	excerpt = shorten(excerpt)
 	var out []*svcportal.OutboundEmail
 	for _, r := range list {
 		data := map[string]any{
 			"Kind": r.kind, "Number": t.Number, "Title": t.Title, "Actor": authorName,
 			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
 			"Days": tenant.AutoCloseDays,
+		}
+		if r.staff {
+			data["Link"] = fmt.Sprintf("%s/admin/tickets/%d", s.url(tenant), t.Number)
+			if r.kind == svcportal.EmailStaffTicketCreated {
+				data["Excerpt"] = shorten(t.Description)
+			}
 		}
 		if r.kind == "ticket_reminder" {
 			data["Days"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // what is left of the delay
@@ -139,13 +190,21 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 		if r.kind == "ticket_status" {
 			data["Status"] = locales.For(pickLang(tenant, r.locale)).T("ticket.status." + t.Status)
 		}
-		m, err := s.mailer.RenderEmail(ctx, tenant, svcportal.EmailRequest{Kind: r.kind, To: r.email, ToName: r.name, Locale: r.locale, Data: data})
+		m, err := s.mailer.RenderEmail(ctx, tenant, svcportal.EmailRequest{Kind: r.kind, To: r.email, ToName: r.name, Locale: r.locale, Data: data, Staff: r.staff})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// shorten keeps the first 500 characters of an excerpt.
+func shorten(excerpt string) string {
+	if utf8.RuneCountInString(excerpt) > 500 {
+		return string([]rune(excerpt)[:500]) + "…"
+	}
+	return excerpt
 }
 
 // pickLang is the language an email to someone with locale is written in.

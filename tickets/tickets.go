@@ -460,6 +460,21 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 	return views, total, nil
 }
 
+// StatusCounts implements svcportal.TicketService.
+func (s *Service) StatusCounts(ctx context.Context, p *svcportal.Principal, f svcportal.TicketFilter) (map[string]int, error) {
+	if p.Staff == nil {
+		return nil, svcportal.NewError(svcportal.KindForbidden, "error.forbidden")
+	}
+	fs, err := s.fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkFilter(ctx, p, f, fs); err != nil {
+		return nil, err
+	}
+	return s.st.StaffTicketCounts(ctx, p.Staff.ID, f)
+}
+
 // within maps every field to the sites where the contact sees it, among
 // the sites of the tickets they may see; their role at each site decides
 // (a requester who left a site counts as a member there, as RoleFor says).

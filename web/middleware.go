@@ -133,6 +133,8 @@ func requestLang(c *gin.Context) string {
 	}
 	if l := c.GetString(keyViewerLocale); l != "" && t.LocaleEnabled(l) {
 		return l
+	} else if p := Principal(c); l != "" && p != nil && p.Staff != nil && svcportal.IsLocale(l) {
+		return l // staff work in any of the product's languages, offered on the portal or not
 	}
 	return locales.Negotiate(c.GetHeader("Accept-Language"), t.EnabledLocales, t.DefaultLocale)
 }

@@ -84,7 +84,18 @@ type Page struct {
 	CSRFToken string
 	// Viewer is the signed-in principal, or nil.
 	Viewer *svcportal.Principal
-	tr     *locales.Translator
+	// Home is the address of the area's home page ("" for the portal's
+	// "/"); the console sets "/admin".
+	Home string
+	tr   *locales.Translator
+}
+
+// HomeURL is where the brand and the first navigation link lead.
+func (p Page) HomeURL() string {
+	if p.Home == "" {
+		return "/"
+	}
+	return p.Home
 }
 
 // NewPage fills the common page data from the request.
