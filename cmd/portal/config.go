@@ -37,21 +37,23 @@ type Config struct {
 	secureCookies string
 }
 
-// setting describes one configuration value: its variable, flag, default.
+// setting describes one configuration value: its variable, flag, default
+// (shown describes a default that depends on another setting).
 type setting struct {
 	env, flag, def, usage string
 	dst                   func(*Config) *string
+	shown                 string
 }
 
 var settings = []setting{
-	{"PORTAL_ADDR", "addr", "localhost:8080", "listen address", func(c *Config) *string { return &c.Addr }},
-	{"PORTAL_DATABASE_URL", "database-url", "sqlite:data/portal.db", "sqlite:PATH or postgres://…", func(c *Config) *string { return &c.DatabaseURL }},
-	{"PORTAL_DATA_DIR", "data-dir", "data", "folder for attachments and generated secrets", func(c *Config) *string { return &c.DataDir }},
-	{"PORTAL_BASE_DOMAIN", "base-domain", "localhost", "tenant acme is served at acme.<base domain>", func(c *Config) *string { return &c.BaseDomain }},
-	{"PORTAL_MAIL_URL", "mail-url", "file:data/mail", "file:DIR or smtp://user:pass@host:port", func(c *Config) *string { return &c.MailURL }},
-	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }},
-	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }},
-	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }},
+	{"PORTAL_ADDR", "addr", "localhost:8080", "listen address", func(c *Config) *string { return &c.Addr }, ""},
+	{"PORTAL_DATABASE_URL", "database-url", "", "sqlite:PATH or postgres://…", func(c *Config) *string { return &c.DatabaseURL }, "sqlite:<data dir>/portal.db"},
+	{"PORTAL_DATA_DIR", "data-dir", "data", "everything the embedded defaults keep: database, attachments, search index, mail, generated secret", func(c *Config) *string { return &c.DataDir }, ""},
+	{"PORTAL_BASE_DOMAIN", "base-domain", "localhost", "tenant acme is served at acme.<base domain>", func(c *Config) *string { return &c.BaseDomain }, ""},
+	{"PORTAL_MAIL_URL", "mail-url", "", "file:DIR, smtp://user:pass@host:port or smtps://…", func(c *Config) *string { return &c.MailURL }, "file:<data dir>/mail"},
+	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }, ""},
+	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }, ""},
+	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }, ""},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -77,7 +79,14 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 }
 
 // Validate says, for each wrong setting, which variable and what is wrong.
+// The database and the mail folder default to the data dir.
 func (c *Config) Validate() error {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "portal.db")
+	}
+	if c.MailURL == "" {
+		c.MailURL = "file:" + filepath.Join(c.DataDir, "mail")
+	}
 	var errs []error
 	bad := func(env, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
@@ -148,7 +157,7 @@ func validMailURL(raw string) error {
 		}
 		return nil
 	}
-	return errors.New("must start with file: or smtp://")
+	return errors.New("must start with file:, smtp:// or smtps://")
 }
 
 // secretKey returns the configured key, or the one generated into the data
@@ -199,4 +208,17 @@ func (c *Config) appConfig(log *slog.Logger) (app.Config, error) {
 		DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, BaseDomain: c.BaseDomain, MailURL: c.MailURL,
 		SearchURL: c.SearchURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
 	}, nil
+}
+
+// requireDatabase says so when the embedded database of the configuration
+// does not exist.
+func (c *Config) requireDatabase() error {
+	dialect, path, err := store.ParseURL(c.DatabaseURL)
+	if err != nil || dialect != store.SQLite {
+		return err
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: run this command with the PORTAL_DATA_DIR (or PORTAL_DATABASE_URL) of the installation, or start it first with `portal serve`", path)
+	}
+	return nil
 }

@@ -224,7 +224,7 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := e.openApp(cfg)
+	a, err := e.createApp(cfg)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ var commands = []command{
 	{"migrate", "apply pending migrations and exit", runMigrate},
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
-	{"seed", "seed --tenant S --sites N --contacts N --tickets N: bulk data for benchmarks, with progress", runSeed},
+	{"seed", "seed --tenant S --sites N --contacts N --tickets N --articles N: bulk data for benchmarks, with progress", runSeed},
 	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
 }
 
@@ -94,7 +94,10 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nConfiguration (environment variable, or the flag of the same name):")
 	for _, s := range settings {
 		def := s.def
-		if def == "" {
+		switch {
+		case s.shown != "":
+			def = s.shown
+		case def == "":
 			def = "(generated)"
 		}
 		fmt.Fprintf(w, "  %-20s -%-13s %s; default %s\n", s.env, s.flag, s.usage, def)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -54,7 +55,7 @@ func TestConfig_Errors(t *testing.T) {
 		{"port", map[string]string{"PORTAL_ADDR": "localhost:99999"}, nil, "PORTAL_ADDR: port \"99999\""},
 		{"base domain", map[string]string{"PORTAL_BASE_DOMAIN": "Bad_Domain"}, nil, "PORTAL_BASE_DOMAIN"},
 		{"mail URL", map[string]string{"PORTAL_MAIL_URL": "smtp://mail.example.com"}, nil, "PORTAL_MAIL_URL: the SMTP URL needs a host and a port"},
-		{"mail scheme", map[string]string{"PORTAL_MAIL_URL": "sendmail"}, nil, "PORTAL_MAIL_URL: must start with file: or smtp://"},
+		{"mail scheme", map[string]string{"PORTAL_MAIL_URL": "sendmail"}, nil, "PORTAL_MAIL_URL: must start with file:, smtp:// or smtps://"},
 		{"search URL", map[string]string{"PORTAL_SEARCH_URL": "typesense://localhost:8108"}, nil, "PORTAL_SEARCH_URL: a Typesense URL needs an API key"},
 		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
 		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "yes"}, nil, "PORTAL_SECURE_COOKIES: must be true or false"},
@@ -103,8 +104,45 @@ func TestConfig_FlagOverridesEnvironment(t *testing.T) {
 	if cfgs[0].Addr != "0.0.0.0:80" || cfgs[1].Addr != "127.0.0.1:9" || cfgs[2].Addr != "127.0.0.1:10" {
 		t.Errorf("got %q %q %q", cfgs[0].Addr, cfgs[1].Addr, cfgs[2].Addr)
 	}
-	if cfgs[0].DatabaseURL != "sqlite:data/portal.db" || cfgs[0].SearchURL != "embedded" || cfgs[0].BaseDomain != "localhost" {
+	if cfgs[0].DatabaseURL != "" || cfgs[0].SearchURL != "embedded" || cfgs[0].BaseDomain != "localhost" {
 		t.Errorf("defaults: got %+v", cfgs[0])
+	}
+}
+
+// With only PORTAL_DATA_DIR set, everything the embedded defaults keep
+// lives inside it (issue 14), and a command that needs an installation
+// does not create an empty one elsewhere.
+func TestConfig_DataDirHoldsEverything(t *testing.T) {
+	dir := t.TempDir()
+	fs := newFlagSet()
+	cfg := bindConfig(fs, func(k string) string { return map[string]string{"PORTAL_DATA_DIR": dir}[k] })
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DatabaseURL != "sqlite:"+filepath.Join(dir, "portal.db") || cfg.MailURL != "file:"+filepath.Join(dir, "mail") {
+		t.Errorf("got database %q, mail %q; want both inside %s", cfg.DatabaseURL, cfg.MailURL, dir)
+	}
+	env := map[string]string{"PORTAL_DATA_DIR": dir}
+	for _, args := range [][]string{{"seed", "--tenant", "acme"}, {"token", "create", "--tenant", "acme", "--email", "a@acme.test"}, {"reindex"}} {
+		code, _, stderr := runCmd(t, context.Background(), env, args...)
+		if code != 1 || !strings.Contains(stderr, "no database at "+filepath.Join(dir, "portal.db")) {
+			t.Errorf("%v on an empty data dir: got %d %q, want 1 and 'no database at …'", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "portal.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a command that needs an installation created a database: %v", err)
+	}
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "create", "--slug", "acme", "--name", "Acme",
+		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	for _, name := range []string{"portal.db", "secret.key"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s is not in the data dir: %v", name, err)
+		}
 	}
 }
 
@@ -375,8 +413,14 @@ func TestTokenCreateCommand(t *testing.T) {
 		{"token create --tenant acme --email admin@acme.test --expires soon", `--expires "soon"`},
 		{"token create --tenant acme --email admin@acme.test --expires 2001-01-01", "--expires must be in the future"},
 	} {
-		if code, _, stderr := runCmd(t, context.Background(), env, strings.Fields(tt.args)...); code != 2 || !strings.Contains(stderr, tt.want) {
-			t.Errorf("%s: got %d %q, want %q", tt.args, code, stderr, tt.want)
+		// A wrong command line is 2; a tenant or staff member that is not
+		// there is a failure of the command (1).
+		want := 2
+		if strings.HasPrefix(tt.want, "no ") {
+			want = 1
+		}
+		if code, _, stderr := runCmd(t, context.Background(), env, strings.Fields(tt.args)...); code != want || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: got %d %q, want %d and %q", tt.args, code, stderr, want, tt.want)
 		}
 	}
 }
@@ -413,9 +457,12 @@ func TestSeedCommand(t *testing.T) {
 	if err != nil || len(hits) == 0 {
 		t.Errorf("seeded articles are not searchable: %v, %v", hits, err)
 	}
-	for _, args := range [][]string{{"seed"}, {"seed", "--tenant", "nope"}, {"seed", "--tenant", "acme", "--sites", "0"}} {
+	for _, args := range [][]string{{"seed"}, {"seed", "--tenant", "acme", "--sites", "0"}} {
 		if code, _, _ := runCmd(t, context.Background(), env, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+	if code, _, _ := runCmd(t, context.Background(), env, "seed", "--tenant", "nope"); code != 1 {
+		t.Errorf("seed --tenant nope: exit %d, want 1", code)
 	}
 }

@@ -41,7 +41,7 @@ func runSeed(e *env, args []string) error {
 	defer a.Close()
 	t, err := a.Store.TenantBySlug(e.ctx, slug)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		return usageError{fmt.Sprintf("no tenant %q", slug)}
+		return fmt.Errorf("no tenant %q", slug)
 	} else if err != nil {
 		return err
 	}

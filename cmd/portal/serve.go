@@ -13,9 +13,21 @@ import (
 	"github.com/svcportal/svcportal/store"
 )
 
-// openApp builds the platform of the configuration (app.New: the one
-// wiring the tests use too).
+// openApp builds the platform of an existing installation (app.New: the
+// one wiring the tests use too). An embedded database that is not there
+// is an error, not a new empty one: the command most likely runs with
+// another data dir than the server's.
 func (e *env) openApp(cfg *Config) (*app.App, error) {
+	if err := cfg.requireDatabase(); err != nil {
+		return nil, err
+	}
+	return e.createApp(cfg)
+}
+
+// createApp builds the platform, creating an embedded database when there
+// is none (serve, demo, tenant create: the commands that start an
+// installation).
+func (e *env) createApp(cfg *Config) (*app.App, error) {
 	ac, err := cfg.appConfig(e.log)
 	if err != nil {
 		return nil, err
@@ -28,7 +40,7 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := e.openApp(cfg)
+	a, err := e.createApp(cfg)
 	if err != nil {
 		return err
 	}

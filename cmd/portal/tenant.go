@@ -35,7 +35,7 @@ func runTenant(e *env, args []string) error {
 		return err
 	}
 	req.Domains = domains
-	a, err := e.openApp(cfg)
+	a, err := e.createApp(cfg)
 	if err != nil {
 		return err
 	}

@@ -39,14 +39,14 @@ func runToken(e *env, args []string) error {
 	defer a.Close()
 	t, err := a.Store.TenantBySlug(e.ctx, slug)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		return usageError{fmt.Sprintf("no tenant %q", slug)}
+		return fmt.Errorf("no tenant %q", slug)
 	} else if err != nil {
 		return err
 	}
 	token, err := a.Accounts.CreateAPITokenUntil(svcportal.WithTenant(e.ctx, t), email, name, expires)
 	switch svcportal.KindOf(err) {
 	case svcportal.KindNotFound:
-		return usageError{fmt.Sprintf("no staff member %q in tenant %q", email, slug)}
+		return fmt.Errorf("no staff member %q in tenant %q", email, slug)
 	case svcportal.KindUnprocessable:
 		return usageError{"--expires must be in the future"}
 	}
