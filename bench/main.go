@@ -150,7 +150,8 @@ func (b *bench) size(n int) ([]result, int64, error) {
 		return nil, 0, err
 	}
 	addr := freeAddr()
-	env := append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"))
+	env := append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"),
+		"PORTAL_SECRET_KEY=bench-secret-key-0123456789abcdef0123")
 	dbURL := "sqlite:" + filepath.Join(dir, "portal.db")
 	if b.dbURL != "" {
 		if dbURL, err = freshSchema(b.dbURL, n); err != nil {

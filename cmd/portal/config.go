@@ -117,6 +117,12 @@ func (c *Config) Validate() error {
 	default:
 		bad("PORTAL_SECURE_COOKIES", "must be true or false")
 	}
+	if dialect, _, err := store.ParseURL(c.DatabaseURL); err == nil && dialect == store.Postgres && c.SecretKey == "" {
+		// Instances on one database must share the key: a key generated
+		// into each one's data dir would make every session, CSRF token,
+		// reset code and sealed secret of one unreadable to the others.
+		bad("PORTAL_SECRET_KEY", "required with PostgreSQL, and the same for every instance (32 characters or more)")
+	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("PORTAL_SECRET_KEY", "must be at least 32 characters (or empty, to generate one)")
 	}

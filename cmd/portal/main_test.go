@@ -39,6 +39,7 @@ func testEnv(t *testing.T) map[string]string {
 		"PORTAL_DATABASE_URL": testkit.DatabaseURL(t),
 		"PORTAL_DATA_DIR":     dir,
 		"PORTAL_MAIL_URL":     "file:" + filepath.Join(dir, "mail"),
+		"PORTAL_SECRET_KEY":   "cmd-test-secret-key-0123456789abcdef",
 	}
 }
 
@@ -58,6 +59,7 @@ func TestConfig_Errors(t *testing.T) {
 		{"mail scheme", map[string]string{"PORTAL_MAIL_URL": "sendmail"}, nil, "PORTAL_MAIL_URL: must start with file:, smtp:// or smtps://"},
 		{"search URL", map[string]string{"PORTAL_SEARCH_URL": "typesense://localhost:8108"}, nil, "PORTAL_SEARCH_URL: a Typesense URL needs an API key"},
 		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
+		{"secret key with PostgreSQL", map[string]string{"PORTAL_DATABASE_URL": "postgres://portal@db.example/portal"}, nil, "PORTAL_SECRET_KEY: required with PostgreSQL"},
 		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "yes"}, nil, "PORTAL_SECURE_COOKIES: must be true or false"},
 		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
 		{"stray argument", nil, []string{"now"}, "unexpected argument \"now\""},
@@ -305,6 +307,12 @@ func freePort(t *testing.T) string {
 
 func TestDemoCommand_ServesAndShutsDownGracefully(t *testing.T) {
 	env := testEnv(t)
+	// On SQLite the key is generated into the data dir at first start; on
+	// PostgreSQL it must be configured (instances share it).
+	generated := !strings.HasPrefix(env["PORTAL_DATABASE_URL"], "postgres")
+	if generated {
+		delete(env, "PORTAL_SECRET_KEY")
+	}
 	port := freePort(t)
 	env["PORTAL_ADDR"] = "127.0.0.1:" + port
 	ctx, cancel := context.WithCancel(context.Background())
@@ -368,6 +376,12 @@ func TestDemoCommand_ServesAndShutsDownGracefully(t *testing.T) {
 		t.Error("server still answers after shutdown")
 	}
 	key, err := os.ReadFile(filepath.Join(env["PORTAL_DATA_DIR"], "secret.key"))
+	if !generated {
+		if err == nil {
+			t.Errorf("a key was generated although PORTAL_SECRET_KEY is set")
+		}
+		return
+	}
 	if err != nil || len(strings.TrimSpace(string(key))) != 64 {
 		t.Errorf("secret key not generated: %q %v", key, err)
 	}
