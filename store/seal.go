@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
 )
 
 // Secrets at rest: outbox bodies (reset codes, set-password links) and
