@@ -331,8 +331,7 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 
 // valueError is the complaint about a value of f.
 func (f *TicketField) valueError(messageID string, data map[string]any) *Error {
-	return &Error{Kind: KindUnprocessable, MessageID: messageID, Data: data,
-		Fields: map[string]FieldError{f.Key: {MessageID: messageID, Data: data}}}
+	return FieldErr(KindUnprocessable, f.Key, messageID, data)
 }
 
 // toFloat converts the number types JSON decoders and forms produce.

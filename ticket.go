@@ -412,7 +412,7 @@ type TicketService interface {
 func ParseTicketFilter(q url.Values) (TicketFilter, error) {
 	f := TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
 	bad := func(name string) error {
-		return &Error{Kind: KindInvalid, MessageID: "error.wrong_type", Fields: map[string]FieldError{name: {MessageID: "error.wrong_type"}}}
+		return FieldErr(KindInvalid, name, "error.wrong_type", nil)
 	}
 	if f.Scope != "" && f.Scope != "mine" && f.Scope != "site" {
 		return f, bad("scope")

@@ -162,8 +162,7 @@ func queryInt(c *gin.Context, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.wrong_type",
-			Fields: map[string]svcportal.FieldError{name: {MessageID: "error.wrong_type"}}}
+		return 0, svcportal.FieldErr(svcportal.KindInvalid, name, "error.wrong_type", nil)
 	}
 	return n, nil
 }

@@ -148,8 +148,7 @@ func (h *handlers) policyPut(c *gin.Context) error {
 	ctx := c.Request.Context()
 	if !svcportal.IsBuiltinField(r.Field) {
 		if _, err := h.deps.Fields.TicketField(ctx, r.Field); svcportal.KindOf(err) == svcportal.KindNotFound {
-			return &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.field_unknown",
-				Fields: map[string]svcportal.FieldError{"field": {MessageID: "error.field_unknown"}}}
+			return svcportal.FieldErr(svcportal.KindUnprocessable, "field", "error.field_unknown", nil)
 		} else if err != nil {
 			return err
 		}

@@ -97,7 +97,9 @@ func (h *handlers) resetSubmit(c *gin.Context) error {
 		page := newResetPage(c, req.Email, req.Code)
 		page.Errors = web.FieldErrors(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/reset_password", page)
-	case k == svcportal.KindInvalid || k == svcportal.KindTooManyRequests:
+	case web.Redisplays(err):
+		// A wrong or spent code (KindInvalid), throttling…: the code
+		// field starts empty again.
 		page := newResetPage(c, req.Email, "")
 		page.Error, page.Errors = web.ErrorMessage(c, err), web.FieldErrors(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/reset_password", page)
@@ -111,6 +113,7 @@ type setPasswordPage struct {
 	Invalid   bool
 	MinLength int
 	Errors    map[string]string
+	Alert     string // what is wrong when no field says it
 }
 
 // setPasswordForm shows the form of a welcome link, or says the link is
@@ -142,19 +145,16 @@ func (h *handlers) setPasswordSubmit(c *gin.Context) error {
 	} else {
 		_, err = h.deps.Accounts.SetPasswordWithLink(c.Request.Context(), token, pw, c.ClientIP())
 	}
-	switch svcportal.KindOf(err) {
-	case svcportal.KindInternal:
-		if err != nil {
-			return err
-		}
+	switch k := svcportal.KindOf(err); {
+	case k == svcportal.KindNone:
 		h.endBrowserSession(c)
 		c.Redirect(http.StatusSeeOther, "/login?notice=password_set")
 		return nil
-	case svcportal.KindInvalid:
+	case k == svcportal.KindInvalid:
 		page.Invalid, page.Token = true, ""
 		return web.Render(c, http.StatusBadRequest, "portal/set_password", page)
-	case svcportal.KindUnprocessable:
-		page.Errors = web.FieldErrors(c, err)
+	case web.Redisplays(err):
+		page.Errors, page.Alert = web.FieldErrors(c, err), web.FormAlert(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/set_password", page)
 	}
 	return err

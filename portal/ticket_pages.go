@@ -179,7 +179,7 @@ func (h *handlers) ticketCreate(c *gin.Context) error {
 		})
 	}
 	if err != nil {
-		if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+		if !web.Redisplays(err) {
 			return err
 		}
 		return h.renderNew(c, web.ErrorStatus(c, err), form, err)
@@ -298,7 +298,7 @@ func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int6
 			return err
 		}
 		if err := act(c, n); err != nil {
-			if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+			if !web.Redisplays(err) {
 				return err
 			}
 			return h.renderTicket(c, web.ErrorStatus(c, err), err)

@@ -52,8 +52,7 @@ func (s *Store) ReplacePolicyRule(ctx context.Context, r svcportal.PolicyRule) e
 				return err
 			}
 			if n == 0 {
-				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-					Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
+				return svcportal.FieldErr(svcportal.KindNotFound, "site_id", "error.site_not_found", nil)
 			}
 		}
 		if _, err := tx.NewInsert().Model(&r).ModelTableExpr(policyRulesTable).

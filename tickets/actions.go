@@ -93,7 +93,7 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 		return nil, err
 	}
 	if len(values) == 0 {
-		return nil, fieldError(svcportal.KindUnprocessable, "fields", "error.required")
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "fields", "error.required", nil)
 	}
 	fs, err := s.fields(ctx)
 	if err != nil {

@@ -494,7 +494,7 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 	for key, val := range f.Fields {
 		fd, ok := fs.byKey[key]
 		if !ok {
-			return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+			return svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 		}
 		if p.Contact != nil {
 			seen := false
@@ -506,14 +506,14 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 				seen = seen || modes[key].Visible()
 			}
 			if !seen {
-				return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+				return svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 			}
 		}
 		if key == "assignee" {
 			// A staff id; anything else matches no ticket's column type.
 			id, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(val)), 10, 64)
 			if err != nil || id < 0 {
-				return fieldError(svcportal.KindInvalid, "field."+key, "error.wrong_type")
+				return svcportal.FieldErr(svcportal.KindInvalid, "field."+key, "error.wrong_type", nil)
 			}
 			f.Fields[key] = id
 			continue
@@ -528,7 +528,7 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 		f.Fields[key] = norm
 	}
 	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, "priority") {
-		return fieldError(svcportal.KindInvalid, "sort", "error.field_unknown") // the order would tell the hidden values
+		return svcportal.FieldErr(svcportal.KindInvalid, "sort", "error.field_unknown", nil) // the order would tell the hidden values
 	}
 	if p.Contact != nil && len(f.Status) > 0 {
 		for _, m := range p.Contact.Memberships {
@@ -540,13 +540,9 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 				return nil
 			}
 		}
-		return fieldError(svcportal.KindInvalid, "status", "error.field_unknown")
+		return svcportal.FieldErr(svcportal.KindInvalid, "status", "error.field_unknown", nil)
 	}
 	return nil
-}
-
-func fieldError(k svcportal.Kind, field, msg string) error {
-	return &svcportal.Error{Kind: k, MessageID: msg, Fields: map[string]svcportal.FieldError{field: {MessageID: msg}}}
 }
 
 // applyFields validates and applies field values to t for p. A contact may
@@ -567,12 +563,12 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 	for _, key := range keys {
 		fd, ok := fs.byKey[key]
 		if !ok && modes == nil {
-			return nil, fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+			return nil, svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 		}
 		if !ok || modes != nil && !modes[key].Editable() {
 			// Unknown, hidden and view-only fields get the same answer, so
 			// a contact learns nothing of fields they may not see.
-			return nil, fieldError(svcportal.KindForbidden, key, "error.field_not_editable")
+			return nil, svcportal.FieldErr(svcportal.KindForbidden, key, "error.field_not_editable", nil)
 		}
 		if key == "assignee" {
 			id, err := s.assigneeID(ctx, values[key])
@@ -665,14 +661,14 @@ func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
 	case int:
 		id = int64(x)
 	default:
-		return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+		return 0, svcportal.FieldErr(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown", nil)
 	}
 	if id == 0 {
 		return 0, nil
 	}
 	if _, err := s.st.StaffMember(ctx, id); err != nil {
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
-			return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+			return 0, svcportal.FieldErr(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown", nil)
 		}
 		return 0, err
 	}
@@ -751,7 +747,7 @@ func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int
 // their number.
 func attachments(p *svcportal.Principal, files []svcportal.Upload) ([]svcportal.Attachment, error) {
 	if len(files) > svcportal.MaxFilesPerMessage {
-		return nil, fieldError(svcportal.KindUnprocessable, "files", "error.too_many_files")
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "files", "error.too_many_files", nil)
 	}
 	kind, id, _ := actor(p)
 	out := make([]svcportal.Attachment, 0, len(files))

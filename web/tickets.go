@@ -75,8 +75,7 @@ func TicketReply(tickets svcportal.TicketService, blobs svcportal.BlobStore, all
 			return err
 		} else if req.Internal != nil {
 			if !allowInternal { // contacts have no internal notes: an unknown field to them
-				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.unknown_field",
-					Fields: map[string]svcportal.FieldError{"internal": {MessageID: "error.unknown_field"}}}
+				return svcportal.FieldErr(svcportal.KindInvalid, "internal", "error.unknown_field", nil)
 			}
 			internal = *req.Internal
 		}
