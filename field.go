@@ -36,10 +36,70 @@ func (t FieldType) Known() bool { return slices.Contains(FieldTypes, t) }
 // HasOptions reports whether values of type t are chosen from options.
 func (t FieldType) HasOptions() bool { return t == FieldDropdown || t == FieldMultiSelect }
 
-// BuiltinFields are the keys of the ticket fields every tenant has. Custom
-// field keys may not take them; field policies apply to them as to custom
-// fields.
-var BuiltinFields = []string{"status", "type", "priority", "impact", "product_family", "assignee"}
+// Keys of the built-in ticket fields.
+const (
+	FieldKeyStatus        = "status"
+	FieldKeyType          = "type"
+	FieldKeyPriority      = "priority"
+	FieldKeyImpact        = "impact"
+	FieldKeyProductFamily = "product_family"
+	FieldKeyAssignee      = "assignee" // a staff id
+)
+
+// BuiltinField describes a ticket field every tenant has. Built-in fields
+// are validated as custom fields of their Type are; field policies apply
+// to them alike.
+type BuiltinField struct {
+	Key    string
+	Type   FieldType
+	Column string // the column of the tickets table that holds the value
+	// OnCreate says whether the new-ticket form offers the field; the
+	// status and the assignee are the MSP's to set.
+	OnCreate bool
+	LabelID  string // catalog id of the field's label
+	// Options lists the values of a dropdown at a tenant (nil for other
+	// types); the catalog labels each as OptionLabelID says.
+	Options func(t *Tenant) []string
+}
+
+// OptionLabelID is the catalog id of the label of one of f's values. A
+// ticket type a tenant named itself has none: it reads as it is written.
+func (f BuiltinField) OptionLabelID(value string) string { return "ticket." + f.Key + "." + value }
+
+// BuiltinFieldTable is the one description of the built-in ticket fields,
+// in the order forms and lists show them, before custom fields.
+var BuiltinFieldTable = []BuiltinField{
+	{Key: FieldKeyStatus, Type: FieldDropdown, Column: "status", LabelID: "field.builtin.status",
+		Options: func(*Tenant) []string { return Statuses }},
+	{Key: FieldKeyType, Type: FieldDropdown, Column: "type", OnCreate: true, LabelID: "field.builtin.type",
+		Options: func(t *Tenant) []string { return t.TicketTypes }},
+	{Key: FieldKeyPriority, Type: FieldDropdown, Column: "priority", OnCreate: true, LabelID: "field.builtin.priority",
+		Options: func(*Tenant) []string { return Priorities }},
+	{Key: FieldKeyImpact, Type: FieldDropdown, Column: "impact", OnCreate: true, LabelID: "field.builtin.impact",
+		Options: func(*Tenant) []string { return Impacts }},
+	{Key: FieldKeyProductFamily, Type: FieldText, Column: "product_family", OnCreate: true, LabelID: "field.builtin.product_family"},
+	{Key: FieldKeyAssignee, Type: FieldText, Column: "assignee_id", LabelID: "field.builtin.assignee"},
+}
+
+// BuiltinFields are the keys of BuiltinFieldTable, in its order. Custom
+// field keys may not take them.
+var BuiltinFields = func() []string {
+	keys := make([]string, len(BuiltinFieldTable))
+	for i, f := range BuiltinFieldTable {
+		keys[i] = f.Key
+	}
+	return keys
+}()
+
+// Builtin returns the description of built-in field key, or false when key
+// names no built-in field.
+func Builtin(key string) (BuiltinField, bool) {
+	i := slices.IndexFunc(BuiltinFieldTable, func(f BuiltinField) bool { return f.Key == key })
+	if i < 0 {
+		return BuiltinField{}, false
+	}
+	return BuiltinFieldTable[i], true
+}
 
 // IsBuiltinField reports whether key is one of BuiltinFields.
 func IsBuiltinField(key string) bool { return slices.Contains(BuiltinFields, key) }

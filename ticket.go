@@ -2,9 +2,7 @@ package svcportal
 
 import (
 	"context"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -78,17 +76,17 @@ type Ticket struct {
 // BuiltinValue returns the value of a built-in field, as the API shows it.
 func (t *Ticket) BuiltinValue(key string) any {
 	switch key {
-	case "status":
+	case FieldKeyStatus:
 		return t.Status
-	case "type":
+	case FieldKeyType:
 		return t.Type
-	case "priority":
+	case FieldKeyPriority:
 		return t.Priority
-	case "impact":
+	case FieldKeyImpact:
 		return t.Impact
-	case "product_family":
+	case FieldKeyProductFamily:
 		return t.ProductFamily
-	case "assignee":
+	case FieldKeyAssignee:
 		if t.AssigneeID == 0 {
 			return nil
 		}
@@ -403,53 +401,4 @@ type TicketService interface {
 	// ProposeSolution (staff) posts the solution and asks the client to
 	// accept or refuse it.
 	ProposeSolution(ctx context.Context, p *Principal, number int64, body string) (*TicketView, error)
-}
-
-// ParseTicketFilter reads a list filter from query parameters: scope,
-// status (repeated or comma-separated), q, unread, field.KEY, sort, page,
-// per_page. Malformed numbers and booleans are KindInvalid naming the
-// parameter.
-func ParseTicketFilter(q url.Values) (TicketFilter, error) {
-	f := TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
-	bad := func(name string) error {
-		return FieldErr(KindInvalid, name, "error.wrong_type", nil)
-	}
-	if f.Scope != "" && f.Scope != "mine" && f.Scope != "site" {
-		return f, bad("scope")
-	}
-	if err := checkFilterSize(q); err != nil {
-		return f, err
-	}
-	for _, s := range q["status"] {
-		for _, st := range strings.Split(s, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				if !slices.Contains(Statuses, st) {
-					return f, bad("status")
-				}
-				f.Status = append(f.Status, st)
-			}
-		}
-	}
-	if u := q.Get("unread"); u != "" {
-		b, err := strconv.ParseBool(u)
-		if err != nil {
-			return f, bad("unread")
-		}
-		f.Unread = &b
-	}
-	for name, val := range map[string]*int{"page": &f.Page, "per_page": &f.PerPage} {
-		if s := q.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				return f, bad(name)
-			}
-			*val = n
-		}
-	}
-	for k, vs := range q {
-		if key, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && vs[0] != "" {
-			f.Fields[key] = vs[0]
-		}
-	}
-	return f, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -64,11 +65,11 @@ func Register(srv *web.Server, deps Deps) {
 	staff.GET("/ticket-fields", web.H(h.fieldList))
 	staff.GET("/ticket-fields/:key", web.H(h.fieldShow))
 	staff.GET("/field-policies", web.H(h.policyList))
-	staff.GET("/tickets", web.H(web.TicketList(deps.Tickets)))
-	staff.GET("/tickets/:number", web.H(web.TicketShow(deps.Tickets)))
+	staff.GET("/tickets", web.H(ticketapi.List(deps.Tickets)))
+	staff.GET("/tickets/:number", web.H(ticketapi.Show(deps.Tickets)))
 	staff.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.ticketUpdate)))
-	staff.POST("/tickets/:number/replies", web.AcceptUploads, web.H(web.TicketReply(deps.Tickets, deps.Blobs, true)))
-	staff.GET("/attachments/:id", web.H(web.AttachmentDownload(deps.Tickets, deps.Blobs)))
+	staff.POST("/tickets/:number/replies", web.AcceptUploads, web.H(ticketapi.Reply(deps.Tickets, deps.Blobs, true)))
+	staff.GET("/attachments/:id", web.H(ticketapi.Attachment(deps.Tickets, deps.Blobs)))
 	staff.POST("/tickets/:number/propose-solution", web.H(web.PathAction(http.StatusOK, "number", h.ticketPropose)))
 
 	admins := staff.Group("/", h.requireAdmin)

@@ -138,6 +138,17 @@ func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string,
 	return markRead(ctx, s.w, ticketID, kind, readerID, at)
 }
 
+// updatedColumns are the columns UpdateTicket saves: every built-in
+// field's and the others that actions change.
+var updatedColumns = func() []string {
+	cols := []string{"title", "fields", "shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at",
+		"closed_at", "rating_satisfied", "rating_comment", "last_public_at"}
+	for _, f := range svcportal.BuiltinFieldTable {
+		cols = append(cols, f.Column)
+	}
+	return cols
+}()
+
 // UpdateTicket implements svcportal.TicketStore.
 func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
 	tid, err := tenantID(ctx)
@@ -151,9 +162,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Model(t).
-			Column("title", "status", "type", "priority", "impact", "product_family", "assignee_id", "fields",
-				"shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at", "closed_at",
-				"rating_satisfied", "rating_comment", "last_public_at").
+			Column(updatedColumns...).
 			Where("id = ? AND tenant_id = ?", t.ID, tid)
 		if change.StatusFrom != "" {
 			q = q.Where("status = ?", change.StatusFrom)
@@ -322,10 +331,14 @@ func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.Tic
 	return s.listTickets(ctx, q, f, svcportal.PrincipalStaff, staffID, true)
 }
 
-var builtinColumns = map[string]string{
-	"status": "t.status", "type": "t.type", "priority": "t.priority", "impact": "t.impact",
-	"product_family": "t.product_family", "assignee": "t.assignee_id",
-}
+// builtinColumns maps each built-in field key to its column of "tickets AS t".
+var builtinColumns = func() map[string]string {
+	m := make(map[string]string, len(svcportal.BuiltinFieldTable))
+	for _, f := range svcportal.BuiltinFieldTable {
+		m[f.Key] = "t." + f.Column
+	}
+	return m
+}()
 
 var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
 
@@ -339,7 +352,7 @@ var sortOrders = map[string]string{
 // may see.
 func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) ([]svcportal.Ticket, int, error) {
 	if len(f.Status) > 0 {
-		q = q.Where(within(f, "status", "t.status IN (?)"), bun.In(f.Status))
+		q = q.Where(within(f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(f.Status))
 	}
 	if term := strings.TrimSpace(f.Query); term != "" {
 		if m := numberRE.FindStringSubmatch(term); m != nil {
@@ -392,7 +405,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		// A contact's updated_at, as tickets.ContactUpdatedAt has it: the
 		// last public message, or the last status change where they see
 		// the status; never a change they may not see.
-		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within["status"]) + ") AND t.status_changed_at > t.last_public_at" +
+		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within[svcportal.FieldKeyStatus]) + ") AND t.status_changed_at > t.last_public_at" +
 			" THEN t.status_changed_at ELSE t.last_public_at END"
 	}
 	if _, onField := builtinColumns[order]; onField && f.Within != nil {

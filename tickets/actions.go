@@ -174,7 +174,7 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 // setStatus moves t to status and returns the event that says so.
 func (s *Service) setStatus(p *svcportal.Principal, t *svcportal.Ticket, status string) svcportal.TicketEvent {
 	e := event(p, svcportal.EventStatusChanged)
-	e.Field, e.From, e.To = "status", t.Status, status
+	e.Field, e.From, e.To = svcportal.FieldKeyStatus, t.Status, status
 	t.Status, t.StatusChangedAt, t.ReminderSentAt = status, s.now(), nil
 	if status == svcportal.StatusClosed {
 		now := s.now()

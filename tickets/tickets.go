@@ -65,20 +65,15 @@ type fieldSet struct {
 // described as custom ones would be, so one validation serves both.
 func (s *Service) fields(ctx context.Context) (*fieldSet, error) {
 	t := svcportal.TenantFrom(ctx)
-	opts := func(values []string) []svcportal.FieldOption {
-		out := make([]svcportal.FieldOption, len(values))
-		for i, v := range values {
-			out[i] = svcportal.FieldOption{Value: v}
+	list := make([]svcportal.TicketField, 0, len(svcportal.BuiltinFieldTable))
+	for _, b := range svcportal.BuiltinFieldTable {
+		f := svcportal.TicketField{Key: b.Key, Type: b.Type}
+		if b.Options != nil {
+			for _, v := range b.Options(t) {
+				f.Options = append(f.Options, svcportal.FieldOption{Value: v})
+			}
 		}
-		return out
-	}
-	list := []svcportal.TicketField{
-		{Key: "status", Type: svcportal.FieldDropdown, Options: opts(svcportal.Statuses)},
-		{Key: "type", Type: svcportal.FieldDropdown, Options: opts(t.TicketTypes)},
-		{Key: "priority", Type: svcportal.FieldDropdown, Options: opts(svcportal.Priorities)},
-		{Key: "impact", Type: svcportal.FieldDropdown, Options: opts(svcportal.Impacts)},
-		{Key: "product_family", Type: svcportal.FieldText},
-		{Key: "assignee", Type: svcportal.FieldText},
+		list = append(list, f)
 	}
 	custom, err := s.st.TicketFields(ctx, false)
 	if err != nil {
@@ -102,17 +97,17 @@ func (fs *fieldSet) keys() []string {
 
 // label is a field's label in lang: built-in ones from the catalog.
 func label(f *svcportal.TicketField, lang, fallback string) string {
-	if svcportal.IsBuiltinField(f.Key) {
-		return locales.For(lang).T("field.builtin." + f.Key)
+	if b, ok := svcportal.Builtin(f.Key); ok {
+		return locales.For(lang).T(b.LabelID)
 	}
 	return f.Label(lang, fallback)
 }
 
 // optionLabel is the label of a value of field f in lang.
 func optionLabel(f *svcportal.TicketField, value, lang, fallback string) string {
-	if svcportal.IsBuiltinField(f.Key) {
+	if b, ok := svcportal.Builtin(f.Key); ok {
 		tr := locales.For(lang)
-		if id := "ticket." + f.Key + "." + value; tr.Has(id) || locales.For("en").Has(id) {
+		if id := b.OptionLabelID(value); tr.Has(id) || locales.For("en").Has(id) {
 			return tr.T(id)
 		}
 		return value // a ticket type the tenant named itself
@@ -192,7 +187,7 @@ func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcpo
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Fields: map[string]any{}, Modes: modes,
 	}
-	statusShown := visible(modes, "status")
+	statusShown := visible(modes, svcportal.FieldKeyStatus)
 	if statusShown {
 		// Everything that follows from the status goes with it.
 		v.Status, v.ClosedAt = t.Status, t.ClosedAt
@@ -252,7 +247,7 @@ func contactEvent(e svcportal.TicketEvent, modes map[string]svcportal.FieldMode)
 		return e, false
 	case e.Field != "" && !visible(modes, e.Field):
 		return e, false
-	case !statusEvents[e.Kind] || visible(modes, "status"):
+	case !statusEvents[e.Kind] || visible(modes, svcportal.FieldKeyStatus):
 		return e, true
 	case e.Kind == svcportal.EventSolutionProposed, e.Comment != "" && e.Kind != svcportal.EventRated:
 		e.Kind, e.Comment, e.From, e.To = svcportal.EventReplied, "", "", ""
@@ -360,7 +355,7 @@ func (s *Service) Get(ctx context.Context, p *svcportal.Principal, number int64)
 		return nil, err
 	}
 	v.Unread = false
-	v.Actions = actions(p, t, role, visible(modes, "status"))
+	v.Actions = actions(p, t, role, visible(modes, svcportal.FieldKeyStatus))
 	return v, nil
 }
 
@@ -391,11 +386,11 @@ func (s *Service) statusShown(ctx context.Context, p *svcportal.Principal, role 
 	if p.Staff != nil {
 		return true, nil
 	}
-	modes, err := s.pol.Modes(ctx, role, siteID, []string{"status"})
+	modes, err := s.pol.Modes(ctx, role, siteID, []string{svcportal.FieldKeyStatus})
 	if err != nil {
 		return false, err
 	}
-	return modes["status"].Visible(), nil
+	return modes[svcportal.FieldKeyStatus].Visible(), nil
 }
 
 // maySettle is the one rule of who may end a ticket's conversation: close
@@ -509,7 +504,7 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 				return svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 			}
 		}
-		if key == "assignee" {
+		if key == svcportal.FieldKeyAssignee {
 			// A staff id; anything else matches no ticket's column type.
 			id, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(val)), 10, 64)
 			if err != nil || id < 0 {
@@ -527,20 +522,20 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 		}
 		f.Fields[key] = norm
 	}
-	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, "priority") {
+	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, svcportal.FieldKeyPriority) {
 		return svcportal.FieldErr(svcportal.KindInvalid, "sort", "error.field_unknown", nil) // the order would tell the hidden values
 	}
 	if p.Contact != nil && len(f.Status) > 0 {
 		for _, m := range p.Contact.Memberships {
-			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{"status"})
+			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{svcportal.FieldKeyStatus})
 			if err != nil {
 				return err
 			}
-			if modes["status"].Visible() {
+			if modes[svcportal.FieldKeyStatus].Visible() {
 				return nil
 			}
 		}
-		return svcportal.FieldErr(svcportal.KindInvalid, "status", "error.field_unknown", nil)
+		return svcportal.FieldErr(svcportal.KindInvalid, "status", "error.field_unknown", nil) // the status parameter
 	}
 	return nil
 }
@@ -570,7 +565,7 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 			// a contact learns nothing of fields they may not see.
 			return nil, svcportal.FieldErr(svcportal.KindForbidden, key, "error.field_not_editable", nil)
 		}
-		if key == "assignee" {
+		if key == svcportal.FieldKeyAssignee {
 			id, err := s.assigneeID(ctx, values[key])
 			if err != nil {
 				return nil, err
@@ -587,7 +582,7 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 			v.Add(key, "error.field_not_for_type", nil)
 			continue
 		}
-		if key == "status" && val == nil || key == "type" && val == nil {
+		if (key == svcportal.FieldKeyStatus || key == svcportal.FieldKeyType) && val == nil {
 			v.Add(key, "error.required", nil)
 			continue
 		}
@@ -601,21 +596,21 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 		val := norm[key]
 		from, to := t.BuiltinValue(key), val
 		switch key {
-		case "status":
+		case svcportal.FieldKeyStatus:
 			if t.Status != val.(string) {
 				// Contacts' updated_at follows status changes: only real ones.
 				t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
 			}
 			t.Status = val.(string)
-		case "type":
+		case svcportal.FieldKeyType:
 			t.Type = val.(string)
-		case "priority":
+		case svcportal.FieldKeyPriority:
 			t.Priority = str(val)
-		case "impact":
+		case svcportal.FieldKeyImpact:
 			t.Impact = str(val)
-		case "product_family":
+		case svcportal.FieldKeyProductFamily:
 			t.ProductFamily = str(val)
-		case "assignee":
+		case svcportal.FieldKeyAssignee:
 			t.AssigneeID = val.(int64)
 			from, to = t.AssigneeName, ""
 			if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
@@ -633,7 +628,7 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 			continue
 		}
 		kind := svcportal.EventFieldChanged
-		if key == "status" {
+		if key == svcportal.FieldKeyStatus {
 			kind = svcportal.EventStatusChanged
 		}
 		e := event(p, kind)
@@ -661,14 +656,14 @@ func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
 	case int:
 		id = int64(x)
 	default:
-		return 0, svcportal.FieldErr(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown", nil)
+		return 0, svcportal.FieldErr(svcportal.KindUnprocessable, svcportal.FieldKeyAssignee, "error.assignee_unknown", nil)
 	}
 	if id == 0 {
 		return 0, nil
 	}
 	if _, err := s.st.StaffMember(ctx, id); err != nil {
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
-			return 0, svcportal.FieldErr(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown", nil)
+			return 0, svcportal.FieldErr(svcportal.KindUnprocessable, svcportal.FieldKeyAssignee, "error.assignee_unknown", nil)
 		}
 		return 0, err
 	}
@@ -772,7 +767,7 @@ func (s *Service) visibleSomewhere(ctx context.Context, p *svcportal.Principal, 
 
 // typeAfter is the ticket type once values are applied.
 func typeAfter(t *svcportal.Ticket, values map[string]any) string {
-	if ty, ok := values["type"].(string); ok && ty != "" {
+	if ty, ok := values[svcportal.FieldKeyType].(string); ok && ty != "" {
 		return ty
 	}
 	return t.Type
