@@ -206,6 +206,19 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64) (*svcportal.Ti
 	return &ts[0], nil
 }
 
+// TicketByID implements svcportal.AttachmentStore.
+func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var number int64
+	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
+		return nil, notFound(err)
+	}
+	return s.TicketByNumber(ctx, number)
+}
+
 // decorate fills in CC lists, names and, for a reader, read state.
 func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind string, readerID int64) error {
 	if len(ts) == 0 {
@@ -504,66 +517,6 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, lim
 	return ts, s.decorate(ctx, ts, "", 0)
 }
 
-var _ svcportal.AttachmentStore = (*Store)(nil)
-
-// Attachment implements svcportal.AttachmentStore.
-func (s *Store) Attachment(ctx context.Context, id int64) (*svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a := new(svcportal.Attachment)
-	if err := s.db.NewSelect().Model(a).Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx); err != nil {
-		return nil, notFound(err)
-	}
-	if a.MessageID != 0 {
-		n, err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Where("id = ? AND internal = ?", a.MessageID, true).Count(ctx)
-		if err != nil {
-			return nil, err
-		}
-		a.Internal = n > 0
-	}
-	return a, nil
-}
-
-// TicketAttachments implements svcportal.AttachmentStore.
-func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as := []svcportal.Attachment{}
-	if err := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("id").Scan(ctx); err != nil {
-		return nil, err
-	}
-	var internal []int64
-	if err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").
-		Where("ticket_id = ? AND internal = ?", ticketID, true).Scan(ctx, &internal); err != nil {
-		return nil, err
-	}
-	for i := range as {
-		for _, id := range internal {
-			if as[i].MessageID == id {
-				as[i].Internal = true
-			}
-		}
-	}
-	return as, nil
-}
-
-// TicketByID implements svcportal.AttachmentStore.
-func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var number int64
-	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
-		return nil, notFound(err)
-	}
-	return s.TicketByNumber(ctx, number)
-}
-
 // SeedTickets inserts many tickets at once for benchmarks and demos:
 // numbers follow the tenant's counter without gaps, in one transaction.
 // No events, emails or read state are written.
@@ -604,49 +557,4 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 		}
 		return nil
 	})
-}
-
-// AddArticleAttachment implements svcportal.AttachmentStore.
-func (s *Store) AddArticleAttachment(ctx context.Context, articleID int64, a *svcportal.Attachment) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := s.db.NewSelect().TableExpr("kb_articles").Where("id = ? AND tenant_id = ?", articleID, tid).Count(ctx)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return svcportal.ErrNotFound()
-	}
-	a.ID, a.TenantID, a.TicketID, a.ArticleID, a.MessageID, a.CreatedAt = 0, tid, 0, articleID, 0, s.now().UTC()
-	_, err = s.w.NewInsert().Model(a).Exec(ctx)
-	return err
-}
-
-// ArticleAttachments implements svcportal.AttachmentStore.
-func (s *Store) ArticleAttachments(ctx context.Context, articleID int64) ([]svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as := []svcportal.Attachment{}
-	return as, s.db.NewSelect().Model(&as).Where("tenant_id = ? AND article_id = ?", tid, articleID).Order("id").Scan(ctx)
-}
-
-// DeleteArticleAttachment implements svcportal.AttachmentStore.
-func (s *Store) DeleteArticleAttachment(ctx context.Context, articleID, id int64) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := s.w.NewDelete().Model((*svcportal.Attachment)(nil)).
-		Where("id = ? AND tenant_id = ? AND article_id = ?", id, tid, articleID).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return svcportal.ErrNotFound()
-	}
-	return nil
 }
