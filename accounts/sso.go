@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -178,7 +177,7 @@ func (s *Service) StartSSO(ctx context.Context, req svcportal.SSOStart) (*svcpor
 	}
 	p, err := s.provider(ctx, o.Issuer)
 	if err != nil {
-		slog.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "err", err)
+		s.log.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "err", err)
 		return nil, ssoError("error.sso_failed", nil)
 	}
 	st := ssoState{
@@ -230,7 +229,7 @@ func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svc
 	}
 	// refuse audits a failed sign-in and returns the message to show.
 	refuse := func(email, messageID, why string, data map[string]any) (*svcportal.Principal, string, string, error) {
-		slog.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", why)
+		s.log.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", why)
 		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cb.IP, Detail: truncate("sso: "+why, 300)})
 		return nil, "", "", ssoError(messageID, data)
 	}

@@ -35,10 +35,10 @@ var (
 )
 
 // New returns the service over st and idx; log receives index failures
-// (nil: slog's default).
+// (nil: they are discarded).
 func New(st Store, idx svcportal.ArticleIndex, log *slog.Logger) *Service {
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{st: st, idx: idx, log: log}
 }

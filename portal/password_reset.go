@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -167,7 +166,7 @@ func (h *handlers) endBrowserSession(c *gin.Context) {
 		if err := h.deps.Accounts.Logout(c.Request.Context(), p); err != nil {
 			// The password is already changed; a stale session of another
 			// account is not worth failing the request for.
-			slog.WarnContext(c.Request.Context(), "sign out after password reset", "request_id", web.RequestID(c), "err", err)
+			web.Logger(c).WarnContext(c.Request.Context(), "sign out after password reset", "request_id", web.RequestID(c), "err", err)
 		}
 	}
 	h.sessions.Clear(c)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -82,7 +81,7 @@ func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 func Fail(c *gin.Context, err error) {
 	var e *svcportal.Error
 	if !errors.As(err, &e) || internal(e) {
-		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c),
+		Logger(c).ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = &svcportal.Error{Kind: svcportal.KindInternal, MessageID: "error.internal"}
 	}
@@ -100,7 +99,7 @@ func Fail(c *gin.Context, err error) {
 	}
 	data := &ErrorPage{Page: NewPage(c), Message: Translator(c).T(messageID(e), e.Data)}
 	if err := Render(c, status, page, data); err != nil {
-		slog.Error("render error page", "err", err)
+		Logger(c).ErrorContext(c.Request.Context(), "render error page", "request_id", RequestID(c), "err", err)
 		c.AbortWithStatus(status)
 	}
 	c.Abort()
@@ -170,7 +169,7 @@ func (s *Server) noHost(c *gin.Context) {
 	}
 	data := &ErrorPage{Page: NewPage(c), Host: c.Request.Host}
 	if err := Render(c, http.StatusNotFound, "nohost", data); err != nil {
-		slog.Error("render no-host page", "err", err)
+		s.opts.Logger.ErrorContext(c.Request.Context(), "render no-host page", "request_id", RequestID(c), "err", err)
 		c.AbortWithStatus(http.StatusNotFound)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,5 +90,34 @@ func TestRedisplays(t *testing.T) {
 		if got := web.Redisplays(tc.err); got != tc.want {
 			t.Errorf("Redisplays(%v): got %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestFail_LogsToTheInjectedLogger: the cause of a 500 goes to the
+// server's logger, beside the request line, and nothing to slog's default.
+func TestFail_LogsToTheInjectedLogger(t *testing.T) {
+	var injected, global strings.Builder
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&global, nil)))
+
+	tenant := svcportal.NewTenant("acme", "Acme")
+	tenant.ID = 1
+	srv := web.New(web.Options{Tenants: fuzzTenant{tenant}, Logger: slog.New(slog.NewTextHandler(&injected, nil))})
+	srv.Tenant.GET("/api/v1/fail", web.H(func(*gin.Context) error { return errors.New("db exploded") }))
+	srv.Tenant.GET("/fail", web.H(func(*gin.Context) error { return errors.New("disk on fire") }))
+	for _, path := range []string{"/api/v1/fail", "/fail"} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "http://acme.localhost"+path, nil))
+		if rec.Code != http.StatusInternalServerError {
+			t.Errorf("%s: got %d, want 500", path, rec.Code)
+		}
+	}
+	for _, want := range []string{"db exploded", "disk on fire", "msg=request "} {
+		if !strings.Contains(injected.String(), want) {
+			t.Errorf("injected log lacks %q:\n%s", want, injected.String())
+		}
+	}
+	if global.Len() > 0 {
+		t.Errorf("slog's default logger was used:\n%s", global.String())
 	}
 }

@@ -89,7 +89,7 @@ func (e *env) openApp(cfg *Config) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	acc := accounts.New(st, time.Now, accounts.WithSecret(secret), accounts.WithMailer(renderer, ts.URL))
+	acc := accounts.New(st, time.Now, accounts.WithSecret(secret), accounts.WithMailer(renderer, ts.URL), accounts.WithLogger(e.log))
 	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
 	if err != nil {
 		st.Close()
