@@ -294,19 +294,7 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 	}
 	switch f.Type {
 	case FieldText, FieldLongText:
-		s, ok := v.(string)
-		if !ok || !utf8.ValidString(s) {
-			return nil, f.valueError("error.field_text", nil)
-		}
-		s = strings.TrimSpace(s)
-		limit := MaxTextLength
-		if f.Type == FieldLongText {
-			limit = MaxLongTextLength
-		}
-		if utf8.RuneCountInString(s) > limit {
-			return nil, f.valueError("error.too_long", map[string]any{"Max": limit})
-		}
-		return s, nil
+		return f.normalizeText(v)
 	case FieldNumber:
 		n, ok := toFloat(v)
 		if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
@@ -314,17 +302,7 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 		}
 		return n, nil
 	case FieldDate:
-		s, ok := v.(string)
-		if !ok {
-			return nil, f.valueError("error.field_date", nil)
-		}
-		s = strings.TrimSpace(s)
-		// time.Parse rejects days a month does not have, such as 2026-02-30.
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil || len(s) != len(time.DateOnly) {
-			return nil, f.valueError("error.field_date", nil)
-		}
-		return d.Format(time.DateOnly), nil
+		return f.normalizeDate(v)
 	case FieldDropdown:
 		s, ok := v.(string)
 		if !ok || !f.HasOption(strings.TrimSpace(s)) {
@@ -332,61 +310,104 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 		}
 		return strings.TrimSpace(s), nil
 	case FieldMultiSelect:
-		var in []string
-		switch x := v.(type) {
-		case string:
-			in = []string{x}
-		case []string:
-			in = x
-		case []any:
-			for _, e := range x {
-				s, ok := e.(string)
-				if !ok {
-					return nil, f.valueError("error.field_option_unknown", nil)
-				}
-				in = append(in, s)
-			}
-		default:
-			return nil, f.valueError("error.field_option_unknown", nil)
-		}
-		chosen := map[string]bool{}
-		for _, s := range in {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
-			if !f.HasOption(s) {
-				return nil, f.valueError("error.field_option_unknown", nil)
-			}
-			chosen[s] = true
-		}
-		if len(chosen) == 0 {
-			return nil, nil
-		}
-		out := make([]string, 0, len(chosen))
-		for _, o := range f.Options {
-			if chosen[o.Value] {
-				out = append(out, o.Value)
-			}
-		}
-		return out, nil
+		return f.normalizeChoices(v)
 	case FieldCheckbox:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			switch strings.ToLower(strings.TrimSpace(x)) {
-			case "true", "on", "1":
-				return true, nil
-			case "false", "off", "0":
-				return false, nil
-			case "":
-				return nil, nil
-			}
-		}
-		return nil, f.valueError("error.field_checkbox", nil)
+		return f.normalizeCheckbox(v)
 	}
 	return nil, fmt.Errorf("field %s: unknown type %q", f.Key, f.Type)
+}
+
+// normalizeText checks the text of a text or long_text field.
+func (f *TicketField) normalizeText(v any) (any, error) {
+	s, ok := v.(string)
+	if !ok || !utf8.ValidString(s) {
+		return nil, f.valueError("error.field_text", nil)
+	}
+	s = strings.TrimSpace(s)
+	limit := MaxTextLength
+	if f.Type == FieldLongText {
+		limit = MaxLongTextLength
+	}
+	if utf8.RuneCountInString(s) > limit {
+		return nil, f.valueError("error.too_long", map[string]any{"Max": limit})
+	}
+	return s, nil
+}
+
+// normalizeDate checks a YYYY-MM-DD date.
+func (f *TicketField) normalizeDate(v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, f.valueError("error.field_date", nil)
+	}
+	s = strings.TrimSpace(s)
+	// time.Parse rejects days a month does not have, such as 2026-02-30.
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || len(s) != len(time.DateOnly) {
+		return nil, f.valueError("error.field_date", nil)
+	}
+	return d.Format(time.DateOnly), nil
+}
+
+// normalizeChoices checks the options chosen in a multi-select and returns
+// them without repeats, in the options' order (nil when none).
+func (f *TicketField) normalizeChoices(v any) (any, error) {
+	var in []string
+	switch x := v.(type) {
+	case string:
+		in = []string{x}
+	case []string:
+		in = x
+	case []any:
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, f.valueError("error.field_option_unknown", nil)
+			}
+			in = append(in, s)
+		}
+	default:
+		return nil, f.valueError("error.field_option_unknown", nil)
+	}
+	chosen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !f.HasOption(s) {
+			return nil, f.valueError("error.field_option_unknown", nil)
+		}
+		chosen[s] = true
+	}
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(chosen))
+	for _, o := range f.Options {
+		if chosen[o.Value] {
+			out = append(out, o.Value)
+		}
+	}
+	return out, nil
+}
+
+// normalizeCheckbox reads a bool, or its spelling in a form.
+func (f *TicketField) normalizeCheckbox(v any) (any, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "on", "1":
+			return true, nil
+		case "false", "off", "0":
+			return false, nil
+		case "":
+			return nil, nil
+		}
+	}
+	return nil, f.valueError("error.field_checkbox", nil)
 }
 
 // valueError is the complaint about a value of f.

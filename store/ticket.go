@@ -367,22 +367,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	if len(f.Status) > 0 {
 		q = q.Where(within(f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(f.Status))
 	}
-	if term := strings.TrimSpace(f.Query); term != "" {
-		if m := numberRE.FindStringSubmatch(term); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			q = q.Where("t.number = ?", n)
-		} else {
-			for _, word := range strings.Fields(strings.ToLower(term)) {
-				like := "%" + escapeLike(word) + "%"
-				// Internal notes count only for staff; a contact's search
-				// must not reveal that a note contains the word.
-				q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
-					OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
-						AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
-					like, like, false, withInternal, like)
-			}
-		}
-	}
+	q = matchQuery(q, f.Query, withInternal)
 	for key, val := range f.Fields {
 		if col, ok := builtinColumns[key]; ok {
 			q = q.Where(within(f, key, col+" = ?"), val)
@@ -405,6 +390,52 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		}
 		q = q.Where(cond)
 	}
+	order := orderBy(f)
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	f.PerPage = min(f.PerPage, 100)
+	f.Page = max(f.Page, 1)
+	var ts []svcportal.Ticket
+	total, err := q.ColumnExpr("t.*").OrderExpr(order).OrderExpr("t.number DESC").
+		Limit(int64(f.PerPage)).Offset(int64((f.Page-1)*f.PerPage)).ScanAndCount(ctx, &ts)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ts == nil {
+		ts = []svcportal.Ticket{}
+	}
+	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+}
+
+// matchQuery limits q to tickets that match text: a ticket number ("42",
+// "#42"), or else every word in the title, the description or a message
+// (an internal note only withInternal).
+func matchQuery(q *bun.SelectQuery, text string, withInternal bool) *bun.SelectQuery {
+	term := strings.TrimSpace(text)
+	if term == "" {
+		return q
+	}
+	if m := numberRE.FindStringSubmatch(term); m != nil {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		return q.Where("t.number = ?", n)
+	}
+	for _, word := range strings.Fields(strings.ToLower(term)) {
+		like := "%" + escapeLike(word) + "%"
+		// Internal notes count only for staff; a contact's search
+		// must not reveal that a note contains the word.
+		q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
+				AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
+			like, like, false, withInternal, like)
+	}
+	return q
+}
+
+// orderBy is the ORDER BY expression of f's sort (default "-updated"),
+// with its direction. For a contact (f.Within set), it tells nothing they
+// may not see.
+func orderBy(f svcportal.TicketFilter) string {
 	sort := f.Sort
 	if sort == "" {
 		sort = "-updated"
@@ -430,21 +461,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	if !desc {
 		dir = " ASC"
 	}
-	if f.PerPage <= 0 {
-		f.PerPage = 25
-	}
-	f.PerPage = min(f.PerPage, 100)
-	f.Page = max(f.Page, 1)
-	var ts []svcportal.Ticket
-	total, err := q.ColumnExpr("t.*").OrderExpr(expr+dir).OrderExpr("t.number DESC").
-		Limit(int64(f.PerPage)).Offset(int64((f.Page-1)*f.PerPage)).ScanAndCount(ctx, &ts)
-	if err != nil {
-		return nil, 0, err
-	}
-	if ts == nil {
-		ts = []svcportal.Ticket{}
-	}
-	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+	return expr + dir
 }
 
 // within limits cond, a condition on field key, to the sites where the

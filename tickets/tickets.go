@@ -548,13 +548,44 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 	if err != nil {
 		return nil, err
 	}
-	var v svcportal.Validation
-	norm := map[string]any{}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	norm, err := s.normalizeFields(ctx, t, fs, modes, keys, values)
+	if err != nil {
+		return nil, err
+	}
+	var events []svcportal.TicketEvent
+	for _, key := range keys {
+		from, to := s.setField(ctx, t, key, norm[key])
+		if fmt.Sprint(from) == fmt.Sprint(to) {
+			continue
+		}
+		kind := svcportal.EventFieldChanged
+		if key == svcportal.FieldKeyStatus {
+			kind = svcportal.EventStatusChanged
+		}
+		e := event(p, kind)
+		e.Field, e.From, e.To = key, valueText(from), valueText(to)
+		events = append(events, e)
+	}
+	if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
+		now := s.now()
+		t.ClosedAt = &now
+	} else if t.Status != svcportal.StatusClosed {
+		t.ClosedAt = nil
+	}
+	return events, nil
+}
+
+// normalizeFields checks that the reader with modes (nil: staff) may set
+// each of keys, and returns their values in stored form; nothing of t
+// changes. Value complaints come together as one KindUnprocessable.
+func (s *Service) normalizeFields(ctx context.Context, t *svcportal.Ticket, fs *fieldSet, modes map[string]svcportal.FieldMode, keys []string, values map[string]any) (map[string]any, error) {
+	var v svcportal.Validation
+	norm := map[string]any{}
 	for _, key := range keys {
 		fd, ok := fs.byKey[key]
 		if !ok && modes == nil {
@@ -588,60 +619,43 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 		}
 		norm[key] = val
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var events []svcportal.TicketEvent
-	for _, key := range keys {
-		val := norm[key]
-		from, to := t.BuiltinValue(key), val
-		switch key {
-		case svcportal.FieldKeyStatus:
-			if t.Status != val.(string) {
-				// Contacts' updated_at follows status changes: only real ones.
-				t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
-			}
-			t.Status = val.(string)
-		case svcportal.FieldKeyType:
-			t.Type = val.(string)
-		case svcportal.FieldKeyPriority:
-			t.Priority = str(val)
-		case svcportal.FieldKeyImpact:
-			t.Impact = str(val)
-		case svcportal.FieldKeyProductFamily:
-			t.ProductFamily = str(val)
-		case svcportal.FieldKeyAssignee:
-			t.AssigneeID = val.(int64)
-			from, to = t.AssigneeName, ""
-			if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
-				to = displayStaff(m)
-			}
-		default:
-			from = t.Fields[key]
-			if val == nil {
-				delete(t.Fields, key)
-			} else {
-				t.Fields[key] = val
-			}
+	return norm, v.Err()
+}
+
+// setField sets field key of t to val, a normalised value, and returns
+// the value before and after as the timeline tells them.
+func (s *Service) setField(ctx context.Context, t *svcportal.Ticket, key string, val any) (from, to any) {
+	from, to = t.BuiltinValue(key), val
+	switch key {
+	case svcportal.FieldKeyStatus:
+		if t.Status != val.(string) {
+			// Contacts' updated_at follows status changes: only real ones.
+			t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
 		}
-		if fmt.Sprint(from) == fmt.Sprint(to) {
-			continue
+		t.Status = val.(string)
+	case svcportal.FieldKeyType:
+		t.Type = val.(string)
+	case svcportal.FieldKeyPriority:
+		t.Priority = str(val)
+	case svcportal.FieldKeyImpact:
+		t.Impact = str(val)
+	case svcportal.FieldKeyProductFamily:
+		t.ProductFamily = str(val)
+	case svcportal.FieldKeyAssignee:
+		t.AssigneeID = val.(int64)
+		from, to = t.AssigneeName, ""
+		if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
+			to = displayStaff(m)
 		}
-		kind := svcportal.EventFieldChanged
-		if key == svcportal.FieldKeyStatus {
-			kind = svcportal.EventStatusChanged
+	default:
+		from = t.Fields[key]
+		if val == nil {
+			delete(t.Fields, key)
+		} else {
+			t.Fields[key] = val
 		}
-		e := event(p, kind)
-		e.Field, e.From, e.To = key, valueText(from), valueText(to)
-		events = append(events, e)
 	}
-	if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
-		now := s.now()
-		t.ClosedAt = &now
-	} else if t.Status != svcportal.StatusClosed {
-		t.ClosedAt = nil
-	}
-	return events, nil
+	return from, to
 }
 
 func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
