@@ -86,8 +86,9 @@ type ResetConfirm struct {
 // ErrInvalidCode is the one answer for a wrong, expired, used or voided
 // reset code and for an unknown email, so the answer tells nothing more.
 func ErrInvalidCode() *Error {
-	return &Error{Kind: KindInvalid, Code: "invalid_code", MessageID: "error.reset_code_invalid",
-		Fields: map[string]FieldError{"code": {MessageID: "error.reset_code_invalid"}}}
+	e := FieldErr(KindInvalid, "code", "error.reset_code_invalid", nil)
+	e.Code = "invalid_code"
+	return e
 }
 
 // ErrInvalidLink is the answer for a wrong, expired or used set-password

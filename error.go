@@ -9,17 +9,21 @@ import (
 // Kind classifies an error; web maps each kind to one HTTP status.
 type Kind int
 
-// The kinds of error. Anything that is not an *Error is KindInternal.
+// The kinds of error. Anything that is not an *Error is KindInternal; no
+// error at all is KindNone, so that a switch on KindOf(err) names success
+// as a case of its own. KindInternal stays the zero value, so an *Error
+// built without a kind counts as a bug.
 const (
-	KindInternal        Kind = iota // a bug or an outage: logged in full, shown as a generic message
-	KindInvalid                     // the request is malformed (bad JSON, wrong type)
-	KindUnprocessable               // well-formed but fails validation; Fields says where
-	KindNotFound                    // absent, or not visible to the caller
-	KindConflict                    // clashes with existing data (duplicate slug, email…)
-	KindForbidden                   // authenticated but not allowed
-	KindUnauthorized                // not authenticated
-	KindTooManyRequests             // throttled
-	KindTooLarge                    // body or file over the limit
+	KindNone            Kind = iota - 1 // no error: what KindOf(nil) returns
+	KindInternal                        // a bug or an outage: logged in full, shown as a generic message
+	KindInvalid                         // the request is malformed (bad JSON, wrong type)
+	KindUnprocessable                   // well-formed but fails validation; Fields says where
+	KindNotFound                        // absent, or not visible to the caller
+	KindConflict                        // clashes with existing data (duplicate slug, email…)
+	KindForbidden                       // authenticated but not allowed
+	KindUnauthorized                    // not authenticated
+	KindTooManyRequests                 // throttled
+	KindTooLarge                        // body or file over the limit
 )
 
 // Error is the one error type of the application. MessageID is a go-i18n
@@ -63,9 +67,15 @@ func (e *Error) Error() string {
 // Unwrap gives errors.Is and errors.As access to the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
+// Kinds lists every kind of error, KindNone aside.
+var Kinds = []Kind{KindInternal, KindInvalid, KindUnprocessable, KindNotFound, KindConflict,
+	KindForbidden, KindUnauthorized, KindTooManyRequests, KindTooLarge}
+
 // String names the kind; it is also the default API code.
 func (k Kind) String() string {
 	switch k {
+	case KindNone:
+		return "none"
 	case KindInvalid:
 		return "invalid_request"
 	case KindUnprocessable:
@@ -94,9 +104,12 @@ func (e *Error) APICode() string {
 	return e.Kind.String()
 }
 
-// KindOf returns the kind of err: that of the first *Error in its chain, or
-// KindInternal.
+// KindOf returns the kind of err: KindNone for nil, that of the first
+// *Error in its chain, or KindInternal.
 func KindOf(err error) Kind {
+	if err == nil {
+		return KindNone
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
@@ -107,6 +120,17 @@ func KindOf(err error) Kind {
 // NewError returns an error of kind k with a translated message.
 func NewError(k Kind, messageID string) *Error {
 	return &Error{Kind: k, MessageID: messageID}
+}
+
+// FieldErr returns an error of kind k about one input field: messageID,
+// with data, is both the error's message and the field's complaint. With
+// field "" the error names no field. For several fields, use Validation.
+func FieldErr(k Kind, field, messageID string, data map[string]any) *Error {
+	e := &Error{Kind: k, MessageID: messageID, Data: data}
+	if field != "" {
+		e.Fields = map[string]FieldError{field: {MessageID: messageID, Data: data}}
+	}
+	return e
 }
 
 // ErrNotFound is the answer for anything absent or invisible to the caller.

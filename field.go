@@ -36,10 +36,70 @@ func (t FieldType) Known() bool { return slices.Contains(FieldTypes, t) }
 // HasOptions reports whether values of type t are chosen from options.
 func (t FieldType) HasOptions() bool { return t == FieldDropdown || t == FieldMultiSelect }
 
-// BuiltinFields are the keys of the ticket fields every tenant has. Custom
-// field keys may not take them; field policies apply to them as to custom
-// fields.
-var BuiltinFields = []string{"status", "type", "priority", "impact", "product_family", "assignee"}
+// Keys of the built-in ticket fields.
+const (
+	FieldKeyStatus        = "status"
+	FieldKeyType          = "type"
+	FieldKeyPriority      = "priority"
+	FieldKeyImpact        = "impact"
+	FieldKeyProductFamily = "product_family"
+	FieldKeyAssignee      = "assignee" // a staff id
+)
+
+// BuiltinField describes a ticket field every tenant has. Built-in fields
+// are validated as custom fields of their Type are; field policies apply
+// to them alike.
+type BuiltinField struct {
+	Key    string
+	Type   FieldType
+	Column string // the column of the tickets table that holds the value
+	// OnCreate says whether the new-ticket form offers the field; the
+	// status and the assignee are the MSP's to set.
+	OnCreate bool
+	LabelID  string // catalog id of the field's label
+	// Options lists the values of a dropdown at a tenant (nil for other
+	// types); the catalog labels each as OptionLabelID says.
+	Options func(t *Tenant) []string
+}
+
+// OptionLabelID is the catalog id of the label of one of f's values. A
+// ticket type a tenant named itself has none: it reads as it is written.
+func (f BuiltinField) OptionLabelID(value string) string { return "ticket." + f.Key + "." + value }
+
+// BuiltinFieldTable is the one description of the built-in ticket fields,
+// in the order forms and lists show them, before custom fields.
+var BuiltinFieldTable = []BuiltinField{
+	{Key: FieldKeyStatus, Type: FieldDropdown, Column: "status", LabelID: "field.builtin.status",
+		Options: func(*Tenant) []string { return Statuses }},
+	{Key: FieldKeyType, Type: FieldDropdown, Column: "type", OnCreate: true, LabelID: "field.builtin.type",
+		Options: func(t *Tenant) []string { return t.TicketTypes }},
+	{Key: FieldKeyPriority, Type: FieldDropdown, Column: "priority", OnCreate: true, LabelID: "field.builtin.priority",
+		Options: func(*Tenant) []string { return Priorities }},
+	{Key: FieldKeyImpact, Type: FieldDropdown, Column: "impact", OnCreate: true, LabelID: "field.builtin.impact",
+		Options: func(*Tenant) []string { return Impacts }},
+	{Key: FieldKeyProductFamily, Type: FieldText, Column: "product_family", OnCreate: true, LabelID: "field.builtin.product_family"},
+	{Key: FieldKeyAssignee, Type: FieldText, Column: "assignee_id", LabelID: "field.builtin.assignee"},
+}
+
+// BuiltinFields are the keys of BuiltinFieldTable, in its order. Custom
+// field keys may not take them.
+var BuiltinFields = func() []string {
+	keys := make([]string, len(BuiltinFieldTable))
+	for i, f := range BuiltinFieldTable {
+		keys[i] = f.Key
+	}
+	return keys
+}()
+
+// Builtin returns the description of built-in field key, or false when key
+// names no built-in field.
+func Builtin(key string) (BuiltinField, bool) {
+	i := slices.IndexFunc(BuiltinFieldTable, func(f BuiltinField) bool { return f.Key == key })
+	if i < 0 {
+		return BuiltinField{}, false
+	}
+	return BuiltinFieldTable[i], true
+}
 
 // IsBuiltinField reports whether key is one of BuiltinFields.
 func IsBuiltinField(key string) bool { return slices.Contains(BuiltinFields, key) }
@@ -234,19 +294,7 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 	}
 	switch f.Type {
 	case FieldText, FieldLongText:
-		s, ok := v.(string)
-		if !ok || !utf8.ValidString(s) {
-			return nil, f.valueError("error.field_text", nil)
-		}
-		s = strings.TrimSpace(s)
-		limit := MaxTextLength
-		if f.Type == FieldLongText {
-			limit = MaxLongTextLength
-		}
-		if utf8.RuneCountInString(s) > limit {
-			return nil, f.valueError("error.too_long", map[string]any{"Max": limit})
-		}
-		return s, nil
+		return f.normalizeText(v)
 	case FieldNumber:
 		n, ok := toFloat(v)
 		if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
@@ -254,17 +302,7 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 		}
 		return n, nil
 	case FieldDate:
-		s, ok := v.(string)
-		if !ok {
-			return nil, f.valueError("error.field_date", nil)
-		}
-		s = strings.TrimSpace(s)
-		// time.Parse rejects days a month does not have, such as 2026-02-30.
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil || len(s) != len(time.DateOnly) {
-			return nil, f.valueError("error.field_date", nil)
-		}
-		return d.Format(time.DateOnly), nil
+		return f.normalizeDate(v)
 	case FieldDropdown:
 		s, ok := v.(string)
 		if !ok || !f.HasOption(strings.TrimSpace(s)) {
@@ -272,67 +310,109 @@ func (f *TicketField) NormalizeValue(v any) (any, error) {
 		}
 		return strings.TrimSpace(s), nil
 	case FieldMultiSelect:
-		var in []string
-		switch x := v.(type) {
-		case string:
-			in = []string{x}
-		case []string:
-			in = x
-		case []any:
-			for _, e := range x {
-				s, ok := e.(string)
-				if !ok {
-					return nil, f.valueError("error.field_option_unknown", nil)
-				}
-				in = append(in, s)
-			}
-		default:
-			return nil, f.valueError("error.field_option_unknown", nil)
-		}
-		chosen := map[string]bool{}
-		for _, s := range in {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
-			if !f.HasOption(s) {
-				return nil, f.valueError("error.field_option_unknown", nil)
-			}
-			chosen[s] = true
-		}
-		if len(chosen) == 0 {
-			return nil, nil
-		}
-		out := make([]string, 0, len(chosen))
-		for _, o := range f.Options {
-			if chosen[o.Value] {
-				out = append(out, o.Value)
-			}
-		}
-		return out, nil
+		return f.normalizeChoices(v)
 	case FieldCheckbox:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			switch strings.ToLower(strings.TrimSpace(x)) {
-			case "true", "on", "1":
-				return true, nil
-			case "false", "off", "0":
-				return false, nil
-			case "":
-				return nil, nil
-			}
-		}
-		return nil, f.valueError("error.field_checkbox", nil)
+		return f.normalizeCheckbox(v)
 	}
 	return nil, fmt.Errorf("field %s: unknown type %q", f.Key, f.Type)
 }
 
+// normalizeText checks the text of a text or long_text field.
+func (f *TicketField) normalizeText(v any) (any, error) {
+	s, ok := v.(string)
+	if !ok || !utf8.ValidString(s) {
+		return nil, f.valueError("error.field_text", nil)
+	}
+	s = strings.TrimSpace(s)
+	limit := MaxTextLength
+	if f.Type == FieldLongText {
+		limit = MaxLongTextLength
+	}
+	if utf8.RuneCountInString(s) > limit {
+		return nil, f.valueError("error.too_long", map[string]any{"Max": limit})
+	}
+	return s, nil
+}
+
+// normalizeDate checks a YYYY-MM-DD date.
+func (f *TicketField) normalizeDate(v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, f.valueError("error.field_date", nil)
+	}
+	s = strings.TrimSpace(s)
+	// time.Parse rejects days a month does not have, such as 2026-02-30.
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || len(s) != len(time.DateOnly) {
+		return nil, f.valueError("error.field_date", nil)
+	}
+	return d.Format(time.DateOnly), nil
+}
+
+// normalizeChoices checks the options chosen in a multi-select and returns
+// them without repeats, in the options' order (nil when none).
+func (f *TicketField) normalizeChoices(v any) (any, error) {
+	var in []string
+	switch x := v.(type) {
+	case string:
+		in = []string{x}
+	case []string:
+		in = x
+	case []any:
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, f.valueError("error.field_option_unknown", nil)
+			}
+			in = append(in, s)
+		}
+	default:
+		return nil, f.valueError("error.field_option_unknown", nil)
+	}
+	chosen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !f.HasOption(s) {
+			return nil, f.valueError("error.field_option_unknown", nil)
+		}
+		chosen[s] = true
+	}
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(chosen))
+	for _, o := range f.Options {
+		if chosen[o.Value] {
+			out = append(out, o.Value)
+		}
+	}
+	return out, nil
+}
+
+// normalizeCheckbox reads a bool, or its spelling in a form.
+func (f *TicketField) normalizeCheckbox(v any) (any, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "on", "1":
+			return true, nil
+		case "false", "off", "0":
+			return false, nil
+		case "":
+			return nil, nil
+		}
+	}
+	return nil, f.valueError("error.field_checkbox", nil)
+}
+
 // valueError is the complaint about a value of f.
 func (f *TicketField) valueError(messageID string, data map[string]any) *Error {
-	return &Error{Kind: KindUnprocessable, MessageID: messageID, Data: data,
-		Fields: map[string]FieldError{f.Key: {MessageID: messageID, Data: data}}}
+	return FieldErr(KindUnprocessable, f.Key, messageID, data)
 }
 
 // toFloat converts the number types JSON decoders and forms produce.

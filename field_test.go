@@ -238,3 +238,43 @@ func TestBuiltinFields(t *testing.T) {
 		t.Error("asset_tag is not built in")
 	}
 }
+
+func TestBuiltinFieldTable(t *testing.T) {
+	tenant := svcportal.NewTenant("acme", "Acme")
+	seen := map[string]bool{}
+	for i, f := range svcportal.BuiltinFieldTable {
+		if seen[f.Key] || seen["col:"+f.Column] {
+			t.Errorf("%s: key or column %q taken twice", f.Key, f.Column)
+		}
+		seen[f.Key], seen["col:"+f.Column] = true, true
+		if svcportal.BuiltinFields[i] != f.Key || !svcportal.IsBuiltinField(f.Key) {
+			t.Errorf("%s: BuiltinFields[%d] is %q", f.Key, i, svcportal.BuiltinFields[i])
+		}
+		if got, ok := svcportal.Builtin(f.Key); !ok || got.Key != f.Key {
+			t.Errorf("Builtin(%q): got %v, %v", f.Key, got.Key, ok)
+		}
+		if !f.Type.Known() || f.Column == "" {
+			t.Errorf("%s: type %q, column %q", f.Key, f.Type, f.Column)
+		}
+		if (f.Options != nil) != f.Type.HasOptions() {
+			t.Errorf("%s: options source for type %s", f.Key, f.Type)
+		}
+		for _, loc := range svcportal.Locales {
+			tr := locales.For(loc)
+			if !tr.Has(f.LabelID) {
+				t.Errorf("%s: no label %q in %s", f.Key, f.LabelID, loc)
+			}
+			if f.Options == nil || f.Key == svcportal.FieldKeyType {
+				continue // ticket types are the tenant's own words
+			}
+			for _, v := range f.Options(tenant) {
+				if !tr.Has(f.OptionLabelID(v)) {
+					t.Errorf("%s: no label %q in %s", f.Key, f.OptionLabelID(v), loc)
+				}
+			}
+		}
+	}
+	if _, ok := svcportal.Builtin("asset_tag"); ok {
+		t.Error("Builtin(asset_tag): a custom key found as built-in")
+	}
+}

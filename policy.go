@@ -115,8 +115,7 @@ func RequiredStaysEditable(fields []TicketField, rules []PolicyRule) error {
 }
 
 func requiredError(field, role string) error {
-	return &Error{Kind: KindUnprocessable, MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role},
-		Fields: map[string]FieldError{"required": {MessageID: "error.required_not_editable", Data: map[string]any{"Field": field, "Role": role}}}}
+	return FieldErr(KindUnprocessable, "required", "error.required_not_editable", map[string]any{"Field": field, "Role": role})
 }
 
 // FieldConfigChange is one change of a tenant's field configuration:

@@ -1,7 +1,6 @@
 package svcportal
 
 import (
-	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,24 +29,4 @@ func CheckQuery(param, q string) error {
 		v.Add(param, "error.query_too_many_words", map[string]any{"Max": MaxQueryWords})
 	}
 	return v.Err()
-}
-
-// checkFilterSize bounds a ticket list filter: its query text and its
-// number of field filters.
-func checkFilterSize(q url.Values) error {
-	if err := CheckQuery("q", q.Get("q")); err != nil {
-		return err
-	}
-	n := 0
-	for k := range q {
-		if strings.HasPrefix(k, "field.") {
-			n++
-		}
-	}
-	if n > MaxFieldFilters {
-		var v Validation
-		v.Add("field", "error.too_many", map[string]any{"Max": MaxFieldFilters})
-		return v.Err()
-	}
-	return nil
 }

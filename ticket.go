@@ -2,9 +2,7 @@ package svcportal
 
 import (
 	"context"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,17 +79,17 @@ type Ticket struct {
 // BuiltinValue returns the value of a built-in field, as the API shows it.
 func (t *Ticket) BuiltinValue(key string) any {
 	switch key {
-	case "status":
+	case FieldKeyStatus:
 		return t.Status
-	case "type":
+	case FieldKeyType:
 		return t.Type
-	case "priority":
+	case FieldKeyPriority:
 		return t.Priority
-	case "impact":
+	case FieldKeyImpact:
 		return t.Impact
-	case "product_family":
+	case FieldKeyProductFamily:
 		return t.ProductFamily
-	case "assignee":
+	case FieldKeyAssignee:
 		if t.AssigneeID == 0 {
 			return nil
 		}
@@ -413,65 +411,4 @@ type TicketService interface {
 	// StatusCounts (staff) counts the tickets that match f but its status,
 	// per status: the queue's tabs. KindForbidden for contacts.
 	StatusCounts(ctx context.Context, p *Principal, f TicketFilter) (map[string]int, error)
-}
-
-// ParseTicketFilter reads a list filter from query parameters: scope,
-// status (repeated or comma-separated), site (ids, likewise), q, unread,
-// field.KEY, sort, page, per_page. Malformed numbers and booleans are KindInvalid naming the
-// parameter.
-func ParseTicketFilter(q url.Values) (TicketFilter, error) {
-	f := TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
-	bad := func(name string) error {
-		return &Error{Kind: KindInvalid, MessageID: "error.wrong_type", Fields: map[string]FieldError{name: {MessageID: "error.wrong_type"}}}
-	}
-	if f.Scope != "" && f.Scope != "mine" && f.Scope != "site" {
-		return f, bad("scope")
-	}
-	if err := checkFilterSize(q); err != nil {
-		return f, err
-	}
-	for _, s := range q["status"] {
-		for _, st := range strings.Split(s, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				if !slices.Contains(Statuses, st) {
-					return f, bad("status")
-				}
-				f.Status = append(f.Status, st)
-			}
-		}
-	}
-	if u := q.Get("unread"); u != "" {
-		b, err := strconv.ParseBool(u)
-		if err != nil {
-			return f, bad("unread")
-		}
-		f.Unread = &b
-	}
-	for name, val := range map[string]*int{"page": &f.Page, "per_page": &f.PerPage} {
-		if s := q.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				return f, bad(name)
-			}
-			*val = n
-		}
-	}
-	for _, v := range q["site"] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part == "" {
-				continue
-			}
-			id, err := strconv.ParseInt(part, 10, 64)
-			if err != nil || id < 1 {
-				return f, bad("site")
-			}
-			f.Sites = append(f.Sites, id)
-		}
-	}
-	for k, vs := range q {
-		if key, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && vs[0] != "" {
-			f.Fields[key] = vs[0]
-		}
-	}
-	return f, nil
 }

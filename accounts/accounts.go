@@ -73,6 +73,7 @@ type Service struct {
 	sso ssoProviders // discovered OpenID providers, per issuer
 
 	hashing *password.Pool // where every argon2id hash runs (WithHashPool)
+	log     *slog.Logger   // notes beside the answers (WithLogger)
 }
 
 var (
@@ -87,7 +88,7 @@ var (
 // emails need WithSecret and WithMailer; without them they fail with an
 // internal error.
 func New(st Store, now func() time.Time, opts ...Option) *Service {
-	s := &Service{st: st, now: now, hashing: password.Shared}
+	s := &Service{st: st, now: now, hashing: password.Shared, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -419,7 +420,7 @@ func (s *Service) hash(ctx context.Context, pw string) (string, error) {
 // a failure here must not undo or fail that change: it is logged loudly.
 func (s *Service) audit(ctx context.Context, e *svcportal.AuditEntry) {
 	if err := s.st.Audit(ctx, e); err != nil {
-		slog.ErrorContext(ctx, "audit log write failed", "action", e.Action, "email", e.Email, "err", err)
+		s.log.ErrorContext(ctx, "audit log write failed", "action", e.Action, "email", e.Email, "err", err)
 	}
 }
 

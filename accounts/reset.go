@@ -29,6 +29,13 @@ func WithSecret(key []byte) Option {
 	return func(s *Service) { s.secret = append([]byte(nil), key...) }
 }
 
+// WithLogger sends what the service notes beside its answers (throttled
+// resets, refused single sign-ons, audit-log failures) to l; without it,
+// those notes are discarded.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Service) { s.log = l }
+}
+
 // WithHashPool makes every password hash of the service run in p instead
 // of password.Shared.
 func WithHashPool(p *password.Pool) Option {
@@ -81,7 +88,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 		throttled = throttled || n > k.lim.Max
 	}
 	if throttled {
-		slog.WarnContext(ctx, "password reset throttled", "tenant", t.Slug, "email", email, "ip", ip)
+		s.log.WarnContext(ctx, "password reset throttled", "tenant", t.Slug, "email", email, "ip", ip)
 		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "throttled"})
 		return nil
 	}

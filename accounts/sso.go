@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -178,7 +177,7 @@ func (s *Service) StartSSO(ctx context.Context, req svcportal.SSOStart) (*svcpor
 	}
 	p, err := s.provider(ctx, o.Issuer)
 	if err != nil {
-		slog.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "err", err)
+		s.log.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "err", err)
 		return nil, ssoError("error.sso_failed", nil)
 	}
 	st := ssoState{
@@ -230,26 +229,14 @@ func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svc
 	}
 	// refuse audits a failed sign-in and returns the message to show.
 	refuse := func(email, messageID, why string, data map[string]any) (*svcportal.Principal, string, string, error) {
-		slog.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", why)
+		s.log.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", why)
 		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cb.IP, Detail: truncate("sso: "+why, 300)})
 		return nil, "", "", ssoError(messageID, data)
 	}
 
-	st, err := s.readState(t.ID, cb.State)
-	if err != nil {
-		return refuse("", "error.sso_failed", err.Error(), nil)
-	}
-	if cb.QueryState == "" || subtle.ConstantTimeCompare([]byte(cb.QueryState), []byte(st.State)) != 1 {
-		return refuse("", "error.sso_failed", "state mismatch", nil)
-	}
-	if cb.RedirectURI != st.RedirectURI {
-		return refuse("", "error.sso_failed", "callback on another address", nil)
-	}
-	if cb.Error != "" {
-		return refuse("", "error.sso_failed", "provider error: "+cb.Error, nil)
-	}
-	if cb.Code == "" {
-		return refuse("", "error.sso_failed", "no code", nil)
+	st, why := s.checkCallback(t.ID, cb)
+	if why != "" {
+		return refuse("", "error.sso_failed", why, nil)
 	}
 	o, err := s.st.TenantOIDC(ctx)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
@@ -257,50 +244,9 @@ func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svc
 	} else if err != nil {
 		return nil, "", "", err
 	}
-	p, err := s.provider(ctx, o.Issuer)
-	if err != nil {
-		return refuse("", "error.sso_failed", err.Error(), nil)
-	}
-	hctx := s.httpContext(ctx)
-	tok, err := oauthConfig(o, p, st.RedirectURI).Exchange(hctx, cb.Code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		return refuse("", "error.sso_failed", "code exchange: "+err.Error(), nil)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return refuse("", "error.sso_failed", "no id_token in token response", nil)
-	}
-	// The token's times come from the provider's clock, the real one, not
-	// the service's injected clock.
-	idt, err := p.Verifier(&oidc.Config{ClientID: o.ClientID}).Verify(hctx, raw)
-	if err != nil {
-		return refuse("", "error.sso_failed", "id token: "+err.Error(), nil)
-	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
-		return refuse("", "error.sso_failed", "nonce mismatch", nil)
-	}
-	if idt.AccessTokenHash != "" {
-		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
-			return refuse("", "error.sso_failed", "at_hash: "+err.Error(), nil)
-		}
-	}
-	var claims ssoClaims
-	if err := idt.Claims(&claims); err != nil {
-		return refuse("", "error.sso_failed", "id token claims: "+err.Error(), nil)
-	}
-	if claims.Email == "" {
-		// Some providers (ZITADEL among them) put profile claims only in
-		// the userinfo answer; it must be about the same subject.
-		ui, err := p.UserInfo(hctx, oauth2.StaticTokenSource(tok))
-		if err != nil {
-			return refuse("", "error.sso_failed", "userinfo: "+err.Error(), nil)
-		}
-		if ui.Subject != idt.Subject {
-			return refuse("", "error.sso_failed", "userinfo subject differs from the id token's", nil)
-		}
-		if err := ui.Claims(&claims); err != nil {
-			return refuse("", "error.sso_failed", "userinfo claims: "+err.Error(), nil)
-		}
+	claims, why := s.identity(ctx, o, st, cb.Code)
+	if why != "" {
+		return refuse("", "error.sso_failed", why, nil)
 	}
 	email := svcportal.NormalizeEmail(claims.Email)
 	if !svcportal.ValidEmail(email) {
@@ -331,6 +277,78 @@ func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svc
 		return nil, "", "", err
 	}
 	return pr, token, st.Next, nil
+}
+
+// checkCallback checks that a callback answers the sign-in this browser
+// started (its state cookie, the state and address the provider echoes)
+// and carries a code; why says what is wrong, "" when nothing is.
+func (s *Service) checkCallback(tenantID int64, cb svcportal.SSOCallback) (st *ssoState, why string) {
+	st, err := s.readState(tenantID, cb.State)
+	switch {
+	case err != nil:
+		return nil, err.Error()
+	case cb.QueryState == "" || subtle.ConstantTimeCompare([]byte(cb.QueryState), []byte(st.State)) != 1:
+		return nil, "state mismatch"
+	case cb.RedirectURI != st.RedirectURI:
+		return nil, "callback on another address"
+	case cb.Error != "":
+		return nil, "provider error: " + cb.Error
+	case cb.Code == "":
+		return nil, "no code"
+	}
+	return st, ""
+}
+
+// identity trades the code of a checked callback for the provider's
+// verified claims about the person: the id token's, or the userinfo
+// answer's when the token carries no email. why says what failed, ""
+// when nothing did.
+func (s *Service) identity(ctx context.Context, o *svcportal.TenantOIDC, st *ssoState, code string) (claims ssoClaims, why string) {
+	p, err := s.provider(ctx, o.Issuer)
+	if err != nil {
+		return claims, err.Error()
+	}
+	hctx := s.httpContext(ctx)
+	tok, err := oauthConfig(o, p, st.RedirectURI).Exchange(hctx, code, oauth2.VerifierOption(st.Verifier))
+	if err != nil {
+		return claims, "code exchange: " + err.Error()
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return claims, "no id_token in token response"
+	}
+	// The token's times come from the provider's clock, the real one, not
+	// the service's injected clock.
+	idt, err := p.Verifier(&oidc.Config{ClientID: o.ClientID}).Verify(hctx, raw)
+	if err != nil {
+		return claims, "id token: " + err.Error()
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
+		return claims, "nonce mismatch"
+	}
+	if idt.AccessTokenHash != "" {
+		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+			return claims, "at_hash: " + err.Error()
+		}
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return claims, "id token claims: " + err.Error()
+	}
+	if claims.Email == "" {
+		// Some providers (ZITADEL among them) put profile claims only in
+		// the userinfo answer; it must be about the same subject.
+		ui, err := p.UserInfo(hctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			return claims, "userinfo: " + err.Error()
+		}
+		if ui.Subject != idt.Subject {
+			return claims, "userinfo subject differs from the id token's"
+		}
+		if err := ui.Claims(&claims); err != nil {
+			return claims, "userinfo claims: " + err.Error()
+		}
+	}
+	return claims, ""
 }
 
 // createSSOContact creates the contact of a verified email unknown to the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -74,11 +75,11 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.GET("/ticket-fields", read(policies.AreaFields), h.fieldList)
 	api.GET("/ticket-fields/:key", read(policies.AreaFields), h.fieldShow)
 	api.GET("/field-policies", read(policies.AreaFields), h.policyList)
-	api.GET("/tickets", read(policies.AreaTickets), web.TicketList(deps.Tickets))
-	api.GET("/tickets/:number", read(policies.AreaTickets), web.TicketShow(deps.Tickets))
+	api.GET("/tickets", read(policies.AreaTickets), ticketapi.List(deps.Tickets))
+	api.GET("/tickets/:number", read(policies.AreaTickets), ticketapi.Show(deps.Tickets))
 	api.PATCH("/tickets/:number", write(policies.AreaTickets), web.PathAction(http.StatusOK, "number", h.ticketUpdate))
-	api.uploads().POST("/tickets/:number/replies", write(policies.AreaTickets), web.TicketReply(deps.Tickets, deps.Blobs, true))
-	api.GET("/attachments/:id", read(policies.AreaTickets), web.AttachmentDownload(deps.Tickets, deps.Blobs))
+	api.uploads().POST("/tickets/:number/replies", write(policies.AreaTickets), ticketapi.Reply(deps.Tickets, deps.Blobs, true))
+	api.GET("/attachments/:id", read(policies.AreaTickets), ticketapi.Attachment(deps.Tickets, deps.Blobs))
 	api.POST("/tickets/:number/propose-solution", write(policies.AreaTickets), web.PathAction(http.StatusOK, "number", h.ticketPropose))
 
 	api.GET("/settings", read(policies.AreaSettings), h.settingsShow)

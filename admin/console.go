@@ -134,13 +134,6 @@ func (p *page) fail(c *gin.Context, err error, order ...string) {
 	})
 }
 
-// formError is an error a form shows again rather than an error page:
-// anything but an internal error or a not-found.
-func formError(err error) bool {
-	k := svcportal.KindOf(err)
-	return err != nil && k != svcportal.KindInternal && k != svcportal.KindNotFound
-}
-
 // invalid builds a validation error on one field.
 func invalid(field, msg string) error {
 	var v svcportal.Validation

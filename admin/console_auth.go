@@ -127,7 +127,7 @@ func (h *handlers) resetSubmit(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/admin/login?notice=password_reset")
 		return nil
 	}
-	if !formError(err) {
+	if !web.Redisplays(err) {
 		return err
 	}
 	code := req.Code

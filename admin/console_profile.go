@@ -41,7 +41,7 @@ func (h *handlers) profileSave(c *gin.Context) error {
 	name, locale, notify := c.PostForm("name"), c.PostForm("locale"), c.PostForm("notify_tickets") == "on"
 	_, err := h.deps.Staff.UpdateStaffProfile(c.Request.Context(), web.Principal(c),
 		svcportal.StaffProfileUpdate{Name: &name, Locale: &locale, NotifyTickets: &notify})
-	if formError(err) {
+	if web.Redisplays(err) {
 		pg := h.newProfilePage(c)
 		edited := *pg.Staff
 		edited.Name, edited.Locale, edited.MuteTicketEmails = name, locale, !notify
@@ -63,7 +63,7 @@ func (h *handlers) passwordSave(c *gin.Context) error {
 	} else {
 		err = h.deps.Accounts.ChangePassword(c.Request.Context(), web.Principal(c), c.PostForm("current_password"), next)
 	}
-	if formError(err) {
+	if web.Redisplays(err) {
 		pg := h.newProfilePage(c)
 		pg.fail(c, err, "current_password", "password", "password_confirm")
 		// The complaints belong to the password form, not the profile's.

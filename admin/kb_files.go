@@ -21,8 +21,9 @@ func (h *handlers) kbFilesAdd(c *gin.Context) error {
 		return err
 	}
 	if form == nil {
-		return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
-			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.required"}}}
+		e := svcportal.FieldErr(svcportal.KindInvalid, "files", "error.required", nil)
+		e.MessageID = "error.invalid_request"
+		return e
 	}
 	files, err := web.Uploads(c, h.deps.Blobs)
 	if err != nil {

@@ -43,8 +43,9 @@ func (h *handlers) settingsAsset(kind string) web.HandlerFunc {
 		if form != nil {
 			files := form.File["file"]
 			if len(files) != 1 {
-				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
-					Fields: map[string]svcportal.FieldError{"file": {MessageID: "error.required"}}}
+				e := svcportal.FieldErr(svcportal.KindInvalid, "file", "error.required", nil)
+				e.MessageID = "error.invalid_request"
+				return e
 			}
 			f, err := files[0].Open()
 			if err != nil {

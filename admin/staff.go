@@ -95,7 +95,7 @@ func (h *handlers) staffShow(c *gin.Context) error {
 func (h *handlers) staffInviteSubmit(c *gin.Context) error {
 	req := svcportal.StaffInvite{Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"), Locale: c.PostForm("locale")}
 	_, err := h.deps.Staff.InviteStaff(c.Request.Context(), web.Principal(c), req)
-	if formError(err) {
+	if web.Redisplays(err) {
 		pg, perr := h.newStaffPage(c)
 		if perr != nil {
 			return perr
@@ -131,7 +131,7 @@ func (h *handlers) staffUpdateSubmit(c *gin.Context) error {
 	if err == nil {
 		_, err = h.deps.Staff.UpdateStaff(c.Request.Context(), web.Principal(c), id, u)
 	}
-	if formError(err) {
+	if web.Redisplays(err) {
 		pg, perr := h.newStaffPage(c)
 		if perr != nil {
 			return perr

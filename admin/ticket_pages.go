@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -49,7 +50,7 @@ var myOpenQuery = url.Values{"assignee": {"me"}, "status": {strings.Join(openSta
 // assignee as staff name it ("me", "none", a staff id, or "" for anyone).
 func queueFilter(c *gin.Context) (svcportal.TicketFilter, error) {
 	q := c.Request.URL.Query()
-	f, err := svcportal.ParseTicketFilter(q)
+	f, err := ticketapi.ParseFilter(q)
 	if err != nil {
 		return f, err
 	}
@@ -254,7 +255,7 @@ func (h *handlers) ticketAction(done string, act func(c *gin.Context, n int64) (
 			return err
 		}
 		outcome, err := act(c, n)
-		if formError(err) {
+		if web.Redisplays(err) {
 			return h.renderTicket(c, web.ErrorStatus(c, err), err)
 		} else if err != nil {
 			return err

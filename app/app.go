@@ -137,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
-		accounts.WithHashPool(a.Hashing))
+		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))
 	a.KB = kb.New(st, index, cfg.Logger)
 	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB))
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)

@@ -89,8 +89,7 @@ func (s *Service) PutRule(ctx context.Context, r svcportal.PolicyRule) error {
 	// asked for: checked in the change's transaction.
 	check := func(fields []svcportal.TicketField, rules []svcportal.PolicyRule) error {
 		if !svcportal.IsBuiltinField(r.Field) && !slices.ContainsFunc(fields, func(f svcportal.TicketField) bool { return f.Key == r.Field }) {
-			return &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.field_unknown",
-				Fields: map[string]svcportal.FieldError{"field": {MessageID: "error.field_unknown"}}}
+			return svcportal.FieldErr(svcportal.KindUnprocessable, "field", "error.field_unknown", nil)
 		}
 		return svcportal.RequiredStaysEditable(fields, rules)
 	}

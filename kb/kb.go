@@ -35,10 +35,10 @@ var (
 )
 
 // New returns the service over st and idx; log receives index failures
-// (nil: slog's default).
+// (nil: they are discarded).
 func New(st Store, idx svcportal.ArticleIndex, log *slog.Logger) *Service {
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{st: st, idx: idx, log: log}
 }
@@ -380,9 +380,7 @@ func (s *Service) CanReadArticle(ctx context.Context, p *svcportal.Principal, id
 // AttachFiles implements svcportal.KBAdmin.
 func (s *Service) AttachFiles(ctx context.Context, by *svcportal.Principal, articleID int64, files []svcportal.Upload) ([]svcportal.Attachment, error) {
 	if len(files) == 0 || len(files) > svcportal.MaxFilesPerMessage {
-		return nil, &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.too_many_files",
-			Data:   map[string]any{"Max": svcportal.MaxFilesPerMessage},
-			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.too_many_files", Data: map[string]any{"Max": svcportal.MaxFilesPerMessage}}}}
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "files", "error.too_many_files", map[string]any{"Max": svcportal.MaxFilesPerMessage})
 	}
 	var out []svcportal.Attachment
 	for _, f := range files {

@@ -18,7 +18,9 @@ import (
 //go:embed *.toml
 var catalogs embed.FS
 
-// Tags are the languages of the catalogs, English first.
+// Tags are the languages of the catalogs, English first: the same list,
+// in the same order, as svcportal.Locales (a test ties the two, since
+// this package imports nothing of ours).
 var Tags = []string{"en", "fr", "de", "es", "it"}
 
 var (

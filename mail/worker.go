@@ -42,10 +42,10 @@ const (
 const maxErrorLength = 1000
 
 // NewWorker returns a worker with the default settings. A nil logger
-// means slog.Default(), a nil now means time.Now.
+// discards, a nil now means time.Now.
 func NewWorker(store svcportal.OutboxStore, t Transport, logger *slog.Logger, now func() time.Time) *Worker {
 	if logger == nil {
-		logger = slog.Default()
+		logger = slog.New(slog.DiscardHandler)
 	}
 	if now == nil {
 		now = time.Now

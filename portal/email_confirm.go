@@ -36,10 +36,7 @@ func (h *handlers) confirmEmailSubmit(c *gin.Context) error {
 	page := &confirmEmailPage{Page: web.NewPage(c)}
 	_, err := h.deps.Accounts.ConfirmEmailChange(c.Request.Context(), c.PostForm("token"), c.ClientIP())
 	switch svcportal.KindOf(err) {
-	case svcportal.KindInternal:
-		if err != nil {
-			return err
-		}
+	case svcportal.KindNone:
 		if p := web.Principal(c); p != nil && p.Contact != nil {
 			c.Redirect(http.StatusSeeOther, "/profile?email=changed")
 			return nil

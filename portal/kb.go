@@ -28,8 +28,7 @@ func searchLimit(c *gin.Context) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.wrong_type",
-			Fields: map[string]svcportal.FieldError{"limit": {MessageID: "error.wrong_type"}}}
+		return 0, svcportal.FieldErr(svcportal.KindInvalid, "limit", "error.wrong_type", nil)
 	}
 	return n, nil
 }
@@ -85,8 +84,9 @@ func (h *handlers) kbVoteSubmit(c *gin.Context) error {
 		helpful = true
 	case "no":
 	default:
-		return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_request",
-			Fields: map[string]svcportal.FieldError{"helpful": {MessageID: "error.required"}}}
+		e := svcportal.FieldErr(svcportal.KindInvalid, "helpful", "error.required", nil)
+		e.MessageID = "error.invalid_request"
+		return e
 	}
 	if _, err := h.deps.KB.Vote(c.Request.Context(), web.Principal(c), id, helpful); err != nil {
 		return err

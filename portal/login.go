@@ -48,7 +48,7 @@ func (h *handlers) loginForm(c *gin.Context) error {
 func (h *handlers) loginSubmit(c *gin.Context) error {
 	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
 	p, err := h.sessions.SignIn(c, h.deps.Accounts, email, c.PostForm("password"))
-	if k := svcportal.KindOf(err); k == svcportal.KindUnauthorized || k == svcportal.KindTooManyRequests {
+	if web.Redisplays(err) {
 		return web.Render(c, web.ErrorStatus(c, err), "portal/login",
 			&loginPage{Page: web.NewPage(c), Email: email, Next: next, Error: web.ErrorMessage(c, err), SSOLabel: h.ssoLabel(c)})
 	}

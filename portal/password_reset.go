@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -97,7 +96,9 @@ func (h *handlers) resetSubmit(c *gin.Context) error {
 		page := newResetPage(c, req.Email, req.Code)
 		page.Errors = web.FieldErrors(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/reset_password", page)
-	case k == svcportal.KindInvalid || k == svcportal.KindTooManyRequests:
+	case web.Redisplays(err):
+		// A wrong or spent code (KindInvalid), throttling…: the code
+		// field starts empty again.
 		page := newResetPage(c, req.Email, "")
 		page.Error, page.Errors = web.ErrorMessage(c, err), web.FieldErrors(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/reset_password", page)
@@ -111,6 +112,7 @@ type setPasswordPage struct {
 	Invalid   bool
 	MinLength int
 	Errors    map[string]string
+	Alert     string // what is wrong when no field says it
 }
 
 // setPasswordForm shows the form of a welcome link, or says the link is
@@ -142,19 +144,16 @@ func (h *handlers) setPasswordSubmit(c *gin.Context) error {
 	} else {
 		_, err = h.deps.Accounts.SetPasswordWithLink(c.Request.Context(), token, pw, c.ClientIP())
 	}
-	switch svcportal.KindOf(err) {
-	case svcportal.KindInternal:
-		if err != nil {
-			return err
-		}
+	switch k := svcportal.KindOf(err); {
+	case k == svcportal.KindNone:
 		h.endBrowserSession(c)
 		c.Redirect(http.StatusSeeOther, "/login?notice=password_set")
 		return nil
-	case svcportal.KindInvalid:
+	case k == svcportal.KindInvalid:
 		page.Invalid, page.Token = true, ""
 		return web.Render(c, http.StatusBadRequest, "portal/set_password", page)
-	case svcportal.KindUnprocessable:
-		page.Errors = web.FieldErrors(c, err)
+	case web.Redisplays(err):
+		page.Errors, page.Alert = web.FieldErrors(c, err), web.FormAlert(c, err)
 		return web.Render(c, web.ErrorStatus(c, err), "portal/set_password", page)
 	}
 	return err
@@ -167,7 +166,7 @@ func (h *handlers) endBrowserSession(c *gin.Context) {
 		if err := h.deps.Accounts.Logout(c.Request.Context(), p); err != nil {
 			// The password is already changed; a stale session of another
 			// account is not worth failing the request for.
-			slog.WarnContext(c.Request.Context(), "sign out after password reset", "request_id", web.RequestID(c), "err", err)
+			web.Logger(c).WarnContext(c.Request.Context(), "sign out after password reset", "request_id", web.RequestID(c), "err", err)
 		}
 	}
 	h.sessions.Clear(c)

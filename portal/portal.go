@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -99,12 +100,12 @@ func Register(srv *web.Server, deps Deps) {
 	me.PATCH("/me", web.H(h.apiMeUpdate))
 	me.POST("/me/password", web.H(h.apiMePassword))
 	me.GET("/ticket-fields", web.H(h.apiTicketFields))
-	me.GET("/tickets", web.H(web.TicketList(deps.Tickets)))
+	me.GET("/tickets", web.H(ticketapi.List(deps.Tickets)))
 	me.POST("/tickets", web.AcceptUploads, web.H(h.apiTicketCreate))
-	me.GET("/tickets/:number", web.H(web.TicketShow(deps.Tickets)))
+	me.GET("/tickets/:number", web.H(ticketapi.Show(deps.Tickets)))
 	me.PATCH("/tickets/:number", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketUpdate)))
-	me.POST("/tickets/:number/replies", web.AcceptUploads, web.H(web.TicketReply(deps.Tickets, deps.Blobs, false)))
-	me.GET("/attachments/:id", web.H(web.AttachmentDownload(deps.Tickets, deps.Blobs)))
+	me.POST("/tickets/:number/replies", web.AcceptUploads, web.H(ticketapi.Reply(deps.Tickets, deps.Blobs, false)))
+	me.GET("/attachments/:id", web.H(ticketapi.Attachment(deps.Tickets, deps.Blobs)))
 	me.POST("/tickets/:number/solution", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketSolution)))
 	me.POST("/tickets/:number/close", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketClose)))
 	me.POST("/tickets/:number/rating", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketRate)))

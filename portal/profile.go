@@ -13,6 +13,7 @@ type profilePage struct {
 	web.Page
 	Contact *svcportal.Contact
 	Errors  map[string]string
+	Alert   string // what is wrong when no field says it
 	Saved   bool
 	Changed bool // password just changed
 	// EmailPending says a link was sent to the new address (the same
@@ -37,14 +38,14 @@ func (h *handlers) profileSave(c *gin.Context) error {
 		Email: form("email"), Phone: form("phone")}
 	contact, err := h.deps.Accounts.UpdateProfile(c.Request.Context(), p, u)
 	if err != nil {
-		k := svcportal.KindOf(err)
-		if k != svcportal.KindUnprocessable && k != svcportal.KindConflict {
+		if !web.Redisplays(err) {
 			return err
 		}
 		// Show the form again with what was typed and what is wrong.
 		shown := *p.Contact
 		shown.FirstName, shown.LastName, shown.JobTitle, shown.Email, shown.Phone = *u.FirstName, *u.LastName, *u.JobTitle, *u.Email, *u.Phone
-		return web.Render(c, web.ErrorStatus(c, err), "portal/profile", &profilePage{Page: web.NewPage(c), Contact: &shown, Errors: web.FieldErrors(c, err)})
+		return web.Render(c, web.ErrorStatus(c, err), "portal/profile", &profilePage{Page: web.NewPage(c), Contact: &shown,
+			Errors: web.FieldErrors(c, err), Alert: web.FormAlert(c, err)})
 	}
 	if contact.PendingEmail != "" {
 		c.Redirect(http.StatusSeeOther, "/profile?saved=1&email=pending")
@@ -59,6 +60,7 @@ type passwordPage struct {
 	Forced    bool
 	MinLength int
 	Errors    map[string]string
+	Alert     string // what is wrong when no field says it
 }
 
 func (h *handlers) passwordForm(c *gin.Context) error {
@@ -78,11 +80,12 @@ func (h *handlers) passwordSave(c *gin.Context) error {
 		err = h.deps.Accounts.ChangePassword(c.Request.Context(), p, c.PostForm("current_password"), next)
 	}
 	if err != nil {
-		if svcportal.KindOf(err) != svcportal.KindUnprocessable {
+		if !web.Redisplays(err) {
 			return err
 		}
 		return web.Render(c, web.ErrorStatus(c, err), "portal/password", &passwordPage{
-			Page: web.NewPage(c), Forced: p.Contact.MustChangePassword, MinLength: svcportal.MinPasswordLength, Errors: web.FieldErrors(c, err)})
+			Page: web.NewPage(c), Forced: p.Contact.MustChangePassword, MinLength: svcportal.MinPasswordLength,
+			Errors: web.FieldErrors(c, err), Alert: web.FormAlert(c, err)})
 	}
 	c.Redirect(http.StatusSeeOther, "/profile?password=changed")
 	return nil
@@ -93,6 +96,7 @@ type settingsPage struct {
 	Locale string
 	Saved  bool
 	Errors map[string]string
+	Alert  string // what is wrong when no field says it
 }
 
 func (h *handlers) settingsShow(c *gin.Context) error {
@@ -104,10 +108,11 @@ func (h *handlers) settingsSave(c *gin.Context) error {
 	p := web.Principal(c)
 	locale := c.PostForm("locale")
 	if _, err := h.deps.Accounts.UpdateProfile(c.Request.Context(), p, svcportal.ProfileUpdate{Locale: &locale}); err != nil {
-		if svcportal.KindOf(err) != svcportal.KindUnprocessable {
+		if !web.Redisplays(err) {
 			return err
 		}
-		return web.Render(c, web.ErrorStatus(c, err), "portal/settings", &settingsPage{Page: web.NewPage(c), Locale: locale, Errors: web.FieldErrors(c, err)})
+		return web.Render(c, web.ErrorStatus(c, err), "portal/settings", &settingsPage{Page: web.NewPage(c), Locale: locale,
+			Errors: web.FieldErrors(c, err), Alert: web.FormAlert(c, err)})
 	}
 	c.Redirect(http.StatusSeeOther, "/settings?saved=1")
 	return nil

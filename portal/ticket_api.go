@@ -49,8 +49,7 @@ func (h *handlers) apiTicketCreate(c *gin.Context) error {
 		req.CC = form["cc"]
 		if raw := first("fields"); raw != "" {
 			if err := web.DecodeJSON([]byte(raw), &req.Fields); err != nil {
-				return &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: "error.invalid_json",
-					Fields: map[string]svcportal.FieldError{"fields": {MessageID: "error.invalid_json"}}}
+				return svcportal.FieldErr(svcportal.KindInvalid, "fields", "error.invalid_json", nil)
 			}
 		}
 		files, err := web.Uploads(c, h.deps.Blobs)

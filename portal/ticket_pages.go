@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -29,7 +30,7 @@ type ticketListPage struct {
 
 func (h *handlers) ticketList(c *gin.Context) error {
 	q := c.Request.URL.Query()
-	f, err := svcportal.ParseTicketFilter(q)
+	f, err := ticketapi.ParseFilter(q)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	}
 	for _, fv := range fields {
 		switch {
-		case fv.Key == "status":
+		case fv.Key == svcportal.FieldKeyStatus:
 			page.Statuses = svcportal.Statuses
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
 			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
@@ -114,7 +115,7 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 		page.Alert = web.ErrorMessage(c, err)
 	}
 	for _, f := range views {
-		if f.Mode != svcportal.FieldEditable || f.Key == "status" || f.Key == "assignee" {
+		if b, builtin := svcportal.Builtin(f.Key); f.Mode != svcportal.FieldEditable || builtin && !b.OnCreate {
 			continue
 		}
 		in := fieldInput{TicketFieldView: f, Value: form.Get("field." + f.Key), Values: map[string]bool{}, Error: page.Errors[f.Key]}
@@ -127,26 +128,6 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 		page.Fields = append(page.Fields, in)
 	}
 	return web.Render(c, status, "portal/ticket_new", page)
-}
-
-// formFields reads the custom and built-in fields of a form: field.KEY
-// inputs, several values for a multi-select, "on" for a checkbox.
-func formFields(form url.Values, views []svcportal.TicketFieldView) map[string]any {
-	out := map[string]any{}
-	for _, f := range views {
-		vals, sent := form["field."+f.Key]
-		switch {
-		case f.Type == svcportal.FieldCheckbox:
-			if sent {
-				out[f.Key] = true
-			}
-		case f.Type == svcportal.FieldMultiSelect && sent:
-			out[f.Key] = vals
-		case sent && strings.TrimSpace(vals[0]) != "":
-			out[f.Key] = vals[0]
-		}
-	}
-	return out
 }
 
 func (h *handlers) ticketCreate(c *gin.Context) error {
@@ -164,22 +145,16 @@ func (h *handlers) ticketCreate(c *gin.Context) error {
 	for _, e := range strings.FieldsFunc(form.Get("cc"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }) {
 		cc = append(cc, e)
 	}
-	editable := []svcportal.TicketFieldView{}
-	for _, f := range views {
-		if f.Mode == svcportal.FieldEditable {
-			editable = append(editable, f)
-		}
-	}
 	files, err := web.Uploads(c, h.deps.Blobs)
 	var v *svcportal.TicketView
 	if err == nil {
 		v, err = h.deps.Tickets.Create(c.Request.Context(), p, svcportal.NewTicket{
 			SiteID: site, Title: form.Get("title"), Description: form.Get("description"),
-			SharedWithSite: form.Get("shared_with_site") == "on", CC: cc, Fields: formFields(form, editable), Files: files,
+			SharedWithSite: form.Get("shared_with_site") == "on", CC: cc, Fields: ticketapi.FormFields(form, views, ticketapi.OmitBlanks), Files: files,
 		})
 	}
 	if err != nil {
-		if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+		if !web.Redisplays(err) {
 			return err
 		}
 		return h.renderNew(c, web.ErrorStatus(c, err), form, err)
@@ -298,7 +273,7 @@ func (h *handlers) ticketFormAction(done string, act func(c *gin.Context, n int6
 			return err
 		}
 		if err := act(c, n); err != nil {
-			if k := svcportal.KindOf(err); k == svcportal.KindInternal || k == svcportal.KindNotFound {
+			if !web.Redisplays(err) {
 				return err
 			}
 			return h.renderTicket(c, web.ErrorStatus(c, err), err)
@@ -355,21 +330,7 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) error {
 	if err := c.Request.ParseForm(); err != nil {
 		return svcportal.NewError(svcportal.KindInvalid, "error.invalid_request")
 	}
-	values := map[string]any{}
-	for _, f := range views {
-		if f.Mode != svcportal.FieldEditable {
-			continue
-		}
-		vals, sent := c.Request.PostForm["field."+f.Key]
-		switch {
-		case f.Type == svcportal.FieldCheckbox:
-			values[f.Key] = sent
-		case f.Type == svcportal.FieldMultiSelect:
-			values[f.Key] = vals
-		case sent:
-			values[f.Key] = vals[0]
-		}
-	}
+	values := ticketapi.FormFields(c.Request.PostForm, views, ticketapi.ClearBlanks)
 	_, err = h.deps.Tickets.UpdateFields(c.Request.Context(), p, n, values)
 	return err
 }

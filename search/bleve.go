@@ -351,20 +351,48 @@ func fuzziness(w string) int {
 
 // Search implements svcportal.ArticleIndex.
 func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
-	hits := []svcportal.ArticleHit{}
 	if q.TenantID == 0 || len(q.SiteIDs) == 0 || !svcportal.IsLocale(q.Lang) {
-		return hits, nil
+		return []svcportal.ArticleHit{}, nil
 	}
 	langs := []string{q.Lang}
 	if q.Fallback != q.Lang && svcportal.IsLocale(q.Fallback) {
 		langs = append(langs, q.Fallback)
 	}
-	words, err := b.analyze(plainAnalyzer, q.Text)
+	musts, err := b.wordQueries(q.Text, langs)
+	if err != nil {
+		return nil, err
+	}
+	if len(musts) == 0 {
+		return []svcportal.ArticleHit{}, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	// Sorting on helpfulness inside bleve would read its doc value for
+	// every match (twice the time of a keystroke's query); equal scores
+	// are rare, so the top hits by score, with room for ties at the
+	// cut, are ordered here instead.
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append(scopeQueries(q, langs), musts...)...), limit+10, 0, false)
+	req.Fields = []string{"article_id", "title", "excerpt", "locale", "helpful"}
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return rank(res, limit), nil
+}
+
+// wordQueries is one query per word of text that each article found must
+// match: the word itself, its stems in langs, near misses and, for the
+// word being typed, its prefix. A stopword other than the last one is
+// left out.
+func (b *Bleve) wordQueries(text string, langs []string) ([]query.Query, error) {
+	words, err := b.analyze(plainAnalyzer, text)
 	if err != nil {
 		return nil, err
 	}
 	// The last word is being typed unless the text ends with a space.
-	typing := q.Text != "" && !unicode.IsSpace(rune(q.Text[len(q.Text)-1]))
+	typing := text != "" && !unicode.IsSpace(rune(text[len(text)-1]))
 	var musts []query.Query
 	for i, w := range words {
 		last := i == len(words)-1 && typing
@@ -402,9 +430,14 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 		}
 		musts = append(musts, bleve.NewDisjunctionQuery(alts...))
 	}
-	if len(musts) == 0 {
-		return hits, nil
-	}
+	return musts, nil
+}
+
+// scopeQueries are the conditions, without score, of what q's reader may
+// find: the tenant's published articles for one of their sites (or all),
+// in their language, or in the fallback (langs[1]) when an article lacks
+// theirs.
+func scopeQueries(q svcportal.ArticleQuery, langs []string) []query.Query {
 	sites := []query.Query{filter("sites", "all")}
 	for _, s := range q.SiteIDs {
 		sites = append(sites, filter("sites", strconv.FormatInt(s, 10)))
@@ -418,26 +451,18 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 		lacks.SetBoost(0)
 		lang = boosted(bleve.NewDisjunctionQuery(lang, boosted(bleve.NewConjunctionQuery(filter("lang", q.Fallback), lacks), 0)), 0)
 	}
-	scope := []query.Query{
+	return []query.Query{
 		filter("tenant", strconv.FormatInt(q.TenantID, 10)),
 		filter("published", "true"),
 		boosted(bleve.NewDisjunctionQuery(sites...), 0),
 		lang,
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 10
-	}
-	// Sorting on helpfulness inside bleve would read its doc value for
-	// every match (twice the time of a keystroke's query); equal scores
-	// are rare, so the top hits by score, with room for ties at the
-	// cut, are ordered here instead.
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append(scope, musts...)...), limit+10, 0, false)
-	req.Fields = []string{"article_id", "title", "excerpt", "locale", "helpful"}
-	res, err := b.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
+}
+
+// rank orders the hits of res by score, then helpfulness, then article
+// id, and keeps the first limit.
+func rank(res *bleve.SearchResult, limit int) []svcportal.ArticleHit {
+	hits := []svcportal.ArticleHit{}
 	helpfulness := map[int64]float64{}
 	for _, h := range res.Hits {
 		id, _ := h.Fields["article_id"].(float64)
@@ -457,7 +482,7 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 		}
 		return cmp.Compare(a.ArticleID, b.ArticleID)
 	})
-	return hits[:min(limit, len(hits))], nil
+	return hits[:min(limit, len(hits))]
 }
 
 // analyze runs text through one of the mapping's analyzers.

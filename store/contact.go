@@ -152,8 +152,7 @@ func insertMemberships(ctx context.Context, tx bun.IDB, tid, contactID int64, ms
 			return err
 		}
 		if n == 0 {
-			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-				Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
+			return svcportal.FieldErr(svcportal.KindNotFound, "site_id", "error.site_not_found", nil)
 		}
 		if _, err := tx.NewInsert().Model(&contactSite{ContactID: contactID, SiteID: m.SiteID, Role: m.Role}).Exec(ctx); err != nil {
 			if isUniqueViolation(err) {

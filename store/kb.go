@@ -37,8 +37,7 @@ type kbVote struct {
 }
 
 func kbNotFound(field string) error {
-	return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.not_found",
-		Fields: map[string]svcportal.FieldError{field: {MessageID: "error.not_found"}}}
+	return svcportal.FieldErr(svcportal.KindNotFound, field, "error.not_found", nil)
 }
 
 func kbNotEmpty() error {
@@ -60,8 +59,7 @@ func setReach(ctx context.Context, db bun.IDB, tid int64, kind string, id int64,
 			return err
 		}
 		if n == 0 {
-			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-				Fields: map[string]svcportal.FieldError{"site_ids": {MessageID: "error.site_not_found"}}}
+			return svcportal.FieldErr(svcportal.KindNotFound, "site_ids", "error.site_not_found", nil)
 		}
 		if _, err := db.NewInsert().Model(&kbReachRow{TenantID: tid, Kind: kind, ObjectID: id, SiteID: sid}).Exec(ctx); err != nil {
 			return fmt.Errorf("insert %s %d reach: %w", kind, id, err)

@@ -61,8 +61,7 @@ func putPolicyRule(ctx context.Context, tx bun.IDB, tid int64, r svcportal.Polic
 			return err
 		}
 		if n == 0 {
-			return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-				Fields: map[string]svcportal.FieldError{"site_id": {MessageID: "error.site_not_found"}}}
+			return svcportal.FieldErr(svcportal.KindNotFound, "site_id", "error.site_not_found", nil)
 		}
 	}
 	if _, err := tx.NewInsert().Model(&r).ModelTableExpr(policyRulesTable).

@@ -48,8 +48,7 @@ func (s *Store) PutTenantOIDC(ctx context.Context, o *svcportal.TenantOIDC) erro
 				return err
 			}
 			if n == 0 {
-				return &svcportal.Error{Kind: svcportal.KindNotFound, MessageID: "error.site_not_found",
-					Fields: map[string]svcportal.FieldError{"create_site_id": {MessageID: "error.site_not_found"}}}
+				return svcportal.FieldErr(svcportal.KindNotFound, "create_site_id", "error.site_not_found", nil)
 			}
 		}
 		// The client secret is stored sealed; the caller keeps its copy.

@@ -273,8 +273,7 @@ func notFound(err error) error {
 
 // conflict is the error for a taken unique value of field.
 func conflict(field, messageID string, cause error) error {
-	return &svcportal.Error{
-		Kind: svcportal.KindConflict, MessageID: messageID, Cause: cause,
-		Fields: map[string]svcportal.FieldError{field: {MessageID: messageID}},
-	}
+	e := svcportal.FieldErr(svcportal.KindConflict, field, messageID, nil)
+	e.Cause = cause
+	return e
 }

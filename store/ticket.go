@@ -138,6 +138,17 @@ func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string,
 	return markRead(ctx, s.w, ticketID, kind, readerID, at)
 }
 
+// updatedColumns are the columns UpdateTicket saves: every built-in
+// field's and the others that actions change.
+var updatedColumns = func() []string {
+	cols := []string{"title", "fields", "shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at",
+		"closed_at", "rating_satisfied", "rating_comment", "last_public_at", "last_client_at"}
+	for _, f := range svcportal.BuiltinFieldTable {
+		cols = append(cols, f.Column)
+	}
+	return cols
+}()
+
 // UpdateTicket implements svcportal.TicketStore.
 func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
 	tid, err := tenantID(ctx)
@@ -154,9 +165,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Model(t).
-			Column("title", "status", "type", "priority", "impact", "product_family", "assignee_id", "fields",
-				"shared_with_site", "updated_at", "status_changed_at", "reminder_sent_at", "closed_at",
-				"rating_satisfied", "rating_comment", "last_public_at", "last_client_at").
+			Column(updatedColumns...).
 			Where("id = ? AND tenant_id = ?", t.ID, tid)
 		if change.StatusFrom != "" {
 			q = q.Where("status = ?", change.StatusFrom)
@@ -198,6 +207,19 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64) (*svcportal.Ti
 		return nil, err
 	}
 	return &ts[0], nil
+}
+
+// TicketByID implements svcportal.AttachmentStore.
+func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var number int64
+	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
+		return nil, notFound(err)
+	}
+	return s.TicketByNumber(ctx, number)
 }
 
 // decorate fills in CC lists, names and, for a reader, read state.
@@ -335,10 +357,14 @@ func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.Tic
 	return s.listTickets(ctx, q, f, svcportal.PrincipalStaff, staffID, true)
 }
 
-var builtinColumns = map[string]string{
-	"status": "t.status", "type": "t.type", "priority": "t.priority", "impact": "t.impact",
-	"product_family": "t.product_family", "assignee": "t.assignee_id",
-}
+// builtinColumns maps each built-in field key to its column of "tickets AS t".
+var builtinColumns = func() map[string]string {
+	m := make(map[string]string, len(svcportal.BuiltinFieldTable))
+	for _, f := range svcportal.BuiltinFieldTable {
+		m[f.Key] = "t." + f.Column
+	}
+	return m
+}()
 
 var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
 
@@ -352,12 +378,58 @@ var sortOrders = map[string]string{
 // may see.
 func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) ([]svcportal.Ticket, int, error) {
 	if len(f.Status) > 0 {
-		q = q.Where(within(f, "status", "t.status IN (?)"), bun.In(f.Status))
+		q = q.Where(within(f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(f.Status))
 	}
 	q, err := s.filterTickets(q, f, readerKind, readerID, withInternal)
 	if err != nil {
 		return nil, 0, err
 	}
+	order := orderBy(f)
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	f.PerPage = min(f.PerPage, 100)
+	f.Page = max(f.Page, 1)
+	var ts []svcportal.Ticket
+	total, err := q.ColumnExpr("t.*").OrderExpr(order).OrderExpr("t.number DESC").
+		Limit(int64(f.PerPage)).Offset(int64((f.Page-1)*f.PerPage)).ScanAndCount(ctx, &ts)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ts == nil {
+		ts = []svcportal.Ticket{}
+	}
+	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+}
+
+// matchQuery limits q to tickets that match text: a ticket number ("42",
+// "#42"), or else every word in the title, the description or a message
+// (an internal note only withInternal).
+func matchQuery(q *bun.SelectQuery, text string, withInternal bool) *bun.SelectQuery {
+	term := strings.TrimSpace(text)
+	if term == "" {
+		return q
+	}
+	if m := numberRE.FindStringSubmatch(term); m != nil {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		return q.Where("t.number = ?", n)
+	}
+	for _, word := range strings.Fields(strings.ToLower(term)) {
+		like := "%" + escapeLike(word) + "%"
+		// Internal notes count only for staff; a contact's search
+		// must not reveal that a note contains the word.
+		q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
+				AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
+			like, like, false, withInternal, like)
+	}
+	return q
+}
+
+// orderBy is the ORDER BY expression of f's sort (default "-updated"),
+// with its direction. For a contact (f.Within set), it tells nothing they
+// may not see.
+func orderBy(f svcportal.TicketFilter) string {
 	sort := f.Sort
 	if sort == "" {
 		sort = "-updated"
@@ -371,7 +443,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 		// A contact's updated_at, as tickets.ContactUpdatedAt has it: the
 		// last public message, or the last status change where they see
 		// the status; never a change they may not see.
-		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within["status"]) + ") AND t.status_changed_at > t.last_public_at" +
+		expr = "CASE WHEN t.site_id IN (" + siteList(f.Within[svcportal.FieldKeyStatus]) + ") AND t.status_changed_at > t.last_public_at" +
 			" THEN t.status_changed_at ELSE t.last_public_at END"
 	}
 	if _, onField := builtinColumns[order]; onField && f.Within != nil {
@@ -383,21 +455,7 @@ func (s *Store) listTickets(ctx context.Context, q *bun.SelectQuery, f svcportal
 	if !desc {
 		dir = " ASC"
 	}
-	if f.PerPage <= 0 {
-		f.PerPage = 25
-	}
-	f.PerPage = min(f.PerPage, 100)
-	f.Page = max(f.Page, 1)
-	var ts []svcportal.Ticket
-	total, err := q.ColumnExpr("t.*").OrderExpr(expr+dir).OrderExpr("t.number DESC").
-		Limit(int64(f.PerPage)).Offset(int64((f.Page-1)*f.PerPage)).ScanAndCount(ctx, &ts)
-	if err != nil {
-		return nil, 0, err
-	}
-	if ts == nil {
-		ts = []svcportal.Ticket{}
-	}
-	return ts, int(total), s.decorate(ctx, ts, readerKind, readerID)
+	return expr + dir
 }
 
 // filterTickets applies every condition of f but the status, and joins
@@ -406,22 +464,7 @@ func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, read
 	if len(f.Sites) > 0 {
 		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
 	}
-	if term := strings.TrimSpace(f.Query); term != "" {
-		if m := numberRE.FindStringSubmatch(term); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			q = q.Where("t.number = ?", n)
-		} else {
-			for _, word := range strings.Fields(strings.ToLower(term)) {
-				like := "%" + escapeLike(word) + "%"
-				// Internal notes count only for staff; a contact's search
-				// must not reveal that a note contains the word.
-				q = q.Where(`(LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(t.description) LIKE ? ESCAPE '\'
-					OR EXISTS (SELECT 1 FROM ticket_messages AS m WHERE m.ticket_id = t.id
-						AND (m.internal = ? OR m.internal = ?) AND LOWER(m.body) LIKE ? ESCAPE '\'))`,
-					like, like, false, withInternal, like)
-			}
-		}
-	}
+	q = matchQuery(q, f.Query, withInternal)
 	for key, val := range f.Fields {
 		if col, ok := builtinColumns[key]; ok {
 			q = q.Where(within(f, key, col+" = ?"), val)
@@ -551,66 +594,6 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, lim
 	return ts, s.decorate(ctx, ts, "", 0)
 }
 
-var _ svcportal.AttachmentStore = (*Store)(nil)
-
-// Attachment implements svcportal.AttachmentStore.
-func (s *Store) Attachment(ctx context.Context, id int64) (*svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a := new(svcportal.Attachment)
-	if err := s.db.NewSelect().Model(a).Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx); err != nil {
-		return nil, notFound(err)
-	}
-	if a.MessageID != 0 {
-		n, err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Where("id = ? AND internal = ?", a.MessageID, true).Count(ctx)
-		if err != nil {
-			return nil, err
-		}
-		a.Internal = n > 0
-	}
-	return a, nil
-}
-
-// TicketAttachments implements svcportal.AttachmentStore.
-func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as := []svcportal.Attachment{}
-	if err := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("id").Scan(ctx); err != nil {
-		return nil, err
-	}
-	var internal []int64
-	if err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").
-		Where("ticket_id = ? AND internal = ?", ticketID, true).Scan(ctx, &internal); err != nil {
-		return nil, err
-	}
-	for i := range as {
-		for _, id := range internal {
-			if as[i].MessageID == id {
-				as[i].Internal = true
-			}
-		}
-	}
-	return as, nil
-}
-
-// TicketByID implements svcportal.AttachmentStore.
-func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var number int64
-	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
-		return nil, notFound(err)
-	}
-	return s.TicketByNumber(ctx, number)
-}
-
 // SeedTickets inserts many tickets at once for benchmarks and demos:
 // numbers follow the tenant's counter without gaps, in one transaction.
 // No events, emails or read state are written.
@@ -651,49 +634,4 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 		}
 		return nil
 	})
-}
-
-// AddArticleAttachment implements svcportal.AttachmentStore.
-func (s *Store) AddArticleAttachment(ctx context.Context, articleID int64, a *svcportal.Attachment) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := s.db.NewSelect().TableExpr("kb_articles").Where("id = ? AND tenant_id = ?", articleID, tid).Count(ctx)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return svcportal.ErrNotFound()
-	}
-	a.ID, a.TenantID, a.TicketID, a.ArticleID, a.MessageID, a.CreatedAt = 0, tid, 0, articleID, 0, s.now().UTC()
-	_, err = s.w.NewInsert().Model(a).Exec(ctx)
-	return err
-}
-
-// ArticleAttachments implements svcportal.AttachmentStore.
-func (s *Store) ArticleAttachments(ctx context.Context, articleID int64) ([]svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as := []svcportal.Attachment{}
-	return as, s.db.NewSelect().Model(&as).Where("tenant_id = ? AND article_id = ?", tid, articleID).Order("id").Scan(ctx)
-}
-
-// DeleteArticleAttachment implements svcportal.AttachmentStore.
-func (s *Store) DeleteArticleAttachment(ctx context.Context, articleID, id int64) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := s.w.NewDelete().Model((*svcportal.Attachment)(nil)).
-		Where("id = ? AND tenant_id = ? AND article_id = ?", id, tid, articleID).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return svcportal.ErrNotFound()
-	}
-	return nil
 }

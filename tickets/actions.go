@@ -93,7 +93,7 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 		return nil, err
 	}
 	if len(values) == 0 {
-		return nil, fieldError(svcportal.KindUnprocessable, "fields", "error.required")
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "fields", "error.required", nil)
 	}
 	fs, err := s.fields(ctx)
 	if err != nil {
@@ -174,7 +174,7 @@ func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int6
 // setStatus moves t to status and returns the event that says so.
 func (s *Service) setStatus(p *svcportal.Principal, t *svcportal.Ticket, status string) svcportal.TicketEvent {
 	e := event(p, svcportal.EventStatusChanged)
-	e.Field, e.From, e.To = "status", t.Status, status
+	e.Field, e.From, e.To = svcportal.FieldKeyStatus, t.Status, status
 	t.Status, t.StatusChangedAt, t.ReminderSentAt = status, s.now(), nil
 	if status == svcportal.StatusClosed {
 		now := s.now()

@@ -49,12 +49,11 @@ func (s *Service) AutoClose(ctx context.Context, tenants Tenants) (reminded, clo
 				continue
 			}
 			switch svcportal.KindOf(err) {
-			case svcportal.KindConflict: // another instance got there first
-			case svcportal.KindInternal:
-				if err != nil {
-					return reminded, closed, err
-				}
+			case svcportal.KindNone:
 				*done++
+			case svcportal.KindConflict: // another instance got there first
+			default:
+				return reminded, closed, err
 			}
 		}
 	}

@@ -32,12 +32,11 @@ func (s *Service) throttleCC(ctx context.Context, p *svcportal.Principal, cc []s
 		}
 		_, err := s.st.ContactByEmail(ctx, email)
 		switch svcportal.KindOf(err) {
+		case svcportal.KindNone:
 		case svcportal.KindNotFound:
 			strangers++
-		case svcportal.KindInternal:
-			if err != nil {
-				return err
-			}
+		default:
+			return err
 		}
 	}
 	key := fmt.Sprintf("cc:%d:%d", svcportal.TenantFrom(ctx).ID, p.Contact.ID)

@@ -103,11 +103,11 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 		}
 		seen[r.email] = true
 		if statusKinds[r.kind] {
-			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{"status"})
+			modes, err := s.pol.Modes(ctx, r.role, t.SiteID, []string{svcportal.FieldKeyStatus})
 			if err != nil {
 				return nil, err
 			}
-			if !modes["status"].Visible() {
+			if !modes[svcportal.FieldKeyStatus].Visible() {
 				if !withMessage {
 					continue // the status is none of this reader's business
 				}

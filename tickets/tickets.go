@@ -65,20 +65,15 @@ type fieldSet struct {
 // described as custom ones would be, so one validation serves both.
 func (s *Service) fields(ctx context.Context) (*fieldSet, error) {
 	t := svcportal.TenantFrom(ctx)
-	opts := func(values []string) []svcportal.FieldOption {
-		out := make([]svcportal.FieldOption, len(values))
-		for i, v := range values {
-			out[i] = svcportal.FieldOption{Value: v}
+	list := make([]svcportal.TicketField, 0, len(svcportal.BuiltinFieldTable))
+	for _, b := range svcportal.BuiltinFieldTable {
+		f := svcportal.TicketField{Key: b.Key, Type: b.Type}
+		if b.Options != nil {
+			for _, v := range b.Options(t) {
+				f.Options = append(f.Options, svcportal.FieldOption{Value: v})
+			}
 		}
-		return out
-	}
-	list := []svcportal.TicketField{
-		{Key: "status", Type: svcportal.FieldDropdown, Options: opts(svcportal.Statuses)},
-		{Key: "type", Type: svcportal.FieldDropdown, Options: opts(t.TicketTypes)},
-		{Key: "priority", Type: svcportal.FieldDropdown, Options: opts(svcportal.Priorities)},
-		{Key: "impact", Type: svcportal.FieldDropdown, Options: opts(svcportal.Impacts)},
-		{Key: "product_family", Type: svcportal.FieldText},
-		{Key: "assignee", Type: svcportal.FieldText},
+		list = append(list, f)
 	}
 	custom, err := s.st.TicketFields(ctx, false)
 	if err != nil {
@@ -102,17 +97,17 @@ func (fs *fieldSet) keys() []string {
 
 // label is a field's label in lang: built-in ones from the catalog.
 func label(f *svcportal.TicketField, lang, fallback string) string {
-	if svcportal.IsBuiltinField(f.Key) {
-		return locales.For(lang).T("field.builtin." + f.Key)
+	if b, ok := svcportal.Builtin(f.Key); ok {
+		return locales.For(lang).T(b.LabelID)
 	}
 	return f.Label(lang, fallback)
 }
 
 // optionLabel is the label of a value of field f in lang.
 func optionLabel(f *svcportal.TicketField, value, lang, fallback string) string {
-	if svcportal.IsBuiltinField(f.Key) {
+	if b, ok := svcportal.Builtin(f.Key); ok {
 		tr := locales.For(lang)
-		if id := "ticket." + f.Key + "." + value; tr.Has(id) || locales.For("en").Has(id) {
+		if id := b.OptionLabelID(value); tr.Has(id) || locales.For("en").Has(id) {
 			return tr.T(id)
 		}
 		return value // a ticket type the tenant named itself
@@ -192,7 +187,7 @@ func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcpo
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Fields: map[string]any{}, Modes: modes,
 	}
-	statusShown := visible(modes, "status")
+	statusShown := visible(modes, svcportal.FieldKeyStatus)
 	if statusShown {
 		// Everything that follows from the status goes with it.
 		v.Status, v.ClosedAt = t.Status, t.ClosedAt
@@ -252,7 +247,7 @@ func contactEvent(e svcportal.TicketEvent, modes map[string]svcportal.FieldMode)
 		return e, false
 	case e.Field != "" && !visible(modes, e.Field):
 		return e, false
-	case !statusEvents[e.Kind] || visible(modes, "status"):
+	case !statusEvents[e.Kind] || visible(modes, svcportal.FieldKeyStatus):
 		return e, true
 	case e.Kind == svcportal.EventSolutionProposed, e.Comment != "" && e.Kind != svcportal.EventRated:
 		e.Kind, e.Comment, e.From, e.To = svcportal.EventReplied, "", "", ""
@@ -360,7 +355,7 @@ func (s *Service) Get(ctx context.Context, p *svcportal.Principal, number int64)
 		return nil, err
 	}
 	v.Unread = false
-	v.Actions = actions(p, t, role, visible(modes, "status"))
+	v.Actions = actions(p, t, role, visible(modes, svcportal.FieldKeyStatus))
 	return v, nil
 }
 
@@ -391,11 +386,11 @@ func (s *Service) statusShown(ctx context.Context, p *svcportal.Principal, role 
 	if p.Staff != nil {
 		return true, nil
 	}
-	modes, err := s.pol.Modes(ctx, role, siteID, []string{"status"})
+	modes, err := s.pol.Modes(ctx, role, siteID, []string{svcportal.FieldKeyStatus})
 	if err != nil {
 		return false, err
 	}
-	return modes["status"].Visible(), nil
+	return modes[svcportal.FieldKeyStatus].Visible(), nil
 }
 
 // maySettle is the one rule of who may end a ticket's conversation: close
@@ -509,7 +504,7 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 	for key, val := range f.Fields {
 		fd, ok := fs.byKey[key]
 		if !ok {
-			return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+			return svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 		}
 		if p.Contact != nil {
 			seen := false
@@ -521,14 +516,14 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 				seen = seen || modes[key].Visible()
 			}
 			if !seen {
-				return fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+				return svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 			}
 		}
-		if key == "assignee" {
+		if key == svcportal.FieldKeyAssignee {
 			// A staff id; anything else matches no ticket's column type.
 			id, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(val)), 10, 64)
 			if err != nil || id < 0 {
-				return fieldError(svcportal.KindInvalid, "field."+key, "error.wrong_type")
+				return svcportal.FieldErr(svcportal.KindInvalid, "field."+key, "error.wrong_type", nil)
 			}
 			f.Fields[key] = id
 			continue
@@ -542,26 +537,22 @@ func (s *Service) checkFilter(ctx context.Context, p *svcportal.Principal, f svc
 		}
 		f.Fields[key] = norm
 	}
-	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, "priority") {
-		return fieldError(svcportal.KindInvalid, "sort", "error.field_unknown") // the order would tell the hidden values
+	if p.Contact != nil && strings.TrimPrefix(f.Sort, "-") == "priority" && !s.visibleSomewhere(ctx, p, svcportal.FieldKeyPriority) {
+		return svcportal.FieldErr(svcportal.KindInvalid, "sort", "error.field_unknown", nil) // the order would tell the hidden values
 	}
 	if p.Contact != nil && len(f.Status) > 0 {
 		for _, m := range p.Contact.Memberships {
-			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{"status"})
+			modes, err := s.pol.Modes(ctx, m.Role, m.SiteID, []string{svcportal.FieldKeyStatus})
 			if err != nil {
 				return err
 			}
-			if modes["status"].Visible() {
+			if modes[svcportal.FieldKeyStatus].Visible() {
 				return nil
 			}
 		}
-		return fieldError(svcportal.KindInvalid, "status", "error.field_unknown")
+		return svcportal.FieldErr(svcportal.KindInvalid, "status", "error.field_unknown", nil) // the status parameter
 	}
 	return nil
-}
-
-func fieldError(k svcportal.Kind, field, msg string) error {
-	return &svcportal.Error{Kind: k, MessageID: msg, Fields: map[string]svcportal.FieldError{field: {MessageID: msg}}}
 }
 
 // applyFields validates and applies field values to t for p. A contact may
@@ -572,24 +563,55 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 	if err != nil {
 		return nil, err
 	}
-	var v svcportal.Validation
-	norm := map[string]any{}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	norm, err := s.normalizeFields(ctx, t, fs, modes, keys, values)
+	if err != nil {
+		return nil, err
+	}
+	var events []svcportal.TicketEvent
+	for _, key := range keys {
+		from, to := s.setField(ctx, t, key, norm[key])
+		if fmt.Sprint(from) == fmt.Sprint(to) {
+			continue
+		}
+		kind := svcportal.EventFieldChanged
+		if key == svcportal.FieldKeyStatus {
+			kind = svcportal.EventStatusChanged
+		}
+		e := event(p, kind)
+		e.Field, e.From, e.To = key, valueText(from), valueText(to)
+		events = append(events, e)
+	}
+	if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
+		now := s.now()
+		t.ClosedAt = &now
+	} else if t.Status != svcportal.StatusClosed {
+		t.ClosedAt = nil
+	}
+	return events, nil
+}
+
+// normalizeFields checks that the reader with modes (nil: staff) may set
+// each of keys, and returns their values in stored form; nothing of t
+// changes. Value complaints come together as one KindUnprocessable.
+func (s *Service) normalizeFields(ctx context.Context, t *svcportal.Ticket, fs *fieldSet, modes map[string]svcportal.FieldMode, keys []string, values map[string]any) (map[string]any, error) {
+	var v svcportal.Validation
+	norm := map[string]any{}
 	for _, key := range keys {
 		fd, ok := fs.byKey[key]
 		if !ok && modes == nil {
-			return nil, fieldError(svcportal.KindInvalid, key, "error.field_unknown")
+			return nil, svcportal.FieldErr(svcportal.KindInvalid, key, "error.field_unknown", nil)
 		}
 		if !ok || modes != nil && !modes[key].Editable() {
 			// Unknown, hidden and view-only fields get the same answer, so
 			// a contact learns nothing of fields they may not see.
-			return nil, fieldError(svcportal.KindForbidden, key, "error.field_not_editable")
+			return nil, svcportal.FieldErr(svcportal.KindForbidden, key, "error.field_not_editable", nil)
 		}
-		if key == "assignee" {
+		if key == svcportal.FieldKeyAssignee {
 			id, err := s.assigneeID(ctx, values[key])
 			if err != nil {
 				return nil, err
@@ -606,66 +628,49 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 			v.Add(key, "error.field_not_for_type", nil)
 			continue
 		}
-		if key == "status" && val == nil || key == "type" && val == nil {
+		if (key == svcportal.FieldKeyStatus || key == svcportal.FieldKeyType) && val == nil {
 			v.Add(key, "error.required", nil)
 			continue
 		}
 		norm[key] = val
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var events []svcportal.TicketEvent
-	for _, key := range keys {
-		val := norm[key]
-		from, to := t.BuiltinValue(key), val
-		switch key {
-		case "status":
-			if t.Status != val.(string) {
-				// Contacts' updated_at follows status changes: only real ones.
-				t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
-			}
-			t.Status = val.(string)
-		case "type":
-			t.Type = val.(string)
-		case "priority":
-			t.Priority = str(val)
-		case "impact":
-			t.Impact = str(val)
-		case "product_family":
-			t.ProductFamily = str(val)
-		case "assignee":
-			t.AssigneeID = val.(int64)
-			from, to = t.AssigneeName, ""
-			if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
-				to = displayStaff(m)
-			}
-		default:
-			from = t.Fields[key]
-			if val == nil {
-				delete(t.Fields, key)
-			} else {
-				t.Fields[key] = val
-			}
+	return norm, v.Err()
+}
+
+// setField sets field key of t to val, a normalised value, and returns
+// the value before and after as the timeline tells them.
+func (s *Service) setField(ctx context.Context, t *svcportal.Ticket, key string, val any) (from, to any) {
+	from, to = t.BuiltinValue(key), val
+	switch key {
+	case svcportal.FieldKeyStatus:
+		if t.Status != val.(string) {
+			// Contacts' updated_at follows status changes: only real ones.
+			t.StatusChangedAt, t.ReminderSentAt = s.now(), nil
 		}
-		if fmt.Sprint(from) == fmt.Sprint(to) {
-			continue
+		t.Status = val.(string)
+	case svcportal.FieldKeyType:
+		t.Type = val.(string)
+	case svcportal.FieldKeyPriority:
+		t.Priority = str(val)
+	case svcportal.FieldKeyImpact:
+		t.Impact = str(val)
+	case svcportal.FieldKeyProductFamily:
+		t.ProductFamily = str(val)
+	case svcportal.FieldKeyAssignee:
+		t.AssigneeID = val.(int64)
+		from, to = t.AssigneeName, ""
+		if m, err := s.st.StaffMember(ctx, t.AssigneeID); err == nil {
+			to = displayStaff(m)
 		}
-		kind := svcportal.EventFieldChanged
-		if key == "status" {
-			kind = svcportal.EventStatusChanged
+	default:
+		from = t.Fields[key]
+		if val == nil {
+			delete(t.Fields, key)
+		} else {
+			t.Fields[key] = val
 		}
-		e := event(p, kind)
-		e.Field, e.From, e.To = key, valueText(from), valueText(to)
-		events = append(events, e)
 	}
-	if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
-		now := s.now()
-		t.ClosedAt = &now
-	} else if t.Status != svcportal.StatusClosed {
-		t.ClosedAt = nil
-	}
-	return events, nil
+	return from, to
 }
 
 func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
@@ -680,14 +685,14 @@ func (s *Service) assigneeID(ctx context.Context, v any) (int64, error) {
 	case int:
 		id = int64(x)
 	default:
-		return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+		return 0, svcportal.FieldErr(svcportal.KindUnprocessable, svcportal.FieldKeyAssignee, "error.assignee_unknown", nil)
 	}
 	if id == 0 {
 		return 0, nil
 	}
 	if _, err := s.st.StaffMember(ctx, id); err != nil {
 		if svcportal.KindOf(err) == svcportal.KindNotFound {
-			return 0, fieldError(svcportal.KindUnprocessable, "assignee", "error.assignee_unknown")
+			return 0, svcportal.FieldErr(svcportal.KindUnprocessable, svcportal.FieldKeyAssignee, "error.assignee_unknown", nil)
 		}
 		return 0, err
 	}
@@ -766,7 +771,7 @@ func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int
 // their number.
 func attachments(p *svcportal.Principal, files []svcportal.Upload) ([]svcportal.Attachment, error) {
 	if len(files) > svcportal.MaxFilesPerMessage {
-		return nil, fieldError(svcportal.KindUnprocessable, "files", "error.too_many_files")
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "files", "error.too_many_files", nil)
 	}
 	kind, id, _ := actor(p)
 	out := make([]svcportal.Attachment, 0, len(files))
@@ -791,7 +796,7 @@ func (s *Service) visibleSomewhere(ctx context.Context, p *svcportal.Principal, 
 
 // typeAfter is the ticket type once values are applied.
 func typeAfter(t *svcportal.Ticket, values map[string]any) string {
-	if ty, ok := values["type"].(string); ok && ty != "" {
+	if ty, ok := values[svcportal.FieldKeyType].(string); ok && ty != "" {
 		return ty
 	}
 	return t.Type

@@ -56,13 +56,7 @@ func jsonError(err error) error {
 		tooLarge *http.MaxBytesError
 		typeErr  *json.UnmarshalTypeError
 	)
-	invalid := func(field, msg string) error {
-		e := &svcportal.Error{Kind: svcportal.KindInvalid, MessageID: msg}
-		if field != "" {
-			e.Fields = map[string]svcportal.FieldError{field: {MessageID: msg}}
-		}
-		return e
-	}
+	invalid := func(field, msg string) error { return svcportal.FieldErr(svcportal.KindInvalid, field, msg, nil) }
 	switch {
 	case errors.As(err, &tooLarge):
 		return svcportal.NewError(svcportal.KindTooLarge, "error.too_large")
@@ -90,11 +84,22 @@ func FieldErrors(c *gin.Context, err error) map[string]string {
 	return out
 }
 
+// FormAlert is the message shown above a form shown again for err when no
+// field carries the complaint (throttling, a conflict…); "" when the
+// fields say it all.
+func FormAlert(c *gin.Context, err error) string {
+	var e *svcportal.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		return ""
+	}
+	return ErrorMessage(c, err)
+}
+
 // ErrorMessage translates err's main message for a page, or the generic
 // one for an internal error.
 func ErrorMessage(c *gin.Context, err error) string {
 	var e *svcportal.Error
-	if !errors.As(err, &e) || e.Kind == svcportal.KindInternal {
+	if !errors.As(err, &e) || internal(e) {
 		return Translator(c).T("error.internal")
 	}
 	return Translator(c).T(messageID(e), e.Data)

@@ -25,15 +25,13 @@ func (s *Server) brandAsset(kind string) HandlerFunc {
 		ctx := c.Request.Context()
 		a, err := s.opts.Assets.TenantAsset(ctx, kind)
 		switch svcportal.KindOf(err) {
+		case svcportal.KindNone:
+			serveCached(c, a.ContentType, a.Data)
 		case svcportal.KindNotFound:
 			serveCached(c, "image/svg+xml", tenants.MonogramSVG(svcportal.TenantFrom(ctx)))
-			return nil
-		case svcportal.KindInternal:
-			if err != nil {
-				return err
-			}
+		default:
+			return err
 		}
-		serveCached(c, a.ContentType, a.Data)
 		return nil
 	}
 }

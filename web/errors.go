@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -11,7 +10,8 @@ import (
 	"github.com/svcportal/svcportal"
 )
 
-// statusOf is the one table from error kind to HTTP status.
+// statusOf is the one table from error kind to HTTP status; a kind it
+// lacks is answered as internal (see status).
 var statusOf = map[svcportal.Kind]int{
 	svcportal.KindInternal:        http.StatusInternalServerError,
 	svcportal.KindInvalid:         http.StatusBadRequest,
@@ -22,6 +22,34 @@ var statusOf = map[svcportal.Kind]int{
 	svcportal.KindUnauthorized:    http.StatusUnauthorized,
 	svcportal.KindTooManyRequests: http.StatusTooManyRequests,
 	svcportal.KindTooLarge:        http.StatusRequestEntityTooLarge,
+}
+
+// status is the HTTP status of kind k: 500 for a kind statusOf lacks
+// (KindNone among them), never a 200 with an error body.
+func status(k svcportal.Kind) int {
+	if st, ok := statusOf[k]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// internal reports whether err is shown as the generic internal error:
+// not an *Error, or of a kind without a status of its own.
+func internal(e *svcportal.Error) bool {
+	return e == nil || status(e.Kind) == http.StatusInternalServerError
+}
+
+// Redisplays is the one rule of which errors a page form answers by
+// showing itself again, with what was typed and what is wrong: those the
+// reader can act on. No error, an internal one and not found (the thing
+// the form is about is gone, or never was theirs) are not among them;
+// those go to Fail.
+func Redisplays(err error) bool {
+	var e *svcportal.Error
+	if !errors.As(err, &e) || internal(e) {
+		return false
+	}
+	return e.Kind != svcportal.KindNotFound
 }
 
 // HandlerFunc is a gin handler that returns its failure instead of writing
@@ -52,8 +80,8 @@ func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // translated message with the request id.
 func Fail(c *gin.Context, err error) {
 	var e *svcportal.Error
-	if !errors.As(err, &e) || e.Kind == svcportal.KindInternal {
-		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c),
+	if !errors.As(err, &e) || internal(e) {
+		Logger(c).ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = &svcportal.Error{Kind: svcportal.KindInternal, MessageID: "error.internal"}
 	}
@@ -71,7 +99,7 @@ func Fail(c *gin.Context, err error) {
 	}
 	data := &ErrorPage{Page: NewPage(c), Message: Translator(c).T(messageID(e), e.Data)}
 	if err := Render(c, status, page, data); err != nil {
-		slog.Error("render error page", "err", err)
+		Logger(c).ErrorContext(c.Request.Context(), "render error page", "request_id", RequestID(c), "err", err)
 		c.AbortWithStatus(status)
 	}
 	c.Abort()
@@ -86,12 +114,17 @@ func ErrorStatus(c *gin.Context, err error) int {
 		return http.StatusInternalServerError
 	}
 	setRetryAfter(c, e)
-	return statusOf[e.Kind]
+	return status(e.Kind)
 }
 
+// messageID is the catalog id of e's message: its own, else that of its
+// kind.
 func messageID(e *svcportal.Error) string {
-	if e.MessageID != "" {
+	switch {
+	case e.MessageID != "":
 		return e.MessageID
+	case e.Kind == svcportal.KindUnprocessable:
+		return "error.validation"
 	}
 	return "error." + e.Kind.String()
 }
@@ -136,7 +169,7 @@ func (s *Server) noHost(c *gin.Context) {
 	}
 	data := &ErrorPage{Page: NewPage(c), Host: c.Request.Host}
 	if err := Render(c, http.StatusNotFound, "nohost", data); err != nil {
-		slog.Error("render no-host page", "err", err)
+		s.opts.Logger.ErrorContext(c.Request.Context(), "render no-host page", "request_id", RequestID(c), "err", err)
 		c.AbortWithStatus(http.StatusNotFound)
 	}
 }

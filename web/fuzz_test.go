@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 	"github.com/svcportal/svcportal/web"
 )
 
@@ -96,7 +97,7 @@ func fuzzServer(blobs svcportal.BlobStore) *web.Server {
 		c.Next()
 	})
 	g.GET("/tickets", web.H(func(c *gin.Context) error {
-		f, err := svcportal.ParseTicketFilter(c.Request.URL.Query())
+		f, err := ticketapi.ParseFilter(c.Request.URL.Query())
 		if err != nil {
 			return err
 		}
@@ -119,7 +120,7 @@ func fuzzServer(blobs svcportal.BlobStore) *web.Server {
 }
 
 // FuzzTicketQuery: the query string of a ticket list, read by the web
-// layer and ParseTicketFilter, is answered 200, 400 or 422, never 500; an
+// layer and ticketapi.ParseFilter, is answered 200, 400 or 422, never 500; an
 // accepted filter is within the bounds of one request's work and holds
 // only valid text.
 func FuzzTicketQuery(f *testing.F) {

@@ -29,13 +29,11 @@ func ValidText(s string) bool {
 // errInvalidText is the answer for text that is not valid input; field
 // names where it was found ("" when that is unknown).
 func errInvalidText(field string) error {
-	e := &svcportal.Error{Kind: svcportal.KindInvalid, Code: "invalid_text", MessageID: "error.invalid_text"}
-	if field != "" {
-		if !ValidText(field) {
-			field = strings.ToValidUTF8(strings.ReplaceAll(field, "\x00", ""), "")
-		}
-		e.Fields = map[string]svcportal.FieldError{field: {MessageID: "error.invalid_text"}}
+	if !ValidText(field) {
+		field = strings.ToValidUTF8(strings.ReplaceAll(field, "\x00", ""), "")
 	}
+	e := svcportal.FieldErr(svcportal.KindInvalid, field, "error.invalid_text", nil)
+	e.Code = "invalid_text"
 	return e
 }
 

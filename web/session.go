@@ -47,18 +47,17 @@ func (s Sessions) Load(c *gin.Context) {
 	if token, err := c.Cookie(s.Cookie); err == nil && token != "" {
 		p, err := s.Auth.Authenticate(c.Request.Context(), s.Kind, token)
 		switch svcportal.KindOf(err) {
-		case svcportal.KindUnauthorized:
-			s.Clear(c) // expired or ended elsewhere: forget it
-		case svcportal.KindInternal:
-			if err != nil {
-				Fail(c, err)
-				c.Abort()
-				return
-			}
+		case svcportal.KindNone:
 			c.Set(keyPrincipal, p)
 			if l := p.Locale(); l != "" {
 				SetViewerLocale(c, l)
 			}
+		case svcportal.KindUnauthorized:
+			s.Clear(c) // expired or ended elsewhere: forget it
+		default:
+			Fail(c, err)
+			c.Abort()
+			return
 		}
 	}
 	if refuseAnonymousUpload(c) {

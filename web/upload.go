@@ -186,9 +186,7 @@ func Uploads(c *gin.Context, blobs svcportal.BlobStore) ([]svcportal.Upload, err
 	}
 	files := form.File["files"]
 	if len(files) > svcportal.MaxFilesPerMessage {
-		return nil, &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.too_many_files",
-			Data:   map[string]any{"Max": svcportal.MaxFilesPerMessage},
-			Fields: map[string]svcportal.FieldError{"files": {MessageID: "error.too_many_files", Data: map[string]any{"Max": svcportal.MaxFilesPerMessage}}}}
+		return nil, svcportal.FieldErr(svcportal.KindUnprocessable, "files", "error.too_many_files", map[string]any{"Max": svcportal.MaxFilesPerMessage})
 	}
 	max := int64(svcportal.TenantFrom(c.Request.Context()).MaxUploadMB) << 20
 	var out []svcportal.Upload

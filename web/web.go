@@ -26,6 +26,8 @@ type AssetSource interface {
 
 // Options are what the web layer needs from the rest of the program.
 type Options struct {
+	// Logger receives request lines and the causes of 500 answers; nil
+	// discards them.
 	Logger  *slog.Logger
 	Tenants TenantResolver
 	Assets  AssetSource
@@ -50,14 +52,14 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 // New builds the server; areas then register their routes on s.Tenant.
 func New(opts Options) *Server {
 	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+		opts.Logger = discard
 	}
 	e := gin.New()
 	e.SetTrustedProxies(nil) // client addresses come from the connection unless a proxy is configured
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = multipartMemory
 	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
-	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) { c.Set(keyRenderer, s.Renderer) })
+	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, s.setContext)
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
@@ -72,6 +74,26 @@ func New(opts Options) *Server {
 	e.NoRoute(s.resolveTenant, H(func(c *gin.Context) error { return svcportal.ErrNotFound() }))
 	return s
 }
+
+// setContext gives every handler the renderer and the logger of s.
+func (s *Server) setContext(c *gin.Context) {
+	c.Set(keyRenderer, s.Renderer)
+	c.Set(keyLogger, s.opts.Logger)
+}
+
+const keyLogger = "web.logger"
+
+// Logger is the server's logger, for a handler that has something to say
+// beside its answer. A context the server did not prepare gets one that
+// discards.
+func Logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Value(keyLogger).(*slog.Logger); ok {
+		return l
+	}
+	return discard
+}
+
+var discard = slog.New(slog.DiscardHandler)
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Engine.ServeHTTP(w, r) }

@@ -1,4 +1,4 @@
-package svcportal_test
+package ticketapi_test
 
 import (
 	"net/url"
@@ -8,13 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/ticketapi"
 )
 
-// FuzzParseTicketFilter: any query string gives a filter or a
+// FuzzParseFilter: any query string gives a filter or a
 // KindInvalid/KindUnprocessable error, never a panic; an accepted filter
 // has a known scope and statuses, positive paging, and stays within the
 // bounds of one request's work.
-func FuzzParseTicketFilter(f *testing.F) {
+func FuzzParseFilter(f *testing.F) {
 	for _, s := range []string{
 		"q=printer&status=open,closed&unread=true&page=2&per_page=10&field.asset_tag=PR-1&sort=-updated",
 		"scope=mine", "scope=everyone", "status=open,,bogus", "page=0", "per_page=99999999999999999999",
@@ -24,7 +25,7 @@ func FuzzParseTicketFilter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, _ := url.ParseQuery(raw)
-		got, err := svcportal.ParseTicketFilter(q)
+		got, err := ticketapi.ParseFilter(q)
 		if err != nil {
 			if k := svcportal.KindOf(err); k != svcportal.KindInvalid && k != svcportal.KindUnprocessable {
 				t.Fatalf("?%s: %v", raw, err)
