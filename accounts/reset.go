@@ -64,6 +64,51 @@ var errNotConfigured = errors.New("accounts: password resets and welcome emails 
 
 // RequestPasswordReset implements svcportal.AccountService.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) error {
+	return s.requestReset(ctx, email, ip, resetFlow{
+		key: "reset", kind: svcportal.EmailResetCode, actor: svcportal.PrincipalContact,
+		find: func(ctx context.Context, email string) (*resetAccount, error) {
+			c, err := s.st.ContactByEmail(ctx, email)
+			if err != nil {
+				return nil, err
+			}
+			return &resetAccount{id: c.ID, name: c.DisplayName(), locale: c.Locale, disabled: c.Disabled}, nil
+		},
+		hash: s.codeHash,
+		save: func(ctx context.Context, id int64, hash string, expires time.Time, msg *svcportal.OutboundEmail) error {
+			return s.st.CreateResetCode(ctx, &svcportal.ResetCode{ContactID: id, CodeHash: hash, ExpiresAt: expires}, msg)
+		},
+	})
+}
+
+// resetAccount is the account a reset request names, when there is one.
+type resetAccount struct {
+	id           int64
+	name, locale string
+	disabled     bool
+}
+
+// resetFlow is what differs between the password resets of contacts and
+// of staff; requestReset is the one flow they share.
+type resetFlow struct {
+	key   string // throttle key prefix per email: "reset", "staff-reset"
+	kind  string // the email with the code
+	staff bool   // the email is written for staff (console links)
+	actor string // principal kind of the account, for the audit log
+	audit string // prefix of the audit detail ("staff, " or "")
+	find  func(ctx context.Context, email string) (*resetAccount, error)
+	hash  func(tenantID, accountID int64, code string) string
+	// save stores the code of account id (0: none) and its email in one
+	// transaction, replacing the account's older codes.
+	save func(ctx context.Context, id int64, hash string, expires time.Time, msg *svcportal.OutboundEmail) error
+}
+
+// requestReset answers a password-reset request the same way whether or
+// not the email is an active account's: every request counts towards the
+// limits; a found, active account gets a code, any other address a notice
+// without one, and both paths hash a code, render one email, and store one
+// code row and that email in one transaction, so neither the answer, the
+// writes nor the time taken tell which emails exist.
+func (s *Service) requestReset(ctx context.Context, email, ip string, f resetFlow) error {
 	t := svcportal.TenantFrom(ctx)
 	if t == nil {
 		return fmt.Errorf("accounts: no tenant in context")
@@ -78,7 +123,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 		key string
 		lim limit
 	}{
-		{fmt.Sprintf("reset:%d:%s", t.ID, email), limitResetEmail},
+		{fmt.Sprintf("%s:%d:%s", f.key, t.ID, email), limitResetEmail},
 		{"reset-ip:" + ip, limitResetIP},
 	} {
 		n, _, err := s.st.Hit(ctx, k.key, k.lim.Window, now)
@@ -88,50 +133,40 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 		throttled = throttled || n > k.lim.Max
 	}
 	if throttled {
-		s.log.WarnContext(ctx, "password reset throttled", "tenant", t.Slug, "email", email, "ip", ip)
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "throttled"})
+		s.log.WarnContext(ctx, "password reset throttled", "tenant", t.Slug, "email", email, "ip", ip, "staff", f.staff)
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: f.audit + "throttled"})
 		return nil
 	}
-
-	var c *svcportal.Contact
-	if svcportal.ValidEmail(email) {
-		found, err := s.st.ContactByEmail(ctx, email)
-		if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
-			return err
-		}
-		c = found
-	} else {
+	if !svcportal.ValidEmail(email) {
 		// Nothing can be sent to it; this is the only path that writes
 		// less, and it says nothing about any account.
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "not an address"})
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: f.audit + "not an address"})
 		return nil
 	}
-	// Both paths below hash a code, render one email, and store one code
-	// row and that email in one transaction: a request for an unknown or
-	// disabled account does the same work and the same writes as one for
-	// an active account, and its owner gets a notice instead of a code.
+	acc, err := f.find(ctx, email)
+	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+		return err
+	}
 	code := newResetCode()
-	req := svcportal.EmailRequest{Kind: svcportal.EmailResetCode, To: email,
+	req := svcportal.EmailRequest{Kind: f.kind, To: email, Staff: f.staff,
 		Data: map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}}
-	rc := &svcportal.ResetCode{ExpiresAt: now.Add(svcportal.ResetCodeTTL)}
-	audit := &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "code sent"}
-	if c == nil || c.Disabled {
+	audit := &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: f.audit + "code sent"}
+	var id int64
+	if acc == nil || acc.disabled {
 		req = svcportal.EmailRequest{Kind: svcportal.EmailResetUnknown, To: email, Data: map[string]any{}}
-		rc.CodeHash = s.codeHash(t.ID, 0, code)
-		audit.Detail = "unknown email"
-		if c != nil {
-			audit.Detail = "account disabled"
+		audit.Detail = f.audit + "unknown email"
+		if acc != nil {
+			audit.Detail = f.audit + "account disabled"
 		}
 	} else {
-		req.ToName, req.Locale = c.DisplayName(), c.Locale
-		rc.ContactID, rc.CodeHash = c.ID, s.codeHash(t.ID, c.ID, code)
-		audit.ActorKind, audit.ActorID = svcportal.PrincipalContact, c.ID
+		id, req.ToName, req.Locale = acc.id, acc.name, acc.locale
+		audit.ActorKind, audit.ActorID = f.actor, acc.id
 	}
 	msg, err := s.mailer.RenderEmail(ctx, t, req)
 	if err != nil {
 		return err
 	}
-	if err := s.st.CreateResetCode(ctx, rc, msg); err != nil {
+	if err := f.save(ctx, id, f.hash(t.ID, id, code), now.Add(svcportal.ResetCodeTTL), msg); err != nil {
 		return err
 	}
 	s.audit(ctx, audit)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -69,14 +68,14 @@ func (s *Service) UpdateStaff(ctx context.Context, by *svcportal.Principal, id i
 	if u.Role != nil && *u.Role != m.Role {
 		if self {
 			// An admin who demoted themselves could lock the tenant out.
-			return nil, fieldError(svcportal.KindConflict, "role", "error.staff_self_role")
+			return nil, svcportal.FieldErr(svcportal.KindConflict, "role", "error.staff_self_role", nil)
 		}
 		m.Role = *u.Role
 		changed = append(changed, "role")
 	}
 	if u.Disabled != nil && *u.Disabled != m.Disabled {
 		if self {
-			return nil, fieldError(svcportal.KindConflict, "disabled", "error.staff_self_disable")
+			return nil, svcportal.FieldErr(svcportal.KindConflict, "disabled", "error.staff_self_disable", nil)
 		}
 		m.Disabled = *u.Disabled
 		changed = append(changed, "disabled")
@@ -127,68 +126,21 @@ func (s *Service) UpdateStaffProfile(ctx context.Context, p *svcportal.Principal
 }
 
 // RequestStaffPasswordReset implements svcportal.StaffAccounts, with the
-// rules of contacts' resets: the same answer whether or not the email is
-// a staff member's, throttled per email and per client address.
+// rules of contacts' resets (requestReset): the same answer and the same
+// work whether or not the email is an active staff member's.
 func (s *Service) RequestStaffPasswordReset(ctx context.Context, email, ip string) error {
-	t := svcportal.TenantFrom(ctx)
-	if t == nil {
-		return fmt.Errorf("accounts: no tenant in context")
-	}
-	if s.secret == nil || s.mailer == nil {
-		return errNotConfigured
-	}
-	email = svcportal.NormalizeEmail(email)
-	now := s.now()
-	throttled := false
-	for _, k := range []struct {
-		key string
-		lim limit
-	}{
-		{fmt.Sprintf("staff-reset:%d:%s", t.ID, email), limitResetEmail},
-		{"reset-ip:" + ip, limitResetIP},
-	} {
-		n, _, err := s.st.Hit(ctx, k.key, k.lim.Window, now)
-		if err != nil {
-			return err
-		}
-		throttled = throttled || n > k.lim.Max
-	}
-	if throttled {
-		slog.WarnContext(ctx, "staff password reset throttled", "tenant", t.Slug, "email", email, "ip", ip)
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "staff, throttled"})
-		return nil
-	}
-	var m *svcportal.Staff
-	if svcportal.ValidEmail(email) {
-		found, err := s.st.StaffByEmail(ctx, email)
-		if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
-			return err
-		}
-		m = found
-	}
-	code := newResetCode()
-	data := map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}
-	if m == nil || m.ID == 0 || m.Disabled {
-		// The same work as for a real staff member, so timing tells nothing.
-		s.staffCodeHash(t.ID, 0, code)
-		if _, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailStaffResetCode, Staff: true,
-			To: "nobody@example.invalid", Data: data}); err != nil {
-			return err
-		}
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "staff, unknown or disabled"})
-		return nil
-	}
-	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailStaffResetCode, Staff: true,
-		To: m.Email, ToName: m.Name, Locale: m.Locale, Data: data})
-	if err != nil {
-		return err
-	}
-	if err := s.st.CreateStaffResetCode(ctx, m.ID, s.staffCodeHash(t.ID, m.ID, code), now.Add(svcportal.ResetCodeTTL), msg); err != nil {
-		return err
-	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalStaff, ActorID: m.ID,
-		Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: "staff, code sent"})
-	return nil
+	return s.requestReset(ctx, email, ip, resetFlow{
+		key: "staff-reset", kind: svcportal.EmailStaffResetCode, staff: true, actor: svcportal.PrincipalStaff, audit: "staff, ",
+		find: func(ctx context.Context, email string) (*resetAccount, error) {
+			m, err := s.st.StaffByEmail(ctx, email)
+			if err != nil {
+				return nil, err
+			}
+			return &resetAccount{id: m.ID, name: m.Name, locale: m.Locale, disabled: m.Disabled}, nil
+		},
+		hash: s.staffCodeHash,
+		save: s.st.CreateStaffResetCode,
+	})
 }
 
 // ConfirmStaffPasswordReset implements svcportal.StaffAccounts.
@@ -301,8 +253,4 @@ func (s *Service) SetStaffPasswordWithLink(ctx context.Context, token, pw, ip st
 // staff member, and apart from contacts' codes of the same id.
 func (s *Service) staffCodeHash(tenantID, staffID int64, code string) string {
 	return s.codeHash(tenantID, -staffID-1, code)
-}
-
-func fieldError(k svcportal.Kind, field, msg string) error {
-	return &svcportal.Error{Kind: k, MessageID: msg, Fields: map[string]svcportal.FieldError{field: {MessageID: msg}}}
 }

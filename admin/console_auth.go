@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -191,7 +190,7 @@ func (h *handlers) setPasswordSubmit(c *gin.Context) error {
 func (h *handlers) endBrowserSession(c *gin.Context) {
 	if p := web.Principal(c); p != nil {
 		if err := h.deps.Accounts.Logout(c.Request.Context(), p); err != nil {
-			slog.WarnContext(c.Request.Context(), "sign out after staff password reset", "request_id", web.RequestID(c), "err", err)
+			web.Logger(c).WarnContext(c.Request.Context(), "sign out after staff password reset", "request_id", web.RequestID(c), "err", err)
 		}
 	}
 	h.sessions.Clear(c)

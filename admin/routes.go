@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -107,7 +106,7 @@ func (h *handlers) authorize(c *gin.Context) {
 	route := c.Request.Method + " " + c.FullPath()
 	perm, ok := h.routes.perms[route]
 	if !ok {
-		slog.ErrorContext(c.Request.Context(), "admin route without a declared permission", "route", route)
+		web.Logger(c).ErrorContext(c.Request.Context(), "admin route without a declared permission", "route", route)
 		h.refuse(c, svcportal.NewError(svcportal.KindForbidden, "error.forbidden"))
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/svcportal/svcportal"
@@ -79,5 +81,41 @@ func TestAPI_PasswordReset_SameWork(t *testing.T) {
 	emails, err := w.app.Store.Emails(w.actx, svcportal.EmailFilter{ToAddress: "nobody@initech.test"})
 	if err != nil || len(emails) != 1 || emails[0].Kind != svcportal.EmailResetUnknown || codeRE.MatchString(emails[0].TextBody) {
 		t.Errorf("emails to the unknown address: %+v %v, want one notice without a code", emails, err)
+	}
+}
+
+// TestStaffPasswordReset_SameWork is TestAPI_PasswordReset_SameWork for the
+// console's forgot-password form: a staff member, an unknown address and a
+// disabled staff member cause the same writes.
+func TestStaffPasswordReset_SameWork(t *testing.T) {
+	w := newResetWorld(t)
+	gone := &svcportal.Staff{Email: "gone@acme.test", Name: "Gone", Role: svcportal.StaffAgent, PasswordHash: testkit.HashPassword(t), Disabled: true}
+	if err := w.app.Store.CreateStaff(w.actx, gone); err != nil {
+		t.Fatal(err)
+	}
+	delta := func(email, ip string) map[string]int {
+		before := tableCounts(t, w.app.Store)
+		rec := w.browser("acme.localhost", ip).Do(t, http.MethodPost, "/admin/forgot-password",
+			strings.NewReader(url.Values{"email": {email}}.Encode()), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+		if rec.Code >= 400 {
+			t.Fatalf("%s: got %d", email, rec.Code)
+		}
+		d := map[string]int{}
+		for tb, n := range tableCounts(t, w.app.Store) {
+			if n != before[tb] {
+				d[tb] = n - before[tb]
+			}
+		}
+		return d
+	}
+	known := delta("admin@acme.test", "198.51.100.61")
+	if known["staff_reset_codes"] != 1 || known["outbound_emails"] != 1 {
+		t.Fatalf("a staff member's request changed %v: want one code and one email", known)
+	}
+	for i, email := range []string{"nobody@acme.test", "gone@acme.test"} {
+		got := delta(email, fmt.Sprintf("198.51.100.%d", 70+i))
+		if fmt.Sprint(got) != fmt.Sprint(known) {
+			t.Errorf("%s changed %v, a staff member %v", email, got, known)
+		}
 	}
 }

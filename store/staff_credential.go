@@ -19,7 +19,7 @@ type staffResetCode struct {
 	bun.BaseModel `bun:"table:staff_reset_codes"`
 	ID            int64     `bun:"id,pk,autoincrement"`
 	TenantID      int64     `bun:"tenant_id,notnull"`
-	StaffID       int64     `bun:"staff_id,notnull"`
+	StaffID       int64     `bun:"staff_id,nullzero"` // 0 (NULL): a request for no active staff member
 	CodeHash      string    `bun:"code_hash,notnull"`
 	Attempts      int       `bun:"attempts,notnull"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
@@ -31,7 +31,7 @@ type staffPasswordLink struct {
 	bun.BaseModel `bun:"table:staff_password_links"`
 	ID            int64     `bun:"id,pk,autoincrement"`
 	TenantID      int64     `bun:"tenant_id,notnull"`
-	StaffID       int64     `bun:"staff_id,notnull"`
+	StaffID       int64     `bun:"staff_id,nullzero"` // 0 (NULL): a request for no active staff member
 	TokenHash     string    `bun:"token_hash,notnull"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
 	ExpiresAt     time.Time `bun:"expires_at,notnull"`
@@ -59,12 +59,22 @@ func (s *Store) CreateStaffResetCode(ctx context.Context, staffID int64, codeHas
 	now := s.now().UTC()
 	rc := &staffResetCode{TenantID: tid, StaffID: staffID, CodeHash: codeHash, CreatedAt: now, ExpiresAt: expires.UTC()}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := staffExists(ctx, tx, tid, staffID); err != nil {
-			return err
+		// The same statements with and without a staff member, so the two
+		// answers cost the same (see accounts.requestReset).
+		old := tx.NewDelete().Model((*staffResetCode)(nil)).Where("tenant_id = ?", tid)
+		if staffID != 0 {
+			if err := staffExists(ctx, tx, tid, staffID); err != nil {
+				return err
+			}
+			// A newer request replaces the older codes: only the latest works.
+			old = old.Where("staff_id = ?", staffID)
+		} else {
+			if err := staffExists(ctx, tx, tid, 0); svcportal.KindOf(err) != svcportal.KindNotFound {
+				return fmt.Errorf("staff reset code without a staff member: %v", err)
+			}
+			old = old.Where("staff_id IS NULL AND expires_at <= ?", now)
 		}
-		// A newer request replaces the older codes: only the latest works.
-		if _, err := tx.NewDelete().Model((*staffResetCode)(nil)).
-			Where("tenant_id = ? AND staff_id = ?", tid, staffID).Exec(ctx); err != nil {
+		if _, err := old.Exec(ctx); err != nil {
 			return fmt.Errorf("delete old staff reset codes: %w", err)
 		}
 		if _, err := tx.NewInsert().Model(rc).Exec(ctx); err != nil {
