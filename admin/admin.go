@@ -32,6 +32,7 @@ type Deps struct {
 	KB           svcportal.KBAdmin        // the knowledge base: staff read, admins write
 	SSO          svcportal.SSOAdmin       // the tenant's single sign-on provider
 	Tokens       svcportal.APITokenAdmin  // admin API tokens
+	Inbound      svcportal.InboundService // the tenant's inbound email address and token
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool

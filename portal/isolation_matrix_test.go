@@ -458,6 +458,14 @@ func routeCases() map[string]routeCase {
 			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, jsonBody(map[string]any{"helpful": true})
 		}),
 
+		// Inbound email: its own bearer token (the tenant's inbound
+		// token), which no principal of the matrix carries: 401 for all.
+		"POST /api/v1/inbound/email": with(pub, func(rc *routeCase) {
+			rc.body = func(*matrix, *who) (string, []byte) {
+				return "message/rfc822", []byte("From: peter@initech.test\r\nSubject: Matrix\r\n\r\nHello")
+			}
+		}),
+
 		// Admin API: staff.
 		"POST /api/v1/admin/auth/login": with(pub, func(rc *routeCase) {
 			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "password": "wrong-password"})
