@@ -33,6 +33,7 @@ import (
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
+	"github.com/svcportal/svcportal/webhooks"
 )
 
 // Config is what the platform is built from, already validated and typed
@@ -75,6 +76,8 @@ type App struct {
 	KB      *kb.Service
 	Web     *web.Server
 	Mailer  *mail.Worker
+	// Webhooks delivers the webhook outbox.
+	Webhooks *webhooks.Worker
 	// Hashing is the pool every password hash runs in.
 	Hashing *password.Pool
 	// Index is the configured search index, nil when Config.Index was
@@ -149,11 +152,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		tickets.WithReplyByEmail(svcportal.NewReplyTokens(cfg.SecretKey), cfg.BaseDomain))
 	a.Inbound = inbound.New(st, a.Tickets, blobStore, cfg.SecretKey, cfg.BaseDomain, cfg.Logger)
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
+	a.Webhooks = webhooks.NewWorker(st, st.ListStaff, renderer, a.Tenants.URL, cfg.WebhookAllowPrivate, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Inbound: a.Inbound})
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Inbound: a.Inbound,
+		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate)})
 	return a, nil
 }
 
@@ -212,8 +217,9 @@ func (a *App) PrepareIndex(ctx context.Context) error {
 // where they left off at the next start.
 func (a *App) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.Mailer.Run(ctx) }()
+	go func() { defer wg.Done(); a.Webhooks.Run(ctx) }()
 	go func() { defer wg.Done(); a.Tickets.RunAutoClose(ctx, a.Store, time.Minute, a.log) }()
 	wg.Wait()
 }

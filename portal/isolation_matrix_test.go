@@ -130,6 +130,7 @@ type matrix struct {
 	gArticle, gFile     int64
 	gCategory, gSection int64
 	gStaff              int64
+	gWebhook            int64
 }
 
 func (m *matrix) next() int { m.seq++; return m.seq }
@@ -315,6 +316,15 @@ func routeCases() map[string]routeCase {
 		return map[string]string{"id": id(m.staffMember(t))}
 	}
 	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
+
+	freshWebhook := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		e := &svcportal.WebhookEndpoint{URL: "https://hooks.invalid/x", Events: []string{"ticket.created"}, Enabled: true, Secret: "whsec_AAAA"}
+		if err := m.d.app.Store.CreateWebhookEndpoint(m.d.actx, e); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"id": id(e.ID)}
+	}
+	gWebhook := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gWebhook)} }
 
 	pub := routeCase{access: public, params: noParams}
 	contactPage := routeCase{access: contacts, params: noParams}
@@ -550,6 +560,13 @@ func routeCases() map[string]routeCase {
 		"POST /api/v1/admin/tokens":       {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},
 		"DELETE /api/v1/admin/tokens/:id": {access: admins, params: freshToken, foreign: gToken},
 		"GET /api/v1/admin/staff":         {access: admins, params: noParams},
+		"GET /api/v1/admin/webhooks":      {access: admins, params: noParams},
+		"POST /api/v1/admin/webhooks": {access: admins, params: noParams,
+			body: jsonBody(map[string]any{"url": "https://hooks.invalid/matrix", "events": []string{"ticket.created"}})},
+		"PATCH /api/v1/admin/webhooks/:id": {access: admins, params: freshWebhook, foreign: gWebhook,
+			body: jsonBody(map[string]any{"include_internal": true})},
+		"DELETE /api/v1/admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
+		"GET /api/v1/admin/webhooks/:id/deliveries": {access: admins, params: freshWebhook, foreign: gWebhook},
 		"POST /api/v1/admin/staff": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("invited%d@acme.test", m.next()), "role": "agent"})(m, nil)
@@ -741,6 +758,11 @@ func TestIsolationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.gStaff = gStaff.ID
+	gw := &svcportal.WebhookEndpoint{URL: "https://hooks.invalid/globex", Events: []string{"ticket.created"}, Enabled: true, Secret: "whsec_AAAA"}
+	if err := d.app.Store.CreateWebhookEndpoint(d.gctx, gw); err != nil {
+		t.Fatal(err)
+	}
+	m.gWebhook = gw.ID
 
 	// The principals, on the first tenant's host.
 	dana := multiSiteContact(t, d, "dana@multi.test",
