@@ -2,6 +2,7 @@ package svcportal
 
 import (
 	"context"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -28,6 +29,9 @@ const (
 	EmailStaffResetCode     = "staff_reset_code"     // Data: Code (8 digits), Minutes
 	EmailStaffTicketCreated = "staff_ticket_created" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
 	EmailStaffTicketReplied = "staff_ticket_replied" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
+	// EmailWebhookDisabled tells the admins an endpoint was turned off
+	// after repeated failures.
+	EmailWebhookDisabled = "webhook_disabled" // Data: URL, Failures, Error, Link
 )
 
 // OutboundEmail is one message of the outbox: rendered in the recipient's
@@ -43,12 +47,18 @@ type OutboundEmail struct {
 	// MessageID is the local part of the Message-ID header, chosen when
 	// the row is written and the same on every delivery attempt, so a
 	// receiver can drop a duplicate.
-	MessageID     string    `bun:"message_id,notnull" json:"message_id"`
-	Kind          string    `bun:"kind,notnull" json:"kind"`
-	ToAddress     string    `bun:"to_address,notnull" json:"to_address"`
-	ToName        string    `bun:"to_name,notnull" json:"to_name"`
-	FromName      string    `bun:"from_name,notnull" json:"from_name"` // the tenant's name
-	Subject       string    `bun:"subject,notnull" json:"subject"`
+	MessageID string `bun:"message_id,notnull" json:"message_id"`
+	Kind      string `bun:"kind,notnull" json:"kind"`
+	ToAddress string `bun:"to_address,notnull" json:"to_address"`
+	ToName    string `bun:"to_name,notnull" json:"to_name"`
+	FromName  string `bun:"from_name,notnull" json:"from_name"` // the tenant's name
+	Subject   string `bun:"subject,notnull" json:"subject"`
+	// ReplyTo, when set, is the Reply-To address: a ticket notification's
+	// carries the signed reply token of its ticket and recipient.
+	ReplyTo string `bun:"reply_to,notnull" json:"reply_to,omitempty"`
+	// References, when set, is the References header (message ids in
+	// angle brackets) that a reply's mail client sends back.
+	References    string    `bun:"refs,notnull" json:"references,omitempty"`
 	TextBody      string    `bun:"text_body,notnull" json:"text_body"`
 	HTMLBody      string    `bun:"html_body,notnull" json:"html_body"`
 	Status        string    `bun:"status,notnull" json:"status"`
@@ -69,12 +79,23 @@ func (e *OutboundEmail) Validate() error {
 	e.ToName = oneLine(e.ToName)
 	e.FromName = oneLine(e.FromName)
 	e.Subject = oneLine(e.Subject)
+	e.ReplyTo = oneLine(e.ReplyTo)
+	e.References = oneLine(e.References)
 	var v Validation
 	v.Check(e.Kind != "", "kind", "error.required", nil)
 	v.Check(ValidEmail(e.ToAddress), "to_address", "error.email_format", nil)
 	v.Check(e.Subject != "", "subject", "error.required", nil)
+	v.Check(e.ReplyTo == "" || bareAddress(e.ReplyTo), "reply_to", "error.email_format", nil)
 	v.Check(strings.TrimSpace(e.TextBody) != "", "text_body", "error.required", nil)
 	return v.Err()
+}
+
+// bareAddress reports whether s is one address without a name (its
+// domain may be dotless: the platform's base domain in development is
+// localhost).
+func bareAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
 
 // oneLine replaces control characters (CR and LF included) with spaces and

@@ -32,6 +32,8 @@ type Deps struct {
 	KB           svcportal.KBAdmin        // the knowledge base: staff read, admins write
 	SSO          svcportal.SSOAdmin       // the tenant's single sign-on provider
 	Tokens       svcportal.APITokenAdmin  // admin API tokens
+	Inbound      svcportal.InboundService // the tenant's inbound email address and token
+	Webhooks     svcportal.WebhookAdmin   // the tenant's webhook endpoints
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -126,6 +128,12 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.GET("/tokens", read(policies.AreaTokens), h.tokenList)
 	api.POST("/tokens", write(policies.AreaTokens), h.tokenCreate)
 	api.DELETE("/tokens/:id", write(policies.AreaTokens), h.tokenRevoke)
+
+	api.GET("/webhooks", read(policies.AreaWebhooks), h.webhookList)
+	api.POST("/webhooks", write(policies.AreaWebhooks), h.webhookCreate)
+	api.PATCH("/webhooks/:id", write(policies.AreaWebhooks), h.webhookUpdate)
+	api.DELETE("/webhooks/:id", write(policies.AreaWebhooks), h.webhookDelete)
+	api.GET("/webhooks/:id/deliveries", read(policies.AreaWebhooks), h.webhookDeliveries)
 
 	api.GET("/staff", read(policies.AreaStaff), h.apiStaffList)
 	api.POST("/staff", write(policies.AreaStaff), h.apiStaffInvite)

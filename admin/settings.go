@@ -10,9 +10,22 @@ import (
 	"github.com/svcportal/svcportal/web"
 )
 
+// settingsView is the tenant's settings with what is derived from them:
+// the inbound email address and the token of its HTTP endpoint.
+type settingsView struct {
+	*svcportal.Tenant
+	InboundEmailAddress string `json:"inbound_email_address,omitempty"`
+	InboundToken        string `json:"inbound_token,omitempty"`
+}
+
 // settingsShow answers the tenant's settings.
 func (h *handlers) settingsShow(c *gin.Context) error {
-	c.JSON(http.StatusOK, svcportal.TenantFrom(c.Request.Context()))
+	ctx := c.Request.Context()
+	v := settingsView{Tenant: svcportal.TenantFrom(ctx)}
+	if h.deps.Inbound != nil {
+		v.InboundEmailAddress, v.InboundToken = h.deps.Inbound.InboundAddress(ctx), h.deps.Inbound.InboundToken(ctx)
+	}
+	c.JSON(http.StatusOK, v)
 	return nil
 }
 

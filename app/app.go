@@ -21,6 +21,7 @@ import (
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/fields"
+	"github.com/svcportal/svcportal/inbound"
 	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/password"
@@ -32,6 +33,7 @@ import (
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
+	"github.com/svcportal/svcportal/webhooks"
 )
 
 // Config is what the platform is built from, already validated and typed
@@ -54,6 +56,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of every service; nil is time.Now.
 	Now func() time.Time
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (PORTAL_WEBHOOK_ALLOW_PRIVATE).
+	WebhookAllowPrivate bool
 	// Index, when set, replaces the index SearchURL names (tests use an
 	// in-memory one). The app does not close it.
 	Index svcportal.ArticleIndex
@@ -66,9 +71,13 @@ type App struct {
 	Policies *policies.Service
 	Accounts *accounts.Service
 	Tickets  *tickets.Service
-	KB       *kb.Service
-	Web      *web.Server
-	Mailer   *mail.Worker
+	// Inbound takes email into tickets (HTTP, `portal mail ingest`, SMTP).
+	Inbound *inbound.Service
+	KB      *kb.Service
+	Web     *web.Server
+	Mailer  *mail.Worker
+	// Webhooks delivers the webhook outbox.
+	Webhooks *webhooks.Worker
 	// Hashing is the pool every password hash runs in.
 	Hashing *password.Pool
 	// Index is the configured search index, nil when Config.Index was
@@ -139,14 +148,24 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
 		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))
 	a.KB = kb.New(st, index, cfg.Logger)
-	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB))
+	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB),
+		tickets.WithReplyByEmail(svcportal.NewReplyTokens(cfg.SecretKey), cfg.BaseDomain))
+	a.Inbound = inbound.New(st, a.Tickets, blobStore, cfg.SecretKey, cfg.BaseDomain, cfg.Logger)
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
+	a.Webhooks = webhooks.NewWorker(st, st.ListStaff, renderer, a.Tenants.URL, cfg.WebhookAllowPrivate, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
-		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
+		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Inbound: a.Inbound,
+		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate)})
 	return a, nil
+}
+
+// InboundListener returns the SMTP/LMTP listener of inbound email on addr
+// (PORTAL_INBOUND_SMTP_ADDR; "lmtp:ADDR" for LMTP).
+func (a *App) InboundListener(addr string, baseDomain string) *inbound.Listener {
+	return inbound.NewListener(addr, a.Inbound, a.Tenants.Resolve, baseDomain, a.log)
 }
 
 // Close releases the search index and the database.
@@ -198,8 +217,9 @@ func (a *App) PrepareIndex(ctx context.Context) error {
 // where they left off at the next start.
 func (a *App) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.Mailer.Run(ctx) }()
+	go func() { defer wg.Done(); a.Webhooks.Run(ctx) }()
 	go func() { defer wg.Done(); a.Tickets.RunAutoClose(ctx, a.Store, time.Minute, a.log) }()
 	wg.Wait()
 }

@@ -53,7 +53,8 @@ func IsPermanent(err error) bool {
 // address, is refused with a *PermanentError: it could only come from an
 // attempt to inject headers.
 func Build(m *svcportal.OutboundEmail, from string) ([]byte, error) {
-	for name, val := range map[string]string{"recipient": m.ToAddress, "recipient name": m.ToName, "sender name": m.FromName, "sender": from, "subject": m.Subject} {
+	for name, val := range map[string]string{"recipient": m.ToAddress, "recipient name": m.ToName, "sender name": m.FromName, "sender": from, "subject": m.Subject,
+		"reply-to": m.ReplyTo, "references": m.References} {
 		if strings.ContainsAny(val, "\r\n") {
 			return nil, Permanent(fmt.Errorf("email %d: line break in the %s", m.ID, name))
 		}
@@ -75,6 +76,16 @@ func Build(m *svcportal.OutboundEmail, from string) ([]byte, error) {
 	header("From", (&mail.Address{Name: m.FromName, Address: from}).String())
 	header("To", (&mail.Address{Name: m.ToName, Address: m.ToAddress}).String())
 	header("Subject", encodeHeader(m.Subject))
+	if m.ReplyTo != "" {
+		if err := bareAddress(m.ReplyTo); err != nil {
+			return nil, Permanent(fmt.Errorf("email %d: reply-to: %w", m.ID, err))
+		}
+		header("Reply-To", m.ReplyTo)
+	}
+	if m.References != "" {
+		header("References", m.References)
+		header("In-Reply-To", m.References)
+	}
 	// The id is the same on every attempt, so a receiver can drop a
 	// duplicate after a retry that the server had in fact accepted.
 	domain := from[strings.LastIndexByte(from, '@')+1:]

@@ -37,7 +37,7 @@ var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
 func TestRenderer_Kinds(t *testing.T) {
 	r := newRenderer(t)
 	kinds := r.Kinds()
-	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_replied,ticket_solution,ticket_status,welcome"
+	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_replied,ticket_solution,ticket_status,webhook_disabled,welcome"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("got kinds %v, want %s", kinds, want)
 	}
@@ -64,14 +64,17 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 		svcportal.EmailChangeNotice: {Kind: svcportal.EmailChangeNotice, To: "peter@initech.test",
 			Data: map[string]any{"NewEmail": "peter.g@initech.test"}},
 		svcportal.EmailChangeTaken: {Kind: svcportal.EmailChangeTaken, To: "bill@initech.test", Data: map[string]any{}},
+		svcportal.EmailWebhookDisabled: {Kind: svcportal.EmailWebhookDisabled, To: "admin@acme.test", Staff: true,
+			Data: map[string]any{"URL": "https://psa.example/hooks", "Failures": 15, "Error": "answered 500", "Link": "https://acme.portal.test/admin/webhooks"}},
 	}
 	wants := map[string][]string{
-		svcportal.EmailResetUnknown:  {},
-		svcportal.EmailChangeConfirm: {"https://acme.portal.test/confirm-email?token=xyz789", "24"},
-		svcportal.EmailChangeNotice:  {"peter.g@initech.test"},
-		svcportal.EmailChangeTaken:   {},
-		svcportal.EmailWelcome:       {"https://acme.portal.test/set-password?token=abc123", "72"},
-		svcportal.EmailResetCode:     {"04918273", "15"},
+		svcportal.EmailResetUnknown:    {},
+		svcportal.EmailChangeConfirm:   {"https://acme.portal.test/confirm-email?token=xyz789", "24"},
+		svcportal.EmailChangeNotice:    {"peter.g@initech.test"},
+		svcportal.EmailChangeTaken:     {},
+		svcportal.EmailWelcome:         {"https://acme.portal.test/set-password?token=abc123", "72"},
+		svcportal.EmailResetCode:       {"04918273", "15"},
+		svcportal.EmailWebhookDisabled: {"https://psa.example/hooks", "answered 500", "15"},
 	}
 	requests[svcportal.EmailStaffWelcome] = svcportal.EmailRequest{Kind: svcportal.EmailStaffWelcome, To: "tom@acme.test", ToName: "Tom Tech", Staff: true,
 		Data: map[string]any{"Link": "https://acme.portal.test/admin/set-password?token=abc123", "ExpiresHours": 72, "Role": "agent"}}

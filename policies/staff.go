@@ -24,6 +24,7 @@ const (
 	AreaSettings = "settings"
 	AreaStaff    = "staff"
 	AreaTokens   = "tokens" // admin API tokens
+	AreaWebhooks = "webhooks"
 )
 
 // Actions on an area.

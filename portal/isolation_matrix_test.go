@@ -130,6 +130,7 @@ type matrix struct {
 	gArticle, gFile     int64
 	gCategory, gSection int64
 	gStaff              int64
+	gWebhook            int64
 }
 
 func (m *matrix) next() int { m.seq++; return m.seq }
@@ -316,6 +317,15 @@ func routeCases() map[string]routeCase {
 	}
 	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
 
+	freshWebhook := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		e := &svcportal.WebhookEndpoint{URL: "https://hooks.invalid/x", Events: []string{"ticket.created"}, Enabled: true, Secret: "whsec_AAAA"}
+		if err := m.d.app.Store.CreateWebhookEndpoint(m.d.actx, e); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"id": id(e.ID)}
+	}
+	gWebhook := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gWebhook)} }
+
 	pub := routeCase{access: public, params: noParams}
 	contactPage := routeCase{access: contacts, params: noParams}
 	staffRoute := routeCase{access: staff, params: noParams}
@@ -458,6 +468,14 @@ func routeCases() map[string]routeCase {
 			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, jsonBody(map[string]any{"helpful": true})
 		}),
 
+		// Inbound email: its own bearer token (the tenant's inbound
+		// token), which no principal of the matrix carries: 401 for all.
+		"POST /api/v1/inbound/email": with(pub, func(rc *routeCase) {
+			rc.body = func(*matrix, *who) (string, []byte) {
+				return "message/rfc822", []byte("From: peter@initech.test\r\nSubject: Matrix\r\n\r\nHello")
+			}
+		}),
+
 		// Admin API: staff.
 		"POST /api/v1/admin/auth/login": with(pub, func(rc *routeCase) {
 			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "password": "wrong-password"})
@@ -542,6 +560,13 @@ func routeCases() map[string]routeCase {
 		"POST /api/v1/admin/tokens":       {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},
 		"DELETE /api/v1/admin/tokens/:id": {access: admins, params: freshToken, foreign: gToken},
 		"GET /api/v1/admin/staff":         {access: admins, params: noParams},
+		"GET /api/v1/admin/webhooks":      {access: admins, params: noParams},
+		"POST /api/v1/admin/webhooks": {access: admins, params: noParams,
+			body: jsonBody(map[string]any{"url": "https://hooks.invalid/matrix", "events": []string{"ticket.created"}})},
+		"PATCH /api/v1/admin/webhooks/:id": {access: admins, params: freshWebhook, foreign: gWebhook,
+			body: jsonBody(map[string]any{"include_internal": true})},
+		"DELETE /api/v1/admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
+		"GET /api/v1/admin/webhooks/:id/deliveries": {access: admins, params: freshWebhook, foreign: gWebhook},
 		"POST /api/v1/admin/staff": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("invited%d@acme.test", m.next()), "role": "agent"})(m, nil)
@@ -733,6 +758,11 @@ func TestIsolationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.gStaff = gStaff.ID
+	gw := &svcportal.WebhookEndpoint{URL: "https://hooks.invalid/globex", Events: []string{"ticket.created"}, Enabled: true, Secret: "whsec_AAAA"}
+	if err := d.app.Store.CreateWebhookEndpoint(d.gctx, gw); err != nil {
+		t.Fatal(err)
+	}
+	m.gWebhook = gw.ID
 
 	// The principals, on the first tenant's host.
 	dana := multiSiteContact(t, d, "dana@multi.test",

@@ -33,6 +33,8 @@ type Deps struct {
 	// SSO signs contacts in with their tenant's OpenID Connect provider;
 	// nil hides single sign-on.
 	SSO svcportal.SSOService
+	// Inbound takes email for the tenant; nil leaves out its endpoint.
+	Inbound svcportal.InboundService
 }
 
 // SessionCookie is the name of the contact session cookie.
@@ -88,6 +90,11 @@ func Register(srv *web.Server, deps Deps) {
 	signedIn.POST("/tickets/:number/close", web.H(h.ticketFormAction("closed", h.ticketCloseSubmit)))
 	signedIn.POST("/tickets/:number/rating", web.H(h.ticketFormAction("rated", h.ticketRateSubmit)))
 	signedIn.POST("/tickets/:number/fields", web.H(h.ticketFormAction("fields", h.ticketFieldsSubmit)))
+
+	if deps.Inbound != nil {
+		// A bearer token of its own, no session: an MTA calls it.
+		srv.Tenant.Group("/api/v1/inbound").POST("/email", web.H(h.inboundEmail))
+	}
 
 	api := srv.Tenant.Group("/api/v1", web.LimitBody, h.sessions.Load, h.forcePasswordChange)
 	api.POST("/auth/login", web.H(h.apiLogin))

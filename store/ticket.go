@@ -111,6 +111,9 @@ func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket
 	if err := s.insertEmails(ctx, tx, now, emails...); err != nil {
 		return err
 	}
+	if err := s.insertWebhookDeliveries(ctx, tx, t, c, now); err != nil {
+		return err
+	}
 	for i := range c.Events {
 		e := &c.Events[i]
 		e.TenantID, e.TicketID = t.TenantID, t.ID

@@ -25,6 +25,15 @@ func WithArticles(r svcportal.ArticleReader) Option {
 	return func(s *Service) { s.articles = r }
 }
 
+// WithReplyByEmail makes contacts' notifications answerable by email:
+// their Reply-To address (<slug>+<token>@domain) and References carry the
+// signed token of the ticket and the recipient, which the inbound email
+// service checks. The tokens are computed from the key alone, so render
+// still reads nothing.
+func WithReplyByEmail(tokens *svcportal.ReplyTokens, domain string) Option {
+	return func(s *Service) { s.replyTokens, s.replyDomain = tokens, domain }
+}
+
 // recipient is someone a ticket's notifications go to.
 type recipient struct {
 	email, name, locale, role string
@@ -190,9 +199,18 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 		if r.kind == "ticket_status" {
 			data["Status"] = locales.For(pickLang(tenant, r.locale)).T("ticket.status." + t.Status)
 		}
+		token := ""
+		if s.replyTokens != nil && !r.staff {
+			token = s.replyTokens.Token(tenant.ID, t.Number, r.email)
+			data["ReplyByEmail"] = true
+		}
 		m, err := s.mailer.RenderEmail(ctx, tenant, svcportal.EmailRequest{Kind: r.kind, To: r.email, ToName: r.name, Locale: r.locale, Data: data, Staff: r.staff})
 		if err != nil {
 			return nil, err
+		}
+		if token != "" {
+			m.ReplyTo = tenant.Slug + "+" + token + "@" + s.replyDomain
+			m.References = "<" + token + "." + tenant.Slug + "@" + s.replyDomain + ">"
 		}
 		out = append(out, m)
 	}

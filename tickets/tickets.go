@@ -41,6 +41,10 @@ type Service struct {
 	mailer   svcportal.EmailRenderer
 	url      func(*svcportal.Tenant) string
 	articles svcportal.ArticleReader
+	// replyTokens and replyDomain make notifications answerable by email
+	// (WithReplyByEmail); nil leaves them without Reply-To.
+	replyTokens *svcportal.ReplyTokens
+	replyDomain string
 }
 
 var _ svcportal.TicketService = (*Service)(nil)

@@ -35,6 +35,13 @@ type Config struct {
 	// sets it from secureCookies, the setting as written.
 	SecureCookies bool
 	secureCookies string
+	// InboundSMTPAddr, when set, is where `portal serve` takes inbound
+	// email by SMTP ("lmtp:ADDR" for LMTP).
+	InboundSMTPAddr string
+	// WebhookAllowPrivate lets webhooks reach private and loopback
+	// addresses (tests, on-premise receivers).
+	WebhookAllowPrivate bool
+	webhookAllowPrivate string
 }
 
 // setting describes one configuration value: its variable, flag, default
@@ -54,6 +61,8 @@ var settings = []setting{
 	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }, ""},
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }, ""},
 	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }, ""},
+	{"PORTAL_INBOUND_SMTP_ADDR", "inbound-smtp-addr", "", "when set (e.g. :2525, or lmtp::2424), an SMTP/LMTP listener for inbound email", func(c *Config) *string { return &c.InboundSMTPAddr }, "(none)"},
+	{"PORTAL_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "false", "true lets webhooks reach private and loopback addresses", func(c *Config) *string { return &c.webhookAllowPrivate }, ""},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -116,6 +125,17 @@ func (c *Config) Validate() error {
 		c.SecureCookies = c.secureCookies == "true"
 	default:
 		bad("PORTAL_SECURE_COOKIES", "must be true or false")
+	}
+	switch c.webhookAllowPrivate {
+	case "true", "false":
+		c.WebhookAllowPrivate = c.webhookAllowPrivate == "true"
+	default:
+		bad("PORTAL_WEBHOOK_ALLOW_PRIVATE", "must be true or false")
+	}
+	if a := strings.TrimPrefix(c.InboundSMTPAddr, "lmtp:"); c.InboundSMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("PORTAL_INBOUND_SMTP_ADDR", "%q is not host:port or lmtp:host:port (%v)", c.InboundSMTPAddr, err)
+		}
 	}
 	if dialect, _, err := store.ParseURL(c.DatabaseURL); err == nil && dialect == store.Postgres && c.SecretKey == "" {
 		// Instances on one database must share the key: a key generated
@@ -213,6 +233,7 @@ func (c *Config) appConfig(log *slog.Logger) (app.Config, error) {
 	return app.Config{
 		DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, BaseDomain: c.BaseDomain, MailURL: c.MailURL,
 		SearchURL: c.SearchURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
+		WebhookAllowPrivate: c.WebhookAllowPrivate,
 	}, nil
 }
 

@@ -28,6 +28,7 @@ func main() {
 type env struct {
 	ctx    context.Context
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
@@ -46,6 +47,7 @@ var commands = []command{
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
 	{"seed", "seed --tenant S --sites N --contacts N --tickets N --articles N: bulk data for benchmarks, with progress", runSeed},
+	{"mail", "mail ingest --tenant S < message.eml: take one inbound message (for an MTA pipe)", runMail},
 	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
 }
 
@@ -57,7 +59,13 @@ func (u usageError) Error() string { return u.msg }
 // run executes one command and returns the process exit code: 0 done,
 // 1 failed, 2 bad usage or configuration.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr,
+	return runWithInput(ctx, args, getenv, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is run with standard input given (`portal mail ingest`
+// reads a message from it).
+func runWithInput(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)

@@ -74,6 +74,25 @@ func serve(e *env, cfg *Config, a *app.App, onListen func(port string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.InboundSMTPAddr != "" {
+		l := a.InboundListener(cfg.InboundSMTPAddr, cfg.BaseDomain)
+		sln, err := l.Listen()
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("PORTAL_INBOUND_SMTP_ADDR: %w", err)
+		}
+		e.log.Info("inbound email listening", "addr", sln.Addr().String())
+		go func() {
+			if err := l.Serve(sln); err != nil {
+				e.log.Error("inbound email listener", "error", err)
+			}
+		}()
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			l.Shutdown(ctx)
+		}()
+	}
 	// The jobs (outbox delivery, auto-close) stop with the server.
 	jobs, stopJobs := context.WithCancel(e.ctx)
 	done := make(chan struct{})
