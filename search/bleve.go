@@ -511,16 +511,21 @@ func analyze(m mapping.IndexMapping, analyzer, text string) ([]string, error) {
 }
 
 var (
-	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	mdMarks  = regexp.MustCompile("[#*_`>~|]+")
-	mdSpaces = regexp.MustCompile(`\s+`)
+	mdLink     = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdEmphasis = regexp.MustCompile("[*`~]+")
+	mdBlocks   = regexp.MustCompile("[#>|_]+")
+	mdSpaces   = regexp.MustCompile(`\s+`)
 )
 
 // PlainText strips Markdown syntax for indexing and excerpts: link
 // targets, emphasis, headings and code marks go, their words stay.
+// Emphasis goes without a trace ("**Forgot password**." reads "Forgot
+// password.", no stray space before the full stop); block marks leave a
+// space between what they separated.
 func PlainText(md string) string {
 	s := mdLink.ReplaceAllString(md, "$1")
-	s = mdMarks.ReplaceAllString(s, " ")
+	s = mdEmphasis.ReplaceAllString(s, "")
+	s = mdBlocks.ReplaceAllString(s, " ")
 	return strings.TrimSpace(mdSpaces.ReplaceAllString(s, " "))
 }
 
