@@ -80,7 +80,7 @@ func (tr *tour) fail(step string, err error) {
 	if err := os.MkdirAll(tr.out, 0o755); err == nil {
 		ctx, cancel := context.WithTimeout(tr.b, 10*time.Second)
 		defer cancel()
-		if png, err := cdp.Run(ctx, cdp.FullScreenshot(80)); err == nil {
+		if png, err := cdp.Run(ctx, cdp.FullScreenshot(100)); err == nil {
 			os.WriteFile(filepath.Join(tr.out, name+".png"), png, 0o644)
 		}
 		if html, err := cdp.Run(ctx, cdp.OuterHTML(cdp.CSS("html"))); err == nil {
@@ -174,7 +174,7 @@ func (tr *tour) checkPage(page string, main bool) {
 		tr.look(l.width, l.height, l.dark)
 		tr.axeCheck(page + " " + l.name)
 		if tr.shots != "" {
-			png, err := cdp.Run(tr.b, cdp.FullScreenshot(85))
+			png, err := cdp.Run(tr.b, cdp.FullScreenshot(100))
 			if err != nil {
 				tr.fail("screenshot "+page, err)
 			}
@@ -285,7 +285,7 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 	tr.want("suggestion", strings.Contains(tr.text("[data-testid=suggestions]"), "Reset your password"), "suggestions %q", tr.text("[data-testid=suggestions]"))
 	tr.checkPage("ticket-new", true)
 	tr.do("send", cdp.SendKeys(cdp.CSS("#f-description"), "Since this morning."),
-		cdp.SendKeys(cdp.CSS("#f-asset_tag"), "LT-0099"),
+		cdp.SendKeys(cdp.CSS("#ff-asset_tag"), "LT-0099"),
 		cdp.SetUploadFiles(cdp.CSS("#f-files"), []string{file}),
 		cdp.Submit(cdp.CSS("#f-title")),
 		cdp.WaitVisible(cdp.CSS("[data-testid=ticket-title]")))
