@@ -21,7 +21,6 @@ import (
 	"github.com/svcportal/svcportal/testkit"
 )
 
-
 // The browser suite runs the real binary with the demo data on loopback
 // and drives one headless Chromium through the portal's journeys. Every
 // page it reaches is checked by axe-core (zero serious or critical
