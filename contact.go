@@ -16,15 +16,18 @@ const (
 
 // Contact is a client user of a tenant's portal.
 type Contact struct {
-	ID                 int64     `bun:"id,pk,autoincrement" json:"id"`
-	TenantID           int64     `bun:"tenant_id,notnull" json:"-"`
-	Email              string    `bun:"email,notnull" json:"email"`
-	PasswordHash       string    `bun:"password_hash,notnull" json:"-"`
-	FirstName          string    `bun:"first_name,notnull" json:"first_name"`
-	LastName           string    `bun:"last_name,notnull" json:"last_name"`
-	JobTitle           string    `bun:"job_title,notnull" json:"job_title"`
-	Phone              string    `bun:"phone,notnull" json:"phone"`
-	Locale             string    `bun:"locale,notnull" json:"locale"`
+	ID           int64  `bun:"id,pk,autoincrement" json:"id"`
+	TenantID     int64  `bun:"tenant_id,notnull" json:"-"`
+	Email        string `bun:"email,notnull" json:"email"`
+	PasswordHash string `bun:"password_hash,notnull" json:"-"`
+	FirstName    string `bun:"first_name,notnull" json:"first_name"`
+	LastName     string `bun:"last_name,notnull" json:"last_name"`
+	JobTitle     string `bun:"job_title,notnull" json:"job_title"`
+	Phone        string `bun:"phone,notnull" json:"phone"`
+	Locale       string `bun:"locale,notnull" json:"locale"`
+	// TimeZone is the IANA zone the contact reads dates in ("": the
+	// tenant's).
+	TimeZone           string    `bun:"time_zone,notnull" json:"time_zone"`
 	MustChangePassword bool      `bun:"must_change_password,notnull" json:"must_change_password"`
 	Disabled           bool      `bun:"disabled,notnull" json:"disabled"`
 	CreatedAt          time.Time `bun:"created_at,notnull" json:"created_at"`

@@ -363,6 +363,10 @@ type KBArticleLink struct {
 	ID     int64  `json:"id"`
 	Title  string `json:"title"`
 	Locale string `json:"locale"` // language of the title
+	// Views and Helpful (helpful less not helpful votes) rank the
+	// popular articles of the portal's home.
+	Views   int64 `json:"views"`
+	Helpful int64 `json:"helpful"`
 }
 
 // KBArticleView is an article as a reader sees it, in their language or

@@ -11,19 +11,24 @@ import (
 // Tenant is one MSP: its identity, branding and portal settings. bun tags
 // describe its row; Domains and the has-asset flags come from other tables.
 type Tenant struct {
-	ID             int64     `bun:"id,pk,autoincrement" json:"id"`
-	Slug           string    `bun:"slug,notnull" json:"slug"`
-	Name           string    `bun:"name,notnull" json:"name"`
-	PrimaryColor   string    `bun:"primary_color,notnull" json:"primary_color"`
-	AccentColor    string    `bun:"accent_color,notnull" json:"accent_color"`
-	Footer         string    `bun:"footer,notnull" json:"footer"`
-	DefaultLocale  string    `bun:"default_locale,notnull" json:"default_locale"`
-	EnabledLocales []string  `bun:"enabled_locales,notnull,type:text" json:"enabled_locales"`
-	TicketTypes    []string  `bun:"ticket_types,notnull,type:text" json:"ticket_types"`
-	AutoCloseDays  int       `bun:"auto_close_days,notnull" json:"auto_close_days"`
-	MaxUploadMB    int       `bun:"max_upload_mb,notnull" json:"max_upload_mb"`
-	CreatedAt      time.Time `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt      time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	ID             int64    `bun:"id,pk,autoincrement" json:"id"`
+	Slug           string   `bun:"slug,notnull" json:"slug"`
+	Name           string   `bun:"name,notnull" json:"name"`
+	PrimaryColor   string   `bun:"primary_color,notnull" json:"primary_color"`
+	AccentColor    string   `bun:"accent_color,notnull" json:"accent_color"`
+	Footer         string   `bun:"footer,notnull" json:"footer"`
+	DefaultLocale  string   `bun:"default_locale,notnull" json:"default_locale"`
+	EnabledLocales []string `bun:"enabled_locales,notnull,type:text" json:"enabled_locales"`
+	TicketTypes    []string `bun:"ticket_types,notnull,type:text" json:"ticket_types"`
+	AutoCloseDays  int      `bun:"auto_close_days,notnull" json:"auto_close_days"`
+	MaxUploadMB    int      `bun:"max_upload_mb,notnull" json:"max_upload_mb"`
+	// TimeZone is the IANA zone of the tenant's dates ("" for UTC).
+	TimeZone string `bun:"time_zone,notnull" json:"time_zone"`
+	// KBPublic lets anonymous visitors read and search the articles
+	// enabled for all sites.
+	KBPublic  bool      `bun:"kb_public,notnull" json:"kb_public"`
+	CreatedAt time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at,notnull" json:"updated_at"`
 
 	Domains []string `bun:"-" json:"domains"` // custom hostnames, lower case
 	// WelcomeEmail is the tenant's own welcome text per locale (Markdown;

@@ -83,7 +83,8 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 	bySection := map[int64][]svcportal.KBArticleLink{}
 	for _, a := range arts {
 		tr, _ := a.Translation(lang, def)
-		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Locale: tr.Locale})
+		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Locale: tr.Locale,
+			Views: a.Views, Helpful: int64(a.Votes.Score())})
 	}
 	cats, err := s.st.KBCategories(ctx)
 	if err != nil {

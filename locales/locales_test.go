@@ -17,9 +17,31 @@ func readCatalog(t *testing.T, file string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	if err := toml.Unmarshal(raw, &m); err != nil {
+	var all map[string]any
+	if err := toml.Unmarshal(raw, &all); err != nil {
 		t.Fatalf("%s: %v", file, err)
+	}
+	m := map[string]string{}
+	for id, v := range all {
+		switch v := v.(type) {
+		case string:
+			m[id] = v
+		case map[string]any:
+			// A message with plural forms: each form says what "other" says.
+			other, _ := v["other"].(string)
+			if other == "" {
+				t.Errorf("%s: %q has no plural form \"other\"", file, id)
+			}
+			for form, text := range v {
+				text, ok := text.(string)
+				if !ok || placeholders(text) != placeholders(other) {
+					t.Errorf("%s: %q form %s: placeholders differ from \"other\"", file, id, form)
+				}
+			}
+			m[id] = other
+		default:
+			t.Errorf("%s: %q is neither a text nor plural forms", file, id)
+		}
 	}
 	return m
 }
@@ -118,6 +140,10 @@ func TestNegotiate(t *testing.T) {
 		{"es", []string{"en", "fr"}, "fr", "fr"},
 		{"garbage;;;q=x", all, "de", "de"},
 		{"en-GB", []string{"fr", "en"}, "fr", "en"},
+		{"fr-CA;q=0.2,de-CH;q=0.8", all, "en", "de"},
+		{"de-CH,en;q=0.5", []string{"en", "fr"}, "fr", "en"},
+		{"it-CH", []string{"en", "it"}, "en", "it"},
+		{"es-MX;q=0.9,*;q=0.1", all, "fr", "es"},
 	}
 	for _, tt := range tests {
 		if got := Negotiate(tt.header, tt.enabled, tt.fallback); got != tt.want {

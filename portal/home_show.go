@@ -1,18 +1,108 @@
 package portal
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/web"
 )
 
+// homePage is the help center: a search box for articles and ticket
+// numbers, the knowledge base's categories and popular articles, and the
+// reader's tickets that are open or wait for their answer.
 type homePage struct {
 	web.Page
+	Query      string
+	Categories []svcportal.KBCategoryView
+	Popular    []svcportal.KBArticleLink
+	Open       []svcportal.TicketView
+	Awaiting   []svcportal.TicketView
+	// SeesStatus: the reader may see tickets' status, so the lists by
+	// status are offered.
+	SeesStatus bool
 }
+
+// homeListSize is how many popular articles and tickets of each kind the
+// home page lists.
+const homeListSize = 5
 
 // home is the portal's landing page in the tenant's branding.
 func (h *handlers) home(c *gin.Context) error {
-	return web.Render(c, http.StatusOK, "portal/home", &homePage{Page: web.NewPage(c)})
+	page := &homePage{Page: web.NewPage(c)}
+	p := web.Principal(c)
+	if p == nil || p.Contact == nil {
+		return web.Render(c, http.StatusOK, "portal/home", page)
+	}
+	ctx := c.Request.Context()
+	lang := web.Translator(c).Lang()
+	tree, err := h.deps.KB.Tree(ctx, p, lang)
+	if err != nil {
+		return err
+	}
+	page.Categories, page.Popular = tree, popular(tree, homeListSize)
+	if page.SeesStatus, err = h.seesStatus(c); err != nil || !page.SeesStatus {
+		return renderOr(c, err, "portal/home", page)
+	}
+	mine := func(statuses ...string) ([]svcportal.TicketView, error) {
+		views, _, err := h.deps.Tickets.List(ctx, p, svcportal.TicketFilter{Scope: "mine", Status: statuses, PerPage: homeListSize, Sort: "-updated"})
+		return views, err
+	}
+	if page.Open, err = mine(svcportal.StatusOpen, svcportal.StatusInProgress); err != nil {
+		return err
+	}
+	if page.Awaiting, err = mine(awaitingYou...); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "portal/home", page)
+}
+
+// awaitingYou are the statuses in which a ticket waits for the client.
+var awaitingYou = []string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}
+
+func renderOr(c *gin.Context, err error, name string, data any) error {
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, name, data)
+}
+
+// seesStatus reports whether the reader sees the status field on some of
+// their sites (else lists by status would tell what they may not see).
+func (h *handlers) seesStatus(c *gin.Context) (bool, error) {
+	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(fields, func(f svcportal.TicketFieldView) bool { return f.Key == svcportal.FieldKeyStatus }), nil
+}
+
+// popular are the n most read articles of tree, the more helpful first
+// among equals.
+func popular(tree []svcportal.KBCategoryView, n int) []svcportal.KBArticleLink {
+	var all []svcportal.KBArticleLink
+	for _, cat := range tree {
+		for _, sec := range cat.Sections {
+			all = append(all, sec.Articles...)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b svcportal.KBArticleLink) int {
+		if c := cmp.Compare(b.Views, a.Views); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Helpful, a.Helpful)
+	})
+	return all[:min(n, len(all))]
+}
+
+// ArticleCount is the number of articles of a category.
+func (p *homePage) ArticleCount(cat svcportal.KBCategoryView) int {
+	n := 0
+	for _, s := range cat.Sections {
+		n += len(s.Articles)
+	}
+	return n
 }

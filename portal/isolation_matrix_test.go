@@ -412,6 +412,14 @@ func routeCases() map[string]routeCase {
 		"POST /kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, formBody(url.Values{"helpful": {"yes"}})
 		}),
+		// The matrix's category and section hold only the Umbrella article:
+		// a reader who may not read it finds them empty, so not found.
+		"GET /kb/categories/:id": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = category, gCategory, seesArticle
+		}),
+		"GET /kb/sections/:id": with(contactPage, func(rc *routeCase) {
+			rc.params, rc.foreign, rc.sees = section, gSection, seesArticle
+		}),
 
 		// Portal API.
 		"POST /api/v1/auth/login": with(pub, func(rc *routeCase) {

@@ -53,6 +53,78 @@ type kbArticlePage struct {
 	Article           *svcportal.KBArticleView
 	Voted             bool // just voted: thank the reader
 	VotedYes, VotedNo bool // the reader's standing vote
+	Related           []svcportal.KBArticleLink
+}
+
+// relatedCount is how many related articles an article page lists.
+const relatedCount = 5
+
+// related are other articles of a's section, then of its category.
+func related(tree []svcportal.KBCategoryView, a *svcportal.KBArticleView, n int) []svcportal.KBArticleLink {
+	var same, near []svcportal.KBArticleLink
+	for _, cat := range tree {
+		if cat.ID != a.CategoryID {
+			continue
+		}
+		for _, sec := range cat.Sections {
+			for _, l := range sec.Articles {
+				switch {
+				case l.ID == a.ID:
+				case sec.ID == a.SectionID:
+					same = append(same, l)
+				default:
+					near = append(near, l)
+				}
+			}
+		}
+	}
+	out := append(same, near...)
+	return out[:min(n, len(out))]
+}
+
+// kbBrowsePage is a category's page (its sections) or a section's page
+// (Section set: its articles).
+type kbBrowsePage struct {
+	web.Page
+	Query    string
+	Category svcportal.KBCategoryView
+	Section  *svcportal.KBSectionView
+}
+
+func (h *handlers) kbCategory(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	for _, cat := range tree {
+		if cat.ID == id {
+			return web.Render(c, http.StatusOK, "portal/kb_browse", &kbBrowsePage{Page: web.NewPage(c), Category: cat})
+		}
+	}
+	return svcportal.ErrNotFound()
+}
+
+func (h *handlers) kbSection(c *gin.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	for _, cat := range tree {
+		for _, sec := range cat.Sections {
+			if sec.ID == id {
+				return web.Render(c, http.StatusOK, "portal/kb_browse", &kbBrowsePage{Page: web.NewPage(c), Category: cat, Section: &sec})
+			}
+		}
+	}
+	return svcportal.ErrNotFound()
 }
 
 func (h *handlers) kbArticle(c *gin.Context) error {
@@ -65,6 +137,11 @@ func (h *handlers) kbArticle(c *gin.Context) error {
 		return err
 	}
 	page := &kbArticlePage{Page: web.NewPage(c), Article: a, Voted: c.Query("voted") == "1"}
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	if err != nil {
+		return err
+	}
+	page.Related = related(tree, a, relatedCount)
 	if a.MyVote != nil {
 		page.VotedYes, page.VotedNo = *a.MyVote, !*a.MyVote
 	}
@@ -105,6 +182,10 @@ func (h *handlers) kbSearch(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
 	if err := svcportal.CheckQuery("q", q); err != nil {
 		return err
+	}
+	if n, ok := ticketNumber(q); ok {
+		c.Redirect(http.StatusSeeOther, "/tickets/"+strconv.FormatInt(n, 10))
+		return nil
 	}
 	page := &kbSearchPage{Page: web.NewPage(c), Query: q}
 	if q != "" {
@@ -179,4 +260,11 @@ func (h *handlers) apiKBSearch(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"hits": hits})
 	return nil
+}
+
+// ticketNumber reads a ticket number typed in the help center's search
+// box: "123" or "#123".
+func ticketNumber(q string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64)
+	return n, err == nil && n > 0
 }

@@ -244,7 +244,7 @@ func TestKBPages_Article(t *testing.T) {
 		if href, _ := body.Find("a").Attr("href"); strings.HasPrefix(href, "javascript") {
 			t.Errorf("javascript link kept: %q", href)
 		}
-		if got := doc.Find("[data-testid=kb-created]").AttrOr("datetime", ""); got != "2026-03-02T09:00:00Z" {
+		if got := doc.Find("[data-testid=kb-created] time").AttrOr("datetime", ""); got != "2026-03-02T09:00:00Z" {
 			t.Errorf("created: got %q", got)
 		}
 		var kws []string

@@ -57,7 +57,12 @@ func Register(srv *web.Server, deps Deps) {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
 	}
 
-	pages := srv.Tenant.Group("/", web.LimitBody, h.sessions.Load, h.forcePasswordChange)
+	r.AddErrorPages("portal/", templates, "templates/nav.html")
+	// Failures and unknown paths are shown in the reader's language, with
+	// their navigation (signed in or not).
+	srv.NoRoute("/", web.LimitBody, h.sessions.Load, web.ErrorPages("portal/"))
+
+	pages := srv.Tenant.Group("/", web.LimitBody, h.sessions.Load, h.forcePasswordChange, web.ErrorPages("portal/"))
 	pages.GET("/", web.H(h.home))
 	pages.GET("/login", web.H(h.loginForm))
 	pages.POST("/login", web.H(h.loginSubmit))
@@ -117,12 +122,14 @@ func Register(srv *web.Server, deps Deps) {
 	me.POST("/tickets/:number/close", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketClose)))
 	me.POST("/tickets/:number/rating", web.H(web.PathAction(http.StatusOK, "number", h.apiTicketRate)))
 
-	for _, page := range []string{"kb", "kb_article", "kb_search"} {
+	for _, page := range []string{"kb", "kb_article", "kb_search", "kb_browse"} {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/kb_partials.html", "templates/"+page+".html")
 	}
 	signedIn.GET("/kb", web.H(h.kbIndex))
 	signedIn.GET("/kb/search", web.H(h.kbSearch))
 	signedIn.GET("/kb/articles/:id", web.H(h.kbArticle))
+	signedIn.GET("/kb/categories/:id", web.H(h.kbCategory))
+	signedIn.GET("/kb/sections/:id", web.H(h.kbSection))
 	signedIn.POST("/kb/articles/:id/vote", web.H(h.kbVoteSubmit))
 	me.GET("/kb/categories", web.H(h.apiKBCategories))
 	me.GET("/kb/articles/:id", web.H(h.apiKBArticle))

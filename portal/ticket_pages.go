@@ -26,7 +26,55 @@ type ticketListPage struct {
 	Statuses []string // offered as a filter only when the reader may see the status
 	Sorts    []string
 	Filters  []fieldInput // choice fields the reader sees, with the chosen value
+	Tab      string       // the chosen tab of ticketTabs
+	Tabs     []tabLink    // offered when the reader sees statuses
 }
+
+// ticketTabs are the list's tabs and the statuses each shows ("all": any).
+var ticketTabs = map[string][]string{
+	"open":     {svcportal.StatusOpen, svcportal.StatusInProgress},
+	"awaiting": awaitingYou,
+	"solved":   {svcportal.StatusClosed},
+	"all":      nil,
+}
+
+// tabLink is one tab of the ticket list: the same search in other statuses.
+type tabLink struct {
+	Key, URL string
+	Current  bool
+}
+
+func tabLinks(q url.Values, current string) []tabLink {
+	var out []tabLink
+	for _, key := range []string{"open", "awaiting", "solved", "all"} {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "tab" && k != "status" && k != "page" {
+				v[k] = vs
+			}
+		}
+		v.Set("tab", key)
+		out = append(out, tabLink{Key: key, URL: "/tickets?" + v.Encode(), Current: key == current})
+	}
+	return out
+}
+
+// MoreFilters reports whether a folded-away filter is in use, so that
+// the fold opens.
+func (p *ticketListPage) MoreFilters() bool {
+	if p.Status != "" || p.Unread || p.Filter.Scope == "mine" {
+		return true
+	}
+	for _, f := range p.Filters {
+		if f.Value != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Filtered reports whether the list is narrowed by anything but its tab.
+func (p *ticketListPage) Filtered() bool { return p.MoreFilters() || p.Filter.Query != "" }
 
 func (h *handlers) ticketList(c *gin.Context) error {
 	q := c.Request.URL.Query()
@@ -35,11 +83,18 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		return err
 	}
 	f.PerPage = 25
+	tab := q.Get("tab")
+	if _, ok := ticketTabs[tab]; !ok || len(f.Status) > 0 {
+		tab = "all" // a status chosen among the other filters wins
+	}
+	if len(f.Status) == 0 {
+		f.Status = ticketTabs[tab]
+	}
 	views, total, err := h.deps.Tickets.List(c.Request.Context(), web.Principal(c), f)
 	if err != nil {
 		return err
 	}
-	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f,
+	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f, Tab: tab,
 		Status: q.Get("status"), Unread: q.Get("unread") == "true",
 		Sorts: []string{"-updated", "-created", "created", "-number", "-priority"}}
 	if page.Filter.Sort == "" {
@@ -53,6 +108,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		switch {
 		case fv.Key == svcportal.FieldKeyStatus:
 			page.Statuses = svcportal.Statuses
+			page.Tabs = tabLinks(q, tab)
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
 			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
 		}
@@ -93,7 +149,8 @@ type ticketNewPage struct {
 }
 
 func (h *handlers) ticketNew(c *gin.Context) error {
-	return h.renderNew(c, http.StatusOK, nil, nil)
+	// "Still need help?" links carry the reader's search words as title.
+	return h.renderNew(c, http.StatusOK, url.Values{"title": {c.Query("title")}}, nil)
 }
 
 // renderNew shows the new-ticket form, again with the typed values and

@@ -373,7 +373,12 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 	// every match (twice the time of a keystroke's query); equal scores
 	// are rare, so the top hits by score, with room for ties at the
 	// cut, are ordered here instead.
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append(scopeQueries(q, langs), musts...)...), limit+10, 0, false)
+	// Any word may match (a question typed in full has words no article
+	// holds: "Outlook keeps asking for my password"); the disjunction's
+	// coordination factor ranks an article matching more of them higher.
+	words := bleve.NewDisjunctionQuery(musts...)
+	words.SetMin(1)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append(scopeQueries(q, langs), words)...), limit+10, 0, false)
 	req.Fields = []string{"article_id", "title", "excerpt", "locale", "helpful"}
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -382,10 +387,11 @@ func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcport
 	return rank(res, limit), nil
 }
 
-// wordQueries is one query per word of text that each article found must
-// match: the word itself, its stems in langs, near misses and, for the
-// word being typed, its prefix. A stopword other than the last one is
-// left out.
+// wordQueries is one query per word of text, of which an article found
+// must match at least one: the word itself, its stems in langs, near
+// misses and, for the word being typed, its prefix. A stop word of the
+// reader's languages is left out, unless it is the only word, being typed
+// ("th" may become "thunderbird").
 func (b *Bleve) wordQueries(text string, langs []string) ([]query.Query, error) {
 	words, err := b.analyze(plainAnalyzer, text)
 	if err != nil {
@@ -410,7 +416,7 @@ func (b *Bleve) wordQueries(text string, langs []string) ([]query.Query, error) 
 				alts = append(alts, boosted(term("title_"+l, s), 3), boosted(term("keywords_"+l, s), 2), term("body_"+l, s))
 			}
 		}
-		if stopword && !last {
+		if stopword && !(last && len(words) == 1) {
 			continue // "de" in "mot de passe" need not match
 		}
 		if fz := fuzziness(w); fz > 0 {
@@ -505,16 +511,21 @@ func analyze(m mapping.IndexMapping, analyzer, text string) ([]string, error) {
 }
 
 var (
-	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	mdMarks  = regexp.MustCompile("[#*_`>~|]+")
-	mdSpaces = regexp.MustCompile(`\s+`)
+	mdLink     = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdEmphasis = regexp.MustCompile("[*`~]+")
+	mdBlocks   = regexp.MustCompile("[#>|_]+")
+	mdSpaces   = regexp.MustCompile(`\s+`)
 )
 
 // PlainText strips Markdown syntax for indexing and excerpts: link
 // targets, emphasis, headings and code marks go, their words stay.
+// Emphasis goes without a trace ("**Forgot password**." reads "Forgot
+// password.", no stray space before the full stop); block marks leave a
+// space between what they separated.
 func PlainText(md string) string {
 	s := mdLink.ReplaceAllString(md, "$1")
-	s = mdMarks.ReplaceAllString(s, " ")
+	s = mdEmphasis.ReplaceAllString(s, "")
+	s = mdBlocks.ReplaceAllString(s, " ")
 	return strings.TrimSpace(mdSpaces.ReplaceAllString(s, " "))
 }
 

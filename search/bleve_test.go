@@ -49,8 +49,9 @@ func TestBleve_OnDisk(t *testing.T) {
 
 func TestPlainText_Markdown(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"# Title\n\nOpen **Settings** > *Account*.", "Title Open Settings Account ."},
-		{"See [the guide](https://example.com/x) and `code`.", "See the guide and code ."},
+		{"# Title\n\nOpen **Settings** > *Account*.", "Title Open Settings Account."},
+		{"See [the guide](https://example.com/x) and `code`.", "See the guide and code."},
+		{"Choose **Forgot password**, then ~~wait~~ type.", "Choose Forgot password, then wait type."},
 	} {
 		if got := search.PlainText(c.in); got != c.want {
 			t.Errorf("PlainText(%q): got %q, want %q", c.in, got, c.want)

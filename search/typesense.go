@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -292,13 +293,18 @@ func (ts *Typesense) deleteWhere(ctx context.Context, filter string) error {
 }
 
 // Search implements svcportal.ArticleIndex.
+//
+// Any word may match, as in the embedded index. Typesense drops words
+// only from one end of a query, so when the query as a whole finds fewer
+// than limit articles, each word is also searched on its own, and an
+// article matching more words ranks higher.
 func (ts *Typesense) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
 	hits := []svcportal.ArticleHit{}
 	if q.TenantID == 0 || len(q.SiteIDs) == 0 || !svcportal.IsLocale(q.Lang) {
 		return hits, nil
 	}
-	text, typing, err := ts.queryText(q)
-	if err != nil || text == "" {
+	words, typing, err := ts.queryWords(q)
+	if err != nil || len(words) == 0 {
 		return hits, err
 	}
 	if err := ts.ensure(ctx); err != nil {
@@ -309,6 +315,49 @@ func (ts *Typesense) Search(ctx context.Context, q svcportal.ArticleQuery) ([]sv
 		limit = 10
 	}
 	limit = min(limit, 250) // Typesense's largest page
+	all, err := ts.search(ctx, q, strings.Join(words, " "), typing, limit)
+	if err != nil || len(words) == 1 || len(all) >= limit {
+		return all, err
+	}
+	type merged struct {
+		hit     svcportal.ArticleHit
+		matched int
+	}
+	byID := map[int64]*merged{}
+	var order []int64
+	for i, w := range words {
+		one, err := ts.search(ctx, q, w, typing && i == len(words)-1, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range one {
+			m, ok := byID[h.ArticleID]
+			if !ok {
+				m = &merged{hit: h}
+				m.hit.Score = 0
+				byID[h.ArticleID] = m
+				order = append(order, h.ArticleID)
+			}
+			m.matched++
+			m.hit.Score += h.Score
+		}
+	}
+	for _, id := range order {
+		hits = append(hits, byID[id].hit)
+	}
+	// Stable: equals keep the order Typesense gave (helpfulness, then id).
+	slices.SortStableFunc(hits, func(a, b svcportal.ArticleHit) int {
+		if c := cmp.Compare(byID[b.ArticleID].matched, byID[a.ArticleID].matched); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Score, a.Score)
+	})
+	return hits[:min(limit, len(hits))], nil
+}
+
+// search runs one Typesense query of text (tokens) in q's scope.
+func (ts *Typesense) search(ctx context.Context, q svcportal.ArticleQuery, text string, typing bool, limit int) ([]svcportal.ArticleHit, error) {
+	hits := []svcportal.ArticleHit{}
 	params := &api.SearchCollectionParams{
 		Q:              ptr(text),
 		QueryBy:        ptr("title_terms,keywords_terms,all_terms"),
@@ -321,7 +370,7 @@ func (ts *Typesense) Search(ctx context.Context, q svcportal.ArticleQuery) ([]sv
 		// As the embedded index: no typo under four letters, two from eight.
 		MinLen1typo: ptr(4),
 		MinLen2typo: ptr(8),
-		// Every word must match (no dropping words to find more);
+		// Words are not dropped here (Search asks for each word itself);
 		// typos are tried when the words as typed find nothing, so that
 		// "offnen" does not also bring "Öffnungszeiten" one typo away.
 		DropTokensThreshold: ptr(0),
@@ -354,35 +403,37 @@ func (ts *Typesense) Search(ctx context.Context, q svcportal.ArticleQuery) ([]sv
 	return hits, nil
 }
 
-// queryText is q's text as Typesense tokens: the stem of each word in the
-// reader's language, stop words left out, and the word being typed as it
-// is (folded); "" when no word is left. typing says whether the last word
-// is still being typed (the text does not end with a space).
-func (ts *Typesense) queryText(q svcportal.ArticleQuery) (text string, typing bool, err error) {
+// queryWords is q's text as Typesense tokens: the stem of each word in
+// the reader's language, stop words left out, and the word being typed as
+// it is (folded), unless it is a stop word after others. typing says
+// whether the last word is still being typed (the text does not end with
+// a space).
+func (ts *Typesense) queryWords(q svcportal.ArticleQuery) (out []string, typing bool, err error) {
 	words, err := analyze(ts.m, plainAnalyzer, q.Text)
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	typing = q.Text != "" && !unicode.IsSpace(rune(q.Text[len(q.Text)-1]))
-	var out []string
 	for i, w := range words {
 		last := i == len(words)-1 && typing
 		stems, err := analyze(ts.m, langAnalyzer(q.Lang), w)
 		if err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 		switch {
-		case last:
+		case last && (len(stems) > 0 || len(words) == 1):
 			// A word being typed is matched as a prefix, with typos:
 			// its stem could cut it short ("offnen" → "offn" would find
 			// "Öffnungszeiten"), and the inflections a stem would catch
 			// are a typo or two away.
 			out = append(out, w)
+		case last:
+			typing = false // a stop word being typed: the others are whole
 		case len(stems) > 0:
 			out = append(out, stems[0])
 		}
 	}
-	return strings.Join(out, " "), typing, nil
+	return out, typing, nil
 }
 
 // scopeFilter is the filter_by of a query: the tenant's published

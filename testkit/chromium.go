@@ -17,6 +17,13 @@ import (
 // installs Chromium when it is missing; without it the test fails.
 func Chromium(t testing.TB) context.Context {
 	t.Helper()
+	return ChromiumFor(t, 60*time.Second)
+}
+
+// ChromiumFor is Chromium whose steps may take up to d in all, for a
+// suite of journeys sharing one browser.
+func ChromiumFor(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatalf("chromium not found (scripts/test installs Debian's chromium package): %v", err)
@@ -42,7 +49,7 @@ func Chromium(t testing.TB) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	tctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return tctx
 }

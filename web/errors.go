@@ -97,6 +97,7 @@ func Fail(c *gin.Context, err error) {
 	if e.Kind == svcportal.KindNotFound {
 		page = "notfound"
 	}
+	page = c.GetString(keyErrorPages) + page
 	data := &ErrorPage{Page: NewPage(c), Message: Translator(c).T(messageID(e), e.Data)}
 	if err := Render(c, status, page, data); err != nil {
 		Logger(c).ErrorContext(c.Request.Context(), "render error page", "request_id", RequestID(c), "err", err)

@@ -136,5 +136,8 @@ func requestLang(c *gin.Context) string {
 	} else if p := Principal(c); l != "" && p != nil && p.Staff != nil && svcportal.IsLocale(l) {
 		return l // staff work in any of the product's languages, offered on the portal or not
 	}
+	if l := c.GetString(keyChosenLang); l != "" {
+		return l
+	}
 	return locales.Negotiate(c.GetHeader("Accept-Language"), t.EnabledLocales, t.DefaultLocale)
 }

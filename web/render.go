@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,6 +29,8 @@ type Renderer struct {
 var funcs = template.FuncMap{
 	"asset":    AssetURL,
 	"markdown": Markdown,
+	// args passes the page (P) and a value (V) to a partial.
+	"args": func(p, v any) map[string]any { return map[string]any{"P": p, "V": v} },
 }
 
 // NewRenderer parses the layout and web's own pages (errors).
@@ -49,6 +53,24 @@ func (r *Renderer) MustAdd(name string, fsys fs.FS, files ...string) {
 	}
 	t := template.Must(r.base.Clone())
 	r.pages[name] = template.Must(t.ParseFS(fsys, files...))
+}
+
+// mustAddWeb is MustAdd of web's own page file with an area's partials
+// from the area's file system.
+func (r *Renderer) mustAddWeb(name, file string, areaFS fs.FS, partials []string) {
+	if _, dup := r.pages[name]; dup {
+		panic("web: page " + name + " added twice")
+	}
+	t := template.Must(r.base.Clone())
+	t = template.Must(t.ParseFS(templateFS, file))
+	for _, p := range partials {
+		src, err := fs.ReadFile(areaFS, p)
+		if err != nil {
+			panic(err)
+		}
+		t = template.Must(t.Parse(string(src)))
+	}
+	r.pages[name] = t
 }
 
 // renderer finds the server's renderer from a handler.
@@ -86,8 +108,11 @@ type Page struct {
 	Viewer *svcportal.Principal
 	// Home is the address of the area's home page ("" for the portal's
 	// "/"); the console sets "/admin".
-	Home string
-	tr   *locales.Translator
+	Home  string
+	tr    *locales.Translator
+	query url.Values
+	loc   *time.Location
+	clock func() time.Time
 }
 
 // HomeURL is where the brand and the first navigation link lead.
@@ -108,7 +133,9 @@ func NewPage(c *gin.Context) Page {
 		RequestID: RequestID(c),
 		Viewer:    Principal(c),
 		tr:        tr,
+		query:     c.Request.URL.Query(),
 	}
+	p.loc = readerLocation(p.Tenant, p.Viewer)
 	if p.Viewer != nil && p.Viewer.Session != nil {
 		p.CSRFToken = p.Viewer.Session.CSRFToken
 	}
@@ -127,6 +154,10 @@ func (p Page) T(id string, args ...any) string {
 	}
 	return p.tr.T(id, data)
 }
+
+// N translates message id with plural forms for count (also .Count in
+// the message): {{.N "ux.articles" 3}}.
+func (p Page) N(id string, count int) string { return p.tr.N(id, count, nil) }
 
 // LanguageNames lists the tenant's enabled languages by their own names.
 func (p Page) LanguageNames() string {

@@ -43,8 +43,9 @@ type Server struct {
 	Renderer *Renderer
 	// Tenant is the group of every route served on a tenant's host; its
 	// handlers find the tenant with svcportal.TenantFrom(c.Request.Context()).
-	Tenant *gin.RouterGroup
-	opts   Options
+	Tenant   *gin.RouterGroup
+	opts     Options
+	noRoutes []noRoute // see NoRoute
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -66,12 +67,12 @@ func New(opts Options) *Server {
 	e.GET("/static/*name", serveStatic)
 	e.HEAD("/static/*name", serveStatic)
 
-	s.Tenant = e.Group("/", s.resolveTenant, checkURL)
+	s.Tenant = e.Group("/", s.resolveTenant, checkURL, chooseLang)
 	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
 	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
 	s.Tenant.GET("/branding/favicon", H(s.brandAsset(svcportal.AssetFavicon)))
 
-	e.NoRoute(s.resolveTenant, H(func(c *gin.Context) error { return svcportal.ErrNotFound() }))
+	e.NoRoute(s.resolveTenant, checkURL, chooseLang, s.notFound)
 	return s
 }
 

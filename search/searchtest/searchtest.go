@@ -61,6 +61,44 @@ func Run(t *testing.T, newIndex func(t *testing.T) svcportal.ArticleIndex) {
 	t.Run("Fallback", func(t *testing.T) { testFallback(t, newIndex(t)) })
 	t.Run("Ranking", func(t *testing.T) { testRanking(t, newIndex(t)) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, newIndex(t)) })
+	t.Run("AnyWord", func(t *testing.T) { testAnyWord(t, newIndex(t)) })
+}
+
+// testAnyWord types a whole question, in each language, as a new ticket's
+// title: its words are not all in the article that answers it, its stop
+// words are in none; the article that shares the most words comes first.
+func testAnyWord(t *testing.T, idx svcportal.ArticleIndex) {
+	for i, c := range langCases {
+		index(t, idx, doc(tenantA, int64(100+i), everywhere, map[string]svcportal.KBTranslation{c.lang: c.article}))
+	}
+	index(t, idx, doc(tenantA, 99, everywhere, map[string]svcportal.KBTranslation{
+		"en": tr("Outlook setup", "Add your mailbox to Outlook."), "fr": tr("Configurer Outlook", "Ajoutez votre boîte aux lettres à Outlook."),
+		"de": tr("Outlook einrichten", "Fügen Sie Ihr Postfach in Outlook hinzu."), "es": tr("Configurar Outlook", "Añada su buzón a Outlook."),
+		"it": tr("Configurare Outlook", "Aggiungete la casella a Outlook.")}))
+	questions := map[string]string{
+		"en": "Outlook keeps asking me to reset my password",
+		"fr": "Outlook me demande sans cesse de réinitialiser mon mot de passe",
+		"de": "Outlook fragt immer wieder, ich soll mein Passwort zurücksetzen",
+		"es": "Outlook me pide todo el tiempo restablecer la contraseña",
+		"it": "Outlook mi chiede sempre di reimpostare la password",
+	}
+	for i, c := range langCases {
+		for _, text := range []string{questions[c.lang], questions[c.lang] + " "} {
+			t.Run(fmt.Sprintf("%s %q", c.lang, text), func(t *testing.T) {
+				got := ids(search(t, idx, svcportal.ArticleQuery{TenantID: tenantA, SiteIDs: []int64{siteX}, Lang: c.lang, Text: text}))
+				if !slices.Equal(got, []int64{int64(100 + i), 99}) {
+					t.Errorf("got %v, want [%d 99]: the password article, then the one about Outlook", got, 100+i)
+				}
+			})
+		}
+	}
+	t.Run("stop words alone find nothing", func(t *testing.T) {
+		for lang, text := range map[string]string{"en": "for my the ", "fr": "le de mon ", "de": "ich mein der ", "es": "el de mi ", "it": "di la mi "} {
+			if got := search(t, idx, svcportal.ArticleQuery{TenantID: tenantA, SiteIDs: []int64{siteX}, Lang: lang, Text: text}); len(got) != 0 {
+				t.Errorf("%s %q: got %v, want nothing", lang, text, ids(got))
+			}
+		}
+	})
 }
 
 func testScoping(t *testing.T, idx svcportal.ArticleIndex) {
