@@ -31,6 +31,7 @@ type Deps struct {
 	KB           svcportal.KBAdmin        // the knowledge base: staff read, admins write
 	SSO          svcportal.SSOAdmin       // the tenant's single sign-on provider
 	Tokens       svcportal.APITokenAdmin  // admin API tokens
+	Audit        svcportal.AuditLog       // the tenant's audit log
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -125,6 +126,7 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.GET("/tokens", read(policies.AreaTokens), h.tokenList)
 	api.POST("/tokens", write(policies.AreaTokens), h.tokenCreate)
 	api.DELETE("/tokens/:id", write(policies.AreaTokens), h.tokenRevoke)
+	api.GET("/audit", read(policies.AreaAudit), h.apiAuditList)
 
 	api.GET("/staff", read(policies.AreaStaff), h.apiStaffList)
 	api.POST("/staff", write(policies.AreaStaff), h.apiStaffInvite)

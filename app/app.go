@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts})
 	return a, nil
 }
 

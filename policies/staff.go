@@ -24,6 +24,7 @@ const (
 	AreaSettings = "settings"
 	AreaStaff    = "staff"
 	AreaTokens   = "tokens" // admin API tokens
+	AreaAudit    = "audit"  // the tenant's audit log
 )
 
 // Actions on an area.
