@@ -46,6 +46,7 @@ var commands = []command{
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]… | list | disable --slug S | enable --slug S", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
 	{"seed", "seed --tenant S --sites N --contacts N --tickets N: bulk data for benchmarks, with progress", runSeed},
+	{"contacts", "contacts import --tenant S --file contacts.csv [--send-welcome]: create or update contacts from CSV, with progress and a report", runContacts},
 	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
 }
 
