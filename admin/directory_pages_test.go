@@ -609,3 +609,35 @@ func TestTokensAndAuditPages(t *testing.T) {
 		t.Errorf("audit API for an agent: %d", rec.Code)
 	}
 }
+
+// TestContactUpdate_OneTransaction: a change of profile, disabled flag
+// and memberships that fails on its last part (another tenant's site)
+// leaves the contact exactly as it was, sessions included.
+func TestContactUpdate_OneTransaction(t *testing.T) {
+	d := newDesk(t)
+	peter, _ := d.app.Store.ContactByEmail(d.actx, "peter@initech.test")
+	api := d.api(t, "acme.localhost", d.adminToken)
+	body := map[string]any{"last_name": "Changed", "disabled": true,
+		"sites": []map[string]any{{"site_id": d.umbrella.ID, "role": "member"}, {"site_id": d.hooli.ID, "role": "member"}}}
+	if rec := api.JSON(t, "PATCH", fmt.Sprintf("/api/v1/admin/contacts/%d", peter.ID), body, nil); rec.Code != http.StatusNotFound {
+		t.Fatalf("with another tenant's site: %d %s", rec.Code, rec.Body)
+	}
+	after, _ := d.app.Store.Contact(d.actx, peter.ID)
+	if after.LastName != peter.LastName || after.Disabled || len(after.Memberships) != 1 || after.Memberships[0].SiteID != d.initech.ID {
+		t.Errorf("a failed update changed the contact: %+v", after)
+	}
+	if rec := d.peter.Get(t, "/tickets"); rec.Code != http.StatusOK {
+		t.Errorf("a failed update ended the contact's session: %d", rec.Code)
+	}
+	body["sites"] = []map[string]any{{"site_id": d.umbrella.ID, "role": "site_manager"}}
+	if rec := api.JSON(t, "PATCH", fmt.Sprintf("/api/v1/admin/contacts/%d", peter.ID), body, nil); rec.Code != http.StatusOK {
+		t.Fatalf("update: %d %s", rec.Code, rec.Body)
+	}
+	after, _ = d.app.Store.Contact(d.actx, peter.ID)
+	if after.LastName != "Changed" || !after.Disabled || len(after.Memberships) != 1 || after.Memberships[0].Role != "site_manager" {
+		t.Errorf("after the update: %+v", after)
+	}
+	if rec := d.peter.Get(t, "/tickets"); rec.Code != http.StatusSeeOther {
+		t.Errorf("disabled, the contact's session goes on: %d", rec.Code)
+	}
+}
