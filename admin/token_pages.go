@@ -28,7 +28,6 @@ type tokensPage struct {
 	Created *svcportal.NewAPIToken
 	Name    string
 	Expires string
-	Today   string
 }
 
 func (h *handlers) newTokensPage(c *gin.Context) (*tokensPage, error) {
@@ -46,7 +45,7 @@ func (h *handlers) newTokensPage(c *gin.Context) (*tokensPage, error) {
 		names[m.ID] = staffName(m)
 	}
 	now := time.Now()
-	pg := &tokensPage{page: h.newPage(c), Today: now.Format(time.DateOnly)}
+	pg := &tokensPage{page: h.newPage(c)}
 	for _, t := range list {
 		row := tokenRow{APIToken: t, Owner: names[t.StaffID], State: "active"}
 		switch {
