@@ -154,7 +154,21 @@ type ContactAdmin interface {
 	Contacts(ctx context.Context, f ContactFilter) ([]Contact, int, error)
 	// Contact is one contact of the tenant, or KindNotFound.
 	Contact(ctx context.Context, id int64) (*Contact, error)
+	// ContactImpact says what deleting the contact would do to tickets:
+	// KindNotFound.
+	ContactImpact(ctx context.Context, id int64) (*ContactImpact, error)
 	// DeleteContact removes a contact, its memberships and sessions, and
-	// records who did it: KindNotFound.
+	// records who did it: KindNotFound; KindConflict
+	// (error.contact_has_tickets) while they are the requester of tickets,
+	// which would lose their requester (disable the contact instead).
 	DeleteContact(ctx context.Context, by *Principal, id int64) error
+	ContactImporter
+}
+
+// ContactImpact is what deleting a contact touches: the tickets they
+// requested (while there are any the contact cannot be deleted) and the
+// messages they wrote on other people's tickets (kept, under their name).
+type ContactImpact struct {
+	Tickets int `json:"tickets"`
+	Replies int `json:"replies"`
 }

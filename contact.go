@@ -114,7 +114,28 @@ type ContactStore interface {
 	// SetMemberships replaces the contact's site memberships;
 	// KindNotFound if a site is not the tenant's.
 	SetMemberships(ctx context.Context, contactID int64, ms []Membership) error
-	// DeleteContact removes a contact and its sessions; KindNotFound.
+	// SaveContact saves, in one transaction, c's profile fields, email,
+	// locale and flags, its memberships (when ms is not nil: they replace
+	// the old ones) and, when endSessions, ends every session of the
+	// contact. KindNotFound (the contact, or a site not the tenant's),
+	// KindConflict (email taken).
+	SaveContact(ctx context.Context, c *Contact, ms []Membership, endSessions bool) error
+	// UpsertContactByEmail, in one transaction, finds the contact with
+	// create.Email: when there is one, update is called with it (profile
+	// and memberships loaded) and, if it reports a change, the profile
+	// and memberships are saved; when there is none, create is inserted
+	// with its memberships and, when link is not nil, that set-password
+	// link and its email msg. It reports whether it created the contact
+	// and whether it changed anything. Errors as CreateContact and
+	// SaveContact, and update's.
+	UpsertContactByEmail(ctx context.Context, create *Contact, update func(*Contact) (bool, error),
+		link *PasswordLink, msg *OutboundEmail) (created, changed bool, err error)
+	// ContactImpact counts the tickets the contact requested and their
+	// messages on others' tickets: KindNotFound.
+	ContactImpact(ctx context.Context, id int64) (*ContactImpact, error)
+	// DeleteContact removes a contact and its sessions: KindNotFound;
+	// KindConflict (error.contact_has_tickets) while the contact is the
+	// requester of tickets.
 	DeleteContact(ctx context.Context, id int64) error
 }
 

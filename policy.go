@@ -119,12 +119,13 @@ func requiredError(field, role string) error {
 }
 
 // FieldConfigChange is one change of a tenant's field configuration:
-// exactly one of its members is set.
+// the members that are set are applied in this order, together.
 type FieldConfigChange struct {
 	CreateField *TicketField // a validated new field
 	UpdateField *TicketField // the new state of the live field with its key
 	DeleteField string       // the key of a live field to delete
 	PutRule     *PolicyRule  // a validated rule to insert or replace
+	PutRules    []PolicyRule // validated rules to insert or replace
 	DeleteRule  *PolicyRule  // the rule with its role, site and field to remove
 }
 
@@ -184,9 +185,12 @@ type FieldAdmin interface {
 	Fields(ctx context.Context, includeDeleted bool) ([]TicketField, error)
 	// Field is a live field, or KindNotFound.
 	Field(ctx context.Context, key string) (*TicketField, error)
-	// CreateField validates and saves f. KindUnprocessable for an invalid
-	// field, KindConflict for a key the tenant has used.
-	CreateField(ctx context.Context, f *TicketField) error
+	// CreateField validates and saves f, with rules (their Field is set
+	// to f.Key) in the same transaction, so a new required field can be
+	// created editable. KindUnprocessable for an invalid field or rule,
+	// KindConflict for a key the tenant has used, KindNotFound for a
+	// rule's site that is not the tenant's.
+	CreateField(ctx context.Context, f *TicketField, rules ...PolicyRule) error
 	// UpdateField applies p to the live field key and returns it.
 	// KindNotFound, KindUnprocessable.
 	UpdateField(ctx context.Context, key string, p FieldPatch) (*TicketField, error)
@@ -199,6 +203,9 @@ type FieldAdmin interface {
 	// (SiteID 0) or one site. KindUnprocessable for an unknown field, role
 	// or mode; KindNotFound for a site that is not the tenant's.
 	PutRule(ctx context.Context, r PolicyRule) error
+	// PutRules sets several modes at once, in one transaction: all or
+	// none. Errors as PutRule.
+	PutRules(ctx context.Context, rules []PolicyRule) error
 	// DeleteRule removes one rule. KindNotFound if there is none.
 	DeleteRule(ctx context.Context, role string, siteID int64, field string) error
 }

@@ -100,6 +100,7 @@ const (
 	AuditTokenRevoked     = "api_token_revoked"
 	AuditStaffInvited     = "staff_invited"
 	AuditStaffChanged     = "staff_changed"
+	AuditContactsImported = "contacts_imported"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.
@@ -108,4 +109,30 @@ type AuditStore interface {
 	Audit(ctx context.Context, e *AuditEntry) error
 	// AuditLog returns the newest entries first, at most limit.
 	AuditLog(ctx context.Context, limit int) ([]AuditEntry, error)
+	// AuditEntries pages through the entries matching f, newest first,
+	// with the count of all that match.
+	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
+}
+
+// AuditActions lists every audited action, for filters.
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLoginThrottled, AuditLogout, AuditPasswordChanged,
+	AuditProfileChanged, AuditResetRequested, AuditResetDone, AuditContactCreated, AuditContactDeleted,
+	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported}
+
+// AuditFilter selects audit entries: an action ("" any), part of the
+// email ("" any), a time range [From, To) (nil: open), and a page.
+type AuditFilter struct {
+	Action   string
+	Email    string
+	From, To *time.Time
+	Page     int // from 1
+	PerPage  int // at most 200; 0 is 50
+}
+
+// AuditLog is the admin console's reading of the tenant's audit log.
+type AuditLog interface {
+	// AuditEntries pages through the entries matching f, newest first,
+	// with their total: KindUnprocessable for an unknown action or a
+	// range that ends before it starts.
+	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 }

@@ -38,8 +38,19 @@ type SiteStore interface {
 	// UpdateSite saves s's name and knowledge-base flag; KindNotFound or
 	// KindConflict.
 	UpdateSite(ctx context.Context, s *Site) error
-	// DeleteSite removes a site and its memberships; KindNotFound.
+	// SiteImpact counts the site's tickets and contacts: KindNotFound.
+	SiteImpact(ctx context.Context, id int64) (*SiteImpact, error)
+	// DeleteSite removes a site and its memberships: KindNotFound;
+	// KindConflict (error.site_has_tickets) while the site has tickets.
 	DeleteSite(ctx context.Context, id int64) error
+}
+
+// SiteImpact is what deleting a site touches: its tickets (while there
+// are any the site cannot be deleted) and its contacts' memberships of it
+// (removed; the contacts stay).
+type SiteImpact struct {
+	Tickets  int `json:"tickets"`
+	Contacts int `json:"contacts"`
 }
 
 // SiteChange is what an admin sets on a site; nil members stay as they
@@ -71,6 +82,9 @@ type SiteAdmin interface {
 	// UpdateSite applies c to a site: KindNotFound, KindUnprocessable,
 	// KindConflict.
 	UpdateSite(ctx context.Context, id int64, c SiteChange) (*Site, error)
-	// DeleteSite removes a site and its memberships: KindNotFound.
+	// SiteImpact says what deleting the site would touch: KindNotFound.
+	SiteImpact(ctx context.Context, id int64) (*SiteImpact, error)
+	// DeleteSite removes a site and its memberships: KindNotFound;
+	// KindConflict (error.site_has_tickets) while it has tickets.
 	DeleteSite(ctx context.Context, id int64) error
 }

@@ -29,6 +29,9 @@ type Tenant struct {
 	KBPublic  bool      `bun:"kb_public,notnull" json:"kb_public"`
 	CreatedAt time.Time `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	// DisabledAt is when the platform operator disabled the tenant (nil:
+	// enabled): its hosts answer 404 and its jobs skip it.
+	DisabledAt *time.Time `bun:"disabled_at" json:"-"`
 
 	Domains []string `bun:"-" json:"domains"` // custom hostnames, lower case
 	// WelcomeEmail is the tenant's own welcome text per locale (Markdown;
@@ -149,8 +152,12 @@ type TenantStore interface {
 	// custom domains, in one transaction; KindConflict for a domain that
 	// another tenant has.
 	UpdateTenant(ctx context.Context, t *Tenant) error
-	// Tenants lists every tenant, for jobs that visit them all.
+	// Tenants lists every tenant, disabled ones included, by slug.
 	Tenants(ctx context.Context) ([]Tenant, error)
+	// SetTenantDisabled disables (at is the time) or enables (at nil) the
+	// tenant with that slug: KindNotFound. An operator's act, outside any
+	// tenant context.
+	SetTenantDisabled(ctx context.Context, slug string, at *time.Time) error
 	// TenantAsset returns the context tenant's asset of that kind, or KindNotFound.
 	TenantAsset(ctx context.Context, kind string) (*Asset, error)
 	// PutTenantAsset stores an asset for the context tenant.

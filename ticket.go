@@ -384,6 +384,10 @@ type NewTicket struct {
 type TicketService interface {
 	// Fields describes the fields a contact sees at a site (0: their first).
 	Fields(ctx context.Context, p *Principal, siteID int64, lang string) ([]TicketFieldView, error)
+	// FieldsAs describes the fields a contact of a portal role sees at a
+	// site (0: the all-sites rules), for an admin's preview of the portal:
+	// KindUnprocessable for an unknown role.
+	FieldsAs(ctx context.Context, role string, siteID int64, lang string) ([]TicketFieldView, error)
 	Create(ctx context.Context, p *Principal, req NewTicket) (*TicketView, error)
 	List(ctx context.Context, p *Principal, f TicketFilter) ([]TicketView, int, error)
 	// Get returns the ticket with its messages and timeline, and marks it

@@ -82,6 +82,7 @@ var (
 	_ svcportal.SSOService     = (*Service)(nil)
 	_ svcportal.APITokenAdmin  = (*Service)(nil)
 	_ svcportal.StaffAccounts  = (*Service)(nil)
+	_ svcportal.AuditLog       = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome
@@ -305,13 +306,43 @@ func (s *Service) UpdateProfile(ctx context.Context, p *svcportal.Principal, u s
 	return s.updateProfile(ctx, p, p.Contact.ID, u)
 }
 
-// updateProfile applies u to contact id on behalf of actor (the contact
-// itself, or an admin), and audits it as the actor's doing.
+// updateProfile applies u to contact id on behalf of the contact itself
+// (a new email waits for its link), and audits it.
 func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal, id int64, u svcportal.ProfileUpdate) (*svcportal.Contact, error) {
 	c, err := s.st.Contact(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	changed, newEmail, err := s.applyProfile(ctx, actor, c, u)
+	if err != nil {
+		return nil, err
+	}
+	if newEmail != "" {
+		if err := s.takeEmailChange(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	if len(changed) > 0 {
+		if err := s.st.UpdateContact(ctx, c); err != nil {
+			return nil, err
+		}
+		s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
+			Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
+	}
+	if newEmail != "" {
+		if err := s.requestEmailChange(ctx, actor, c, newEmail); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// applyProfile applies u to c on behalf of actor (the contact itself, or
+// an admin) and validates the result, saving nothing. It returns the
+// fields it changed and, when the contact asked for a new address (which
+// waits for a link sent to it), that address. An admin's new address is
+// applied at once, the admin vouching for it.
+func (s *Service) applyProfile(ctx context.Context, actor *svcportal.Principal, c *svcportal.Contact, u svcportal.ProfileUpdate) ([]string, string, error) {
 	var changed []string
 	set := func(name string, dst *string, v *string) {
 		if v != nil && strings.TrimSpace(*v) != *dst {
@@ -324,8 +355,6 @@ func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal,
 	set("job_title", &c.JobTitle, u.JobTitle)
 	set("phone", &c.Phone, u.Phone)
 	set("locale", &c.Locale, u.Locale)
-	// A contact's own new address waits for the link sent to it; an
-	// admin's change is made at once, the admin vouching for it.
 	self := actor.Contact != nil && actor.Contact.ID == c.ID
 	newEmail := ""
 	if u.Email != nil {
@@ -349,27 +378,7 @@ func (s *Service) updateProfile(ctx context.Context, actor *svcportal.Principal,
 	if t := svcportal.TenantFrom(ctx); c.Locale != "" && svcportal.IsLocale(c.Locale) && !t.LocaleEnabled(c.Locale) {
 		v.Add("locale", "error.locale_not_offered", nil)
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if newEmail != "" {
-		if err := s.takeEmailChange(ctx, c.ID); err != nil {
-			return nil, err
-		}
-	}
-	if len(changed) > 0 {
-		if err := s.st.UpdateContact(ctx, c); err != nil {
-			return nil, err
-		}
-		s.audit(ctx, &svcportal.AuditEntry{ActorKind: actor.Kind, ActorID: subjectID(actor), Action: svcportal.AuditProfileChanged,
-			Email: c.Email, IP: ipOf(actor), Detail: strings.Join(changed, ",")})
-	}
-	if newEmail != "" {
-		if err := s.requestEmailChange(ctx, actor, c, newEmail); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return changed, newEmail, v.Err()
 }
 
 // ChangePassword implements svcportal.AccountService.

@@ -152,48 +152,52 @@ func (s *Service) CreateContact(ctx context.Context, by *svcportal.Principal, re
 	return c, nil
 }
 
-// UpdateContact implements svcportal.ContactAdmin.
+// UpdateContact implements svcportal.ContactAdmin. The profile, the
+// memberships, the disabled flag and the end of the sessions of a
+// disabled contact are saved in one transaction (SaveContact): a refused
+// or failed change leaves the contact as it was.
 func (s *Service) UpdateContact(ctx context.Context, by *svcportal.Principal, id int64, u svcportal.ContactUpdate) (*svcportal.Contact, error) {
-	target, err := s.st.Contact(ctx, id)
+	c, err := s.st.Contact(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	changed, _, err := s.applyProfile(ctx, by, c, u.ProfileUpdate)
 	var v svcportal.Validation
+	v.Merge(err, "")
 	v.Check(u.Sites == nil || len(u.Sites) > 0, "sites", "error.required", nil)
+	seen := map[int64]bool{}
 	for _, m := range u.Sites {
 		v.Check(m.Role == svcportal.RoleMember || m.Role == svcportal.RoleSiteManager, "sites", "error.role_unknown", nil)
+		v.Check(!seen[m.SiteID], "sites", "error.membership_twice", nil)
+		seen[m.SiteID] = true
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	// Every site must be the tenant's before anything is saved, so a bad
-	// request changes nothing.
-	for _, m := range u.Sites {
-		if _, err := s.st.Site(ctx, m.SiteID); err != nil {
-			return nil, err
-		}
-	}
-	c, err := s.updateProfile(ctx, by, target.ID, u.ProfileUpdate)
-	if err != nil {
-		return nil, err
-	}
-	if u.Sites != nil {
-		if err := s.st.SetMemberships(ctx, id, u.Sites); err != nil {
-			return nil, err
-		}
-	}
+	endSessions := false
 	if u.Disabled != nil && *u.Disabled != c.Disabled {
 		c.Disabled = *u.Disabled
-		if err := s.st.UpdateContact(ctx, c); err != nil {
-			return nil, err
-		}
-		if c.Disabled {
-			if err := s.st.DeleteSessionsOf(ctx, svcportal.PrincipalContact, id, ""); err != nil {
-				return nil, err
-			}
-		}
+		endSessions = c.Disabled
+		changed = append(changed, "disabled")
+	}
+	if u.Sites != nil {
+		changed = append(changed, "sites")
+	}
+	// SaveContact checks in its transaction that every site is the
+	// tenant's, so a bad request changes nothing.
+	if err := s.st.SaveContact(ctx, c, u.Sites, endSessions); err != nil {
+		return nil, err
+	}
+	if len(changed) > 0 {
+		s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditProfileChanged,
+			Email: c.Email, IP: ipOf(by), Detail: strings.Join(changed, ",")})
 	}
 	return s.st.Contact(ctx, id)
+}
+
+// ContactImpact implements svcportal.ContactAdmin.
+func (s *Service) ContactImpact(ctx context.Context, id int64) (*svcportal.ContactImpact, error) {
+	return s.st.ContactImpact(ctx, id)
 }
 
 // Contacts implements svcportal.ContactAdmin.

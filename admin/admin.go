@@ -34,6 +34,7 @@ type Deps struct {
 	Tokens       svcportal.APITokenAdmin  // admin API tokens
 	Inbound      svcportal.InboundService // the tenant's inbound email address and token
 	Webhooks     svcportal.WebhookAdmin   // the tenant's webhook endpoints
+	Audit        svcportal.AuditLog       // the tenant's audit log
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -128,6 +129,7 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.GET("/tokens", read(policies.AreaTokens), h.tokenList)
 	api.POST("/tokens", write(policies.AreaTokens), h.tokenCreate)
 	api.DELETE("/tokens/:id", write(policies.AreaTokens), h.tokenRevoke)
+	api.GET("/audit", read(policies.AreaAudit), h.apiAuditList)
 
 	api.GET("/webhooks", read(policies.AreaWebhooks), h.webhookList)
 	api.POST("/webhooks", write(policies.AreaWebhooks), h.webhookCreate)

@@ -20,7 +20,8 @@ var templates embed.FS
 // consolePages are the page templates of the console, each parsed with
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
-	"home", "profile", "staff", "tickets", "ticket"}
+	"home", "profile", "staff", "tickets", "ticket", "sites", "site", "contacts", "contact", "contact_delete",
+	"contacts_import", "fields", "field", "tokens", "audit"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
@@ -48,6 +49,39 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.uploads().POST("/tickets/:number/reply", write(policies.AreaTickets), h.ticketAction("replied", h.ticketReplySubmit))
 	pages.POST("/tickets/:number/fields", write(policies.AreaTickets), h.ticketAction("fields", h.ticketFieldsSubmit))
 	pages.POST("/tickets/:number/propose", write(policies.AreaTickets), h.ticketAction("proposed", h.ticketProposeSubmit))
+
+	pages.GET("/sites", read(policies.AreaSites), h.sitesShow)
+	pages.POST("/sites", write(policies.AreaSites), h.siteCreateSubmit)
+	pages.GET("/sites/:id", read(policies.AreaSites), h.siteShowPage)
+	pages.POST("/sites/:id", write(policies.AreaSites), h.siteUpdateSubmit)
+	pages.POST("/sites/:id/delete", write(policies.AreaSites), h.siteDeleteSubmit)
+
+	pages.GET("/contacts", read(policies.AreaContacts), h.contactsShow)
+	pages.POST("/contacts", write(policies.AreaContacts), h.contactCreateSubmit)
+	pages.GET("/contacts/export", read(policies.AreaContacts), h.contactsExport)
+	pages.GET("/contacts/import", write(policies.AreaContacts), h.contactsImportForm)
+	pages.uploads().POST("/contacts/import", write(policies.AreaContacts), h.contactsImportSubmit)
+	pages.GET("/contacts/:id", read(policies.AreaContacts), h.contactShowPage)
+	pages.POST("/contacts/:id", write(policies.AreaContacts), h.contactUpdateSubmit)
+	pages.POST("/contacts/:id/state", write(policies.AreaContacts), h.contactStateSubmit)
+	pages.POST("/contacts/:id/welcome", write(policies.AreaContacts), h.contactWelcomeSubmit)
+	pages.GET("/contacts/:id/delete", write(policies.AreaContacts), h.contactDeleteConfirm)
+	pages.POST("/contacts/:id/delete", write(policies.AreaContacts), h.contactDeleteSubmit)
+
+	pages.GET("/fields", read(policies.AreaFields), h.fieldsShow)
+	pages.GET("/fields/new", write(policies.AreaFields), h.fieldNewForm)
+	pages.POST("/fields", write(policies.AreaFields), h.fieldCreateSubmit)
+	pages.GET("/fields/:key/edit", write(policies.AreaFields), h.fieldEditForm)
+	pages.POST("/fields/:key", write(policies.AreaFields), h.fieldUpdateSubmit)
+	pages.POST("/fields/:key/delete", write(policies.AreaFields), h.fieldDeleteSubmit)
+	pages.POST("/fields/:key/modes", write(policies.AreaFields), h.fieldModesSubmit)
+	pages.POST("/fields/:key/overrides", write(policies.AreaFields), h.fieldOverrideSubmit)
+	pages.POST("/fields/:key/overrides/delete", write(policies.AreaFields), h.fieldOverrideDelete)
+
+	pages.GET("/tokens", read(policies.AreaTokens), h.tokensShow)
+	pages.POST("/tokens", write(policies.AreaTokens), h.tokenCreateSubmit)
+	pages.POST("/tokens/:id/revoke", write(policies.AreaTokens), h.tokenRevokeSubmit)
+	pages.GET("/audit", read(policies.AreaAudit), h.auditShow)
 
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
@@ -84,7 +118,12 @@ var consoleAreas = []struct {
 	perm        policies.Permission
 }{
 	{"/admin/tickets", "console.nav.tickets", read(policies.AreaTickets)},
+	{"/admin/contacts", "console.nav.contacts", read(policies.AreaContacts)},
+	{"/admin/sites", "console.nav.sites", read(policies.AreaSites)},
+	{"/admin/fields", "console.nav.fields", read(policies.AreaFields)},
 	{"/admin/staff", "console.nav.staff", read(policies.AreaStaff)},
+	{"/admin/tokens", "console.nav.tokens", read(policies.AreaTokens)},
+	{"/admin/audit", "console.nav.audit", read(policies.AreaAudit)},
 	{"/admin/profile", "console.nav.profile", read(policies.AreaProfile)},
 }
 

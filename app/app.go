@@ -157,7 +157,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Inbound: a.Inbound,
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts, Inbound: a.Inbound,
 		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate)})
 	return a, nil
 }

@@ -44,12 +44,20 @@ func (s *Service) Field(ctx context.Context, key string) (*svcportal.TicketField
 }
 
 // CreateField implements svcportal.FieldAdmin.
-func (s *Service) CreateField(ctx context.Context, f *svcportal.TicketField) error {
+func (s *Service) CreateField(ctx context.Context, f *svcportal.TicketField, rules ...svcportal.PolicyRule) error {
 	f.ID, f.TenantID, f.DeletedAt = 0, 0, nil
-	if err := f.Validate(); err != nil {
+	var v svcportal.Validation
+	v.Merge(f.Validate(), "")
+	for i := range rules {
+		rules[i].TenantID, rules[i].Field = 0, f.Key
+		if ruleErr := rules[i].Validate(); ruleErr != nil && svcportal.ValidFieldKey(f.Key) {
+			v.Merge(ruleErr, "")
+		}
+	}
+	if err := v.Err(); err != nil {
 		return err
 	}
-	return s.st.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{CreateField: f}, svcportal.RequiredStaysEditable)
+	return s.st.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{CreateField: f, PutRules: rules}, svcportal.RequiredStaysEditable)
 }
 
 // UpdateField implements svcportal.FieldAdmin.
@@ -94,6 +102,30 @@ func (s *Service) PutRule(ctx context.Context, r svcportal.PolicyRule) error {
 		return svcportal.RequiredStaysEditable(fields, rules)
 	}
 	return s.st.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{PutRule: &r}, check)
+}
+
+// PutRules implements svcportal.FieldAdmin.
+func (s *Service) PutRules(ctx context.Context, rules []svcportal.PolicyRule) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	for i := range rules {
+		rules[i].TenantID = 0
+		rules[i].Field = strings.TrimSpace(rules[i].Field)
+		if err := rules[i].Validate(); err != nil {
+			return err
+		}
+	}
+	check := func(fields []svcportal.TicketField, all []svcportal.PolicyRule) error {
+		for _, r := range rules {
+			if !svcportal.IsBuiltinField(r.Field) && !slices.ContainsFunc(fields, func(f svcportal.TicketField) bool { return f.Key == r.Field }) {
+				return &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.field_unknown",
+					Fields: map[string]svcportal.FieldError{"field": {MessageID: "error.field_unknown"}}}
+			}
+		}
+		return svcportal.RequiredStaysEditable(fields, all)
+	}
+	return s.st.ChangeFieldConfig(ctx, svcportal.FieldConfigChange{PutRules: rules}, check)
 }
 
 // DeleteRule implements svcportal.FieldAdmin.

@@ -25,6 +25,7 @@ const (
 	AreaStaff    = "staff"
 	AreaTokens   = "tokens" // admin API tokens
 	AreaWebhooks = "webhooks"
+	AreaAudit    = "audit" // the tenant's audit log
 )
 
 // Actions on an area.

@@ -563,6 +563,78 @@ func routeCases() map[string]routeCase {
 			}},
 		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
 
+		// Console pages: sites, contacts and fields (staff read, admins write).
+		"GET /admin/sites":     staffRoute,
+		"GET /admin/sites/:id": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = site, gSite }),
+		"POST /admin/sites": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"name": {fmt.Sprintf("Page site %d", m.next())}, "kb_enabled": {"on"}})(m, nil)
+			}},
+		"POST /admin/sites/:id": {access: admins, params: freshSite, foreign: gSite,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"name": {fmt.Sprintf("Renamed site %d", m.next())}})(m, nil)
+			}},
+		"POST /admin/sites/:id/delete": {access: admins, params: freshSite, foreign: gSite},
+		"GET /admin/contacts":          with(staffRoute, func(rc *routeCase) { rc.query = "?q=initech&page=1" }),
+		"GET /admin/contacts/export":   staffRoute,
+		"GET /admin/contacts/:id":      with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
+		"POST /admin/contacts": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"email": {fmt.Sprintf("page%d@initech.test", m.next())}, "site_id": {id(m.initech.ID)}, "role": {"member"}})(m, nil)
+			}},
+		"POST /admin/contacts/:id": {access: admins, params: contact, foreign: gContact,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"email": {fmt.Sprintf("edited%d@initech.test", m.next())}, "first_name": {"Edited"},
+					"role." + id(m.initech.ID): {"site_manager"}})(m, nil)
+			}},
+		"POST /admin/contacts/:id/state":   {access: admins, params: contact, foreign: gContact, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
+		"GET /admin/contacts/:id/delete":   {access: admins, params: contact, foreign: gContact},
+		"POST /admin/contacts/:id/delete":  {access: admins, params: contact, foreign: gContact},
+		"GET /admin/contacts/import":       {access: admins, params: noParams},
+		"POST /admin/contacts/import": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				var buf bytes.Buffer
+				fmt.Fprintf(&buf, "--matrix\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n"+
+					"email;site\r\nimported%d@initech.test;Initech\r\n\r\n--matrix--\r\n", m.next())
+				return "multipart/form-data; boundary=matrix", buf.Bytes()
+			}},
+		"GET /admin/fields":           with(staffRoute, func(rc *routeCase) { rc.query = "?preview_site=" }),
+		"GET /admin/fields/new":       {access: admins, params: noParams},
+		"GET /admin/fields/:key/edit": {access: admins, params: field, foreign: gField},
+		"POST /admin/fields": {access: admins, params: noParams,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"key": {fmt.Sprintf("page_%d", m.next())}, "type": {"text"}, "label.en": {"From the page"},
+					"mode.member": {"editable"}, "mode.site_manager": {"editable"}})(m, nil)
+			}},
+		"POST /admin/fields/:key":        {access: admins, params: field, foreign: gField, body: formBody(url.Values{"label.en": {"Renamed"}})},
+		"POST /admin/fields/:key/delete": {access: admins, params: field, foreign: gField},
+		"POST /admin/fields/:key/modes": {access: admins, params: field, foreign: gField,
+			body: formBody(url.Values{"mode.member": {"hidden"}, "mode.site_manager": {"view-only"}})},
+		"POST /admin/fields/:key/overrides": {access: admins, params: field, foreign: gField,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"site_id": {id(m.umbrella.ID)}, "role": {"member"}, "mode": {"hidden"}})(m, nil)
+			}},
+		"POST /admin/fields/:key/overrides/delete": {access: admins, foreign: gField,
+			params: func(t *testing.T, m *matrix, _ *who) map[string]string {
+				key := m.field(t)
+				rule := svcportal.PolicyRule{Role: svcportal.RoleMember, SiteID: m.umbrella.ID, Field: key, Mode: svcportal.FieldHidden}
+				if err := m.d.app.Policies.SetMode(m.d.actx, rule); err != nil {
+					t.Fatal(err)
+				}
+				return map[string]string{"key": key}
+			},
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"site_id": {id(m.umbrella.ID)}, "role": {"member"}})(m, nil)
+			}},
+
+		// Console pages: tokens and the audit log, admins only.
+		"GET /admin/tokens":             {access: admins, params: noParams},
+		"POST /admin/tokens":            {access: admins, params: noParams, body: formBody(url.Values{"name": {"Matrix"}, "expires_at": {""}})},
+		"POST /admin/tokens/:id/revoke": {access: admins, params: freshToken, foreign: gToken},
+		"GET /admin/audit":              {access: admins, params: noParams, query: "?action=login&email=acme&from=2020-01-01&to=2030-01-01"},
+		"GET /api/v1/admin/audit":       {access: admins, params: noParams, query: "?action=login&per_page=5"},
+
 		// Admin API: admins only.
 		"GET /api/v1/admin/tokens":        {access: admins, params: noParams},
 		"POST /api/v1/admin/tokens":       {access: admins, params: noParams, body: jsonBody(map[string]any{"name": "Matrix"})},

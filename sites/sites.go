@@ -58,5 +58,10 @@ func (s *Service) UpdateSite(ctx context.Context, id int64, c svcportal.SiteChan
 	return site, nil
 }
 
+// SiteImpact implements svcportal.SiteAdmin.
+func (s *Service) SiteImpact(ctx context.Context, id int64) (*svcportal.SiteImpact, error) {
+	return s.st.SiteImpact(ctx, id)
+}
+
 // DeleteSite implements svcportal.SiteAdmin.
 func (s *Service) DeleteSite(ctx context.Context, id int64) error { return s.st.DeleteSite(ctx, id) }

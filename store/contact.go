@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,8 +94,13 @@ func (s *Store) UpdateContact(ctx context.Context, c *svcportal.Contact) error {
 	if err != nil {
 		return err
 	}
-	c.UpdatedAt = s.now().UTC()
-	res, err := s.w.NewUpdate().Model(c).
+	return updateContact(ctx, s.w, tid, s.now(), c)
+}
+
+// updateContact saves c's row (not its password or memberships).
+func updateContact(ctx context.Context, db bun.IDB, tid int64, now time.Time, c *svcportal.Contact) error {
+	c.UpdatedAt = now.UTC()
+	res, err := db.NewUpdate().Model(c).
 		Column("email", "first_name", "last_name", "job_title", "phone", "locale", "must_change_password", "disabled", "updated_at",
 			"email_verified_at").
 		Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
@@ -223,6 +231,113 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
+// SaveContact implements svcportal.ContactStore.
+func (s *Store) SaveContact(ctx context.Context, c *svcportal.Contact, ms []svcportal.Membership, endSessions bool) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return s.saveContact(ctx, tx, tid, c, ms, endSessions)
+	})
+}
+
+// saveContact writes c's row, replaces its memberships when ms is not nil
+// and ends its sessions when endSessions.
+func (s *Store) saveContact(ctx context.Context, tx bun.IDB, tid int64, c *svcportal.Contact, ms []svcportal.Membership, endSessions bool) error {
+	if err := updateContact(ctx, tx, tid, s.now(), c); err != nil {
+		return err
+	}
+	if ms != nil {
+		if _, err := tx.NewDelete().Model((*contactSite)(nil)).Where("contact_id = ?", c.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := insertMemberships(ctx, tx, tid, c.ID, ms); err != nil {
+			return err
+		}
+	}
+	if endSessions {
+		if err := deleteSessionsOf(ctx, tx, tid, svcportal.PrincipalContact, c.ID, ""); err != nil {
+			return err
+		}
+	}
+	return s.loadMemberships(ctx, tx, c)
+}
+
+// UpsertContactByEmail implements svcportal.ContactStore.
+func (s *Store) UpsertContactByEmail(ctx context.Context, create *svcportal.Contact, update func(*svcportal.Contact) (bool, error),
+	link *svcportal.PasswordLink, msg *svcportal.OutboundEmail) (created, changed bool, err error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	err = s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		created, changed = false, false
+		c := new(svcportal.Contact)
+		q := tx.NewSelect().Model(c).Where("tenant_id = ? AND email = ?", tid, svcportal.NormalizeEmail(create.Email))
+		if s.dialect == Postgres {
+			q = q.For("UPDATE")
+		}
+		switch err := q.Scan(ctx); {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := s.insertContact(ctx, tx, tid, create); err != nil {
+				return err
+			}
+			created, changed = true, true
+			if link != nil {
+				link.ContactID = create.ID
+				return s.insertPasswordLink(ctx, tx, tid, link, msg)
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+		if err := s.loadMemberships(ctx, tx, c); err != nil {
+			return err
+		}
+		before := slices.Clone(c.Memberships)
+		ch, err := update(c)
+		if err != nil || !ch {
+			return err
+		}
+		changed = true
+		var ms []svcportal.Membership
+		if !slices.EqualFunc(before, c.Memberships, func(a, b svcportal.Membership) bool { return a.SiteID == b.SiteID && a.Role == b.Role }) {
+			ms = c.Memberships
+		}
+		*create = *c
+		return s.saveContact(ctx, tx, tid, create, ms, false)
+	})
+	return created, changed, err
+}
+
+// ContactImpact implements svcportal.ContactStore.
+func (s *Store) ContactImpact(ctx context.Context, id int64) (*svcportal.ContactImpact, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := contactExists(ctx, s.db, tid, id); err != nil {
+		return nil, err
+	}
+	im := new(svcportal.ContactImpact)
+	if im.Tickets, err = requestedTickets(ctx, s.db, tid, id); err != nil {
+		return nil, err
+	}
+	replies, err := s.db.NewSelect().TableExpr("ticket_messages AS m").
+		Join("JOIN tickets AS t ON t.id = m.ticket_id").
+		Where("m.tenant_id = ? AND m.author_kind = ? AND m.author_id = ? AND t.requester_id <> ?", tid, svcportal.PrincipalContact, id, id).
+		Count(ctx)
+	im.Replies = int(replies)
+	return im, err
+}
+
+// requestedTickets counts the tickets a contact is the requester of.
+func requestedTickets(ctx context.Context, db bun.IDB, tid, contactID int64) (int, error) {
+	n, err := db.NewSelect().TableExpr("tickets").Where("tenant_id = ? AND requester_id = ?", tid, contactID).Count(ctx)
+	return int(n), err
+}
+
 // DeleteContact implements svcportal.ContactStore.
 func (s *Store) DeleteContact(ctx context.Context, id int64) error {
 	tid, err := tenantID(ctx)
@@ -230,6 +345,15 @@ func (s *Store) DeleteContact(ctx context.Context, id int64) error {
 		return err
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Counted inside the transaction, so a ticket opened meanwhile is
+		// seen (and the foreign key would refuse the delete anyway).
+		n, err := requestedTickets(ctx, tx, tid, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &svcportal.Error{Kind: svcportal.KindConflict, MessageID: "error.contact_has_tickets", Data: map[string]any{"Count": n}}
+		}
 		res, err := tx.NewDelete().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 		if err != nil {
 			return err

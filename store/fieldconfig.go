@@ -46,20 +46,35 @@ func (s *Store) ChangeFieldConfig(ctx context.Context, c svcportal.FieldConfigCh
 	})
 }
 
-// applyFieldConfig makes the one change c describes.
+// applyFieldConfig makes the changes c describes, in its order.
 func applyFieldConfig(ctx context.Context, tx bun.Tx, tid int64, c svcportal.FieldConfigChange, now time.Time) error {
-	switch {
-	case c.CreateField != nil:
-		return createTicketField(ctx, tx, tid, c.CreateField, now)
-	case c.UpdateField != nil:
-		return updateTicketField(ctx, tx, tid, c.UpdateField, now)
-	case c.DeleteField != "":
-		return deleteTicketField(ctx, tx, tid, c.DeleteField, now)
-	case c.PutRule != nil:
-		return putPolicyRule(ctx, tx, tid, *c.PutRule)
-	case c.DeleteRule != nil:
-		r := c.DeleteRule
-		return deletePolicyRule(ctx, tx, tid, r.Role, r.SiteID, r.Field)
+	var steps []func() error
+	if c.CreateField != nil {
+		steps = append(steps, func() error { return createTicketField(ctx, tx, tid, c.CreateField, now) })
 	}
-	return fmt.Errorf("store: empty field configuration change")
+	if c.UpdateField != nil {
+		steps = append(steps, func() error { return updateTicketField(ctx, tx, tid, c.UpdateField, now) })
+	}
+	if c.DeleteField != "" {
+		steps = append(steps, func() error { return deleteTicketField(ctx, tx, tid, c.DeleteField, now) })
+	}
+	rules := c.PutRules
+	if c.PutRule != nil {
+		rules = append([]svcportal.PolicyRule{*c.PutRule}, rules...)
+	}
+	for _, r := range rules {
+		steps = append(steps, func() error { return putPolicyRule(ctx, tx, tid, r) })
+	}
+	if r := c.DeleteRule; r != nil {
+		steps = append(steps, func() error { return deletePolicyRule(ctx, tx, tid, r.Role, r.SiteID, r.Field) })
+	}
+	if len(steps) == 0 {
+		return fmt.Errorf("store: empty field configuration change")
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -98,6 +98,8 @@ func (s *Store) ClaimDueEmails(ctx context.Context, now time.Time, limit int, le
 			Where("status = ?", svcportal.EmailPending).
 			Where("next_attempt_at <= ?", now).
 			Where("(lease_until IS NULL OR lease_until <= ?)", now).
+			// A disabled tenant's mail waits until it is enabled again.
+			Where("tenant_id NOT IN (SELECT id FROM tenants WHERE disabled_at IS NOT NULL)").
 			Order("next_attempt_at", "id").
 			Limit(int64(limit))
 		if s.dialect == Postgres {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -205,4 +206,32 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]svcportal.AuditEntry
 	err = s.db.NewSelect().Model(&entries).ModelTableExpr("audit_log AS audit_entry").
 		Where("tenant_id = ?", tid).OrderExpr("at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
 	return entries, err
+}
+
+// AuditEntries implements svcportal.AuditStore.
+func (s *Store) AuditEntries(ctx context.Context, f svcportal.AuditFilter) ([]svcportal.AuditEntry, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	f.Page = max(f.Page, 1)
+	entries := []svcportal.AuditEntry{}
+	q := s.db.NewSelect().Model(&entries).ModelTableExpr("audit_log AS audit_entry").Where("tenant_id = ?", tid)
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if term := strings.ToLower(strings.TrimSpace(f.Email)); term != "" {
+		q = q.Where("LOWER(email) LIKE ? ESCAPE '\\'", "%"+escapeLike(term)+"%")
+	}
+	if f.From != nil {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("at < ?", f.To.UTC())
+	}
+	total, err := q.OrderExpr("at DESC, id DESC").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage)).ScanAndCount(ctx)
+	return entries, int(total), err
 }

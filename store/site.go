@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/uptrace/bun"
+
 	"github.com/svcportal/svcportal"
 )
 
@@ -76,18 +78,49 @@ func (s *Store) UpdateSite(ctx context.Context, site *svcportal.Site) error {
 	return nil
 }
 
+// SiteImpact implements svcportal.SiteStore.
+func (s *Store) SiteImpact(ctx context.Context, id int64) (*svcportal.SiteImpact, error) {
+	if _, err := s.Site(ctx, id); err != nil {
+		return nil, err
+	}
+	tid, _ := tenantID(ctx)
+	im := new(svcportal.SiteImpact)
+	var err error
+	if im.Tickets, err = siteTickets(ctx, s.db, tid, id); err != nil {
+		return nil, err
+	}
+	n, err := s.db.NewSelect().Model((*contactSite)(nil)).Where("site_id = ?", id).Count(ctx)
+	im.Contacts = int(n)
+	return im, err
+}
+
+// siteTickets counts the tickets of a site.
+func siteTickets(ctx context.Context, db bun.IDB, tid, siteID int64) (int, error) {
+	n, err := db.NewSelect().TableExpr("tickets").Where("tenant_id = ? AND site_id = ?", tid, siteID).Count(ctx)
+	return int(n), err
+}
+
 // DeleteSite implements svcportal.SiteStore.
 func (s *Store) DeleteSite(ctx context.Context, id int64) error {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := s.w.NewDelete().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return svcportal.ErrNotFound()
-	}
-	return nil
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := siteTickets(ctx, tx, tid, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &svcportal.Error{Kind: svcportal.KindConflict, MessageID: "error.site_has_tickets", Data: map[string]any{"Count": n}}
+		}
+		res, err := tx.NewDelete().Model((*svcportal.Site)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return nil
+	})
 }

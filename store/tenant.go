@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -110,6 +111,23 @@ func (s *Store) Tenants(ctx context.Context) ([]svcportal.Tenant, error) {
 		}
 	}
 	return ts, nil
+}
+
+// SetTenantDisabled implements svcportal.TenantStore.
+func (s *Store) SetTenantDisabled(ctx context.Context, slug string, at *time.Time) error {
+	if at != nil {
+		utc := at.UTC()
+		at = &utc
+	}
+	res, err := s.w.NewUpdate().Model((*svcportal.Tenant)(nil)).Set("disabled_at = ?", at).
+		Where("slug = ?", strings.ToLower(slug)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("disable tenant %s: %w", slug, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return nil
 }
 
 // UpdateTenant implements svcportal.TenantStore.

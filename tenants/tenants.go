@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/password"
@@ -100,12 +101,41 @@ func (s *Service) Resolve(ctx context.Context, host string) (*svcportal.Tenant, 
 		if slug == "" || strings.Contains(slug, ".") {
 			return nil, svcportal.ErrNotFound()
 		}
-		return s.store.TenantBySlug(ctx, slug)
+		return enabled(s.store.TenantBySlug(ctx, slug))
 	}
 	if h == s.baseDomain || h == "" {
 		return nil, svcportal.ErrNotFound()
 	}
-	return s.store.TenantByDomain(ctx, h)
+	return enabled(s.store.TenantByDomain(ctx, h))
+}
+
+// enabled passes on a found tenant unless the operator disabled it: a
+// disabled tenant's hosts serve nothing.
+func enabled(t *svcportal.Tenant, err error) (*svcportal.Tenant, error) {
+	if err != nil {
+		return nil, err
+	}
+	if t.DisabledAt != nil {
+		return nil, svcportal.ErrNotFound()
+	}
+	return t, nil
+}
+
+// List is the platform operator's view of every tenant, disabled ones
+// included, by slug.
+func (s *Service) List(ctx context.Context) ([]svcportal.Tenant, error) {
+	return s.store.Tenants(ctx)
+}
+
+// Disable stops serving the tenant with that slug: its hosts answer 404
+// and its jobs skip it until Enable. KindNotFound for an unknown slug.
+func (s *Service) Disable(ctx context.Context, slug string, now time.Time) error {
+	return s.store.SetTenantDisabled(ctx, slug, &now)
+}
+
+// Enable serves a disabled tenant again: KindNotFound for an unknown slug.
+func (s *Service) Enable(ctx context.Context, slug string) error {
+	return s.store.SetTenantDisabled(ctx, slug, nil)
 }
 
 // CreateRequest is what `portal tenant create` asks for.

@@ -67,6 +67,37 @@ func TestService_Resolve(t *testing.T) {
 	}
 }
 
+// TestService_DisabledTenantAnswersNotFound: a disabled tenant's hosts,
+// slug and custom domain, serve nothing through the real engine (the
+// not-found page), the other tenant's still do; enabled, it is back.
+func TestService_DisabledTenantAnswersNotFound(t *testing.T) {
+	app := testkit.NewApp(t)
+	testkit.Tenant(t, app.Store, "acme", "support.acme.example")
+	testkit.Tenant(t, app.Store, "globex")
+	ctx := context.Background()
+	if err := app.Tenants.Disable(ctx, "acme", app.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for host, want := range map[string]int{"acme.localhost": 404, "support.acme.example": 404, "globex.localhost": 200} {
+		if rec := app.Request(t, "GET", host, "/login", nil, nil); rec.Code != want {
+			t.Errorf("%s/login with acme disabled: %d, want %d", host, rec.Code, want)
+		}
+	}
+	list, err := app.Tenants.List(ctx)
+	if err != nil || len(list) != 2 || list[0].Slug != "acme" || list[0].DisabledAt == nil || list[1].DisabledAt != nil {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if err := app.Tenants.Enable(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if rec := app.Request(t, "GET", "acme.localhost", "/login", nil, nil); rec.Code != 200 {
+		t.Errorf("acme enabled again: %d", rec.Code)
+	}
+	if err := app.Tenants.Disable(ctx, "nope", app.Clock.Now()); svcportal.KindOf(err) != svcportal.KindNotFound {
+		t.Errorf("unknown slug: %v", err)
+	}
+}
+
 func TestService_Create(t *testing.T) {
 	st := testkit.Store(t)
 	ts := tenants.New(st, "portal.example.com")

@@ -17,7 +17,7 @@ type Tenants interface {
 // round takes the rest.
 const autoCloseBatch = 500
 
-// AutoClose visits every tenant once: a ticket waiting on the client
+// AutoClose visits every enabled tenant once: a ticket waiting on the client
 // (awaiting_reply or solution_proposed) for half the tenant's auto-close
 // delay gets a reminder, and one waiting for the whole delay is closed,
 // each with an event and emails. Every change is conditional on the
@@ -31,6 +31,9 @@ func (s *Service) AutoClose(ctx context.Context, tenants Tenants) (reminded, clo
 	now := s.now()
 	for i := range all {
 		t := &all[i]
+		if t.DisabledAt != nil {
+			continue // a disabled tenant's tickets wait for it to be enabled
+		}
 		tctx := svcportal.WithTenant(ctx, t)
 		delay := time.Duration(t.AutoCloseDays) * 24 * time.Hour
 		due, err := s.st.TicketsAwaitingClient(tctx, now.Add(-delay/2), autoCloseBatch)

@@ -113,3 +113,66 @@ func TestAutoClose(t *testing.T) {
 		t.Errorf("emails %v: want a reminder and a closing notice each to the requester and the CC", kinds)
 	}
 }
+
+// TestAutoClose_SkipsDisabledTenant: while the operator has a tenant
+// disabled, neither auto-close nor the outbox touches it; enabled again,
+// both pick up where they would have been.
+func TestAutoClose_SkipsDisabledTenant(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	gctx, _ := testkit.Tenant(t, st, "globex")
+	for _, c := range []context.Context{ctx, gctx} {
+		policies.New(st).SeedDefaults(c)
+	}
+	s := newService(t, st, clock)
+	waiting := map[string]int64{}
+	for slug, c := range map[string]context.Context{"acme": ctx, "globex": gctx} {
+		site := testkit.Site(c, t, st, "Initech")
+		peter := testkit.Contact(c, t, st, "peter@initech.test", site, svcportal.RoleMember)
+		staff, _ := st.StaffByEmail(c, "admin@"+slug+".test")
+		tk, err := s.Create(c, &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: peter}, svcportal.NewTicket{Title: "Waiting"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateFields(c, &svcportal.Principal{Kind: svcportal.PrincipalStaff, Staff: staff}, tk.Number,
+			map[string]any{"status": svcportal.StatusAwaitingReply}); err != nil {
+			t.Fatal(err)
+		}
+		waiting[slug] = tk.Number
+	}
+	now := clock.Now()
+	if err := st.SetTenantDisabled(context.Background(), "acme", &now); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(8 * 24 * time.Hour)
+	if _, closed, err := s.AutoClose(context.Background(), st); err != nil || closed != 1 {
+		t.Fatalf("with acme disabled: closed %d (%v), want globex's one", closed, err)
+	}
+	claimed, err := st.ClaimDueEmails(context.Background(), clock.Now(), 1000, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme, _ := st.TenantBySlug(context.Background(), "acme")
+	for _, e := range claimed {
+		if e.TenantID == acme.ID {
+			t.Errorf("the outbox claimed %q of the disabled tenant", e.Subject)
+		}
+	}
+	if len(claimed) == 0 {
+		t.Error("the enabled tenant's mail was not claimed")
+	}
+	if err := st.SetTenantDisabled(context.Background(), "acme", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, closed, err := s.AutoClose(context.Background(), st); err != nil || closed != 1 {
+		t.Fatalf("acme enabled again: closed %d (%v), want its one", closed, err)
+	}
+	claimed, _ = st.ClaimDueEmails(context.Background(), clock.Now(), 1000, time.Minute)
+	if len(claimed) == 0 || claimed[0].TenantID != acme.ID {
+		t.Errorf("acme's mail after enabling: %d claimed", len(claimed))
+	}
+	if err := st.SetTenantDisabled(context.Background(), "nope", nil); svcportal.KindOf(err) != svcportal.KindNotFound {
+		t.Errorf("unknown slug: %v", err)
+	}
+}

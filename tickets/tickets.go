@@ -160,6 +160,29 @@ func (s *Service) Fields(ctx context.Context, p *svcportal.Principal, siteID int
 	if err != nil {
 		return nil, err
 	}
+	return fieldViews(ctx, fs, modes, lang), nil
+}
+
+// FieldsAs implements svcportal.TicketService.
+func (s *Service) FieldsAs(ctx context.Context, role string, siteID int64, lang string) ([]svcportal.TicketFieldView, error) {
+	if !slices.Contains(svcportal.PortalRoles, role) {
+		return nil, &svcportal.Error{Kind: svcportal.KindUnprocessable, MessageID: "error.role_unknown",
+			Fields: map[string]svcportal.FieldError{"role": {MessageID: "error.role_unknown"}}}
+	}
+	fs, err := s.fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	modes, err := s.pol.Modes(ctx, role, siteID, fs.keys())
+	if err != nil {
+		return nil, err
+	}
+	return fieldViews(ctx, fs, modes, lang), nil
+}
+
+// fieldViews describes the fields visible under modes (nil: staff, who
+// see them all) in lang.
+func fieldViews(ctx context.Context, fs *fieldSet, modes map[string]svcportal.FieldMode, lang string) []svcportal.TicketFieldView {
 	fallback := svcportal.TenantFrom(ctx).DefaultLocale
 	out := []svcportal.TicketFieldView{}
 	for i := range fs.list {
@@ -178,7 +201,7 @@ func (s *Service) Fields(ctx context.Context, p *svcportal.Principal, siteID int
 		}
 		out = append(out, fv)
 	}
-	return out, nil
+	return out
 }
 
 // view projects t for a reader: hidden fields, internal notes and events

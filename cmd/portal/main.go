@@ -44,10 +44,11 @@ var commands = []command{
 	{"demo", "migrate, load the demo data, serve, and print the URLs and logins", runDemo},
 	{"serve", "migrate and serve", runServe},
 	{"migrate", "apply pending migrations and exit", runMigrate},
-	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
+	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]… | list | disable --slug S | enable --slug S", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
 	{"seed", "seed --tenant S --sites N --contacts N --tickets N --articles N: bulk data for benchmarks, with progress", runSeed},
 	{"mail", "mail ingest --tenant S < message.eml: take one inbound message (for an MTA pipe)", runMail},
+	{"contacts", "contacts import --tenant S --file contacts.csv [--send-welcome]: create or update contacts from CSV, with progress and a report", runContacts},
 	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
 }
 

@@ -187,6 +187,80 @@ func TestTenantCreateCommand(t *testing.T) {
 	}
 }
 
+// TestTenantListDisableEnable: the operator lists tenants, disables one
+// (its hosts stop resolving, the other's keep working) and enables it
+// again.
+func TestTenantListDisableEnable(t *testing.T) {
+	env := testEnv(t)
+	ctx := context.Background()
+	if code, stdout, _ := runCmd(t, ctx, env, "tenant", "list"); code != 0 || !strings.Contains(stdout, "No tenants yet") {
+		t.Errorf("empty list: %d %q", code, stdout)
+	}
+	for _, slug := range []string{"acme", "globex"} {
+		if code, _, stderr := runCmd(t, ctx, env, "tenant", "create", "--slug", slug, "--name", strings.ToUpper(slug[:1])+slug[1:]+" IT",
+			"--admin-email", "admin@"+slug+".test", "--admin-password", "a-long-password", "--domain", "help."+slug+".example"); code != 0 {
+			t.Fatalf("tenant create %s: %s", slug, stderr)
+		}
+	}
+	rows := func() map[string]string {
+		t.Helper()
+		code, stdout, stderr := runCmd(t, ctx, env, "tenant", "list")
+		if code != 0 {
+			t.Fatalf("list: %d %q", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if !strings.HasPrefix(lines[0], "SLUG") || len(lines) != 3 {
+			t.Fatalf("list: %q", stdout)
+		}
+		out := map[string]string{}
+		for _, l := range lines[1:] {
+			out[strings.Fields(l)[0]] = l
+		}
+		return out
+	}
+	got := rows()
+	if !strings.Contains(got["acme"], "enabled") || !strings.Contains(got["acme"], "Acme IT") ||
+		!strings.Contains(got["acme"], "acme.localhost help.acme.example") || !strings.Contains(got["globex"], "enabled") {
+		t.Errorf("list: %v", got)
+	}
+	code, stdout, stderr := runCmd(t, ctx, env, "tenant", "disable", "--slug", "ACME")
+	if code != 0 || !strings.Contains(stdout, "Disabled tenant ACME") {
+		t.Fatalf("disable: %d %q %q", code, stdout, stderr)
+	}
+	if got := rows(); !strings.Contains(got["acme"], "disabled since") || !strings.Contains(got["globex"], "enabled") {
+		t.Errorf("after disable: %v", got)
+	}
+	st, err := store.Open(ctx, env["PORTAL_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ts := tenants.New(st, "localhost")
+	for host, want := range map[string]bool{"acme.localhost": false, "help.acme.example": false, "globex.localhost": true, "help.globex.example": true} {
+		_, err := ts.Resolve(ctx, host)
+		if want && err != nil || !want && svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("%s with acme disabled: %v", host, err)
+		}
+	}
+	if code, stdout, _ := runCmd(t, ctx, env, "tenant", "enable", "--slug", "acme"); code != 0 || !strings.Contains(stdout, "Enabled tenant acme") {
+		t.Fatalf("enable: %d %q", code, stdout)
+	}
+	if _, err := ts.Resolve(ctx, "acme.localhost"); err != nil {
+		t.Errorf("acme after enable: %v", err)
+	}
+	for _, tt := range []struct{ args, want string }{
+		{"tenant disable", "--slug is required"},
+		{"tenant enable --slug nope", `no tenant "nope"`},
+		{"tenant disable --slug nope", `no tenant "nope"`},
+		{"tenant list extra", `unexpected argument "extra"`},
+		{"tenant rename", "portal tenant disable --slug S"},
+	} {
+		if code, _, stderr := runCmd(t, ctx, env, strings.Fields(tt.args)...); code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: got %d %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
 func TestLoadDemo_Idempotent(t *testing.T) {
 	st := testkit.Store(t)
 	pol := policies.New(st)

@@ -1,0 +1,426 @@
+package admin
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
+	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/web"
+)
+
+// The tenant's contacts: /admin/contacts (search, pages, a form to add
+// one, import and export), /admin/contacts/{id} (profile, memberships in
+// several sites with a role each, disable or enable, the welcome email)
+// and /admin/contacts/{id}/delete (what deleting does to their tickets,
+// before it is confirmed). Agents read; admins change
+// (svcportal.ContactAdmin).
+
+// contactsPerPage is the length of a page of the contact list.
+const contactsPerPage = 25
+
+type contactsPage struct {
+	page
+	Contacts  []svcportal.Contact
+	Total     int
+	Query     string
+	Site      string
+	Sites     []svcportal.Site
+	Languages []string
+	Roles     []string
+	CanWrite  bool
+	New       svcportal.ContactCreate
+	Prev      string
+	Next      string
+	PageNo    int
+	Pages     int
+}
+
+func (h *handlers) newContactsPage(c *gin.Context) (*contactsPage, error) {
+	ctx := c.Request.Context()
+	f := svcportal.ContactFilter{Query: c.Query("q"), PerPage: contactsPerPage}
+	if err := svcportal.CheckQuery("q", f.Query); err != nil {
+		return nil, err
+	}
+	site, err := queryInt(c, "site")
+	if err != nil {
+		return nil, err
+	}
+	f.SiteID = int64(site)
+	if f.Page, err = queryInt(c, "page"); err != nil {
+		return nil, err
+	}
+	f.Page = max(f.Page, 1)
+	list, total, err := h.deps.ContactAdmin.Contacts(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	sites, err := h.deps.Sites.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg := &contactsPage{page: h.newPage(c), Contacts: list, Total: total, Query: f.Query, Sites: sites,
+		Languages: locales.Tags, Roles: svcportal.PortalRoles, CanWrite: h.may(c, write(policies.AreaContacts)),
+		New: svcportal.ContactCreate{Role: svcportal.RoleMember, SendWelcome: true}, PageNo: f.Page,
+		Pages: max(1, (total+contactsPerPage-1)/contactsPerPage)}
+	if f.SiteID != 0 {
+		pg.Site = strconv.FormatInt(f.SiteID, 10)
+	}
+	link := func(p int) string {
+		v := url.Values{}
+		if pg.Query != "" {
+			v.Set("q", pg.Query)
+		}
+		if pg.Site != "" {
+			v.Set("site", pg.Site)
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/admin/contacts?" + v.Encode()
+	}
+	if f.Page > 1 {
+		pg.Prev = link(f.Page - 1)
+	}
+	if f.Page*contactsPerPage < total {
+		pg.Next = link(f.Page + 1)
+	}
+	if c.Query("done") == "deleted" {
+		pg.Notice = pg.T("console.contacts.deleted")
+	}
+	return pg, nil
+}
+
+func (h *handlers) contactsShow(c *gin.Context) error {
+	pg, err := h.newContactsPage(c)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "admin/contacts", pg)
+}
+
+func (h *handlers) contactCreateSubmit(c *gin.Context) error {
+	site, _ := strconv.ParseInt(c.PostForm("site_id"), 10, 64)
+	req := svcportal.ContactCreate{Email: c.PostForm("email"), FirstName: c.PostForm("first_name"), LastName: c.PostForm("last_name"),
+		JobTitle: c.PostForm("job_title"), Phone: c.PostForm("phone"), Locale: c.PostForm("locale"), SiteID: site,
+		Role: c.PostForm("role"), SendWelcome: c.PostForm("send_welcome") == "on"}
+	contact, err := h.deps.ContactAdmin.CreateContact(c.Request.Context(), web.Principal(c), req)
+	if web.Redisplays(err) || svcportal.KindOf(err) == svcportal.KindNotFound {
+		pg, perr := h.newContactsPage(c)
+		if perr != nil {
+			return perr
+		}
+		pg.New = req
+		pg.fail(c, err, "email", "first_name", "last_name", "site_id", "role", "locale", "phone", "job_title")
+		return web.Render(c, formStatus(c, err), "admin/contacts", pg)
+	} else if err != nil {
+		return err
+	}
+	done := "created"
+	if req.SendWelcome {
+		done = "created_welcomed"
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=%s", contact.ID, done))
+	return nil
+}
+
+// membershipRow is one site of the membership form: the contact's role
+// there, or "" when they are not a member.
+type membershipRow struct {
+	Site svcportal.Site
+	Role string
+}
+
+type contactPage struct {
+	page
+	Contact   *svcportal.Contact
+	Rows      []membershipRow
+	Others    []svcportal.Site // sites the contact is not a member of
+	Languages []string
+	Roles     []string
+	CanWrite  bool
+	AddSite   string
+	AddRole   string
+}
+
+func (h *handlers) newContactPage(c *gin.Context, id int64) (*contactPage, error) {
+	ctx := c.Request.Context()
+	contact, err := h.deps.ContactAdmin.Contact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sites, err := h.deps.Sites.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg := &contactPage{page: h.newPage(c), Contact: contact, Languages: locales.Tags, Roles: svcportal.PortalRoles,
+		CanWrite: h.may(c, write(policies.AreaContacts)), AddRole: svcportal.RoleMember}
+	pg.setSites(sites)
+	if id, ok := contactNotices[c.Query("done")]; ok {
+		pg.Notice = pg.T(id, "Email", contact.Email)
+	}
+	return pg, nil
+}
+
+// setSites splits the tenant's sites into the contact's and the others.
+func (pg *contactPage) setSites(sites []svcportal.Site) {
+	roles := map[int64]string{}
+	for _, m := range pg.Contact.Memberships {
+		roles[m.SiteID] = m.Role
+	}
+	pg.Rows, pg.Others = nil, nil
+	for _, s := range sites {
+		if r, ok := roles[s.ID]; ok {
+			pg.Rows = append(pg.Rows, membershipRow{Site: s, Role: r})
+		} else {
+			pg.Others = append(pg.Others, s)
+		}
+	}
+}
+
+// contactNotices are the messages a redirect to a contact's page may ask for.
+var contactNotices = map[string]string{
+	"created": "console.contacts.created", "created_welcomed": "console.contacts.created_welcomed",
+	"saved": "console.contacts.saved", "disabled": "console.contacts.now_disabled", "enabled": "console.contacts.now_enabled",
+	"welcomed": "console.contacts.welcomed",
+}
+
+func (h *handlers) contactShowPage(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	pg, err := h.newContactPage(c, id)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "admin/contact", pg)
+}
+
+// contactUpdateSubmit saves the profile and the memberships in one call:
+// role.SITE is member, site_manager or "" (not a member) for each site
+// the contact had, add_site and add_role add one.
+func (h *handlers) contactUpdateSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	form, err := web.FormValues(c)
+	if err != nil {
+		return err
+	}
+	field := func(name string) *string { v := form.Get(name); return &v }
+	u := svcportal.ContactUpdate{ProfileUpdate: svcportal.ProfileUpdate{FirstName: field("first_name"), LastName: field("last_name"),
+		JobTitle: field("job_title"), Email: field("email"), Phone: field("phone"), Locale: field("locale")}}
+	u.Sites = []svcportal.Membership{}
+	for name, vals := range form {
+		sid, ok := strings.CutPrefix(name, "role.")
+		if !ok || vals[0] == "" {
+			continue
+		}
+		site, perr := strconv.ParseInt(sid, 10, 64)
+		if perr != nil {
+			return svcportal.ErrNotFound()
+		}
+		u.Sites = append(u.Sites, svcportal.Membership{SiteID: site, Role: vals[0]})
+	}
+	if add := form.Get("add_site"); add != "" {
+		site, perr := strconv.ParseInt(add, 10, 64)
+		if perr != nil {
+			return svcportal.ErrNotFound()
+		}
+		u.Sites = append(u.Sites, svcportal.Membership{SiteID: site, Role: form.Get("add_role")})
+	}
+	_, err = h.deps.ContactAdmin.UpdateContact(c.Request.Context(), web.Principal(c), id, u)
+	if web.Redisplays(err) || svcportal.KindOf(err) == svcportal.KindNotFound && len(web.FieldErrors(c, err)) > 0 {
+		pg, perr := h.newContactPage(c, id)
+		if perr != nil {
+			return perr
+		}
+		edited := *pg.Contact
+		edited.FirstName, edited.LastName, edited.JobTitle = *u.FirstName, *u.LastName, *u.JobTitle
+		edited.Email, edited.Phone, edited.Locale = *u.Email, *u.Phone, *u.Locale
+		pg.Contact = &edited
+		pg.AddSite, pg.AddRole = form.Get("add_site"), form.Get("add_role")
+		pg.fail(c, err, "email", "first_name", "last_name", "job_title", "phone", "locale", "sites", "site_id")
+		if msg, ok := pg.Errors["site_id"]; ok {
+			pg.Errors["sites"] = msg // a site that is no longer the tenant's
+		}
+		return web.Render(c, formStatus(c, err), "admin/contact", pg)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=saved", id))
+	return nil
+}
+
+// contactStateSubmit disables (ending their sessions) or enables a contact.
+func (h *handlers) contactStateSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	action := c.PostForm("action")
+	if action != "disable" && action != "enable" {
+		return invalid("action", "error.required")
+	}
+	disabled := action == "disable"
+	if _, err := h.deps.ContactAdmin.UpdateContact(c.Request.Context(), web.Principal(c), id, svcportal.ContactUpdate{Disabled: &disabled}); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=%sd", id, action))
+	return nil
+}
+
+// contactWelcomeSubmit sends (again) the welcome email with a new
+// set-password link; earlier links stop working.
+func (h *handlers) contactWelcomeSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.ContactAdmin.SendWelcome(c.Request.Context(), web.Principal(c), id); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=welcomed", id))
+	return nil
+}
+
+type contactDeletePage struct {
+	page
+	Contact *svcportal.Contact
+	Impact  *svcportal.ContactImpact
+}
+
+// contactDeleteConfirm spells out what deleting the contact does to their
+// tickets before the admin confirms.
+func (h *handlers) contactDeleteConfirm(c *gin.Context) error {
+	return h.renderContactDelete(c, http.StatusOK, nil)
+}
+
+func (h *handlers) renderContactDelete(c *gin.Context, status int, failure error) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	contact, err := h.deps.ContactAdmin.Contact(ctx, id)
+	if err != nil {
+		return err
+	}
+	impact, err := h.deps.ContactAdmin.ContactImpact(ctx, id)
+	if err != nil {
+		return err
+	}
+	pg := &contactDeletePage{page: h.newPage(c), Contact: contact, Impact: impact}
+	if failure != nil {
+		pg.Alert = web.ErrorMessage(c, failure)
+	}
+	return web.Render(c, status, "admin/contact_delete", pg)
+}
+
+func (h *handlers) contactDeleteSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	err = h.deps.ContactAdmin.DeleteContact(c.Request.Context(), web.Principal(c), id)
+	if web.Redisplays(err) {
+		return h.renderContactDelete(c, web.ErrorStatus(c, err), err)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/contacts?done=deleted")
+	return nil
+}
+
+// contactsExport downloads every contact as a contacts CSV (the import's
+// format), would-be formulas neutralised.
+func (h *handlers) contactsExport(c *gin.Context) error {
+	var buf bytes.Buffer
+	if err := h.deps.ContactAdmin.ExportContacts(c.Request.Context(), &buf); err != nil {
+		return err
+	}
+	t := svcportal.TenantFrom(c.Request.Context())
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-contacts.csv"`, t.Slug))
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+type importPage struct {
+	page
+	SendWelcome bool
+	Report      *svcportal.ContactImportReport
+	Refused     []importRefusal
+	Columns     string
+	Ignored     string // the file's columns that were not read
+}
+
+// importRefusal is a refused row as the report shows it.
+type importRefusal struct {
+	Line          int
+	Email, Column string
+	Reason        string
+}
+
+func (h *handlers) newImportPage(c *gin.Context) *importPage {
+	return &importPage{page: h.newPage(c), Columns: strings.Join(svcportal.ContactCSVColumns, ",")}
+}
+
+func (h *handlers) contactsImportForm(c *gin.Context) error {
+	return web.Render(c, http.StatusOK, "admin/contacts_import", h.newImportPage(c))
+}
+
+// contactsImportSubmit imports the uploaded file and answers with the
+// report: how many contacts were created and updated, and each refused
+// row with its line and reason. The import runs within the request, so
+// the report is the page that follows the upload (no progress page).
+func (h *handlers) contactsImportSubmit(c *gin.Context) error {
+	pg := h.newImportPage(c)
+	form, err := web.MultipartForm(c)
+	if err != nil {
+		return err
+	}
+	var rep *svcportal.ContactImportReport
+	if form == nil || len(form.File["file"]) == 0 || form.File["file"][0].Size == 0 {
+		err = invalid("file", "error.csv_file_required")
+	} else {
+		pg.SendWelcome = len(form.Value["send_welcome"]) > 0 && form.Value["send_welcome"][0] == "on"
+		f, oerr := form.File["file"][0].Open()
+		if oerr != nil {
+			return oerr
+		}
+		defer f.Close()
+		rep, err = h.deps.ContactAdmin.ImportContacts(c.Request.Context(), web.Principal(c), f,
+			svcportal.ContactImportOptions{SendWelcome: pg.SendWelcome})
+	}
+	if web.Redisplays(err) {
+		pg.fail(c, err, "file")
+		return web.Render(c, web.ErrorStatus(c, err), "admin/contacts_import", pg)
+	} else if err != nil {
+		return err
+	}
+	pg.Report, pg.Ignored = rep, strings.Join(rep.IgnoredColumns, ", ")
+	tr := web.Translator(c)
+	for _, r := range rep.Refused {
+		pg.Refused = append(pg.Refused, importRefusal{Line: r.Line, Email: r.Email, Column: r.Field, Reason: tr.T(r.MessageID, r.Data)})
+	}
+	return web.Render(c, http.StatusOK, "admin/contacts_import", pg)
+}
+
+// formStatus is the status of a form shown again with err: a site of the
+// form that is not the tenant's is the form's mistake (422), not a
+// missing page.
+func formStatus(c *gin.Context, err error) int {
+	if s := web.ErrorStatus(c, err); s != http.StatusNotFound {
+		return s
+	}
+	return http.StatusUnprocessableEntity
+}
