@@ -19,9 +19,11 @@ import (
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/announcements"
 	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/fields"
 	"github.com/svcportal/svcportal/kb"
+	"github.com/svcportal/svcportal/locales"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/password"
 	"github.com/svcportal/svcportal/policies"
@@ -32,6 +34,7 @@ import (
 	"github.com/svcportal/svcportal/tenants"
 	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
+	"github.com/svcportal/svcportal/wording"
 )
 
 // Config is what the platform is built from, already validated and typed
@@ -67,8 +70,12 @@ type App struct {
 	Accounts *accounts.Service
 	Tickets  *tickets.Service
 	KB       *kb.Service
-	Web      *web.Server
-	Mailer   *mail.Worker
+	// Announcements are the notices admins post to contacts.
+	Announcements *announcements.Service
+	// Wording checks and saves the tenants' wording overrides.
+	Wording *wording.Service
+	Web     *web.Server
+	Mailer  *mail.Worker
 	// Hashing is the pool every password hash runs in.
 	Hashing *password.Pool
 	// Index is the configured search index, nil when Config.Index was
@@ -112,10 +119,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attachments folder: %w", err)
 	}
-	renderer, err := mail.NewRenderer()
-	if err != nil {
-		return nil, err
-	}
 	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, store.WithClock(cfg.Now), store.WithSecretKey(cfg.SecretKey)); err != nil {
 		return nil, err
 	}
@@ -132,9 +135,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		scheme, port = "https", "" // behind a TLS-terminating proxy, on its default port
 	}
 	st := a.Store
+	// One wording for pages and emails: the catalogs with each tenant's
+	// overrides.
+	wordings := locales.NewWordings(wording.Loader(st))
+	renderer, err := mail.NewRenderer(mail.WithWordings(wordings))
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Policies = policies.New(st)
-	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port))
-	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready})
+	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port),
+		tenants.WithMailer(renderer))
+	a.Wording = wording.New(st)
+	a.Announcements = announcements.New(st, cfg.Now)
+	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
 		accounts.WithHashPool(a.Hashing))
@@ -142,10 +156,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB))
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
-		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
+		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Announcements: a.Announcements, Now: cfg.Now})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now})
 	return a, nil
 }
 

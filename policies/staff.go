@@ -24,6 +24,8 @@ const (
 	AreaSettings = "settings"
 	AreaStaff    = "staff"
 	AreaTokens   = "tokens" // admin API tokens
+	// AreaAnnouncements are the notices posted to contacts.
+	AreaAnnouncements = "announcements"
 )
 
 // Actions on an area.

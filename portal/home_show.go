@@ -10,9 +10,15 @@ import (
 
 type homePage struct {
 	web.Page
+	Notices notices
 }
 
 // home is the portal's landing page in the tenant's branding.
 func (h *handlers) home(c *gin.Context) error {
-	return web.Render(c, http.StatusOK, "portal/home", &homePage{Page: web.NewPage(c)})
+	pg := &homePage{Page: web.NewPage(c)}
+	var err error
+	if pg.Notices, err = h.notices(c, pg.Page, nil); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "portal/home", pg)
 }

@@ -32,6 +32,10 @@ type Deps struct {
 	// SSO signs contacts in with their tenant's OpenID Connect provider;
 	// nil hides single sign-on.
 	SSO svcportal.SSOService
+	// Announcements are the notices of the contact's sites.
+	Announcements svcportal.AnnouncementReader
+	// Now is the clock of the service hours; nil is time.Now.
+	Now func() time.Time
 }
 
 // SessionCookie is the name of the contact session cookie.
@@ -51,7 +55,7 @@ func Register(srv *web.Server, deps Deps) {
 	r := srv.Renderer
 	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket",
 		"forgot_password", "reset_password", "set_password", "confirm_email"} {
-		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/notices.html", "templates/"+page+".html")
 	}
 
 	pages := srv.Tenant.Group("/", web.LimitBody, h.sessions.Load, h.forcePasswordChange)
@@ -120,6 +124,14 @@ func Register(srv *web.Server, deps Deps) {
 	me.GET("/kb/articles/:id", web.H(h.apiKBArticle))
 	me.POST("/kb/articles/:id/vote", web.H(h.apiKBVote))
 	me.GET("/kb/search", web.H(h.apiKBSearch))
+}
+
+// now is the time of the service hours.
+func (h *handlers) now() time.Time {
+	if h.deps.Now != nil {
+		return h.deps.Now()
+	}
+	return time.Now()
 }
 
 // requireContact sends a visitor who is not signed in to the login page

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
 )
 
 // TenantResolver finds the tenant served at a Host.
@@ -32,6 +33,9 @@ type Options struct {
 	// Ready reports whether the server can take traffic (database up,
 	// migrations applied); /readyz answers 503 while it returns an error.
 	Ready func(ctx context.Context) error
+	// Wordings gives pages and errors each tenant's wording overrides;
+	// nil serves the catalogs as they are.
+	Wordings *locales.Wordings
 }
 
 // Server is the gin engine with the product's middleware, the renderer the
@@ -57,7 +61,10 @@ func New(opts Options) *Server {
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = multipartMemory
 	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
-	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) { c.Set(keyRenderer, s.Renderer) })
+	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, func(c *gin.Context) {
+		c.Set(keyRenderer, s.Renderer)
+		c.Set(keyWordings, s.opts.Wordings)
+	})
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
