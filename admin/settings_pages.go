@@ -187,7 +187,7 @@ func (u urlValues) encode() string {
 // typeLabel is a ticket type's name in the page's language: the catalog's
 // for the built-in ones, the key itself for a tenant's own.
 func typeLabel(p web.Page, ty string) string {
-	if id := "ticket.type." + ty; p.T(id) != id {
+	if id := "ticket.type." + ty; locales.For(p.Lang).Has(id) || locales.For("en").Has(id) {
 		return p.T(id)
 	}
 	return ty
@@ -306,8 +306,8 @@ func readSection(c *gin.Context, section string, f *settingsForm) (svcportal.Ten
 		f.TypeDescs = map[string]map[string]string{}
 		for key, vals := range c.Request.PostForm {
 			ty, l, ok := strings.Cut(strings.TrimPrefix(key, "desc."), ".")
-			if !ok || !strings.HasPrefix(key, "desc.") || len(vals) == 0 {
-				continue
+			if !ok || !strings.HasPrefix(key, "desc.") || len(vals) == 0 || !slices.Contains(in.TicketTypes, ty) {
+				continue // a type taken off the list in the same form goes with its descriptions
 			}
 			if in.TicketTypeDescriptions[ty] == nil {
 				in.TicketTypeDescriptions[ty], f.TypeDescs[ty] = map[string]string{}, map[string]string{}
@@ -358,6 +358,9 @@ func readSection(c *gin.Context, section string, f *settingsForm) (svcportal.Ten
 		}
 	default:
 		v.Add("section", "error.invalid_request", nil)
+	}
+	if v.Err() != nil && in.ServiceHours != nil {
+		v.Merge(in.ServiceHours.Validate(), "") // the hours that could be read have their own complaints
 	}
 	return in, v.Err()
 }

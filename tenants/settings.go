@@ -62,7 +62,9 @@ func (s *Service) UpdateSettings(ctx context.Context, in svcportal.TenantSetting
 	if in.TicketTypeDescriptions != nil {
 		t.TicketTypeDescriptions = in.TicketTypeDescriptions
 	}
-	tidyTenant(&t)
+	// Descriptions sent with the request must name offered types; those
+	// already stored follow the types.
+	tidyTenant(&t, in.TicketTypeDescriptions == nil)
 	var v svcportal.Validation
 	v.Merge(t.Validate(), "")
 	for _, d := range t.Domains {
@@ -105,13 +107,13 @@ func (s *Service) PreviewWelcome(ctx context.Context, by *svcportal.Principal, l
 		Data: map[string]any{"Link": s.URL(&t) + "/set-password?token=preview", "ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour)}})
 }
 
-// tidyTenant drops empty texts, and descriptions of ticket types the
-// tenant no longer offers, and puts the service hours in order; so a type
-// removed from the list takes its descriptions along.
-func tidyTenant(t *svcportal.Tenant) {
+// tidyTenant drops empty texts, and, with pruneTypes, descriptions of
+// ticket types the tenant no longer offers (a type removed from the list
+// takes its descriptions along); and puts the service hours in order.
+func tidyTenant(t *svcportal.Tenant, pruneTypes bool) {
 	descs := map[string]map[string]string{}
 	for ty, texts := range t.TicketTypeDescriptions {
-		if !slices.Contains(t.TicketTypes, ty) {
+		if pruneTypes && !slices.Contains(t.TicketTypes, ty) {
 			continue
 		}
 		for l, text := range texts {
