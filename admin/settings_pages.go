@@ -193,9 +193,16 @@ func typeLabel(p web.Page, ty string) string {
 	return ty
 }
 
-// Ratio shows a contrast ratio as "4.5:1" in the page's language.
-func (pg *settingsPage) Ratio(r float64) string {
-	s := strconv.FormatFloat(r, 'f', 2, 64)
+// Ratio shows a measured contrast ratio as "4.58:1" in the page's
+// language.
+func (pg *settingsPage) Ratio(r float64) string { return pg.ratio(strconv.FormatFloat(r, 'f', 2, 64)) }
+
+// MinRatio is the ratio WCAG AA asks for, "4.5:1".
+func (pg *settingsPage) MinRatio() string {
+	return pg.ratio(strconv.FormatFloat(svcportal.MinContrast, 'f', -1, 64))
+}
+
+func (pg *settingsPage) ratio(s string) string {
 	if pg.Lang != "en" {
 		s = strings.Replace(s, ".", ",", 1)
 	}
