@@ -3,6 +3,7 @@ package svcportal
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,24 +12,19 @@ import (
 // Tenant is one MSP: its identity, branding and portal settings. bun tags
 // describe its row; Domains and the has-asset flags come from other tables.
 type Tenant struct {
-	ID             int64    `bun:"id,pk,autoincrement" json:"id"`
-	Slug           string   `bun:"slug,notnull" json:"slug"`
-	Name           string   `bun:"name,notnull" json:"name"`
-	PrimaryColor   string   `bun:"primary_color,notnull" json:"primary_color"`
-	AccentColor    string   `bun:"accent_color,notnull" json:"accent_color"`
-	Footer         string   `bun:"footer,notnull" json:"footer"`
-	DefaultLocale  string   `bun:"default_locale,notnull" json:"default_locale"`
-	EnabledLocales []string `bun:"enabled_locales,notnull,type:text" json:"enabled_locales"`
-	TicketTypes    []string `bun:"ticket_types,notnull,type:text" json:"ticket_types"`
-	AutoCloseDays  int      `bun:"auto_close_days,notnull" json:"auto_close_days"`
-	MaxUploadMB    int      `bun:"max_upload_mb,notnull" json:"max_upload_mb"`
-	// TimeZone is the IANA zone of the tenant's dates ("" for UTC).
-	TimeZone string `bun:"time_zone,notnull" json:"time_zone"`
-	// KBPublic lets anonymous visitors read and search the articles
-	// enabled for all sites.
-	KBPublic  bool      `bun:"kb_public,notnull" json:"kb_public"`
-	CreatedAt time.Time `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	ID             int64     `bun:"id,pk,autoincrement" json:"id"`
+	Slug           string    `bun:"slug,notnull" json:"slug"`
+	Name           string    `bun:"name,notnull" json:"name"`
+	PrimaryColor   string    `bun:"primary_color,notnull" json:"primary_color"`
+	AccentColor    string    `bun:"accent_color,notnull" json:"accent_color"`
+	Footer         string    `bun:"footer,notnull" json:"footer"`
+	DefaultLocale  string    `bun:"default_locale,notnull" json:"default_locale"`
+	EnabledLocales []string  `bun:"enabled_locales,notnull,type:text" json:"enabled_locales"`
+	TicketTypes    []string  `bun:"ticket_types,notnull,type:text" json:"ticket_types"`
+	AutoCloseDays  int       `bun:"auto_close_days,notnull" json:"auto_close_days"`
+	MaxUploadMB    int       `bun:"max_upload_mb,notnull" json:"max_upload_mb"`
+	CreatedAt      time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at,notnull" json:"updated_at"`
 	// DisabledAt is when the platform operator disabled the tenant (nil:
 	// enabled): its hosts answer 404 and its jobs skip it.
 	DisabledAt *time.Time `bun:"disabled_at" json:"-"`
@@ -37,6 +33,19 @@ type Tenant struct {
 	// WelcomeEmail is the tenant's own welcome text per locale (Markdown;
 	// empty: the product's text).
 	WelcomeEmail map[string]string `bun:"welcome_email,notnull,type:text" json:"welcome_email"`
+	// KBPublic lets anonymous visitors read the articles enabled for all
+	// sites.
+	KBPublic bool `bun:"kb_public,notnull" json:"kb_public"`
+	// TimeZone is the IANA zone of the service hours and of dates shown
+	// to readers who chose none.
+	TimeZone     string       `bun:"time_zone,notnull" json:"time_zone"`
+	ServiceHours ServiceHours `bun:"service_hours,notnull,type:text" json:"service_hours"`
+	// TicketTypeDescriptions say what each ticket type is for, per type
+	// and locale, on the portal's new-ticket form.
+	TicketTypeDescriptions map[string]map[string]string `bun:"ticket_type_descriptions,notnull,type:text" json:"ticket_type_descriptions"`
+	// MessagesVersion moves whenever the tenant's wording overrides
+	// change, so every instance knows its cached wording is stale.
+	MessagesVersion int64 `bun:"messages_version,notnull" json:"-"`
 }
 
 // Defaults of a new tenant.
@@ -45,6 +54,11 @@ const (
 	DefaultAccentColor   = "#0f766e"
 	DefaultAutoCloseDays = 7
 	DefaultMaxUploadMB   = 25
+	DefaultTimeZone      = "UTC"
+	// MaxWelcomeEmail is the length of a tenant's welcome text.
+	MaxWelcomeEmail = 10000
+	// MaxTypeDescription is the length of a ticket type's description.
+	MaxTypeDescription = 300
 )
 
 // DefaultTicketTypes are offered on a new tenant's portal.
@@ -62,16 +76,19 @@ var reservedSlugs = map[string]bool{"www": true, "admin": true, "api": true, "st
 // NewTenant returns a tenant with the platform defaults filled in.
 func NewTenant(slug, name string) *Tenant {
 	return &Tenant{
-		Slug:           strings.ToLower(strings.TrimSpace(slug)),
-		Name:           strings.TrimSpace(name),
-		PrimaryColor:   DefaultPrimaryColor,
-		AccentColor:    DefaultAccentColor,
-		DefaultLocale:  "en",
-		EnabledLocales: append([]string(nil), Locales...),
-		TicketTypes:    append([]string(nil), DefaultTicketTypes...),
-		WelcomeEmail:   map[string]string{},
-		AutoCloseDays:  DefaultAutoCloseDays,
-		MaxUploadMB:    DefaultMaxUploadMB,
+		Slug:                   strings.ToLower(strings.TrimSpace(slug)),
+		Name:                   strings.TrimSpace(name),
+		PrimaryColor:           DefaultPrimaryColor,
+		AccentColor:            DefaultAccentColor,
+		DefaultLocale:          "en",
+		EnabledLocales:         append([]string(nil), Locales...),
+		TicketTypes:            append([]string(nil), DefaultTicketTypes...),
+		WelcomeEmail:           map[string]string{},
+		AutoCloseDays:          DefaultAutoCloseDays,
+		MaxUploadMB:            DefaultMaxUploadMB,
+		TimeZone:               DefaultTimeZone,
+		ServiceHours:           ServiceHours{Week: map[string][]Span{}, Holidays: []string{}, FirstResponse: map[string]int{}},
+		TicketTypeDescriptions: map[string]map[string]string{},
 	}
 }
 
@@ -99,13 +116,41 @@ func (t *Tenant) Validate() error {
 	}
 	for l, text := range t.WelcomeEmail {
 		v.Check(IsLocale(l), "welcome_email", "error.locale_unknown", map[string]any{"Locale": l})
-		v.Check(utf8.RuneCountInString(text) <= 10000, "welcome_email", "error.too_long", map[string]any{"Max": 10000})
+		v.Check(utf8.RuneCountInString(text) <= MaxWelcomeEmail, "welcome_email", "error.too_long", map[string]any{"Max": MaxWelcomeEmail})
 	}
 	v.Check(len(t.TicketTypes) <= 20, "ticket_types", "error.too_many", map[string]any{"Max": 20})
 	for _, ty := range t.TicketTypes {
 		v.Check(ValidFieldKey(ty), "ticket_types", "error.field_key_format", map[string]any{"Max": MaxFieldKeyLength})
 	}
+	v.Check(ValidTimeZone(t.TimeZone), "time_zone", "error.time_zone_unknown", map[string]any{"Zone": t.TimeZone})
+	v.Merge(t.ServiceHours.Validate(), "")
+	for ty, texts := range t.TicketTypeDescriptions {
+		field := "ticket_type_descriptions." + ty
+		v.Check(slices.Contains(t.TicketTypes, ty), field, "error.option_unknown", map[string]any{"Value": ty})
+		for l, text := range texts {
+			v.Check(IsLocale(l), field, "error.locale_unknown", map[string]any{"Locale": l})
+			v.Check(utf8.RuneCountInString(text) <= MaxTypeDescription, field, "error.too_long", map[string]any{"Max": MaxTypeDescription})
+		}
+	}
 	return v.Err()
+}
+
+// Location is the tenant's time zone (UTC when it names none).
+func (t *Tenant) Location() *time.Location {
+	if loc, err := time.LoadLocation(t.TimeZone); err == nil && t.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// TypeDescription is what ticket type ty is for, in lang, else in the
+// tenant's default language, else "".
+func (t *Tenant) TypeDescription(ty, lang string) string {
+	texts := t.TicketTypeDescriptions[ty]
+	if s := texts[lang]; s != "" {
+		return s
+	}
+	return texts[t.DefaultLocale]
 }
 
 // LocaleEnabled reports whether the tenant's portal offers locale.
@@ -178,6 +223,12 @@ type TenantSettings struct {
 	AutoCloseDays  *int              `json:"auto_close_days"`
 	MaxUploadMB    *int              `json:"max_upload_mb"`
 	WelcomeEmail   map[string]string `json:"welcome_email"`
+	KBPublic       *bool             `json:"kb_public"`
+	TimeZone       *string           `json:"time_zone"`
+	ServiceHours   *ServiceHours     `json:"service_hours"`
+	// TicketTypeDescriptions replaces every description: type → locale →
+	// text (an empty text removes one).
+	TicketTypeDescriptions map[string]map[string]string `json:"ticket_type_descriptions"`
 }
 
 // TenantAdmin is what the admin console does with its own tenant.
@@ -189,4 +240,9 @@ type TenantAdmin interface {
 	// PutAsset stores the logo or favicon (an image of at most 1 MB;
 	// KindUnprocessable otherwise).
 	PutAsset(ctx context.Context, kind string, data []byte) error
+	// PreviewWelcome renders the welcome email of locale (an enabled
+	// language) as it would go out with text as the tenant's own words,
+	// without saving anything: KindUnprocessable for a locale the portal
+	// does not offer or a text too long.
+	PreviewWelcome(ctx context.Context, by *Principal, locale, text string) (*OutboundEmail, error)
 }

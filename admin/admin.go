@@ -35,6 +35,12 @@ type Deps struct {
 	Inbound      svcportal.InboundService // the tenant's inbound email address and token
 	Webhooks     svcportal.WebhookAdmin   // the tenant's webhook endpoints
 	Audit        svcportal.AuditLog       // the tenant's audit log
+	// Announcements are the notices posted to contacts.
+	Announcements svcportal.AnnouncementAdmin
+	// Wording is the tenant's overrides of the catalogs' messages.
+	Wording svcportal.WordingAdmin
+	// Now is the clock (whether an announcement runs); nil is time.Now.
+	Now func() time.Time
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -60,6 +66,9 @@ func Register(srv *web.Server, deps Deps) *Routes {
 		panic(err) // the policy is embedded: a broken one is a bug any test catches
 	}
 	routes := &Routes{perms: map[string]policies.Permission{}}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
 	h := &handlers{deps: deps, roles: roles, routes: routes, sessions: web.Sessions{
 		Cookie: SessionCookie, Kind: svcportal.PrincipalStaff, Auth: deps.Accounts,
 		Secure: deps.SecureCookies, Lifetime: 30 * 24 * time.Hour,
@@ -92,6 +101,12 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.GET("/settings/oidc", read(policies.AreaSettings), h.oidcShow)
 	api.PUT("/settings/oidc", write(policies.AreaSettings), h.oidcPut)
 	api.DELETE("/settings/oidc", write(policies.AreaSettings), h.oidcDelete)
+	api.GET("/messages", read(policies.AreaSettings), h.apiMessages)
+	api.PUT("/messages/:locale", write(policies.AreaSettings), h.apiMessagesPut)
+	api.GET("/announcements", read(policies.AreaAnnouncements), h.apiAnnouncementList)
+	api.POST("/announcements", write(policies.AreaAnnouncements), h.apiAnnouncementCreate)
+	api.PATCH("/announcements/:id", write(policies.AreaAnnouncements), web.PathAction(http.StatusOK, "id", h.apiAnnouncementUpdate))
+	api.DELETE("/announcements/:id", write(policies.AreaAnnouncements), h.apiAnnouncementDelete)
 	api.POST("/sites", write(policies.AreaSites), h.siteCreate)
 	api.PATCH("/sites/:id", write(policies.AreaSites), h.siteUpdate)
 	api.DELETE("/sites/:id", write(policies.AreaSites), h.siteDelete)

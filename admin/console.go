@@ -21,12 +21,12 @@ var templates embed.FS
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
 	"home", "profile", "staff", "tickets", "ticket", "sites", "site", "contacts", "contact", "contact_delete",
-	"contacts_import", "fields", "field", "tokens", "audit"}
+	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
 	for _, page := range consolePages {
-		srv.Renderer.MustAdd("admin/"+page, templates, "templates/partials.html", "templates/"+page+".html")
+		srv.Renderer.MustAdd("admin/"+page, templates, "templates/partials.html", "templates/settings_partials.html", "templates/"+page+".html")
 	}
 	pages := router{g: srv.Tenant.Group("/admin", web.LimitBody, h.bearer, h.sessions.Load, h.authorize), routes: h.routes}
 	pages.GET("/login", public, h.loginForm)
@@ -86,6 +86,20 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
 	pages.POST("/staff/:id", write(policies.AreaStaff), h.staffUpdateSubmit)
+
+	pages.GET("/settings", read(policies.AreaSettings), h.settingsPageShow)
+	pages.POST("/settings", write(policies.AreaSettings), h.settingsSubmit)
+	pages.GET("/settings/preview.css", read(policies.AreaSettings), h.settingsPreviewCSS)
+	pages.uploads().POST("/settings/logo", write(policies.AreaSettings), h.settingsUpload(svcportal.AssetLogo))
+	pages.uploads().POST("/settings/favicon", write(policies.AreaSettings), h.settingsUpload(svcportal.AssetFavicon))
+	pages.POST("/settings/sso", write(policies.AreaSettings), h.settingsSSO)
+	pages.GET("/settings/wording", read(policies.AreaSettings), h.wordingShow)
+	pages.POST("/settings/wording", write(policies.AreaSettings), h.wordingSubmit)
+
+	pages.GET("/announcements", read(policies.AreaAnnouncements), h.announcementsShow)
+	pages.POST("/announcements", write(policies.AreaAnnouncements), h.announcementSubmit)
+	pages.GET("/announcements/:id", read(policies.AreaAnnouncements), h.announcementEdit)
+	pages.POST("/announcements/:id", write(policies.AreaAnnouncements), h.announcementSubmit)
 }
 
 // navItem is one link of the console's navigation.
@@ -121,9 +135,11 @@ var consoleAreas = []struct {
 	{"/admin/contacts", "console.nav.contacts", read(policies.AreaContacts)},
 	{"/admin/sites", "console.nav.sites", read(policies.AreaSites)},
 	{"/admin/fields", "console.nav.fields", read(policies.AreaFields)},
+	{"/admin/announcements", "console.nav.announcements", read(policies.AreaAnnouncements)},
 	{"/admin/staff", "console.nav.staff", read(policies.AreaStaff)},
 	{"/admin/tokens", "console.nav.tokens", read(policies.AreaTokens)},
 	{"/admin/audit", "console.nav.audit", read(policies.AreaAudit)},
+	{"/admin/settings", "console.nav.settings", read(policies.AreaSettings)},
 	{"/admin/profile", "console.nav.profile", read(policies.AreaProfile)},
 }
 

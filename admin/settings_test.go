@@ -85,3 +85,70 @@ func TestSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestSettings_PortalHoursAndTypes: the settings SPEC adds — kb_public,
+// time_zone, service_hours, ticket_type_descriptions — through the API,
+// checked by the domain, and a type removed takes its descriptions along.
+func TestSettings_PortalHoursAndTypes(t *testing.T) {
+	w := newWorld(t)
+	b := w.api(t, "acme.localhost", w.adminToken)
+	hours := map[string]any{
+		"week":                   map[string]any{"mon": []map[string]string{{"from": "09:00", "to": "17:00"}}},
+		"holidays":               []string{"2026-12-25", "01-01"},
+		"first_response_minutes": map[string]int{"urgent": 60, "normal": 480},
+	}
+	body := map[string]any{"kb_public": true, "time_zone": "Europe/Paris", "service_hours": hours,
+		"ticket_types":             []string{"incident", "data_reports"},
+		"ticket_type_descriptions": map[string]any{"data_reports": map[string]string{"en": "Wrong figures, reports that do not load", "fr": "Chiffres faux"}}}
+	var got svcportal.Tenant
+	if rec := b.JSON(t, "PATCH", "/api/v1/admin/settings", body, &got); rec.Code != http.StatusOK {
+		t.Fatalf("patch: %d %s", rec.Code, rec.Body)
+	}
+	if !got.KBPublic || got.TimeZone != "Europe/Paris" || got.ServiceHours.FirstResponse["urgent"] != 60 ||
+		got.ServiceHours.Week["mon"][0].To != "17:00" || got.TicketTypeDescriptions["data_reports"]["fr"] != "Chiffres faux" {
+		t.Errorf("patched: %+v", got)
+	}
+	var again map[string]any
+	b.JSON(t, "GET", "/api/v1/admin/settings", nil, &again)
+	for _, key := range []string{"kb_public", "time_zone", "service_hours", "ticket_type_descriptions"} {
+		if _, ok := again[key]; !ok {
+			t.Errorf("GET /settings lacks %q", key)
+		}
+	}
+
+	bad := []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"time zone", map[string]any{"time_zone": "Mars/Olympus"}, "time_zone"},
+		{"hours", map[string]any{"service_hours": map[string]any{"week": map[string]any{"tue": []map[string]string{{"from": "18:00", "to": "09:00"}}}}}, "service_hours.week.tue"},
+		{"holiday", map[string]any{"service_hours": map[string]any{"holidays": []string{"2026-13-01"}}}, "service_hours.holidays"},
+		{"description of no type", map[string]any{"ticket_type_descriptions": map[string]any{"nope": map[string]string{"en": "x"}}}, "ticket_type_descriptions.nope"},
+		{"description too long", map[string]any{"ticket_type_descriptions": map[string]any{"incident": map[string]string{"en": strings.Repeat("x", 301)}}}, "ticket_type_descriptions.incident"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			var e web.APIError
+			if rec := b.JSON(t, "PATCH", "/api/v1/admin/settings", tt.body, &e); rec.Code != 422 || e.Error.Fields[tt.field] == "" {
+				t.Errorf("got %d %+v, want 422 on %s", rec.Code, e, tt.field)
+			}
+		})
+	}
+
+	var fewer svcportal.Tenant
+	if rec := b.JSON(t, "PATCH", "/api/v1/admin/settings", map[string]any{"ticket_types": []string{"incident"}}, &fewer); rec.Code != http.StatusOK {
+		t.Fatalf("types: %d %s", rec.Code, rec.Body)
+	}
+	if _, left := fewer.TicketTypeDescriptions["data_reports"]; left {
+		t.Errorf("a removed type kept its descriptions: %v", fewer.TicketTypeDescriptions)
+	}
+	if rec := w.api(t, "acme.localhost", w.agentToken).JSON(t, "PATCH", "/api/v1/admin/settings", map[string]any{"kb_public": false}, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("agent: %d, want 403", rec.Code)
+	}
+	var g svcportal.Tenant
+	w.api(t, "globex.localhost", w.globexToken).JSON(t, "GET", "/api/v1/admin/settings", nil, &g)
+	if g.KBPublic || g.TimeZone != "UTC" {
+		t.Errorf("globex got acme's settings: %v %q", g.KBPublic, g.TimeZone)
+	}
+}

@@ -19,10 +19,12 @@ import (
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
+	"github.com/svcportal/svcportal/announcements"
 	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/fields"
 	"github.com/svcportal/svcportal/inbound"
 	"github.com/svcportal/svcportal/kb"
+	"github.com/svcportal/svcportal/locales"
 	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/password"
 	"github.com/svcportal/svcportal/policies"
@@ -34,6 +36,7 @@ import (
 	"github.com/svcportal/svcportal/tickets"
 	"github.com/svcportal/svcportal/web"
 	"github.com/svcportal/svcportal/webhooks"
+	"github.com/svcportal/svcportal/wording"
 )
 
 // Config is what the platform is built from, already validated and typed
@@ -74,6 +77,10 @@ type App struct {
 	// Inbound takes email into tickets (HTTP, `portal mail ingest`, SMTP).
 	Inbound *inbound.Service
 	KB      *kb.Service
+	// Announcements are the notices admins post to contacts.
+	Announcements *announcements.Service
+	// Wording checks and saves the tenants' wording overrides.
+	Wording *wording.Service
 	Web     *web.Server
 	Mailer  *mail.Worker
 	// Webhooks delivers the webhook outbox.
@@ -121,10 +128,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attachments folder: %w", err)
 	}
-	renderer, err := mail.NewRenderer()
-	if err != nil {
-		return nil, err
-	}
 	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, store.WithClock(cfg.Now), store.WithSecretKey(cfg.SecretKey)); err != nil {
 		return nil, err
 	}
@@ -141,9 +144,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		scheme, port = "https", "" // behind a TLS-terminating proxy, on its default port
 	}
 	st := a.Store
+	// One wording for pages and emails: the catalogs with each tenant's
+	// overrides.
+	wordings := locales.NewWordings(wording.Loader(st))
+	renderer, err := mail.NewRenderer(mail.WithWordings(wordings))
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Policies = policies.New(st)
-	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port))
-	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready})
+	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port),
+		tenants.WithMailer(renderer))
+	a.Wording = wording.New(st)
+	a.Announcements = announcements.New(st, cfg.Now)
+	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
 		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))
@@ -154,11 +168,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
 	a.Webhooks = webhooks.NewWorker(st, st.ListStaff, renderer, a.Tenants.URL, cfg.WebhookAllowPrivate, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
-		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound})
+		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound, Announcements: a.Announcements, Now: cfg.Now})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts, Inbound: a.Inbound,
-		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate)})
+		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate), Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now})
 	return a, nil
 }
 

@@ -49,6 +49,7 @@ func mustLoad() *i18n.Bundle {
 type Translator struct {
 	lang string
 	loc  *i18n.Localizer
+	over map[string]string // a tenant's wording: id → text (see Wordings)
 }
 
 // For returns the translator of lang; an unknown lang gets English.
@@ -74,6 +75,13 @@ func (t *Translator) Lang() string { return t.lang }
 // A missing id is logged and shown as the id itself, so it is noticed
 // rather than rendered blank.
 func (t *Translator) T(id string, data ...map[string]any) string {
+	if text, ok := t.over[id]; ok {
+		var d map[string]any
+		if len(data) > 0 {
+			d = data[0]
+		}
+		return fill(text, d)
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 && data[0] != nil {
 		cfg.TemplateData = data[0]
@@ -92,6 +100,9 @@ func (t *Translator) N(id string, count int, data map[string]any) string {
 	td := map[string]any{"Count": count}
 	for k, v := range data {
 		td[k] = v
+	}
+	if text, ok := t.over[id]; ok {
+		return fill(text, td)
 	}
 	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
 	if err != nil {

@@ -7,10 +7,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
-	"math"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -28,13 +25,26 @@ var _ svcportal.EmailRenderer = (*Renderer)(nil)
 // the branded layout, with catalog ids mail.KIND.subject and mail.KIND.*.
 // Adding a kind takes nothing else.
 type Renderer struct {
-	html map[string]*htmltemplate.Template
-	text map[string]*texttemplate.Template
+	html     map[string]*htmltemplate.Template
+	text     map[string]*texttemplate.Template
+	wordings *locales.Wordings
+}
+
+// RendererOption configures a Renderer.
+type RendererOption func(*Renderer)
+
+// WithWordings renders every email with its tenant's wording overrides,
+// the same ones the pages show.
+func WithWordings(w *locales.Wordings) RendererOption {
+	return func(r *Renderer) { r.wordings = w }
 }
 
 // NewRenderer parses the embedded templates once.
-func NewRenderer() (*Renderer, error) {
+func NewRenderer(opts ...RendererOption) (*Renderer, error) {
 	r := &Renderer{html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
+	for _, o := range opts {
+		o(r)
+	}
 	files, err := fs.Glob(templateFS, "templates/*.html.tmpl")
 	if err != nil {
 		return nil, err
@@ -70,7 +80,7 @@ func (r *Renderer) Kinds() []string {
 }
 
 // RenderEmail implements svcportal.EmailRenderer.
-func (r *Renderer) RenderEmail(_ context.Context, t *svcportal.Tenant, req svcportal.EmailRequest) (*svcportal.OutboundEmail, error) {
+func (r *Renderer) RenderEmail(ctx context.Context, t *svcportal.Tenant, req svcportal.EmailRequest) (*svcportal.OutboundEmail, error) {
 	h, ok := r.html[req.Kind]
 	if !ok {
 		return nil, fmt.Errorf("render email: unknown kind %q", req.Kind)
@@ -84,7 +94,7 @@ func (r *Renderer) RenderEmail(_ context.Context, t *svcportal.Tenant, req svcpo
 		Tenant: t,
 		ToName: req.ToName,
 		Data:   req.Data,
-		tr:     locales.For(lang),
+		tr:     r.wordings.Translator(ctx, t.ID, t.MessagesVersion, lang),
 		vars:   map[string]any{},
 	}
 	v.Color, v.OnColor = brandColors(t.PrimaryColor)
@@ -163,27 +173,16 @@ func (v *view) T(id string) string {
 	return s
 }
 
-var hexColorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-
 // brandColors returns the tenant's primary colour (the default one when it
-// is malformed) and black or white, whichever contrasts more with it.
+// is malformed) and the text colour readable on it: white, or a near-black
+// where black reads better.
 func brandColors(primary string) (bg, fg string) {
-	if !hexColorRE.MatchString(primary) {
+	c, err := svcportal.ParseColor(primary)
+	if err != nil {
 		primary = svcportal.DefaultPrimaryColor
+		c, _ = svcportal.ParseColor(primary)
 	}
-	var lum float64
-	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
-		n, _ := strconv.ParseUint(primary[1+2*i:3+2*i], 16, 8)
-		c := float64(n) / 255
-		if c <= 0.04045 {
-			c /= 12.92
-		} else {
-			c = math.Pow((c+0.055)/1.055, 2.4)
-		}
-		lum += weight * c
-	}
-	// Contrast ratio with white is 1.05/(L+0.05), with black (L+0.05)/0.05.
-	if 1.05/(lum+0.05) >= (lum+0.05)/0.05 {
+	if svcportal.OnColor(c) == (svcportal.RGB{R: 255, G: 255, B: 255}) {
 		return primary, "#ffffff"
 	}
 	return primary, "#111827"

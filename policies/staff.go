@@ -26,6 +26,8 @@ const (
 	AreaTokens   = "tokens" // admin API tokens
 	AreaWebhooks = "webhooks"
 	AreaAudit    = "audit" // the tenant's audit log
+	// AreaAnnouncements are the notices posted to contacts.
+	AreaAnnouncements = "announcements"
 )
 
 // Actions on an area.

@@ -15,7 +15,7 @@ func TestStaffRoles_Allow(t *testing.T) {
 		t.Fatal(err)
 	}
 	areas := []string{policies.AreaHome, policies.AreaProfile, policies.AreaTickets, policies.AreaContacts, policies.AreaSites,
-		policies.AreaFields, policies.AreaKB, policies.AreaSettings, policies.AreaStaff}
+		policies.AreaFields, policies.AreaKB, policies.AreaSettings, policies.AreaStaff, policies.AreaAnnouncements}
 	agentMay := map[policies.Permission]bool{
 		{Area: policies.AreaHome, Action: policies.Read}:     true,
 		{Area: policies.AreaProfile, Action: policies.Read}:  true,

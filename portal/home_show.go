@@ -24,6 +24,8 @@ type homePage struct {
 	// SeesStatus: the reader may see tickets' status, so the lists by
 	// status are offered.
 	SeesStatus bool
+	// Notices are the running announcements and the service hours.
+	Notices notices
 }
 
 // homeListSize is how many popular articles and tickets of each kind the
@@ -33,6 +35,10 @@ const homeListSize = 5
 // home is the portal's landing page in the tenant's branding.
 func (h *handlers) home(c *gin.Context) error {
 	page := &homePage{Page: web.NewPage(c)}
+	var err error
+	if page.Notices, err = h.notices(c, page.Page, nil); err != nil {
+		return err
+	}
 	p := web.Principal(c)
 	if p == nil || p.Contact == nil {
 		return web.Render(c, http.StatusOK, "portal/home", page)

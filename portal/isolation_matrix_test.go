@@ -131,6 +131,7 @@ type matrix struct {
 	gCategory, gSection int64
 	gStaff              int64
 	gWebhook            int64
+	gAnnouncement       int64
 }
 
 func (m *matrix) next() int { m.seq++; return m.seq }
@@ -183,6 +184,16 @@ func (m *matrix) field(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return f.Key
+}
+
+func (m *matrix) announcement(t *testing.T) int64 {
+	t.Helper()
+	title := fmt.Sprintf("Matrix notice %d", m.next())
+	a, err := m.d.app.Announcements.CreateAnnouncement(m.d.actx, svcportal.AnnouncementChange{Title: &title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
 }
 
 func (m *matrix) freshArticle(t *testing.T) *svcportal.KBArticle {
@@ -316,6 +327,19 @@ func routeCases() map[string]routeCase {
 		return map[string]string{"id": id(m.staffMember(t))}
 	}
 	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
+	freshAnnouncement := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		return map[string]string{"id": id(m.announcement(t))}
+	}
+	gAnnouncement := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gAnnouncement)} }
+	logoForm := func(_ *matrix, w *who) (string, []byte) {
+		var buf bytes.Buffer
+		buf.WriteString("--matrix\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + w.b.CSRF + "\r\n")
+		buf.WriteString("--matrix\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n")
+		_, png := pngBody(nil, nil)
+		buf.Write(png)
+		buf.WriteString("\r\n--matrix--\r\n")
+		return "multipart/form-data; boundary=matrix", buf.Bytes()
+	}
 
 	freshWebhook := func(t *testing.T, m *matrix, _ *who) map[string]string {
 		e := &svcportal.WebhookEndpoint{URL: "https://hooks.invalid/x", Events: []string{"ticket.created"}, Enabled: true, Secret: "whsec_AAAA"}
@@ -658,6 +682,29 @@ func routeCases() map[string]routeCase {
 		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},
 		"PUT /api/v1/admin/settings/favicon": {access: admins, params: noParams, body: pngBody, allowed: passes},
 		"GET /api/v1/admin/settings/oidc":    {access: admins, params: noParams},
+		"GET /api/v1/admin/messages":         {access: admins, params: noParams, query: "?locale=fr"},
+		"PUT /api/v1/admin/messages/:locale": {access: admins, params: func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"locale": "fr"} },
+			body: jsonBody(map[string]string{"tk.new": ""})},
+		"GET /api/v1/admin/announcements": {access: admins, params: noParams},
+		"POST /api/v1/admin/announcements": {access: admins, params: noParams,
+			body: jsonBody(map[string]any{"title": "Matrix", "severity": "maintenance"})},
+		"PATCH /api/v1/admin/announcements/:id": {access: admins, params: freshAnnouncement, foreign: gAnnouncement,
+			body: jsonBody(map[string]any{"severity": "incident"})},
+		"DELETE /api/v1/admin/announcements/:id": {access: admins, params: freshAnnouncement, foreign: gAnnouncement},
+		"GET /admin/settings":                    {access: admins, params: noParams},
+		"POST /admin/settings": {access: admins, params: noParams, allowed: passes,
+			body: formBody(url.Values{"section": {"email"}, "welcome.en": {"Welcome to the matrix"}})},
+		"GET /admin/settings/preview.css": {access: admins, params: noParams, query: "?primary_color=%23ffcc00"},
+		"POST /admin/settings/logo":       {access: admins, params: noParams, body: logoForm, allowed: passes},
+		"POST /admin/settings/favicon":    {access: admins, params: noParams, body: logoForm, allowed: passes},
+		"POST /admin/settings/sso":        {access: admins, params: noParams, body: formBody(url.Values{"action": {"delete"}})},
+		"GET /admin/settings/wording":     {access: admins, params: noParams, query: "?q=ticket&locale=de"},
+		"POST /admin/settings/wording":    {access: admins, params: noParams, body: formBody(url.Values{"locale": {"de"}})},
+		"GET /admin/announcements":        {access: admins, params: noParams},
+		"POST /admin/announcements": {access: admins, params: noParams,
+			body: formBody(url.Values{"severity": {"info"}, "reach": {"all"}, "title.en": {"Matrix"}})},
+		"GET /admin/announcements/:id":  {access: admins, params: freshAnnouncement, foreign: gAnnouncement},
+		"POST /admin/announcements/:id": {access: admins, params: freshAnnouncement, foreign: gAnnouncement, body: formBody(url.Values{"action": {"delete"}})},
 		"PUT /api/v1/admin/settings/oidc": {access: admins, params: noParams, allowed: passes,
 			body: jsonBody(map[string]any{"issuer": "https://idp.invalid", "client_id": "portal", "client_secret": "s3cret"})},
 		"DELETE /api/v1/admin/settings/oidc": {access: admins, params: noParams, allowed: passes},
@@ -843,6 +890,12 @@ func TestIsolationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.gWebhook = gw.ID
+	gTitle := mark + " announcement"
+	ga2, err := d.app.Announcements.CreateAnnouncement(d.gctx, svcportal.AnnouncementChange{Title: &gTitle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.gAnnouncement = ga2.ID
 
 	// The principals, on the first tenant's host.
 	dana := multiSiteContact(t, d, "dana@multi.test",

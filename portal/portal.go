@@ -35,6 +35,10 @@ type Deps struct {
 	SSO svcportal.SSOService
 	// Inbound takes email for the tenant; nil leaves out its endpoint.
 	Inbound svcportal.InboundService
+	// Announcements are the notices of the contact's sites.
+	Announcements svcportal.AnnouncementReader
+	// Now is the clock of the service hours; nil is time.Now.
+	Now func() time.Time
 }
 
 // SessionCookie is the name of the contact session cookie.
@@ -54,7 +58,7 @@ func Register(srv *web.Server, deps Deps) {
 	r := srv.Renderer
 	for _, page := range []string{"home", "login", "profile", "password", "settings", "tickets", "ticket_new", "ticket",
 		"forgot_password", "reset_password", "set_password", "confirm_email"} {
-		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/"+page+".html")
+		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/notices.html", "templates/"+page+".html")
 	}
 
 	r.AddErrorPages("portal/", templates, "templates/nav.html")
@@ -135,6 +139,14 @@ func Register(srv *web.Server, deps Deps) {
 	me.GET("/kb/articles/:id", web.H(h.apiKBArticle))
 	me.POST("/kb/articles/:id/vote", web.H(h.apiKBVote))
 	me.GET("/kb/search", web.H(h.apiKBSearch))
+}
+
+// now is the time of the service hours.
+func (h *handlers) now() time.Time {
+	if h.deps.Now != nil {
+		return h.deps.Now()
+	}
+	return time.Now()
 }
 
 // requireContact sends a visitor who is not signed in to the login page

@@ -146,6 +146,8 @@ type ticketNewPage struct {
 	Fields []fieldInput
 	Errors map[string]string
 	Alert  string
+	// Notices are the announcements, service hours and type descriptions.
+	Notices notices
 }
 
 func (h *handlers) ticketNew(c *gin.Context) error {
@@ -183,6 +185,10 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 			in.Error = e
 		}
 		page.Fields = append(page.Fields, in)
+	}
+	var nerr error
+	if page.Notices, nerr = h.notices(c, page.Page, page.Fields); nerr != nil {
+		return nerr
 	}
 	return web.Render(c, status, "portal/ticket_new", page)
 }

@@ -139,11 +139,15 @@ func (s *Store) UpdateTenant(ctx context.Context, t *svcportal.Tenant) error {
 	if t.WelcomeEmail == nil {
 		t.WelcomeEmail = map[string]string{}
 	}
+	if t.TicketTypeDescriptions == nil {
+		t.TicketTypeDescriptions = map[string]map[string]string{}
+	}
 	t.ID, t.UpdatedAt = tid, s.now().UTC()
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model(t).
 			Column("name", "primary_color", "accent_color", "footer", "default_locale", "enabled_locales",
-				"ticket_types", "auto_close_days", "max_upload_mb", "welcome_email", "updated_at").
+				"ticket_types", "auto_close_days", "max_upload_mb", "welcome_email", "kb_public", "time_zone",
+				"service_hours", "ticket_type_descriptions", "updated_at").
 			Where("id = ?", tid).Exec(ctx); err != nil {
 			return fmt.Errorf("update tenant: %w", err)
 		}

@@ -3,8 +3,6 @@ package tenants
 import (
 	"fmt"
 	"html"
-	"math"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -16,32 +14,33 @@ import (
 // the text colour (black or white) that reads best on it, so any brand
 // colour keeps WCAG AA contrast.
 func ThemeCSS(t *svcportal.Tenant) []byte {
-	return fmt.Appendf(nil, ":root{--brand:%s;--on-brand:%s;--accent:%s;--on-accent:%s}\n",
+	return fmt.Appendf(nil, ":root{%s}\n", themeVars(t))
+}
+
+func themeVars(t *svcportal.Tenant) string {
+	return fmt.Sprintf("--brand:%s;--on-brand:%s;--accent:%s;--on-accent:%s",
 		t.PrimaryColor, onColor(t.PrimaryColor), t.AccentColor, onColor(t.AccentColor))
 }
 
-// onColor returns #000 or #fff, whichever contrasts more with hex (#rrggbb).
-func onColor(hex string) string {
-	if luminance(hex) > 0.179 { // where contrast with black equals contrast with white
-		return "#000"
+// PreviewCSS puts t's colours on the settings page's preview of the
+// portal (.brand-preview) and on the swatches of its contrast checks
+// (.swatch-USE, USE as svcportal.ColorCheck names it, "_" as "-").
+func PreviewCSS(t *svcportal.Tenant) []byte {
+	out := fmt.Appendf(nil, ".brand-preview{%s}\n", themeVars(t))
+	for _, ch := range svcportal.BrandContrast(t.PrimaryColor, t.AccentColor) {
+		out = fmt.Appendf(out, ".swatch-%s{color:%s;background:%s}\n", strings.ReplaceAll(ch.Use, "_", "-"), ch.Text, ch.Back)
 	}
-	return "#fff"
+	return out
 }
 
-// luminance is the WCAG relative luminance of a #rrggbb colour.
-func luminance(hex string) float64 {
-	v, err := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
-	if err != nil || len(hex) != 7 {
-		return 0
+// onColor returns #000000 or #ffffff, whichever contrasts more with hex
+// (#rrggbb); black for a malformed colour.
+func onColor(hex string) string {
+	c, err := svcportal.ParseColor(hex)
+	if err != nil {
+		return "#000000"
 	}
-	ch := func(c uint64) float64 {
-		s := float64(c) / 255
-		if s <= 0.03928 {
-			return s / 12.92
-		}
-		return math.Pow((s+0.055)/1.055, 2.4)
-	}
-	return 0.2126*ch(v>>16&0xff) + 0.7152*ch(v>>8&0xff) + 0.0722*ch(v&0xff)
+	return svcportal.OnColor(c).String()
 }
 
 // Initials are up to two letters standing for a tenant's name.

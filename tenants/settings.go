@@ -2,9 +2,12 @@ package tenants
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/svcportal/svcportal"
 )
@@ -49,6 +52,19 @@ func (s *Service) UpdateSettings(ctx context.Context, in svcportal.TenantSetting
 	if in.WelcomeEmail != nil {
 		t.WelcomeEmail = in.WelcomeEmail
 	}
+	if in.KBPublic != nil {
+		t.KBPublic = *in.KBPublic
+	}
+	set(&t.TimeZone, in.TimeZone)
+	if in.ServiceHours != nil {
+		t.ServiceHours = *in.ServiceHours
+	}
+	if in.TicketTypeDescriptions != nil {
+		t.TicketTypeDescriptions = in.TicketTypeDescriptions
+	}
+	// Descriptions sent with the request must name offered types; those
+	// already stored follow the types.
+	tidyTenant(&t, in.TicketTypeDescriptions == nil)
 	var v svcportal.Validation
 	v.Merge(t.Validate(), "")
 	for _, d := range t.Domains {
@@ -61,6 +77,73 @@ func (s *Service) UpdateSettings(ctx context.Context, in svcportal.TenantSetting
 		return nil, err
 	}
 	return &t, nil
+}
+
+// PreviewWelcome implements svcportal.TenantAdmin: the email rendered as
+// the mail worker would send it, to the admin, with a link that sets no
+// password.
+func (s *Service) PreviewWelcome(ctx context.Context, by *svcportal.Principal, locale, text string) (*svcportal.OutboundEmail, error) {
+	if s.mailer == nil {
+		return nil, errors.New("tenants: previews need WithMailer")
+	}
+	cur := svcportal.TenantFrom(ctx)
+	var v svcportal.Validation
+	v.Check(cur.LocaleEnabled(locale), "locale", "error.locale_unknown", map[string]any{"Locale": locale})
+	v.Check(utf8.RuneCountInString(text) <= svcportal.MaxWelcomeEmail, "welcome_email."+locale, "error.too_long",
+		map[string]any{"Max": svcportal.MaxWelcomeEmail})
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t := *cur
+	t.WelcomeEmail = map[string]string{}
+	if strings.TrimSpace(text) != "" {
+		t.WelcomeEmail[locale] = text
+	}
+	to, name := "preview@example.com", by.DisplayName()
+	if by.Staff != nil {
+		to = by.Staff.Email
+	}
+	return s.mailer.RenderEmail(ctx, &t, svcportal.EmailRequest{Kind: svcportal.EmailWelcome, To: to, ToName: name, Locale: locale,
+		Data: map[string]any{"Link": s.URL(&t) + "/set-password?token=preview", "ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour)}})
+}
+
+// tidyTenant drops empty texts, and, with pruneTypes, descriptions of
+// ticket types the tenant no longer offers (a type removed from the list
+// takes its descriptions along); and puts the service hours in order.
+func tidyTenant(t *svcportal.Tenant, pruneTypes bool) {
+	descs := map[string]map[string]string{}
+	for ty, texts := range t.TicketTypeDescriptions {
+		if pruneTypes && !slices.Contains(t.TicketTypes, ty) {
+			continue
+		}
+		for l, text := range texts {
+			if text = strings.TrimSpace(text); text != "" {
+				if descs[ty] == nil {
+					descs[ty] = map[string]string{}
+				}
+				descs[ty][l] = text
+			}
+		}
+	}
+	t.TicketTypeDescriptions = descs
+	welcome := map[string]string{}
+	for l, text := range t.WelcomeEmail {
+		if strings.TrimSpace(text) != "" {
+			welcome[l] = text
+		}
+	}
+	t.WelcomeEmail = welcome
+	h := &t.ServiceHours
+	if h.Week == nil {
+		h.Week = map[string][]svcportal.Span{}
+	}
+	if h.Holidays == nil {
+		h.Holidays = []string{}
+	}
+	if h.FirstResponse == nil {
+		h.FirstResponse = map[string]int{}
+	}
+	h.Normalize()
 }
 
 // imageTypes are the content types accepted for a logo or favicon.

@@ -21,6 +21,7 @@ type Service struct {
 	setup      []func(ctx context.Context) error
 	scheme     string // of links in emails: http or https
 	port       string // appended to links when not the scheme's default
+	mailer     svcportal.EmailRenderer
 }
 
 // Option configures a Service.
@@ -37,6 +38,12 @@ func WithSetup(fn func(ctx context.Context) error) Option {
 // emails: scheme (http or https) and port ("" or the default for none).
 func WithPublicURL(scheme, port string) Option {
 	return func(s *Service) { s.scheme, s.port = scheme, port }
+}
+
+// WithMailer lets the service render emails for previews (the welcome
+// email an admin is writing).
+func WithMailer(r svcportal.EmailRenderer) Option {
+	return func(s *Service) { s.mailer = r }
 }
 
 // New returns a Service; tenant "acme" is served at acme.<baseDomain>.

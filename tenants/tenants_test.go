@@ -169,7 +169,7 @@ func TestService_Create(t *testing.T) {
 
 func TestThemeCSS_ReadableTextOnAnyBrandColour(t *testing.T) {
 	tests := []struct{ color, on string }{
-		{"#ffffff", "#000"}, {"#000000", "#fff"}, {"#1d4ed8", "#fff"}, {"#fde047", "#000"}, {"#6d28d9", "#fff"}, {"#22c55e", "#000"},
+		{"#ffffff", "#000000"}, {"#000000", "#ffffff"}, {"#1d4ed8", "#ffffff"}, {"#fde047", "#000000"}, {"#6d28d9", "#ffffff"}, {"#22c55e", "#000000"},
 	}
 	for _, tt := range tests {
 		tn := svcportal.NewTenant("x", "X")

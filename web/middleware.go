@@ -18,6 +18,7 @@ const (
 	keyRequestID    = "web.request_id"
 	keyViewerLocale = "web.viewer_locale"
 	keyTranslator   = "web.translator"
+	keyWordings     = "web.wordings"
 )
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
@@ -116,12 +117,19 @@ func SetViewerLocale(c *gin.Context, lang string) {
 
 // Translator returns the translator of the request's language: the
 // reader's choice, else the best Accept-Language match among the tenant's
-// enabled languages, else the tenant's default (English off tenant hosts).
+// enabled languages, else the tenant's default (English off tenant hosts);
+// with the tenant's wording overrides.
 func Translator(c *gin.Context) *locales.Translator {
 	if tr, ok := c.Get(keyTranslator); ok && tr != nil {
 		return tr.(*locales.Translator)
 	}
-	tr := locales.For(requestLang(c))
+	lang := requestLang(c)
+	tr := locales.For(lang)
+	if t := svcportal.TenantFrom(c.Request.Context()); t != nil {
+		w, _ := c.Get(keyWordings)
+		wordings, _ := w.(*locales.Wordings)
+		tr = wordings.Translator(c.Request.Context(), t.ID, t.MessagesVersion, lang)
+	}
 	c.Set(keyTranslator, tr)
 	return tr
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/locales"
 )
 
 // TenantResolver finds the tenant served at a Host.
@@ -34,6 +35,9 @@ type Options struct {
 	// Ready reports whether the server can take traffic (database up,
 	// migrations applied); /readyz answers 503 while it returns an error.
 	Ready func(ctx context.Context) error
+	// Wordings gives pages and errors each tenant's wording overrides;
+	// nil serves the catalogs as they are.
+	Wordings *locales.Wordings
 }
 
 // Server is the gin engine with the product's middleware, the renderer the
@@ -80,6 +84,7 @@ func New(opts Options) *Server {
 func (s *Server) setContext(c *gin.Context) {
 	c.Set(keyRenderer, s.Renderer)
 	c.Set(keyLogger, s.opts.Logger)
+	c.Set(keyWordings, s.opts.Wordings)
 }
 
 const keyLogger = "web.logger"
