@@ -21,16 +21,17 @@ import (
 // Deps are the services the admin console needs: each checks and writes
 // its own rules, so the handlers only parse, call and render.
 type Deps struct {
-	Accounts     svcportal.AccountService // staff sign-in and sessions
-	Staff        svcportal.StaffAccounts  // the team, profiles, resets, invitations
-	ContactAdmin svcportal.ContactAdmin   // the tenant's contacts
-	Sites        svcportal.SiteAdmin      // the tenant's client sites
-	Tickets      svcportal.TicketService  // tickets, as staff work them
-	Tenant       svcportal.TenantAdmin    // the tenant's settings and branding
-	Fields       svcportal.FieldAdmin     // custom fields and their policy rules
-	KB           svcportal.KBAdmin        // the knowledge base: staff read, admins write
-	SSO          svcportal.SSOAdmin       // the tenant's single sign-on provider
-	Tokens       svcportal.APITokenAdmin  // admin API tokens
+	Accounts     svcportal.AccountService   // staff sign-in and sessions
+	Staff        svcportal.StaffAccounts    // the team, profiles, resets, invitations
+	ContactAdmin svcportal.ContactAdmin     // the tenant's contacts
+	Sites        svcportal.SiteAdmin        // the tenant's client sites
+	Tickets      svcportal.TicketService    // tickets, as staff work them
+	Tenant       svcportal.TenantAdmin      // the tenant's settings and branding
+	Fields       svcportal.FieldAdmin       // custom fields and their policy rules
+	KB           svcportal.KBAdmin          // the knowledge base: staff read, admins write
+	SSO          svcportal.SSOAdmin         // the tenant's single sign-on provider
+	Tokens       svcportal.APITokenAdmin    // admin API tokens
+	Dashboard    svcportal.DashboardService // the landing page's charts
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -101,19 +102,21 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.PUT("/field-policies", write(policies.AreaFields), h.policyPut)
 	api.DELETE("/field-policies", write(policies.AreaFields), h.policyDelete)
 
-	api.GET("/kb/categories", read(policies.AreaKB), h.kbCategoryList)
-	api.GET("/kb/categories/:id", read(policies.AreaKB), h.kbCategoryShow)
-	api.GET("/kb/sections", read(policies.AreaKB), h.kbSectionList)
-	api.GET("/kb/sections/:id", read(policies.AreaKB), h.kbSectionShow)
+	cats, secs := h.kbCategoryAPI(), h.kbSectionAPI()
+	api.GET("/kb/categories", read(policies.AreaKB), cats.listAll)
+	api.GET("/kb/categories/:id", read(policies.AreaKB), cats.show)
+	api.GET("/kb/sections", read(policies.AreaKB), secs.listAll)
+	api.GET("/kb/sections/:id", read(policies.AreaKB), secs.show)
 	api.GET("/kb/articles", read(policies.AreaKB), h.kbArticleList)
 	api.GET("/kb/articles/:id", read(policies.AreaKB), h.kbArticleShow)
 	api.GET("/kb/articles/:id/attachments", read(policies.AreaKB), h.kbFileList)
-	api.POST("/kb/categories", write(policies.AreaKB), h.kbCategoryCreate)
-	api.PATCH("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryUpdate)
-	api.DELETE("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryDelete)
-	api.POST("/kb/sections", write(policies.AreaKB), h.kbSectionCreate)
-	api.PATCH("/kb/sections/:id", write(policies.AreaKB), h.kbSectionUpdate)
-	api.DELETE("/kb/sections/:id", write(policies.AreaKB), h.kbSectionDelete)
+	api.POST("/kb/categories", write(policies.AreaKB), cats.add)
+	api.PATCH("/kb/categories/:id", write(policies.AreaKB), cats.change)
+	api.DELETE("/kb/categories/:id", write(policies.AreaKB), cats.delete)
+	api.POST("/kb/sections", write(policies.AreaKB), secs.add)
+	api.PATCH("/kb/sections/:id", write(policies.AreaKB), secs.change)
+	api.DELETE("/kb/sections/:id", write(policies.AreaKB), secs.delete)
+	api.POST("/kb/preview", write(policies.AreaKB), h.kbPreview)
 	api.POST("/kb/articles", write(policies.AreaKB), h.kbArticleCreate)
 	api.PATCH("/kb/articles/:id", write(policies.AreaKB), h.kbArticleUpdate)
 	api.POST("/kb/articles/:id/publish", write(policies.AreaKB), h.kbArticleState(svcportal.KBPublished))

@@ -20,6 +20,7 @@ import (
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/blobs"
+	"github.com/svcportal/svcportal/dashboard"
 	"github.com/svcportal/svcportal/fields"
 	"github.com/svcportal/svcportal/kb"
 	"github.com/svcportal/svcportal/mail"
@@ -145,7 +146,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
-		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts})
+		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Dashboard: dashboard.New(st, cfg.Now)})
 	return a, nil
 }
 
