@@ -77,13 +77,13 @@ type ArticleVotes struct {
 // the write transactions of the tickets and votes they count, so reading
 // them costs the same at a thousand tickets as at a million.
 type StatsStore interface {
-	// TicketDays lists the context tenant's days from fromDay (a
-	// DayNumber) on that had tickets opened or closed, oldest first,
-	// summed over sites.
-	TicketDays(ctx context.Context, fromDay int64) ([]TicketDay, error)
-	// FirstResponseBuckets lists the first responses of the days from
-	// fromDay on, by day and bucket.
-	FirstResponseBuckets(ctx context.Context, fromDay int64) ([]ResponseBucket, error)
+	// TicketWeeks sums the context tenant's counters by periods of seven
+	// days from fromDay (a DayNumber) on, each TicketDay's Day being the
+	// first day of its period; periods without tickets are absent.
+	TicketWeeks(ctx context.Context, fromDay int64) ([]TicketDay, error)
+	// FirstResponseWeeks sums the first responses by the same periods
+	// and by bucket.
+	FirstResponseWeeks(ctx context.Context, fromDay int64) ([]ResponseBucket, error)
 	// Backlog counts the tenant's tickets by site and status (no zero rows).
 	Backlog(ctx context.Context) ([]BacklogCount, error)
 	// TopVotedArticles lists the limit articles with the most votes, most

@@ -68,7 +68,7 @@ const (
 	axisBottom  = 28
 	columnsPlot = 220
 	rowHeight   = 26
-	labelWidth  = 180
+	halfWidth   = 360 // a chart in a half-width panel
 )
 
 // niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, and
@@ -145,9 +145,12 @@ type row struct {
 	Tips   []string
 }
 
-// barChart draws horizontal bars, one row each, values of a row stacked.
-func barChart(id, title, desc string, ss []series, rows []row) svgChart {
-	c := svgChart{ID: id, Title: title, Desc: desc, Width: chartWidth, Height: plotTop*2 + rowHeight*max(len(rows), 1)}
+// barChart draws horizontal bars, one row each, values of a row stacked,
+// in a chart width units wide (a narrow one for a half-width panel keeps
+// its text as large as the wide charts').
+func barChart(id, title, desc string, width int, ss []series, rows []row) svgChart {
+	c := svgChart{ID: id, Title: title, Desc: desc, Width: width, Height: plotTop*2 + rowHeight*max(len(rows), 1)}
+	labelWidth := width * 2 / 5
 	maxV := 0
 	for _, r := range rows {
 		sum := 0
@@ -156,14 +159,14 @@ func barChart(id, title, desc string, ss []series, rows []row) svgChart {
 		}
 		maxV = max(maxV, sum)
 	}
-	span := float64(chartWidth - labelWidth - 70)
+	span := float64(width - labelWidth - 56)
 	scale := 0.0
 	if maxV > 0 {
 		scale = span / float64(maxV)
 	}
 	for i, r := range rows {
 		y := float64(plotTop + i*rowHeight)
-		c.Texts = append(c.Texts, svgText{X: labelWidth - 8, Y: y + rowHeight/2 + 4, Anchor: "end", Class: "chart-label", Text: clip(r.Label, 26)})
+		c.Texts = append(c.Texts, svgText{X: float64(labelWidth - 8), Y: y + rowHeight/2 + 4, Anchor: "end", Class: "chart-label", Text: clip(r.Label, labelWidth/8)})
 		x := float64(labelWidth)
 		for j, v := range r.Values {
 			w := float64(v) * scale

@@ -71,7 +71,12 @@ func (pg *homePage) charts() {
 	pg.Activity = columnChart("chart-activity", pg.T("console.dash.activity"), pg.T("console.dash.activity_desc", "Weeks", svcportal.DashboardWeeks),
 		[]series{{"opened", "chart-a", pg.T("console.dash.opened")}, {"closed", "chart-b", pg.T("console.dash.closed")}}, cols)
 	pg.Responses = lineChart("chart-response", pg.T("console.dash.response"), pg.T("console.dash.response_desc", "Weeks", svcportal.DashboardWeeks),
-		"chart-a", pts, niceMinutes, func(m int64) string { return pg.Duration(time.Duration(m) * time.Minute) })
+		"chart-a", pts, niceMinutes, func(m int64) string {
+			if m == 0 {
+				return "0"
+			}
+			return pg.Duration(time.Duration(m) * time.Minute)
+		})
 
 	var sites []row
 	for i, s := range d.OpenBySite {
@@ -81,7 +86,7 @@ func (pg *homePage) charts() {
 		sites = append(sites, row{Label: s.Name, Values: []int{s.Tickets}, After: fmt.Sprint(s.Tickets),
 			Tips: []string{pg.T("console.dash.tip_site", "Site", s.Name, "Count", s.Tickets)}})
 	}
-	pg.BySite = barChart("chart-sites", pg.T("console.dash.by_site"), pg.T("console.dash.by_site_desc", "Max", maxChartSites),
+	pg.BySite = barChart("chart-sites", pg.T("console.dash.by_site"), pg.T("console.dash.by_site_desc", "Max", maxChartSites), halfWidth,
 		[]series{{"open", "chart-a", pg.T("console.dash.open_tickets")}}, sites)
 
 	var statuses []row
@@ -90,7 +95,7 @@ func (pg *homePage) charts() {
 		statuses = append(statuses, row{Label: name, Values: []int{s.Tickets}, After: fmt.Sprint(s.Tickets),
 			Tips: []string{pg.T("console.dash.tip_status", "Status", name, "Count", s.Tickets)}})
 	}
-	pg.ByStatus = barChart("chart-status", pg.T("console.dash.by_status"), pg.T("console.dash.by_status_desc"),
+	pg.ByStatus = barChart("chart-status", pg.T("console.dash.by_status"), pg.T("console.dash.by_status_desc"), halfWidth,
 		[]series{{"backlog", "chart-b", pg.T("console.dash.open_tickets")}}, statuses)
 
 	var arts []row
@@ -100,7 +105,7 @@ func (pg *homePage) charts() {
 			Tips: []string{pg.T("console.dash.tip_helpful", "Title", a.Title, "Count", a.Votes.Helpful),
 				pg.T("console.dash.tip_not_helpful", "Title", a.Title, "Count", a.Votes.NotHelpful)}})
 	}
-	pg.Helpful = barChart("chart-helpful", pg.T("console.dash.helpful"), pg.T("console.dash.helpful_desc", "Max", len(arts)),
+	pg.Helpful = barChart("chart-helpful", pg.T("console.dash.helpful"), pg.T("console.dash.helpful_desc", "Max", len(arts)), chartWidth,
 		[]series{{"helpful", "chart-ok", pg.T("console.dash.helpful_votes")}, {"not_helpful", "chart-bad", pg.T("console.dash.not_helpful_votes")}}, arts)
 }
 
@@ -118,6 +123,8 @@ func (pg *page) Duration(d time.Duration) string {
 		return "–"
 	case m < 60:
 		return pg.T("console.dash.minutes", "Minutes", m)
+	case m < 24*60 && m%60 == 0:
+		return pg.T("console.dash.hours_only", "Hours", m/60)
 	case m < 24*60:
 		return pg.T("console.dash.hours", "Hours", m/60, "Minutes", m%60)
 	}

@@ -57,8 +57,8 @@ func (s *Service) Dashboard(ctx context.Context, lang string) (*svcportal.Dashbo
 	return d, nil
 }
 
-// weeks folds the daily counters of the last DashboardWeeks weeks (the
-// current one included) into weeks.
+// weeks reads the counters of the last DashboardWeeks weeks (the current
+// one included), summed by week.
 func (s *Service) weeks(ctx context.Context) ([]svcportal.WeekStats, error) {
 	first := svcportal.WeekStart(s.now()).AddDate(0, 0, -7*(svcportal.DashboardWeeks-1))
 	fromDay := svcportal.DayNumber(first)
@@ -67,7 +67,7 @@ func (s *Service) weeks(ctx context.Context) ([]svcportal.WeekStats, error) {
 		weeks[i].Start = first.AddDate(0, 0, 7*i)
 	}
 	index := func(day int64) int { return int((day - fromDay) / 7) }
-	days, err := s.st.TicketDays(ctx, fromDay)
+	days, err := s.st.TicketWeeks(ctx, fromDay)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (s *Service) weeks(ctx context.Context) ([]svcportal.WeekStats, error) {
 			weeks[i].Closed += d.Closed
 		}
 	}
-	buckets, err := s.st.FirstResponseBuckets(ctx, fromDay)
+	buckets, err := s.st.FirstResponseWeeks(ctx, fromDay)
 	if err != nil {
 		return nil, err
 	}
