@@ -60,11 +60,13 @@ func FirstResponseBucket(d time.Duration) int64 {
 	return min(s, 90*86400) / 86400 * 86400
 }
 
-// BacklogCount is how many tickets of a site are in a status now.
+// BacklogCount is how many tickets of a site are in a status now, with
+// or without an assignee.
 type BacklogCount struct {
-	SiteID  int64
-	Status  string
-	Tickets int
+	SiteID     int64
+	Status     string
+	Unassigned bool
+	Tickets    int
 }
 
 // ArticleVotes are the helpfulness votes of one article.
@@ -84,7 +86,8 @@ type StatsStore interface {
 	// FirstResponseWeeks sums the first responses by the same periods
 	// and by bucket.
 	FirstResponseWeeks(ctx context.Context, fromDay int64) ([]ResponseBucket, error)
-	// Backlog counts the tenant's tickets by site and status (no zero rows).
+	// Backlog counts the tenant's tickets by site, status and whether
+	// anyone is assigned (no zero rows).
 	Backlog(ctx context.Context) ([]BacklogCount, error)
 	// TopVotedArticles lists the limit articles with the most votes, most
 	// first (ties by id).
@@ -138,6 +141,7 @@ type Dashboard struct {
 	Weeks       []WeekStats     // DashboardWeeks weeks, oldest first, the current one last
 	OpenBySite  []SiteBacklog   // sites with tickets not closed, most first
 	Backlog     []StatusBacklog // every status but closed, in workflow order
+	Unassigned  int             // tickets not closed that nobody is assigned to
 	TopArticles []ArticleHelpfulness
 }
 

@@ -34,21 +34,12 @@ type homePage struct {
 const maxChartSites = 10
 
 func (h *handlers) homeShow(c *gin.Context) error {
-	p := web.Principal(c)
-	ctx := c.Request.Context()
-	tr := web.Translator(c)
-	d, err := h.deps.Dashboard.Dashboard(ctx, tr.Lang())
+	d, err := h.deps.Dashboard.Dashboard(c.Request.Context(), web.Translator(c).Lang())
 	if err != nil {
 		return err
 	}
-	pg := &homePage{page: h.newPage(c), Name: p.DisplayName(), Dash: d}
-	// Open tickets nobody is assigned to: one indexed count, kept because
-	// it is what an agent looks for first.
-	_, n, err := h.deps.Tickets.List(ctx, p, svcportal.TicketFilter{Status: openStatuses, Fields: map[string]any{"assignee": 0}, PerPage: 1})
-	if err != nil {
-		return err
-	}
-	pg.Unassigned = n
+	pg := &homePage{page: h.newPage(c), Name: web.Principal(c).DisplayName(), Dash: d}
+	pg.Unassigned = d.Unassigned
 	pg.charts()
 	return web.Render(c, http.StatusOK, "admin/home", pg)
 }

@@ -21,8 +21,9 @@ import (
 var screenshots = flag.Bool("screenshots", false, "save the console's screenshots under docs/screenshots")
 
 // TestBrowser_Screenshots signs an admin in to the console in real
-// Chromium and photographs the dashboard and the knowledge base at
-// 1280 px, with twelve weeks of tickets, answers and votes behind them.
+// Chromium, checks the article editor's live preview, and photographs the
+// dashboard and the knowledge base at 1280 px, with twelve weeks of
+// tickets, answers and votes behind them.
 func TestBrowser_Screenshots(t *testing.T) {
 	d := dashFixture(t)
 	ctx, st := d.actx, d.app.Store
@@ -54,9 +55,10 @@ func TestBrowser_Screenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat := testkit.KBCategory(ctx, t, st, "Network")
+	var art *svcportal.KBArticle
 	for _, name := range []string{"VPN", "Wi-Fi"} {
 		sec := testkit.KBSection(ctx, t, st, cat, name)
-		testkit.KBArticleIn(ctx, t, st, sec, svcportal.KBPublished, map[string]svcportal.KBTranslation{
+		art = testkit.KBArticleIn(ctx, t, st, sec, svcportal.KBPublished, map[string]svcportal.KBTranslation{
 			"en": {Title: name + ": connect from home"}, "fr": {Title: name + " : se connecter depuis chez soi"}})
 		testkit.KBArticle(ctx, t, st, sec, svcportal.KBDraft, name+": troubleshooting", "")
 	}
@@ -74,6 +76,16 @@ func TestBrowser_Screenshots(t *testing.T) {
 	charts, err := cdp.Run(b, cdp.Evaluate[int](`document.querySelectorAll("svg.chart").length`))
 	if err != nil || charts != 5 {
 		t.Errorf("%d charts drawn (%v), want 5", charts, err)
+	}
+	// The editor's live preview: typed Markdown comes back rendered.
+	editor := fmt.Sprintf("%s/admin/kb/articles/%d", base, art.ID)
+	if err := cdp.Do(b, cdp.Navigate(editor),
+		cdp.SendKeys(cdp.CSS(`#f-translations\.de\.body`), "**Hallo** _Welt_"),
+		cdp.WaitVisible(cdp.CSS("#preview-de strong"))); err != nil {
+		t.Fatalf("live preview: %v", err)
+	}
+	if got, err := cdp.Run(b, cdp.Text(cdp.CSS("#preview-de em"))); err != nil || got != "Welt" {
+		t.Errorf("live preview: %q %v", got, err)
 	}
 	dir := t.TempDir()
 	if *screenshots {

@@ -48,7 +48,7 @@ func (s *Service) Dashboard(ctx context.Context, lang string) (*svcportal.Dashbo
 	if d.Weeks, err = s.weeks(ctx); err != nil {
 		return nil, err
 	}
-	if d.OpenBySite, d.Backlog, err = s.backlog(ctx); err != nil {
+	if d.OpenBySite, d.Backlog, d.Unassigned, err = s.backlog(ctx); err != nil {
 		return nil, err
 	}
 	if d.TopArticles, err = s.articles(ctx, lang); err != nil {
@@ -122,27 +122,30 @@ func Median(bs []svcportal.ResponseBucket) time.Duration {
 }
 
 // backlog sums the tickets that are not closed by site (most first, then
-// by name) and by status (in workflow order).
-func (s *Service) backlog(ctx context.Context) ([]svcportal.SiteBacklog, []svcportal.StatusBacklog, error) {
+// by name), by status (in workflow order), and those nobody is assigned.
+func (s *Service) backlog(ctx context.Context) ([]svcportal.SiteBacklog, []svcportal.StatusBacklog, int, error) {
 	counts, err := s.st.Backlog(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	sites, err := s.st.Sites(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	names := map[int64]string{}
 	for _, site := range sites {
 		names[site.ID] = site.Name
 	}
-	bySite, byStatus := map[int64]int{}, map[string]int{}
+	bySite, byStatus, unassigned := map[int64]int{}, map[string]int{}, 0
 	for _, c := range counts {
 		if c.Status == svcportal.StatusClosed {
 			continue
 		}
 		bySite[c.SiteID] += c.Tickets
 		byStatus[c.Status] += c.Tickets
+		if c.Unassigned {
+			unassigned += c.Tickets
+		}
 	}
 	open := []svcportal.SiteBacklog{}
 	for id, n := range bySite {
@@ -160,7 +163,7 @@ func (s *Service) backlog(ctx context.Context) ([]svcportal.SiteBacklog, []svcpo
 			statuses = append(statuses, svcportal.StatusBacklog{Status: st, Tickets: byStatus[st]})
 		}
 	}
-	return open, statuses, nil
+	return open, statuses, unassigned, nil
 }
 
 // articles titles the most voted articles in lang (else the tenant's

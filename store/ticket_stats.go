@@ -34,9 +34,10 @@ var _ svcportal.StatsStore = (*Store)(nil)
 
 // ticketStat is the state of a ticket that its counters depend on.
 type ticketStat struct {
-	SiteID    int64     `bun:"site_id"`
-	Status    string    `bun:"status"`
-	CreatedAt time.Time `bun:"created_at"`
+	SiteID     int64     `bun:"site_id"`
+	Status     string    `bun:"status"`
+	AssigneeID int64     `bun:"assignee_id"`
+	CreatedAt  time.Time `bun:"created_at"`
 }
 
 // countDay adds opened and closed tickets to a day's counters.
@@ -51,11 +52,16 @@ func countDay(ctx context.Context, db bun.IDB, tid, siteID int64, day int64, ope
 	return nil
 }
 
-// countBacklog adds delta tickets to a site's count in a status.
-func countBacklog(ctx context.Context, db bun.IDB, tid, siteID int64, status string, delta int) error {
-	_, err := db.NewRaw(`INSERT INTO ticket_backlog (tenant_id, site_id, status, tickets) VALUES (?, ?, ?, ?)
-		ON CONFLICT (tenant_id, site_id, status) DO UPDATE SET tickets = ticket_backlog.tickets + EXCLUDED.tickets`,
-		tid, siteID, status, delta).Exec(ctx)
+// countBacklog adds delta tickets to a site's count in a status, with
+// or without an assignee.
+func countBacklog(ctx context.Context, db bun.IDB, tid, siteID int64, status string, assigneeID int64, delta int) error {
+	unassigned := 0
+	if assigneeID == 0 {
+		unassigned = 1
+	}
+	_, err := db.NewRaw(`INSERT INTO ticket_backlog (tenant_id, site_id, status, unassigned, tickets) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, site_id, status, unassigned) DO UPDATE SET tickets = ticket_backlog.tickets + EXCLUDED.tickets`,
+		tid, siteID, status, unassigned, delta).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("count backlog: %w", err)
 	}
@@ -82,7 +88,7 @@ func countCreated(ctx context.Context, db bun.IDB, t *svcportal.Ticket) error {
 	if err := countDay(ctx, db, t.TenantID, t.SiteID, svcportal.DayNumber(t.CreatedAt), 1, closed); err != nil {
 		return err
 	}
-	return countBacklog(ctx, db, t.TenantID, t.SiteID, t.Status, 1)
+	return countBacklog(ctx, db, t.TenantID, t.SiteID, t.Status, t.AssigneeID, 1)
 }
 
 // lockTicketStat reads what the counters know of a ticket before a
@@ -90,7 +96,7 @@ func countCreated(ctx context.Context, db bun.IDB, t *svcportal.Ticket) error {
 // count from the state each really left (SQLite has one writer).
 func (s *Store) lockTicketStat(ctx context.Context, tx bun.IDB, id, tid int64) (*ticketStat, error) {
 	var st ticketStat
-	q := tx.NewSelect().Model((*svcportal.Ticket)(nil)).Column("site_id", "status", "created_at").
+	q := tx.NewSelect().Model((*svcportal.Ticket)(nil)).Column("site_id", "status", "assignee_id", "created_at").
 		Where("id = ? AND tenant_id = ?", id, tid)
 	if s.dialect == Postgres {
 		q = q.For("UPDATE")
@@ -101,15 +107,15 @@ func (s *Store) lockTicketStat(ctx context.Context, tx bun.IDB, id, tid int64) (
 	return &st, nil
 }
 
-// countUpdated counts what an update changed: a move between statuses
-// (or sites) in the backlog, a closing on the day it happens, and the
-// ticket's first public staff message.
+// countUpdated counts what an update changed: a move between statuses,
+// sites or being assigned in the backlog, a closing on the day it
+// happens, and the ticket's first public staff message.
 func (s *Store) countUpdated(ctx context.Context, tx bun.IDB, before *ticketStat, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
-	if before.Status != t.Status || before.SiteID != t.SiteID {
-		if err := countBacklog(ctx, tx, t.TenantID, before.SiteID, before.Status, -1); err != nil {
+	if before.Status != t.Status || before.SiteID != t.SiteID || (before.AssigneeID == 0) != (t.AssigneeID == 0) {
+		if err := countBacklog(ctx, tx, t.TenantID, before.SiteID, before.Status, before.AssigneeID, -1); err != nil {
 			return err
 		}
-		if err := countBacklog(ctx, tx, t.TenantID, t.SiteID, t.Status, 1); err != nil {
+		if err := countBacklog(ctx, tx, t.TenantID, t.SiteID, t.Status, t.AssigneeID, 1); err != nil {
 			return err
 		}
 	}
@@ -139,8 +145,9 @@ func (s *Store) countUpdated(ctx context.Context, tx bun.IDB, before *ticketStat
 func countSeeded(ctx context.Context, tx bun.IDB, tid int64, ts []svcportal.Ticket) error {
 	type daySite struct{ day, site int64 }
 	type siteStatus struct {
-		site   int64
-		status string
+		site     int64
+		status   string
+		assignee int64 // 0 or 1: only whether someone is assigned counts
 	}
 	type dayBucket struct{ day, bucket int64 }
 	days, backlog, responses := map[daySite][2]int{}, map[siteStatus]int{}, map[dayBucket]int{}
@@ -156,7 +163,7 @@ func countSeeded(ctx context.Context, tx bun.IDB, tid int64, ts []svcportal.Tick
 			d[1]++
 			days[k] = d
 		}
-		backlog[siteStatus{t.SiteID, t.Status}]++
+		backlog[siteStatus{t.SiteID, t.Status, min(t.AssigneeID, 1)}]++
 		if t.FirstResponseAt != nil {
 			responses[dayBucket{svcportal.DayNumber(*t.FirstResponseAt), svcportal.FirstResponseBucket(t.FirstResponseAt.Sub(t.CreatedAt))}]++
 		}
@@ -167,7 +174,7 @@ func countSeeded(ctx context.Context, tx bun.IDB, tid int64, ts []svcportal.Tick
 		}
 	}
 	for k, n := range backlog {
-		if err := countBacklog(ctx, tx, tid, k.site, k.status, n); err != nil {
+		if err := countBacklog(ctx, tx, tid, k.site, k.status, k.assignee, n); err != nil {
 			return err
 		}
 	}
@@ -213,8 +220,17 @@ func (s *Store) Backlog(ctx context.Context) ([]svcportal.BacklogCount, error) {
 		return nil, err
 	}
 	out := []svcportal.BacklogCount{}
-	err = s.db.NewSelect().TableExpr("ticket_backlog").ColumnExpr("site_id, status, tickets").
-		Where("tenant_id = ? AND tickets > 0", tid).OrderExpr("site_id, status").Scan(ctx, &out)
+	var rows []struct {
+		SiteID     int64  `bun:"site_id"`
+		Status     string `bun:"status"`
+		Unassigned int    `bun:"unassigned"`
+		Tickets    int    `bun:"tickets"`
+	}
+	err = s.db.NewSelect().TableExpr("ticket_backlog").ColumnExpr("site_id, status, unassigned, tickets").
+		Where("tenant_id = ? AND tickets > 0", tid).OrderExpr("site_id, status, unassigned").Scan(ctx, &rows)
+	for _, r := range rows {
+		out = append(out, svcportal.BacklogCount{SiteID: r.SiteID, Status: r.Status, Unassigned: r.Unassigned == 1, Tickets: r.Tickets})
+	}
 	return out, err
 }
 

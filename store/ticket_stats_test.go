@@ -108,10 +108,17 @@ func TestTicketStats_KeptByWrites(t *testing.T) {
 	want := statsSnapshot{
 		Days:    []svcportal.TicketDay{{Day: day0 - 6, Opened: 2}, {Day: day0 + 1, Closed: 2}},
 		Buckets: []svcportal.ResponseBucket{{Day: day0 - 6, Seconds: 90 * 60, Tickets: 1}},
-		Backlog: []svcportal.BacklogCount{{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Tickets: 1}, {SiteID: d.umbr.ID, Status: svcportal.StatusOpen, Tickets: 1}},
+		Backlog: []svcportal.BacklogCount{{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Unassigned: true, Tickets: 1}, {SiteID: d.umbr.ID, Status: svcportal.StatusOpen, Unassigned: true, Tickets: 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("counters\n got %+v\nwant %+v", got, want)
+	}
+	// Assigning moves the ticket out of the unassigned count.
+	b.AssigneeID = 7
+	d.change(t, b, svcportal.StatusOpen, "", false)
+	if got := d.snapshot(t, d.ctx, day0-6).Backlog; !reflect.DeepEqual(got, []svcportal.BacklogCount{
+		{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Unassigned: true, Tickets: 1}, {SiteID: d.umbr.ID, Status: svcportal.StatusOpen, Tickets: 1}}) {
+		t.Errorf("backlog after assigning: %+v", got)
 	}
 	if g := d.snapshot(t, d.gctx, 0); len(g.Days)+len(g.Buckets)+len(g.Backlog) != 0 {
 		t.Errorf("globex sees acme's counters: %+v", g)
@@ -130,6 +137,7 @@ func TestTicketStats_MigrationAgrees(t *testing.T) {
 		tk := d.open(t, []*svcportal.Site{d.initech, d.umbr}[i%2])
 		d.clock.Advance(delay)
 		if delay > 0 {
+			tk.AssigneeID = int64(i % 3) // some assigned, some not
 			d.change(t, tk, svcportal.StatusAwaitingReply, svcportal.PrincipalStaff, false)
 		}
 		if i%2 == 0 {
@@ -154,7 +162,7 @@ func TestTicketStats_Seeded(t *testing.T) {
 	now := d.clock.Now()
 	resp := now.Add(45 * time.Minute)
 	seed := []svcportal.Ticket{
-		{SiteID: d.initech.ID, RequesterID: d.peter.ID, Title: "a", Status: svcportal.StatusOpen, CreatedAt: now, FirstResponseAt: &resp},
+		{SiteID: d.initech.ID, RequesterID: d.peter.ID, Title: "a", Status: svcportal.StatusOpen, CreatedAt: now, FirstResponseAt: &resp, AssigneeID: 3},
 		{SiteID: d.initech.ID, RequesterID: d.peter.ID, Title: "b", Status: svcportal.StatusClosed, CreatedAt: now},
 		{SiteID: d.umbr.ID, RequesterID: d.peter.ID, Title: "c", Status: svcportal.StatusInProgress, CreatedAt: now.Add(-48 * time.Hour)},
 	}
@@ -166,8 +174,8 @@ func TestTicketStats_Seeded(t *testing.T) {
 	want := statsSnapshot{
 		Days:    []svcportal.TicketDay{{Day: day - 2, Opened: 3, Closed: 1}},
 		Buckets: []svcportal.ResponseBucket{{Day: day - 2, Seconds: 45 * 60, Tickets: 1}},
-		Backlog: []svcportal.BacklogCount{{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Tickets: 1}, {SiteID: d.initech.ID, Status: svcportal.StatusOpen, Tickets: 1},
-			{SiteID: d.umbr.ID, Status: svcportal.StatusInProgress, Tickets: 1}},
+		Backlog: []svcportal.BacklogCount{{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Unassigned: true, Tickets: 1},
+			{SiteID: d.initech.ID, Status: svcportal.StatusOpen, Tickets: 1}, {SiteID: d.umbr.ID, Status: svcportal.StatusInProgress, Unassigned: true, Tickets: 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("counters\n got %+v\nwant %+v", got, want)

@@ -25,13 +25,15 @@ CREATE TABLE ticket_first_responses (
     PRIMARY KEY (tenant_id, day, bucket)
 );
 
--- Tickets by site and current status.
+-- Tickets by site, current status, and whether anyone is assigned
+-- (unassigned 1 when nobody is).
 CREATE TABLE ticket_backlog (
-    tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    site_id   BIGINT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
-    status    TEXT   NOT NULL,
-    tickets   BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, site_id, status)
+    tenant_id  BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    site_id    BIGINT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    status     TEXT   NOT NULL,
+    unassigned SMALLINT NOT NULL,
+    tickets    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant_id, site_id, status, unassigned)
 );
 
 -- backfill: the statements below recompute the counters from the tickets
@@ -65,8 +67,9 @@ SELECT tenant_id, day, bucket, COUNT(*) FROM (
           FROM tickets WHERE first_response_at IS NOT NULL) AS r
 ) AS b GROUP BY tenant_id, day, bucket;
 
-INSERT INTO ticket_backlog (tenant_id, site_id, status, tickets)
-SELECT tenant_id, site_id, status, COUNT(*) FROM tickets GROUP BY tenant_id, site_id, status;
+INSERT INTO ticket_backlog (tenant_id, site_id, status, unassigned, tickets)
+SELECT tenant_id, site_id, status, CASE WHEN assignee_id = 0 THEN 1 ELSE 0 END, COUNT(*) FROM tickets
+GROUP BY tenant_id, site_id, status, CASE WHEN assignee_id = 0 THEN 1 ELSE 0 END;
 
 -- Each article's votes, kept by the vote's transaction: the dashboard
 -- ranks articles without counting votes.
