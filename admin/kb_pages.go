@@ -184,15 +184,6 @@ func parsePositions(form url.Values, v *svcportal.Validation) svcportal.KBPositi
 	return out
 }
 
-// formOf reads the posted form (URL-encoded).
-func formOf(c *gin.Context) (url.Values, error) {
-	form, err := web.FormValues(c)
-	if err != nil {
-		return nil, err
-	}
-	return form, nil
-}
-
 // The overview: every category with its sections and their articles'
 // counts, and the order of both.
 
@@ -278,7 +269,7 @@ func typedPosition(form url.Values, level string, id int64, cur int) int {
 // sections, or of a section's articles (the form says where it came
 // from in back).
 func (h *handlers) kbOrderSubmit(c *gin.Context) error {
-	form, err := formOf(c)
+	form, err := web.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -410,7 +401,7 @@ func (h *handlers) kbCategorySubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := formOf(c)
+	form, err := web.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -508,7 +499,7 @@ func (h *handlers) kbSectionSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := formOf(c)
+	form, err := web.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -564,7 +555,7 @@ func (h *handlers) kbSectionOrderSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := formOf(c)
+	form, err := web.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -824,7 +815,7 @@ func (h *handlers) kbArticleSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := formOf(c)
+	form, err := web.FormValues(c)
 	if err != nil {
 		return err
 	}
