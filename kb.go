@@ -15,6 +15,16 @@ const (
 	KBPublished = "published"
 )
 
+// Levels of the knowledge base, as positions and reach name them.
+const (
+	KBLevelCategory = "category"
+	KBLevelSection  = "section"
+	KBLevelArticle  = "article"
+)
+
+// KBPositions are new positions by level (KBLevelCategory…), then id.
+type KBPositions map[string]map[int64]int
+
 // Limits of knowledge-base content.
 const (
 	MaxKBNameLength    = 200
@@ -339,6 +349,9 @@ type KBStore interface {
 	KBVoteOf(ctx context.Context, articleID, contactID int64) (*bool, error)
 	// CountKBView adds one to an article's view count.
 	CountKBView(ctx context.Context, id int64) error
+	// SetKBPositions sets positions of categories, sections and articles
+	// in one transaction; KindNotFound when an id is not the tenant's.
+	SetKBPositions(ctx context.Context, positions KBPositions) error
 }
 
 // KBCategoryView is a category as a reader sees it, in their language,
@@ -427,6 +440,11 @@ type KBAdmin interface {
 	CreateArticle(ctx context.Context, a *KBArticle) error
 	UpdateArticle(ctx context.Context, a *KBArticle) error
 	DeleteArticle(ctx context.Context, id int64) error
+	// Reorder sets positions of categories, sections and articles in one
+	// transaction: KindUnprocessable for an unknown level or a position
+	// out of range (field LEVEL.ID, as "section.7"), KindNotFound for
+	// another tenant's id.
+	Reorder(ctx context.Context, positions KBPositions) error
 
 	// AttachFiles adds uploaded files to an article (at most
 	// MaxFilesPerMessage at once); ArticleFiles lists them; DetachFile

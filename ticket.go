@@ -67,6 +67,9 @@ type Ticket struct {
 	// LastClientAt is when a contact last wrote on the ticket (or opened
 	// it): staff read state follows it.
 	LastClientAt time.Time `bun:"last_client_at,notnull"`
+	// FirstResponseAt is when staff first wrote to the client (a public
+	// message), nil until then: the dashboard's first-response time.
+	FirstResponseAt *time.Time `bun:"first_response_at"`
 
 	CC            []string `bun:"-"`
 	SiteName      string   `bun:"-"`

@@ -40,7 +40,8 @@ type Deps struct {
 	// Wording is the tenant's overrides of the catalogs' messages.
 	Wording svcportal.WordingAdmin
 	// Now is the clock (whether an announcement runs); nil is time.Now.
-	Now func() time.Time
+	Now       func() time.Time
+	Dashboard svcportal.DashboardService // the landing page's charts
 	// Blobs keeps the contents of attachments.
 	Blobs         svcportal.BlobStore
 	SecureCookies bool
@@ -120,19 +121,21 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.PUT("/field-policies", write(policies.AreaFields), h.policyPut)
 	api.DELETE("/field-policies", write(policies.AreaFields), h.policyDelete)
 
-	api.GET("/kb/categories", read(policies.AreaKB), h.kbCategoryList)
-	api.GET("/kb/categories/:id", read(policies.AreaKB), h.kbCategoryShow)
-	api.GET("/kb/sections", read(policies.AreaKB), h.kbSectionList)
-	api.GET("/kb/sections/:id", read(policies.AreaKB), h.kbSectionShow)
+	cats, secs := h.kbCategoryAPI(), h.kbSectionAPI()
+	api.GET("/kb/categories", read(policies.AreaKB), cats.listAll)
+	api.GET("/kb/categories/:id", read(policies.AreaKB), cats.show)
+	api.GET("/kb/sections", read(policies.AreaKB), secs.listAll)
+	api.GET("/kb/sections/:id", read(policies.AreaKB), secs.show)
 	api.GET("/kb/articles", read(policies.AreaKB), h.kbArticleList)
 	api.GET("/kb/articles/:id", read(policies.AreaKB), h.kbArticleShow)
 	api.GET("/kb/articles/:id/attachments", read(policies.AreaKB), h.kbFileList)
-	api.POST("/kb/categories", write(policies.AreaKB), h.kbCategoryCreate)
-	api.PATCH("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryUpdate)
-	api.DELETE("/kb/categories/:id", write(policies.AreaKB), h.kbCategoryDelete)
-	api.POST("/kb/sections", write(policies.AreaKB), h.kbSectionCreate)
-	api.PATCH("/kb/sections/:id", write(policies.AreaKB), h.kbSectionUpdate)
-	api.DELETE("/kb/sections/:id", write(policies.AreaKB), h.kbSectionDelete)
+	api.POST("/kb/categories", write(policies.AreaKB), cats.add)
+	api.PATCH("/kb/categories/:id", write(policies.AreaKB), cats.change)
+	api.DELETE("/kb/categories/:id", write(policies.AreaKB), cats.delete)
+	api.POST("/kb/sections", write(policies.AreaKB), secs.add)
+	api.PATCH("/kb/sections/:id", write(policies.AreaKB), secs.change)
+	api.DELETE("/kb/sections/:id", write(policies.AreaKB), secs.delete)
+	api.POST("/kb/preview", write(policies.AreaKB), h.kbPreview)
 	api.POST("/kb/articles", write(policies.AreaKB), h.kbArticleCreate)
 	api.PATCH("/kb/articles/:id", write(policies.AreaKB), h.kbArticleUpdate)
 	api.POST("/kb/articles/:id/publish", write(policies.AreaKB), h.kbArticleState(svcportal.KBPublished))

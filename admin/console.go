@@ -2,7 +2,6 @@ package admin
 
 import (
 	"embed"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -21,12 +20,16 @@ var templates embed.FS
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
 	"home", "profile", "staff", "tickets", "ticket", "sites", "site", "contacts", "contact", "contact_delete",
-	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements"}
+	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements", "kb", "kb_group", "kb_article"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
 	for _, page := range consolePages {
-		srv.Renderer.MustAdd("admin/"+page, templates, "templates/partials.html", "templates/settings_partials.html", "templates/"+page+".html")
+		files := []string{"templates/partials.html", "templates/settings_partials.html", "templates/" + page + ".html"}
+		if strings.HasPrefix(page, "kb") {
+			files = append(files, "templates/kb_partials.html")
+		}
+		srv.Renderer.MustAdd("admin/"+page, templates, files...)
 	}
 	pages := router{g: srv.Tenant.Group("/admin", web.LimitBody, h.bearer, h.sessions.Load, h.authorize), routes: h.routes}
 	pages.GET("/login", public, h.loginForm)
@@ -82,6 +85,28 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.POST("/tokens", write(policies.AreaTokens), h.tokenCreateSubmit)
 	pages.POST("/tokens/:id/revoke", write(policies.AreaTokens), h.tokenRevokeSubmit)
 	pages.GET("/audit", read(policies.AreaAudit), h.auditShow)
+	pages.GET("/kb", read(policies.AreaKB), h.kbShow)
+	pages.POST("/kb/order", write(policies.AreaKB), h.kbOrderSubmit)
+	pages.GET("/kb/categories/new", write(policies.AreaKB), h.kbCategoryNew)
+	pages.POST("/kb/categories", write(policies.AreaKB), h.kbCategorySubmit)
+	pages.GET("/kb/categories/:id", read(policies.AreaKB), h.kbCategoryShow)
+	pages.POST("/kb/categories/:id", write(policies.AreaKB), h.kbCategorySubmit)
+	pages.POST("/kb/categories/:id/delete", write(policies.AreaKB), h.kbGroupDelete(svcportal.KBLevelCategory))
+	pages.GET("/kb/sections/new", write(policies.AreaKB), h.kbSectionNew)
+	pages.POST("/kb/sections", write(policies.AreaKB), h.kbSectionSubmit)
+	pages.GET("/kb/sections/:id", read(policies.AreaKB), h.kbSectionShow)
+	pages.POST("/kb/sections/:id", write(policies.AreaKB), h.kbSectionSubmit)
+	pages.POST("/kb/sections/:id/order", write(policies.AreaKB), h.kbSectionOrderSubmit)
+	pages.POST("/kb/sections/:id/delete", write(policies.AreaKB), h.kbGroupDelete(svcportal.KBLevelSection))
+	pages.GET("/kb/articles/new", write(policies.AreaKB), h.kbArticleNew)
+	pages.POST("/kb/articles", write(policies.AreaKB), h.kbArticleSubmit)
+	pages.GET("/kb/articles/:id", read(policies.AreaKB), h.kbArticlePage)
+	pages.POST("/kb/articles/:id", write(policies.AreaKB), h.kbArticleSubmit)
+	pages.POST("/kb/articles/:id/publish", write(policies.AreaKB), h.kbArticleStateSubmit(svcportal.KBPublished, "published"))
+	pages.POST("/kb/articles/:id/unpublish", write(policies.AreaKB), h.kbArticleStateSubmit(svcportal.KBDraft, "unpublished"))
+	pages.POST("/kb/articles/:id/delete", write(policies.AreaKB), h.kbArticleDeleteSubmit)
+	pages.uploads().POST("/kb/articles/:id/files", write(policies.AreaKB), h.kbArticleFilesSubmit)
+	pages.POST("/kb/articles/:id/files/:file/delete", write(policies.AreaKB), h.kbArticleFileDeleteSubmit)
 
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
@@ -136,6 +161,7 @@ var consoleAreas = []struct {
 	{"/admin/sites", "console.nav.sites", read(policies.AreaSites)},
 	{"/admin/fields", "console.nav.fields", read(policies.AreaFields)},
 	{"/admin/announcements", "console.nav.announcements", read(policies.AreaAnnouncements)},
+	{"/admin/kb", "console.nav.kb", read(policies.AreaKB)},
 	{"/admin/staff", "console.nav.staff", read(policies.AreaStaff)},
 	{"/admin/tokens", "console.nav.tokens", read(policies.AreaTokens)},
 	{"/admin/audit", "console.nav.audit", read(policies.AreaAudit)},
@@ -205,41 +231,6 @@ func safeNext(next string) string {
 		return "/admin"
 	}
 	return next
-}
-
-type homePage struct {
-	page
-	Name       string
-	MineOpen   int
-	Unread     int
-	Unassigned int
-	Areas      []navItem
-}
-
-// homeShow is the console's landing page: what waits for the staff member
-// and the areas they may reach. (The dashboard with charts comes later.)
-func (h *handlers) homeShow(c *gin.Context) error {
-	p := web.Principal(c)
-	ctx := c.Request.Context()
-	pg := &homePage{page: h.newPage(c), Name: p.DisplayName()}
-	pg.Areas = pg.Nav
-	unread := true
-	counts := []struct {
-		dst *int
-		f   svcportal.TicketFilter
-	}{
-		{&pg.MineOpen, svcportal.TicketFilter{Status: openStatuses, Fields: map[string]any{"assignee": p.Staff.ID}, PerPage: 1}},
-		{&pg.Unread, svcportal.TicketFilter{Unread: &unread, PerPage: 1}},
-		{&pg.Unassigned, svcportal.TicketFilter{Status: openStatuses, Fields: map[string]any{"assignee": 0}, PerPage: 1}},
-	}
-	for _, q := range counts {
-		_, n, err := h.deps.Tickets.List(ctx, p, q.f)
-		if err != nil {
-			return err
-		}
-		*q.dst = n
-	}
-	return web.Render(c, http.StatusOK, "admin/home", pg)
 }
 
 // openStatuses are the statuses of a ticket not yet closed.

@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"context"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,145 +46,106 @@ func reach(all *bool, sites *[]int64, curAll *bool, curSites *[]int64) {
 	}
 }
 
-func (h *handlers) kbCategoryList(c *gin.Context) error {
-	cats, err := h.deps.KB.KBCategories(c.Request.Context())
-	if err != nil {
-		return err
+// apply sets the fields req sends on a category or a section.
+func (req kbGroupRequest) apply(names, descs *map[string]string, pos *int, all *bool, sites *[]int64) {
+	if req.Names != nil {
+		*names = req.Names
 	}
-	c.JSON(http.StatusOK, gin.H{"categories": cats, "total": len(cats)})
-	return nil
-}
-
-func (h *handlers) kbCategoryShow(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
+	if req.Descriptions != nil {
+		*descs = req.Descriptions
 	}
-	cat, err := h.deps.KB.KBCategory(c.Request.Context(), id)
-	if err != nil {
-		return err
+	if req.Position != nil {
+		*pos = *req.Position
 	}
-	c.JSON(http.StatusOK, cat)
-	return nil
+	reach(req.AllSites, req.SiteIDs, all, sites)
 }
 
 func applyCategory(cat *svcportal.KBCategory, req kbGroupRequest) {
-	if req.Names != nil {
-		cat.Names = req.Names
-	}
-	if req.Descriptions != nil {
-		cat.Descriptions = req.Descriptions
-	}
-	if req.Position != nil {
-		cat.Position = *req.Position
-	}
-	reach(req.AllSites, req.SiteIDs, &cat.AllSites, &cat.SiteIDs)
-}
-
-func (h *handlers) kbCategoryCreate(c *gin.Context) error {
-	var req kbGroupRequest
-	if err := web.BindJSON(c, &req); err != nil {
-		return err
-	}
-	cat := &svcportal.KBCategory{AllSites: true}
-	applyCategory(cat, req)
-	if err := h.deps.KB.CreateCategory(c.Request.Context(), cat); err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, cat)
-	return nil
-}
-
-func (h *handlers) kbCategoryUpdate(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var req kbGroupRequest
-	if err := web.BindJSON(c, &req); err != nil {
-		return err
-	}
-	cat, err := h.deps.KB.KBCategory(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	applyCategory(cat, req)
-	if err := h.deps.KB.UpdateCategory(c.Request.Context(), cat); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, cat)
-	return nil
-}
-
-func (h *handlers) kbCategoryDelete(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := h.deps.KB.DeleteCategory(c.Request.Context(), id); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
-}
-
-func (h *handlers) kbSectionList(c *gin.Context) error {
-	cat, err := queryInt(c, "category_id")
-	if err != nil {
-		return err
-	}
-	secs, err := h.deps.KB.KBSections(c.Request.Context(), int64(cat))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, gin.H{"sections": secs, "total": len(secs)})
-	return nil
-}
-
-func (h *handlers) kbSectionShow(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	sec, err := h.deps.KB.KBSection(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, sec)
-	return nil
+	req.apply(&cat.Names, &cat.Descriptions, &cat.Position, &cat.AllSites, &cat.SiteIDs)
 }
 
 func applySection(sec *svcportal.KBSection, req kbGroupRequest) {
 	if req.CategoryID != nil {
 		sec.CategoryID = *req.CategoryID
 	}
-	if req.Names != nil {
-		sec.Names = req.Names
-	}
-	if req.Descriptions != nil {
-		sec.Descriptions = req.Descriptions
-	}
-	if req.Position != nil {
-		sec.Position = *req.Position
-	}
-	reach(req.AllSites, req.SiteIDs, &sec.AllSites, &sec.SiteIDs)
+	req.apply(&sec.Names, &sec.Descriptions, &sec.Position, &sec.AllSites, &sec.SiteIDs)
 }
 
-func (h *handlers) kbSectionCreate(c *gin.Context) error {
+// kbGroupAPI serves the JSON API of categories or sections (T): the two
+// levels take the same calls and the same body, so one set of handlers
+// serves both.
+type kbGroupAPI[T any] struct {
+	plural string // the list's key in the answer
+	list   func(c *gin.Context) ([]T, error)
+	get    func(ctx context.Context, id int64) (*T, error)
+	create func(ctx context.Context, g *T) error
+	update func(ctx context.Context, g *T) error
+	remove func(ctx context.Context, id int64) error
+	apply  func(*T, kbGroupRequest)
+	fresh  func() *T // a new one, for every site
+}
+
+func (h *handlers) kbCategoryAPI() kbGroupAPI[svcportal.KBCategory] {
+	kb := h.deps.KB
+	return kbGroupAPI[svcportal.KBCategory]{plural: "categories",
+		list: func(c *gin.Context) ([]svcportal.KBCategory, error) { return kb.KBCategories(c.Request.Context()) },
+		get:  kb.KBCategory, create: kb.CreateCategory, update: kb.UpdateCategory, remove: kb.DeleteCategory, apply: applyCategory,
+		fresh: func() *svcportal.KBCategory { return &svcportal.KBCategory{AllSites: true} }}
+}
+
+func (h *handlers) kbSectionAPI() kbGroupAPI[svcportal.KBSection] {
+	kb := h.deps.KB
+	return kbGroupAPI[svcportal.KBSection]{plural: "sections",
+		list: func(c *gin.Context) ([]svcportal.KBSection, error) {
+			cat, err := queryInt(c, "category_id")
+			if err != nil {
+				return nil, err
+			}
+			return kb.KBSections(c.Request.Context(), int64(cat))
+		},
+		get: kb.KBSection, create: kb.CreateSection, update: kb.UpdateSection, remove: kb.DeleteSection, apply: applySection,
+		fresh: func() *svcportal.KBSection { return &svcportal.KBSection{AllSites: true} }}
+}
+
+func (a kbGroupAPI[T]) listAll(c *gin.Context) error {
+	gs, err := a.list(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{a.plural: gs, "total": len(gs)})
+	return nil
+}
+
+func (a kbGroupAPI[T]) show(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	g, err := a.get(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, g)
+	return nil
+}
+
+// add creates one; without all_sites it is for every site unless
+// site_ids chooses some.
+func (a kbGroupAPI[T]) add(c *gin.Context) error {
 	var req kbGroupRequest
 	if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
-	sec := &svcportal.KBSection{AllSites: true}
-	applySection(sec, req)
-	if err := h.deps.KB.CreateSection(c.Request.Context(), sec); err != nil {
+	g := a.fresh()
+	a.apply(g, req)
+	if err := a.create(c.Request.Context(), g); err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, sec)
+	c.JSON(http.StatusCreated, g)
 	return nil
 }
 
-func (h *handlers) kbSectionUpdate(c *gin.Context) error {
+func (a kbGroupAPI[T]) change(c *gin.Context) error {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
@@ -191,24 +154,24 @@ func (h *handlers) kbSectionUpdate(c *gin.Context) error {
 	if err := web.BindJSON(c, &req); err != nil {
 		return err
 	}
-	sec, err := h.deps.KB.KBSection(c.Request.Context(), id)
+	g, err := a.get(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	applySection(sec, req)
-	if err := h.deps.KB.UpdateSection(c.Request.Context(), sec); err != nil {
+	a.apply(g, req)
+	if err := a.update(c.Request.Context(), g); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, sec)
+	c.JSON(http.StatusOK, g)
 	return nil
 }
 
-func (h *handlers) kbSectionDelete(c *gin.Context) error {
+func (a kbGroupAPI[T]) delete(c *gin.Context) error {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.deps.KB.DeleteSection(c.Request.Context(), id); err != nil {
+	if err := a.remove(c.Request.Context(), id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -320,5 +283,23 @@ func (h *handlers) kbArticleDelete(c *gin.Context) error {
 		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// kbPreview renders Markdown as an article would show it: the editor's
+// live preview, through the same sanitiser as every page.
+func (h *handlers) kbPreview(c *gin.Context) error {
+	var req struct {
+		Body string `json:"body"`
+	}
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	var v svcportal.Validation
+	v.Check(utf8.RuneCountInString(req.Body) <= svcportal.MaxKBBodyLength, "body", "error.too_long", map[string]any{"Max": svcportal.MaxKBBodyLength})
+	if err := v.Err(); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"html": string(web.Markdown(req.Body))})
 	return nil
 }

@@ -16,25 +16,35 @@ func (h *handlers) kbFilesAdd(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := web.MultipartForm(c)
-	if err != nil {
-		return err
-	}
-	if form == nil {
-		e := svcportal.FieldErr(svcportal.KindInvalid, "files", "error.required", nil)
-		e.MessageID = "error.invalid_request"
-		return e
-	}
-	files, err := web.Uploads(c, h.deps.Blobs)
-	if err != nil {
-		return err
-	}
-	added, err := h.deps.KB.AttachFiles(c.Request.Context(), web.Principal(c), id, files)
+	added, err := h.attachArticleFiles(c, id)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"attachments": added})
 	return nil
+}
+
+// attachArticleFiles reads the request's files and attaches them to
+// article id: the API's and the editor's upload alike. A body that is not
+// multipart is KindInvalid; a form without a file, KindUnprocessable.
+func (h *handlers) attachArticleFiles(c *gin.Context, id int64) ([]svcportal.Attachment, error) {
+	form, err := web.MultipartForm(c)
+	if err != nil {
+		return nil, err
+	}
+	if form == nil {
+		e := svcportal.FieldErr(svcportal.KindInvalid, "files", "error.required", nil)
+		e.MessageID = "error.invalid_request"
+		return nil, e
+	}
+	files, err := web.Uploads(c, h.deps.Blobs)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, invalid("files", "error.required")
+	}
+	return h.deps.KB.AttachFiles(c.Request.Context(), web.Principal(c), id, files)
 }
 
 func (h *handlers) kbFileList(c *gin.Context) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/svcportal/svcportal/admin"
 	"github.com/svcportal/svcportal/announcements"
 	"github.com/svcportal/svcportal/blobs"
+	"github.com/svcportal/svcportal/dashboard"
 	"github.com/svcportal/svcportal/fields"
 	"github.com/svcportal/svcportal/inbound"
 	"github.com/svcportal/svcportal/kb"
@@ -172,7 +173,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts, Inbound: a.Inbound,
-		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate), Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now})
+		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate), Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now,
+		Dashboard: dashboard.New(st, cfg.Now)})
 	return a, nil
 }
 

@@ -9,6 +9,7 @@ package kb
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 
@@ -406,4 +407,23 @@ func (s *Service) ArticleFiles(ctx context.Context, articleID int64) ([]svcporta
 // DetachFile implements svcportal.KBAdmin.
 func (s *Service) DetachFile(ctx context.Context, articleID, attachmentID int64) error {
 	return s.st.DeleteArticleAttachment(ctx, articleID, attachmentID)
+}
+
+// Reorder implements svcportal.KBAdmin.
+func (s *Service) Reorder(ctx context.Context, positions svcportal.KBPositions) error {
+	var v svcportal.Validation
+	n := 0
+	for level, ps := range positions {
+		v.Check(level == svcportal.KBLevelCategory || level == svcportal.KBLevelSection || level == svcportal.KBLevelArticle,
+			level, "error.invalid_request", nil)
+		for id, pos := range ps {
+			v.Check(pos >= 0 && pos <= svcportal.MaxKBPosition, fmt.Sprintf("%s.%d", level, id), "error.range",
+				map[string]any{"Min": 0, "Max": svcportal.MaxKBPosition})
+			n++
+		}
+	}
+	if err := v.Err(); err != nil || n == 0 {
+		return err
+	}
+	return s.st.SetKBPositions(ctx, positions)
 }

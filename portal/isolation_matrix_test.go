@@ -350,6 +350,14 @@ func routeCases() map[string]routeCase {
 	}
 	gWebhook := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gWebhook)} }
 
+	sectionForm := func(m *matrix, w *who) (string, []byte) {
+		return formBody(url.Values{"category_id": {id(m.category.ID)}, "names.en": {"Matrix section"}, "reach": {"all"}})(m, w)
+	}
+	articleForm := func(m *matrix, w *who) (string, []byte) {
+		return formBody(url.Values{"section_id": {id(m.section.ID)}, "translations.en.title": {"Matrix article"},
+			"translations.en.body": {"Body"}, "reach": {"all"}, "action": {"save"}})(m, w)
+	}
+
 	pub := routeCase{access: public, params: noParams}
 	contactPage := routeCase{access: contacts, params: noParams}
 	staffRoute := routeCase{access: staff, params: noParams}
@@ -764,6 +772,38 @@ func routeCases() map[string]routeCase {
 				return "multipart/form-data; boundary=matrix", buf.Bytes()
 			}},
 		"DELETE /api/v1/admin/kb/articles/:id/attachments/:file": {access: admins, params: articleFile, foreign: gArticleFile},
+		"POST /api/v1/admin/kb/preview":                          {access: admins, params: noParams, body: jsonBody(map[string]string{"body": "**Matrix**"})},
+
+		// Knowledge-base authoring pages: staff read, admins write.
+		"GET /admin/kb":                        staffRoute,
+		"GET /admin/kb/categories/:id":         with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = category, gCategory }),
+		"GET /admin/kb/sections/:id":           with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = section, gSection }),
+		"GET /admin/kb/articles/:id":           with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = article, gArticle }),
+		"GET /admin/kb/categories/new":         {access: admins, params: noParams},
+		"GET /admin/kb/sections/new":           {access: admins, params: noParams},
+		"GET /admin/kb/articles/new":           {access: admins, params: noParams},
+		"POST /admin/kb/categories":            {access: admins, params: noParams, body: formBody(url.Values{"names.en": {"Matrix"}, "reach": {"all"}})},
+		"POST /admin/kb/categories/:id":        {access: admins, params: freshCategory, foreign: gCategory, body: formBody(url.Values{"names.en": {"Renamed"}, "reach": {"all"}})},
+		"POST /admin/kb/categories/:id/delete": {access: admins, params: freshCategory, foreign: gCategory, body: formBody(url.Values{})},
+		"POST /admin/kb/sections":              {access: admins, params: noParams, body: sectionForm},
+		"POST /admin/kb/sections/:id":          {access: admins, params: freshSection, foreign: gSection, body: sectionForm},
+		"POST /admin/kb/sections/:id/delete":   {access: admins, params: freshSection, foreign: gSection, body: formBody(url.Values{})},
+		"POST /admin/kb/sections/:id/order":    {access: admins, params: freshSection, foreign: gSection, body: formBody(url.Values{})},
+		"POST /admin/kb/order": {access: admins, params: noParams, body: func(m *matrix, w *who) (string, []byte) {
+			return formBody(url.Values{fmt.Sprintf("category.%d", m.category.ID): {"1"}})(m, w)
+		}},
+		"POST /admin/kb/articles":                        {access: admins, params: noParams, body: articleForm},
+		"POST /admin/kb/articles/:id":                    {access: admins, params: freshArticle, foreign: gArticle, body: articleForm},
+		"POST /admin/kb/articles/:id/publish":            {access: admins, params: freshArticle, foreign: gArticle, body: formBody(url.Values{})},
+		"POST /admin/kb/articles/:id/unpublish":          {access: admins, params: freshArticle, foreign: gArticle, body: formBody(url.Values{})},
+		"POST /admin/kb/articles/:id/delete":             {access: admins, params: freshArticle, foreign: gArticle, body: formBody(url.Values{})},
+		"POST /admin/kb/articles/:id/files/:file/delete": {access: admins, params: articleFile, foreign: gArticleFile, body: formBody(url.Values{})},
+		"POST /admin/kb/articles/:id/files": {access: admins, params: freshArticle, foreign: gArticle,
+			body: func(*matrix, *who) (string, []byte) {
+				var buf bytes.Buffer
+				buf.WriteString("--matrix\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--matrix--\r\n")
+				return "multipart/form-data; boundary=matrix", buf.Bytes()
+			}},
 	}
 }
 

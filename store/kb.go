@@ -15,9 +15,9 @@ var _ svcportal.KBStore = (*Store)(nil)
 
 // Kinds of object in kb_reach.
 const (
-	reachCategory = "category"
-	reachSection  = "section"
-	reachArticle  = "article"
+	reachCategory = svcportal.KBLevelCategory
+	reachSection  = svcportal.KBLevelSection
+	reachArticle  = svcportal.KBLevelArticle
 )
 
 type kbReachRow struct {
@@ -95,6 +95,113 @@ func deleteReach(ctx context.Context, db bun.IDB, kind string, id int64) error {
 	return err
 }
 
+// kbLevel describes a category or a section. The two levels above the
+// articles share their rules — names, position and reach are saved with
+// the reach in one transaction, a parent must be the tenant's, and only
+// an empty one may be deleted — so one code path writes both.
+type kbLevel struct {
+	model     any      // the level's own model, for deletion
+	reach     string   // kind of its rows in kb_reach
+	columns   []string // what an update saves
+	parent    any      // model of the level above, nil for none
+	parentKey string   // the column (and form field) naming the parent
+	children  any      // model of the level below, whose rows block deletion
+	childKey  string   // the column of the level below naming this one
+}
+
+var (
+	categoryLevel = kbLevel{model: (*svcportal.KBCategory)(nil), reach: reachCategory, columns: []string{"names", "descriptions", "position", "all_sites", "updated_at"},
+		children: (*svcportal.KBSection)(nil), childKey: "category_id"}
+	sectionLevel = kbLevel{model: (*svcportal.KBSection)(nil), reach: reachSection, columns: []string{"category_id", "names", "descriptions", "position", "all_sites", "updated_at"},
+		parent: (*svcportal.KBCategory)(nil), parentKey: "category_id", children: (*svcportal.KBArticle)(nil), childKey: "section_id"}
+)
+
+// kbGroup is one category or section being saved: its model, where its
+// id is, its parent's id and its reach.
+type kbGroup struct {
+	model    any
+	id       *int64
+	parentID int64
+	all      bool
+	sites    []int64
+}
+
+// saveKBGroup inserts (create) or updates g with its reach, after
+// checking its parent is the tenant's.
+func (s *Store) saveKBGroup(ctx context.Context, lvl kbLevel, tid int64, g kbGroup, create bool) error {
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if lvl.parent != nil {
+			if err := checkOwned(ctx, tx, lvl.parent, g.parentID, tid, lvl.parentKey); err != nil {
+				return err
+			}
+		}
+		if create {
+			if _, err := tx.NewInsert().Model(g.model).Exec(ctx); err != nil {
+				return fmt.Errorf("insert kb %s: %w", lvl.reach, err)
+			}
+		} else {
+			res, err := tx.NewUpdate().Model(g.model).Column(lvl.columns...).Where("id = ? AND tenant_id = ?", *g.id, tid).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("update kb %s %d: %w", lvl.reach, *g.id, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return svcportal.ErrNotFound()
+			}
+		}
+		return setReach(ctx, tx, tid, lvl.reach, *g.id, g.all, g.sites)
+	})
+}
+
+// deleteKBGroup removes an empty category or section with its reach.
+func (s *Store) deleteKBGroup(ctx context.Context, lvl kbLevel, id int64) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model(lvl.children).Where("? = ? AND tenant_id = ?", bun.Ident(lvl.childKey), id, tid).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return kbNotEmpty()
+		}
+		res, err := tx.NewDelete().Model(lvl.model).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		return deleteReach(ctx, tx, lvl.reach, id)
+	})
+}
+
+// listKBGroups lists the tenant's categories or sections (T) matching
+// where, by position then id, each with its chosen sites.
+func listKBGroups[T any](ctx context.Context, db bun.IDB, kind string, where func(*bun.SelectQuery) *bun.SelectQuery, reach func(*T) (int64, *[]int64)) ([]T, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	if err := where(db.NewSelect().Model(&out).Where("tenant_id = ?", tid)).Order("position", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	rm, err := loadReach(ctx, db, tid)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		id, sites := reach(&out[i])
+		*sites = rm.sites(kind, id)
+	}
+	return out, nil
+}
+
+func categoryReach(c *svcportal.KBCategory) (int64, *[]int64) { return c.ID, &c.SiteIDs }
+func sectionReach(s *svcportal.KBSection) (int64, *[]int64)   { return s.ID, &s.SiteIDs }
+
 // CreateKBCategory implements svcportal.KBStore.
 func (s *Store) CreateKBCategory(ctx context.Context, c *svcportal.KBCategory) error {
 	tid, err := tenantID(ctx)
@@ -103,17 +210,12 @@ func (s *Store) CreateKBCategory(ctx context.Context, c *svcportal.KBCategory) e
 	}
 	now := s.now().UTC()
 	c.TenantID, c.CreatedAt, c.UpdatedAt = tid, now, now
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
-			return fmt.Errorf("insert kb category: %w", err)
-		}
-		return setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs)
-	})
+	return s.saveKBGroup(ctx, categoryLevel, tid, kbGroup{model: c, id: &c.ID, all: c.AllSites, sites: c.SiteIDs}, true)
 }
 
 // KBCategory implements svcportal.KBStore.
 func (s *Store) KBCategory(ctx context.Context, id int64) (*svcportal.KBCategory, error) {
-	cs, err := s.kbCategories(ctx, s.db, id)
+	cs, err := listKBGroups(ctx, s.db, reachCategory, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) }, categoryReach)
 	if err != nil {
 		return nil, err
 	}
@@ -125,30 +227,7 @@ func (s *Store) KBCategory(ctx context.Context, id int64) (*svcportal.KBCategory
 
 // KBCategories implements svcportal.KBStore.
 func (s *Store) KBCategories(ctx context.Context) ([]svcportal.KBCategory, error) {
-	return s.kbCategories(ctx, s.db, 0)
-}
-
-func (s *Store) kbCategories(ctx context.Context, db bun.IDB, id int64) ([]svcportal.KBCategory, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cs := []svcportal.KBCategory{}
-	q := db.NewSelect().Model(&cs).Where("tenant_id = ?", tid).Order("position", "id")
-	if id != 0 {
-		q = q.Where("id = ?", id)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, err
-	}
-	reach, err := loadReach(ctx, db, tid)
-	if err != nil {
-		return nil, err
-	}
-	for i := range cs {
-		cs[i].SiteIDs = reach.sites(reachCategory, cs[i].ID)
-	}
-	return cs, nil
+	return listKBGroups(ctx, s.db, reachCategory, func(q *bun.SelectQuery) *bun.SelectQuery { return q }, categoryReach)
 }
 
 // UpdateKBCategory implements svcportal.KBStore.
@@ -158,42 +237,12 @@ func (s *Store) UpdateKBCategory(ctx context.Context, c *svcportal.KBCategory) e
 		return err
 	}
 	c.UpdatedAt = s.now().UTC()
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model(c).Column("names", "descriptions", "position", "all_sites", "updated_at").
-			Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("update kb category %d: %w", c.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		return setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs)
-	})
+	return s.saveKBGroup(ctx, categoryLevel, tid, kbGroup{model: c, id: &c.ID, all: c.AllSites, sites: c.SiteIDs}, false)
 }
 
 // DeleteKBCategory implements svcportal.KBStore.
 func (s *Store) DeleteKBCategory(ctx context.Context, id int64) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Model((*svcportal.KBSection)(nil)).Where("category_id = ? AND tenant_id = ?", id, tid).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return kbNotEmpty()
-		}
-		res, err := tx.NewDelete().Model((*svcportal.KBCategory)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		return deleteReach(ctx, tx, reachCategory, id)
-	})
+	return s.deleteKBGroup(ctx, categoryLevel, id)
 }
 
 // checkOwned fails with KindNotFound on field when the row of model with
@@ -217,20 +266,12 @@ func (s *Store) CreateKBSection(ctx context.Context, sec *svcportal.KBSection) e
 	}
 	now := s.now().UTC()
 	sec.TenantID, sec.CreatedAt, sec.UpdatedAt = tid, now, now
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
-			return err
-		}
-		if _, err := tx.NewInsert().Model(sec).Exec(ctx); err != nil {
-			return fmt.Errorf("insert kb section: %w", err)
-		}
-		return setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs)
-	})
+	return s.saveKBGroup(ctx, sectionLevel, tid, kbGroup{model: sec, id: &sec.ID, parentID: sec.CategoryID, all: sec.AllSites, sites: sec.SiteIDs}, true)
 }
 
 // KBSection implements svcportal.KBStore.
 func (s *Store) KBSection(ctx context.Context, id int64) (*svcportal.KBSection, error) {
-	ss, err := s.kbSections(ctx, s.db, 0, id)
+	ss, err := listKBGroups(ctx, s.db, reachSection, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) }, sectionReach)
 	if err != nil {
 		return nil, err
 	}
@@ -242,33 +283,12 @@ func (s *Store) KBSection(ctx context.Context, id int64) (*svcportal.KBSection, 
 
 // KBSections implements svcportal.KBStore.
 func (s *Store) KBSections(ctx context.Context, categoryID int64) ([]svcportal.KBSection, error) {
-	return s.kbSections(ctx, s.db, categoryID, 0)
-}
-
-func (s *Store) kbSections(ctx context.Context, db bun.IDB, categoryID, id int64) ([]svcportal.KBSection, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ss := []svcportal.KBSection{}
-	q := db.NewSelect().Model(&ss).Where("tenant_id = ?", tid).Order("position", "id")
-	if categoryID != 0 {
-		q = q.Where("category_id = ?", categoryID)
-	}
-	if id != 0 {
-		q = q.Where("id = ?", id)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, err
-	}
-	reach, err := loadReach(ctx, db, tid)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ss {
-		ss[i].SiteIDs = reach.sites(reachSection, ss[i].ID)
-	}
-	return ss, nil
+	return listKBGroups(ctx, s.db, reachSection, func(q *bun.SelectQuery) *bun.SelectQuery {
+		if categoryID != 0 {
+			q = q.Where("category_id = ?", categoryID)
+		}
+		return q
+	}, sectionReach)
 }
 
 // UpdateKBSection implements svcportal.KBStore.
@@ -278,44 +298,43 @@ func (s *Store) UpdateKBSection(ctx context.Context, sec *svcportal.KBSection) e
 		return err
 	}
 	sec.UpdatedAt = s.now().UTC()
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkOwned(ctx, tx, (*svcportal.KBCategory)(nil), sec.CategoryID, tid, "category_id"); err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model(sec).Column("category_id", "names", "descriptions", "position", "all_sites", "updated_at").
-			Where("id = ? AND tenant_id = ?", sec.ID, tid).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("update kb section %d: %w", sec.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		return setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs)
-	})
+	return s.saveKBGroup(ctx, sectionLevel, tid, kbGroup{model: sec, id: &sec.ID, parentID: sec.CategoryID, all: sec.AllSites, sites: sec.SiteIDs}, false)
 }
 
 // DeleteKBSection implements svcportal.KBStore.
 func (s *Store) DeleteKBSection(ctx context.Context, id int64) error {
+	return s.deleteKBGroup(ctx, sectionLevel, id)
+}
+
+// kbTables names the table of each level, for SetKBPositions.
+var kbTables = map[string]string{
+	svcportal.KBLevelCategory: "kb_categories", svcportal.KBLevelSection: "kb_sections", svcportal.KBLevelArticle: "kb_articles",
+}
+
+// SetKBPositions implements svcportal.KBStore.
+func (s *Store) SetKBPositions(ctx context.Context, positions svcportal.KBPositions) error {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return err
 	}
+	for level := range positions {
+		if _, ok := kbTables[level]; !ok {
+			return fmt.Errorf("store: no knowledge-base level %q", level)
+		}
+	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Model((*svcportal.KBArticle)(nil)).Where("section_id = ? AND tenant_id = ?", id, tid).Count(ctx)
-		if err != nil {
-			return err
+		for level, ps := range positions {
+			for id, pos := range ps {
+				res, err := tx.NewUpdate().Table(kbTables[level]).Set("position = ?", pos).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
+				if err != nil {
+					return fmt.Errorf("position of kb %s %d: %w", level, id, err)
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					return svcportal.ErrNotFound()
+				}
+			}
 		}
-		if n > 0 {
-			return kbNotEmpty()
-		}
-		res, err := tx.NewDelete().Model((*svcportal.KBSection)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return svcportal.ErrNotFound()
-		}
-		return deleteReach(ctx, tx, reachSection, id)
+		return nil
 	})
 }
 
@@ -606,7 +625,13 @@ func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, h
 			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 1 ELSE 0 END), 0) AS helpful").
 			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 0 ELSE 1 END), 0) AS not_helpful").
 			Where("article_id = ?", articleID).Scan(ctx, &c)
+		if err != nil {
+			return err
+		}
 		votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
+		// The article keeps its counts for the dashboard's ranking.
+		_, err = tx.NewUpdate().Model((*svcportal.KBArticle)(nil)).
+			Set("votes_helpful = ?, votes_not_helpful = ?", c.Helpful, c.NotHelpful).Where("id = ?", articleID).Exec(ctx)
 		return err
 	})
 	return votes, err

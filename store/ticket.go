@@ -60,6 +60,9 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if err := s.applyChange(ctx, tx, t, change, now); err != nil {
 			return err
 		}
+		if err := countCreated(ctx, tx, t); err != nil {
+			return err
+		}
 		return markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now)
 	})
 }
@@ -167,6 +170,10 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		}
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		before, err := s.lockTicketStat(ctx, tx, t.ID, tid)
+		if err != nil {
+			return err
+		}
 		q := tx.NewUpdate().Model(t).
 			Column(updatedColumns...).
 			Where("id = ? AND tenant_id = ?", t.ID, tid)
@@ -187,6 +194,9 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 			return svcportal.ErrNotFound()
 		}
 		if err := replaceCC(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := s.countUpdated(ctx, tx, before, t, change, now); err != nil {
 			return err
 		}
 		return s.applyChange(ctx, tx, t, change, now)
@@ -598,8 +608,9 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, lim
 }
 
 // SeedTickets inserts many tickets at once for benchmarks and demos:
-// numbers follow the tenant's counter without gaps, in one transaction.
-// No events, emails or read state are written.
+// numbers follow the tenant's counter without gaps, in one transaction,
+// with the dashboard's counters (a closed ticket without ClosedAt is
+// closed when created). No events, emails or read state are written.
 func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 	tid, err := tenantID(ctx)
 	if err != nil {
@@ -628,6 +639,9 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 			if t.Fields == nil {
 				t.Fields = map[string]any{}
 			}
+			if t.Status == svcportal.StatusClosed && t.ClosedAt == nil {
+				t.ClosedAt = &t.CreatedAt
+			}
 		}
 		for start := 0; start < len(ts); start += 500 {
 			batch := ts[start:min(start+500, len(ts))]
@@ -635,6 +649,6 @@ func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
 				return fmt.Errorf("seed tickets: %w", err)
 			}
 		}
-		return nil
+		return countSeeded(ctx, tx, tid, ts)
 	})
 }
