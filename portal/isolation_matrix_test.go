@@ -324,8 +324,11 @@ func routeCases() map[string]routeCase {
 
 	return map[string]routeCase{
 		// Operations and branding.
-		"GET /healthz":            pub,
-		"GET /readyz":             pub,
+		"GET /healthz": pub,
+		"GET /readyz":  pub,
+		// Holds no tenant's data; answers loopback or its bearer token
+		// only (401 here: the matrix calls from 192.0.2.1).
+		"GET /metrics":            pub,
 		"GET /static/*name":       with(pub, func(rc *routeCase) { rc.params = static }),
 		"HEAD /static/*name":      with(pub, func(rc *routeCase) { rc.params = static }),
 		"GET /branding/theme.css": pub,

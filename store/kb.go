@@ -167,7 +167,10 @@ func (s *Store) UpdateKBCategory(ctx context.Context, c *svcportal.KBCategory) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return svcportal.ErrNotFound()
 		}
-		return setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs)
+		if err := setReach(ctx, tx, tid, reachCategory, c.ID, c.AllSites, c.SiteIDs); err != nil {
+			return err
+		}
+		return s.queueSearchWhere(ctx, tx, tid, "section_id IN (SELECT id FROM kb_sections WHERE category_id = ?)", c.ID)
 	})
 }
 
@@ -290,7 +293,10 @@ func (s *Store) UpdateKBSection(ctx context.Context, sec *svcportal.KBSection) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return svcportal.ErrNotFound()
 		}
-		return setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs)
+		if err := setReach(ctx, tx, tid, reachSection, sec.ID, sec.AllSites, sec.SiteIDs); err != nil {
+			return err
+		}
+		return s.queueSearchWhere(ctx, tx, tid, "section_id = ?", sec.ID)
 	})
 }
 
@@ -339,6 +345,9 @@ func (s *Store) CreateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 			return fmt.Errorf("insert kb article: %w", err)
 		}
 		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
+			return err
+		}
+		if err := s.queueSearch(ctx, tx, tid, a.ID); err != nil {
 			return err
 		}
 		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
@@ -394,6 +403,9 @@ func (s *Store) KBArticles(ctx context.Context, f svcportal.KBArticleFilter) ([]
 		}
 		if f.State != "" {
 			q = q.Where("state = ?", f.State)
+		}
+		if len(f.IDs) > 0 {
+			q = q.Where("id IN (?)", bun.In(f.IDs))
 		}
 		return q
 	})
@@ -509,6 +521,9 @@ func (s *Store) UpdateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
 			return err
 		}
+		if err := s.queueSearch(ctx, tx, tid, a.ID); err != nil {
+			return err
+		}
 		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
 	})
 }
@@ -527,7 +542,10 @@ func (s *Store) DeleteKBArticle(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return svcportal.ErrNotFound()
 		}
-		return deleteReach(ctx, tx, reachArticle, id)
+		if err := deleteReach(ctx, tx, reachArticle, id); err != nil {
+			return err
+		}
+		return s.queueSearch(ctx, tx, tid, id)
 	})
 }
 
@@ -607,7 +625,10 @@ func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, h
 			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 0 ELSE 1 END), 0) AS not_helpful").
 			Where("article_id = ?", articleID).Scan(ctx, &c)
 		votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.queueSearch(ctx, tx, tid, articleID) // helpfulness ranks hits
 	})
 	return votes, err
 }
@@ -637,4 +658,32 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 	_, err = s.w.NewUpdate().Model((*svcportal.KBArticle)(nil)).Set("views = views + 1").
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
+}
+
+// KBReadableAmong implements svcportal.KBStore.
+func (s *Store) KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[int64]*svcportal.KBArticle, error) {
+	out := map[int64]*svcportal.KBArticle{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sites, err := s.KBReadableSites(ctx, siteIDs)
+	if err != nil || len(sites) == 0 {
+		return out, err
+	}
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.kbArticles(ctx, s.db, tid, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id IN (?) AND state = ?", bun.In(ids), svcportal.KBPublished)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range as {
+		if as[i].Reach.Allows(sites) {
+			out[as[i].ID] = &as[i]
+		}
+	}
+	return out, nil
 }
