@@ -46,7 +46,10 @@ var commands = []command{
 	{"tenant", "tenant create --slug S --name N --admin-email E --admin-password P [--domain D]…", runTenant},
 	{"token", "token create --tenant S --email E: print an admin API token for that staff member", runToken},
 	{"seed", "seed --tenant S --sites N --contacts N --tickets N --articles N: bulk data for benchmarks, with progress", runSeed},
-	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
+	{"reindex", "rebuild the knowledge base's search index from the database, with progress; safe while serving", runReindex},
+	{"blobs", "blobs migrate --to URL: copy every attachment to another store (file:DIR or s3://…), with progress", runBlobs},
+	{"backup", "backup --to FILE: a consistent copy of the SQLite database and the data dir (.tar.gz), taken while serving", runBackup},
+	{"restore", "restore --from FILE: unpack a backup into an empty data dir", runRestore},
 }
 
 // usageError is a mistake in the command line or configuration: exit 2.
