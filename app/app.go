@@ -158,7 +158,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Policies = policies.New(st)
 	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port))
 	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready,
-		TrustedProxies: cfg.TrustedProxies, Observe: a.metrics.observe, Metrics: a.MetricsHandler(cfg.MetricsToken)})
+		TrustedProxies: cfg.TrustedProxies, Observe: a.metrics.observe, Metrics: a.MetricsHandler(cfg.MetricsToken),
+		OpenAPI: a.openAPIHandler()})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
 		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))

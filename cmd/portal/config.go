@@ -38,6 +38,8 @@ type Config struct {
 	// read from trustedProxies (comma-separated addresses or CIDRs).
 	TrustedProxies []string
 	trustedProxies string
+	// LogFormat is "text" (key=value lines) or "json" (one object a line).
+	LogFormat string
 	// SecureCookies is true behind a TLS-terminating proxy: cookies are
 	// then marked Secure although the proxy talks plain HTTP to us. Validate
 	// sets it from secureCookies, the setting as written.
@@ -64,6 +66,7 @@ var settings = []setting{
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }, ""},
 	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }, ""},
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config) *string { return &c.trustedProxies }, ""},
+	{"PORTAL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)", func(c *Config) *string { return &c.LogFormat }, ""},
 	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token for /metrics (without one, /metrics answers loopback only)", func(c *Config) *string { return &c.MetricsToken }, ""},
 }
 
@@ -129,6 +132,9 @@ func (c *Config) Validate() error {
 	}
 	if err := blobs.ValidateURL(c.BlobURL); err != nil {
 		bad("PORTAL_BLOB_URL", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("PORTAL_LOG_FORMAT", "must be text or json")
 	}
 	c.TrustedProxies = nil
 	for _, p := range strings.Split(c.trustedProxies, ",") {

@@ -60,8 +60,7 @@ func (u usageError) Error() string { return u.msg }
 // run executes one command and returns the process exit code: 0 done,
 // 1 failed, 2 bad usage or configuration.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	e := &env{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr, log: newLogger(stderr, "text")}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)
 		return 0
@@ -129,7 +128,18 @@ func (e *env) parseConfig(name string, args []string, extra func(fs *flag.FlagSe
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError{"invalid configuration:\n" + err.Error()}
 	}
+	e.log = newLogger(e.stderr, cfg.LogFormat)
 	return cfg, nil
+}
+
+// newLogger writes structured logs to w: key=value lines, or JSON objects
+// for log collectors (PORTAL_LOG_FORMAT=json).
+func newLogger(w io.Writer, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("portal", flag.ContinueOnError) }
