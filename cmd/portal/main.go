@@ -50,6 +50,7 @@ var commands = []command{
 	{"blobs", "blobs migrate --to URL: copy every attachment to another store (file:DIR or s3://…), with progress", runBlobs},
 	{"backup", "backup --to FILE: a consistent copy of the SQLite database and the data dir (.tar.gz), taken while serving", runBackup},
 	{"restore", "restore --from FILE: unpack a backup into an empty data dir", runRestore},
+	{"health", "ask the server at PORTAL_ADDR whether it is ready (exit 0) or not (1), for health checks", runHealth},
 }
 
 // usageError is a mistake in the command line or configuration: exit 2.
