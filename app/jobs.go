@@ -38,8 +38,9 @@ func holderID() string {
 
 // indexHolder tracks whether this process holds the search index.
 type indexHolder struct {
-	mu   sync.Mutex // serialises taking and giving up
-	held atomic.Bool
+	mu      sync.Mutex // serialises taking and giving up
+	held    atomic.Bool
+	renewed time.Time // of the lease, while held
 }
 
 // TakeIndex takes the search index if no other process holds it, or
@@ -53,11 +54,15 @@ func (a *App) TakeIndex(ctx context.Context) (bool, error) {
 	}
 	a.index.mu.Lock()
 	defer a.index.mu.Unlock()
+	if a.index.held.Load() && time.Since(a.index.renewed) < leaseEvery {
+		return true, nil // renewed lately: spare the database a write a second
+	}
 	ok, err := a.Store.AcquireLease(ctx, LeaseIndex, a.holder, leaseTTL)
 	if err != nil || !ok {
 		a.loseIndex()
 		return false, err
 	}
+	a.index.renewed = time.Now()
 	if a.index.held.Load() {
 		return true, nil
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"net"
 	"net/http"
 	"strconv"
@@ -78,12 +79,13 @@ func (a *App) MetricsHandler(token string) http.Handler {
 	})
 }
 
-// metricsAllowed: the bearer token when set, else a loopback peer. A
-// request through a proxy on the same host comes from loopback too, so
-// deployments behind a local proxy should set the token (docs/deploy.md).
+// metricsAllowed: a loopback peer, or the bearer token when one is set
+// (as SPEC says). A request through a reverse proxy on the same host comes
+// from loopback too: such a proxy must not pass /metrics on
+// (docs/deploy.md).
 func metricsAllowed(r *http.Request, token string) bool {
-	if token != "" {
-		return r.Header.Get("Authorization") == "Bearer "+token
+	if token != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) == 1 {
+		return true
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

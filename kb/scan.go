@@ -67,13 +67,15 @@ func hasPrefix(words []string, w string) bool {
 	return slices.ContainsFunc(words, func(x string) bool { return strings.HasPrefix(x, w) })
 }
 
-// cut shortens s to about n bytes at a space.
+// cut shortens s to at most n runes, at a space when there is one.
 func cut(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	if i := strings.LastIndexByte(s[:n], ' '); i > 0 {
-		return s[:i] + "…"
+	head := string(r[:n])
+	if i := strings.LastIndexByte(head, ' '); i > 0 {
+		return head[:i] + "…"
 	}
-	return s[:n] + "…"
+	return head + "…"
 }

@@ -67,7 +67,7 @@ var settings = []setting{
 	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }, ""},
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config) *string { return &c.trustedProxies }, ""},
 	{"PORTAL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)", func(c *Config) *string { return &c.LogFormat }, ""},
-	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token for /metrics (without one, /metrics answers loopback only)", func(c *Config) *string { return &c.MetricsToken }, ""},
+	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to other hosts than loopback", func(c *Config) *string { return &c.MetricsToken }, ""},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
