@@ -116,6 +116,19 @@ func TestScaleOut_TwoInstances(t *testing.T) {
 		if found(peter.on(onB)) || found(peter) {
 			t.Error("the unpublished article is still found")
 		}
+		// A rebuild while both serve: the holder applies it, the command
+		// waits for it.
+		cmd := exec.Command(bin, "reindex")
+		for k, v := range envA {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "The running server rebuilt the search index.") {
+			t.Errorf("reindex while serving: %v\n%s", err, out)
+		}
+		if found(peter) {
+			t.Error("the unpublished article is found after the rebuild")
+		}
 	})
 
 	t.Run("a reset code requested on A works on B, and is mailed once", func(t *testing.T) {
