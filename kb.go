@@ -281,6 +281,7 @@ type KBArticleFilter struct {
 	CategoryID int64
 	SectionID  int64
 	State      string
+	IDs        []int64 // only these articles (at most 500)
 }
 
 // KBStore keeps the context tenant's knowledge base. Category, section and
@@ -339,6 +340,11 @@ type KBStore interface {
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
 	KBReadableArticle(ctx context.Context, id int64, siteIDs []int64) (*KBArticle, error)
+	// KBReadableAmong returns, by id, those of ids that a reader of
+	// siteIDs may see (as KBReadable): search hits are checked against it
+	// before they are shown, so an index that lags never shows an article
+	// that was unpublished or moved out of reach.
+	KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[int64]*KBArticle, error)
 	// KBReadableSites keeps those of siteIDs that are the tenant's and
 	// have their knowledge base enabled.
 	KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error)

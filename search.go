@@ -1,6 +1,9 @@
 package svcportal
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // ArticleDoc is what the search index holds of one article: every
 // translation, its effective reach and helpfulness. An index keeps only
@@ -57,3 +60,34 @@ type ArticleIndex interface {
 	// Search returns hits ranked by relevance, then helpfulness.
 	Search(ctx context.Context, q ArticleQuery) ([]ArticleHit, error)
 }
+
+// SearchChange is one queued change of the search index: article
+// ArticleID of TenantID is to be indexed again from the database (or
+// removed, when it is gone or unpublished); ArticleID 0 asks for a
+// rebuild of the whole tenant.
+type SearchChange struct {
+	ID        int64
+	TenantID  int64
+	ArticleID int64
+}
+
+// SearchQueueStore is the queue through which the index follows the
+// database. The knowledge-base store methods add to it in the transaction
+// of each change; whichever process holds the index applies it.
+type SearchQueueStore interface {
+	// SearchQueue returns up to limit changes, oldest first.
+	SearchQueue(ctx context.Context, limit int) ([]SearchChange, error)
+	// SearchQueueDone removes applied changes.
+	SearchQueueDone(ctx context.Context, ids ...int64) error
+	// SearchQueueLen counts the changes not yet applied.
+	SearchQueueLen(ctx context.Context) (int, error)
+	// QueueTenantRebuild asks for a rebuild of the articles of tenantIDs
+	// (none: of every tenant, `portal reindex`) and returns the id of the
+	// last change queued.
+	QueueTenantRebuild(ctx context.Context, tenantIDs ...int64) (int64, error)
+}
+
+// ErrIndexElsewhere is what an index answers in a process that may not
+// open it: the embedded index is held by another process of the
+// installation. The knowledge base then matches words in the database.
+var ErrIndexElsewhere = errors.New("search: the embedded index is held by another process of this installation")

@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -44,10 +45,17 @@ import (
 // (cmd/portal reads it from PORTAL_* variables and flags).
 type Config struct {
 	DatabaseURL string // sqlite:PATH or postgres://…
-	DataDir     string // attachments, the embedded search index
+	DataDir     string // the embedded search index
+	BlobURL     string // file:DIR or s3://… (attachment contents); "" is DataDir/attachments
 	BaseDomain  string // tenant acme is served at acme.<BaseDomain>
 	MailURL     string // file:DIR or smtp://…
-	SearchURL   string // "embedded" or typesense://…
+	SearchURL   string // "embedded", "postgres" or typesense://…
+	// TrustedProxies are the addresses or CIDR ranges of the reverse
+	// proxies whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// otherwise it answers loopback only.
+	MetricsToken string
 	// SecretKey keys sessions, CSRF tokens, reset-code hashes and the
 	// encryption of secrets at rest.
 	SecretKey []byte
@@ -94,11 +102,16 @@ type App struct {
 	// AdminRoutes says which permission each console page and admin API
 	// route declared.
 	AdminRoutes *admin.Routes
+	// Blobs keeps attachment contents (PORTAL_BLOB_URL).
+	Blobs blobs.Store
 	// Applied lists the migrations New applied.
 	Applied []string
 
-	log *slog.Logger
-	now func() time.Time
+	log     *slog.Logger
+	now     func() time.Time
+	holder  string // this process, in leases
+	index   indexHolder
+	metrics *metrics
 }
 
 // New connects to the database, applies pending migrations and wires
@@ -117,18 +130,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PORTAL_MAIL_URL: %w", err)
 	}
-	a := &App{log: cfg.Logger, now: cfg.Now}
-	var index svcportal.ArticleIndex = cfg.Index
-	if index == nil {
-		if a.Index, err = search.FromURL(cfg.SearchURL, cfg.DataDir); err != nil {
-			return nil, fmt.Errorf("PORTAL_SEARCH_URL: %w", err)
-		}
-		index = a.Index
+	a := &App{log: cfg.Logger, now: cfg.Now, holder: holderID()}
+	if cfg.BlobURL == "" {
+		cfg.BlobURL = "file:" + filepath.Join(cfg.DataDir, "attachments")
 	}
-	blobStore, err := blobs.Open(filepath.Join(cfg.DataDir, "attachments"))
+	blobStore, err := blobs.Open(ctx, cfg.BlobURL)
 	if err != nil {
-		return nil, fmt.Errorf("attachments folder: %w", err)
+		return nil, fmt.Errorf("PORTAL_BLOB_URL: %w", err)
 	}
+	a.Blobs = blobStore
 	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, store.WithClock(cfg.Now), store.WithSecretKey(cfg.SecretKey)); err != nil {
 		return nil, err
 	}
@@ -139,6 +149,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if len(a.Applied) > 0 {
 		cfg.Logger.Info("migrations applied", "versions", strings.Join(a.Applied, ","))
 	}
+	var index svcportal.ArticleIndex = cfg.Index
+	if index == nil {
+		var pg *sql.DB
+		if a.Store.Dialect() == store.Postgres {
+			pg = a.Store.DB().DB
+		}
+		if a.Index, err = search.FromURL(cfg.SearchURL, cfg.DataDir, pg); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("PORTAL_SEARCH_URL: %w", err)
+		}
+		index = a.Index
+	}
+	a.metrics = newMetrics(a)
 
 	scheme, port := "http", cfg.Port
 	if cfg.SecureCookies {
@@ -158,20 +181,23 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		tenants.WithMailer(renderer))
 	a.Wording = wording.New(st)
 	a.Announcements = announcements.New(st, cfg.Now)
-	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings})
+	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings,
+		TrustedProxies: cfg.TrustedProxies, Observe: a.metrics.observe, Metrics: a.MetricsHandler(cfg.MetricsToken),
+		OpenAPI: a.openAPIHandler()})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
 		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))
 	a.KB = kb.New(st, index, cfg.Logger)
+	a.KB.HoldsIndexWith(a.holdsIndex)
 	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB),
 		tickets.WithReplyByEmail(svcportal.NewReplyTokens(cfg.SecretKey), cfg.BaseDomain))
-	a.Inbound = inbound.New(st, a.Tickets, blobStore, cfg.SecretKey, cfg.BaseDomain, cfg.Logger)
+	a.Inbound = inbound.New(st, a.Tickets, a.Blobs, cfg.SecretKey, cfg.BaseDomain, cfg.Logger)
 	a.Mailer = mail.NewWorker(st, transport, cfg.Logger, cfg.Now)
 	a.Webhooks = webhooks.NewWorker(st, st.ListStaff, renderer, a.Tenants.URL, cfg.WebhookAllowPrivate, cfg.Logger, cfg.Now)
-	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: blobStore,
+	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: a.Blobs,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound, Announcements: a.Announcements, Now: cfg.Now})
 	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
-		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: blobStore, SecureCookies: cfg.SecureCookies,
+		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: a.Blobs, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts, Inbound: a.Inbound,
 		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate), Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now,
 		Dashboard: dashboard.New(st, cfg.Now)})
@@ -188,6 +214,9 @@ func (a *App) InboundListener(addr string, baseDomain string) *inbound.Listener 
 func (a *App) Close() error {
 	var errs []error
 	if a.Index != nil {
+		if a.Store != nil {
+			errs = append(errs, a.ReleaseIndex(context.Background()))
+		}
 		errs = append(errs, a.Index.Close())
 	}
 	if a.Store != nil {
@@ -213,30 +242,24 @@ func (a *App) ready(ctx context.Context) error {
 	return nil
 }
 
-// PrepareIndex opens the configured search index and fills a new one from
-// the database (first start, after the embedded index's folder was
-// deleted, or with a new Typesense collection).
-func (a *App) PrepareIndex(ctx context.Context) error {
-	if a.Index == nil {
-		return nil
-	}
-	created, err := a.Index.Open(ctx)
-	if err != nil || !created {
-		return err
-	}
-	a.log.Info("building the search index", "index", a.Index.Where())
-	return a.KB.Reindex(ctx, func(string, int, int) {})
-}
-
-// RunJobs runs the background jobs — the outbox's delivery and
-// auto-closing — until ctx ends, then waits for them to stop. They pick up
-// where they left off at the next start.
+// RunJobs runs the background jobs until ctx ends, then waits for them to
+// stop; they pick up where they left off at the next start. Every
+// instance delivers mail (each message is claimed by one); the search
+// index and auto-closing run in one instance at a time, under leases.
 func (a *App) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); a.Mailer.Run(ctx) }()
-	go func() { defer wg.Done(); a.Webhooks.Run(ctx) }()
-	go func() { defer wg.Done(); a.Tickets.RunAutoClose(ctx, a.Store, time.Minute, a.log) }()
+	wg.Go(func() { a.Mailer.Run(ctx) })
+	wg.Go(func() { a.Webhooks.Run(ctx) })
+	wg.Go(func() { a.runIndex(ctx) })
+	wg.Go(func() {
+		a.runLeased(ctx, LeaseAutoClose, time.Minute, func(ctx context.Context) error {
+			reminded, closed, err := a.Tickets.AutoClose(ctx, a.Store)
+			if reminded+closed > 0 {
+				a.log.Info("auto-close round", "reminded", reminded, "closed", closed)
+			}
+			return err
+		})
+	})
 	wg.Wait()
 }
 

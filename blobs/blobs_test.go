@@ -14,7 +14,7 @@ import (
 func TestDir(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
-	d, err := Open(root)
+	d, err := OpenDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}

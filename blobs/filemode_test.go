@@ -11,7 +11,7 @@ import (
 // TestDir_FileModes: the attachment folders are 0700 and each blob 0600.
 func TestDir_FileModes(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "attachments")
-	d, err := Open(root)
+	d, err := OpenDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,17 @@
 // (svcportal.KnowledgeBase) and how staff manage it (svcportal.KBAdmin),
 // with the search index kept in step with every change.
 //
-// The database is the truth; the index follows it after each committed
-// change. Should an index update fail, the change stays saved, the failure
-// is logged, and `portal reindex` rebuilds the index from the database.
+// The database is the truth and the index follows it: every change is
+// queued in the database in the transaction that makes it (the store's
+// search_queue), and the process that holds the index applies the queue
+// (follow.go). Should an index update fail, the change stays saved and
+// queued, and is applied at the next attempt. Hits are checked against
+// the database before they are shown.
 package kb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -20,6 +24,7 @@ import (
 type Store interface {
 	svcportal.KBStore
 	svcportal.AttachmentStore
+	svcportal.SearchQueueStore
 	Tenants(ctx context.Context) ([]svcportal.Tenant, error)
 }
 
@@ -28,6 +33,8 @@ type Service struct {
 	st  Store
 	idx svcportal.ArticleIndex
 	log *slog.Logger
+
+	follower
 }
 
 var (
@@ -41,8 +48,13 @@ func New(st Store, idx svcportal.ArticleIndex, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, idx: idx, log: log}
+	return &Service{st: st, idx: idx, log: log, follower: follower{holds: func() bool { return true }}}
 }
+
+// HoldsIndexWith makes the service apply the search queue right after each
+// change only while holds says this process holds the index; otherwise
+// the holder applies it (New: always, for an index of this process only).
+func (s *Service) HoldsIndexWith(holds func() bool) { s.holds = holds }
 
 // Search limits.
 const (
@@ -161,16 +173,14 @@ func (s *Service) Vote(ctx context.Context, p *svcportal.Principal, id int64, he
 	if err != nil {
 		return svcportal.KBVotes{}, err
 	}
-	a, err := s.st.KBReadableArticle(ctx, id, sites)
-	if err != nil {
+	if _, err := s.st.KBReadableArticle(ctx, id, sites); err != nil {
 		return svcportal.KBVotes{}, err
 	}
 	votes, err := s.st.VoteKBArticle(ctx, id, p.Contact.ID, helpful)
 	if err != nil {
 		return svcportal.KBVotes{}, err
 	}
-	a.Votes = votes // helpfulness ranks search hits
-	s.index(ctx, a)
+	s.follow(ctx)
 	return votes, nil
 }
 
@@ -187,36 +197,48 @@ func (s *Service) Search(ctx context.Context, p *svcportal.Principal, q, lang st
 	if limit <= 0 {
 		limit = DefaultSearchLimit
 	}
+	limit = min(limit, MaxSearchLimit)
 	t := tenantOf(ctx)
-	return s.idx.Search(ctx, svcportal.ArticleQuery{TenantID: t.ID, SiteIDs: sites, Lang: lang, Fallback: t.DefaultLocale,
-		Text: q, Limit: min(limit, MaxSearchLimit)})
-}
-
-// index brings the index in step with saved articles; see the package
-// doc for why a failure is only logged.
-func (s *Service) index(ctx context.Context, as ...*svcportal.KBArticle) {
-	docs := make([]svcportal.ArticleDoc, 0, len(as))
-	for _, a := range as {
-		docs = append(docs, svcportal.DocOf(a))
+	// A few more than asked, so that hits the database no longer shows
+	// (the index lags a change being applied) leave the page full.
+	hits, err := s.idx.Search(ctx, svcportal.ArticleQuery{TenantID: t.ID, SiteIDs: sites, Lang: lang, Fallback: t.DefaultLocale,
+		Text: q, Limit: limit + 5})
+	if errors.Is(err, svcportal.ErrIndexElsewhere) {
+		return s.scan(ctx, sites, q, lang, limit)
 	}
-	if err := s.idx.Index(ctx, docs...); err != nil {
-		s.log.ErrorContext(ctx, "search index update failed; run `portal reindex`", "err", err)
-	}
-}
-
-// reindex indexes again the articles matching f, after a change of the
-// reach of their category or section.
-func (s *Service) reindex(ctx context.Context, f svcportal.KBArticleFilter) error {
-	arts, err := s.st.KBArticles(ctx, f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ptrs := make([]*svcportal.KBArticle, len(arts))
-	for i := range arts {
-		ptrs[i] = &arts[i]
+	return s.recheck(ctx, hits, sites, limit)
+}
+
+// recheck keeps the hits the database lets a reader of sites see, at most
+// limit, with their title as saved now.
+func (s *Service) recheck(ctx context.Context, hits []svcportal.ArticleHit, sites []int64, limit int) ([]svcportal.ArticleHit, error) {
+	ids := make([]int64, 0, len(hits))
+	for _, h := range hits {
+		ids = append(ids, h.ArticleID)
 	}
-	s.index(ctx, ptrs...)
-	return nil
+	readable, err := s.st.KBReadableAmong(ctx, ids, sites)
+	if err != nil {
+		return nil, err
+	}
+	out := []svcportal.ArticleHit{}
+	for _, h := range hits {
+		a, ok := readable[h.ArticleID]
+		if !ok {
+			continue
+		}
+		tr, ok := a.Translations[h.Locale]
+		if !ok {
+			continue // the hit's translation was removed
+		}
+		h.Title = tr.Title
+		if out = append(out, h); len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // KBCategories implements svcportal.KBAdmin.
@@ -245,7 +267,8 @@ func (s *Service) UpdateCategory(ctx context.Context, c *svcportal.KBCategory) e
 	if err := s.st.UpdateKBCategory(ctx, c); err != nil {
 		return err
 	}
-	return s.reindex(ctx, svcportal.KBArticleFilter{CategoryID: c.ID})
+	s.follow(ctx)
+	return nil
 }
 
 // DeleteCategory implements svcportal.KBAdmin.
@@ -279,7 +302,8 @@ func (s *Service) UpdateSection(ctx context.Context, sec *svcportal.KBSection) e
 	if err := s.st.UpdateKBSection(ctx, sec); err != nil {
 		return err
 	}
-	return s.reindex(ctx, svcportal.KBArticleFilter{SectionID: sec.ID})
+	s.follow(ctx)
+	return nil
 }
 
 // DeleteSection implements svcportal.KBAdmin.
@@ -305,7 +329,7 @@ func (s *Service) CreateArticle(ctx context.Context, a *svcportal.KBArticle) err
 	if err := s.st.CreateKBArticle(ctx, a); err != nil {
 		return err
 	}
-	s.index(ctx, a)
+	s.follow(ctx)
 	return nil
 }
 
@@ -317,7 +341,7 @@ func (s *Service) UpdateArticle(ctx context.Context, a *svcportal.KBArticle) err
 	if err := s.st.UpdateKBArticle(ctx, a); err != nil {
 		return err
 	}
-	s.index(ctx, a)
+	s.follow(ctx)
 	return nil
 }
 
@@ -326,42 +350,7 @@ func (s *Service) DeleteArticle(ctx context.Context, id int64) error {
 	if err := s.st.DeleteKBArticle(ctx, id); err != nil {
 		return err
 	}
-	if err := s.idx.Delete(ctx, tenantOf(ctx).ID, id); err != nil {
-		s.log.ErrorContext(ctx, "search index update failed; run `portal reindex`", "err", err)
-	}
-	return nil
-}
-
-// Reindex rebuilds the index of every tenant from the database, telling
-// progress how many articles are done out of how many per tenant.
-func (s *Service) Reindex(ctx context.Context, progress func(tenant string, done, total int)) error {
-	tenants, err := s.st.Tenants(ctx)
-	if err != nil {
-		return err
-	}
-	for i := range tenants {
-		t := &tenants[i]
-		tctx := svcportal.WithTenant(ctx, t)
-		arts, err := s.st.KBArticles(tctx, svcportal.KBArticleFilter{})
-		if err != nil {
-			return err
-		}
-		if err := s.idx.Clear(tctx, t.ID); err != nil {
-			return err
-		}
-		progress(t.Slug, 0, len(arts))
-		for start := 0; start < len(arts); start += 200 {
-			end := min(start+200, len(arts))
-			docs := make([]svcportal.ArticleDoc, 0, end-start)
-			for j := start; j < end; j++ {
-				docs = append(docs, svcportal.DocOf(&arts[j]))
-			}
-			if err := s.idx.Index(tctx, docs...); err != nil {
-				return err
-			}
-			progress(t.Slug, end, len(arts))
-		}
-	}
+	s.follow(ctx)
 	return nil
 }
 

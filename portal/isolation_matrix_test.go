@@ -366,13 +366,18 @@ func routeCases() map[string]routeCase {
 
 	return map[string]routeCase{
 		// Operations and branding.
-		"GET /healthz":            pub,
-		"GET /readyz":             pub,
-		"GET /static/*name":       with(pub, func(rc *routeCase) { rc.params = static }),
-		"HEAD /static/*name":      with(pub, func(rc *routeCase) { rc.params = static }),
-		"GET /branding/theme.css": pub,
-		"GET /branding/logo":      pub,
-		"GET /branding/favicon":   pub,
+		"GET /healthz": pub,
+		"GET /readyz":  pub,
+		// Holds no tenant's data; answers loopback or its bearer token
+		// only (401 here: the matrix calls from 192.0.2.1).
+		"GET /metrics": pub,
+		// The same document on every tenant host: routes, not data.
+		"GET /api/v1/openapi.json": pub,
+		"GET /static/*name":        with(pub, func(rc *routeCase) { rc.params = static }),
+		"HEAD /static/*name":       with(pub, func(rc *routeCase) { rc.params = static }),
+		"GET /branding/theme.css":  pub,
+		"GET /branding/logo":       pub,
+		"GET /branding/favicon":    pub,
 
 		// Portal pages before sign-in.
 		"GET /":      pub,

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/url"
 	"path/filepath"
@@ -11,32 +12,42 @@ import (
 	"github.com/svcportal/svcportal"
 )
 
-// Configured is the index a PORTAL_SEARCH_URL names, opened on first use:
-// the embedded one, which lives in DATA_DIR/search, so that commands which
-// never search (token, tenant) do not wait for the lock of a running
-// server; or a Typesense server, whose collection is checked (and created)
-// at first use.
+// Configured is the index a PORTAL_SEARCH_URL names:
+//
+//   - "embedded": bleve in DATA_DIR/search. One process at a time may
+//     open it (its files are locked), so only the process that holds the
+//     index opens it, with Open, and gives it up with Release; elsewhere
+//     its operations return ErrIndexElsewhere (the knowledge base then
+//     searches the database directly).
+//   - "postgres": the index inside the PostgreSQL database (postgres.go),
+//     which every instance reads and writes.
+//   - "typesense://…": a Typesense server, likewise shared.
+//
+// Commands that never search (token, tenant) never open it.
 type Configured struct {
-	where string // for messages: the embedded index's folder or the Typesense host
+	where string // for messages: the embedded index's folder or the server
 
-	ts *Typesense // when configured
+	ts  *Typesense // one of these three
+	pg  *Postgres
+	dir string
 
-	dir     string // of the embedded index, otherwise
-	once    sync.Once
-	bleve   *Bleve
-	created bool
-	err     error
+	mu    sync.Mutex
+	bleve *Bleve
 }
 
 var _ svcportal.ArticleIndex = (*Configured)(nil)
 
+// ErrIndexElsewhere is what the embedded index answers in a process that
+// does not hold it.
+var ErrIndexElsewhere = svcportal.ErrIndexElsewhere
+
 // ValidateURL says what is wrong with a PORTAL_SEARCH_URL.
 func ValidateURL(raw string) error {
-	if raw == "embedded" {
+	if raw == "embedded" || raw == "postgres" {
 		return nil
 	}
 	if !strings.HasPrefix(raw, "typesense://") {
-		return errors.New(`must be "embedded" or typesense://API_KEY@host:port`)
+		return errors.New(`must be "embedded", "postgres" or typesense://API_KEY@host:port`)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil || u.User.Username() == "" || u.Hostname() == "" || u.Port() == "" {
@@ -45,15 +56,22 @@ func ValidateURL(raw string) error {
 	return nil
 }
 
-// FromURL returns the index of a PORTAL_SEARCH_URL ("embedded" keeps it
-// in dataDir/search), not yet opened.
-func FromURL(raw, dataDir string) (*Configured, error) {
+// FromURL returns the index of a PORTAL_SEARCH_URL, not yet opened:
+// "embedded" keeps it in dataDir/search, "postgres" in pg (the platform's
+// database, nil when it is not PostgreSQL).
+func FromURL(raw, dataDir string, pg *sql.DB) (*Configured, error) {
 	if err := ValidateURL(raw); err != nil {
 		return nil, err
 	}
-	if raw == "embedded" {
+	switch raw {
+	case "embedded":
 		dir := filepath.Join(dataDir, "search")
 		return &Configured{where: dir, dir: dir}, nil
+	case "postgres":
+		if pg == nil {
+			return nil, ErrNotPostgres
+		}
+		return &Configured{where: "postgres", pg: NewPostgres(pg)}, nil
 	}
 	ts, err := OpenTypesense(raw)
 	if err != nil {
@@ -68,31 +86,63 @@ func (c *Configured) Where() string { return c.where }
 
 // Embedded reports whether the index lives in the data dir (and so is held
 // by one process at a time).
-func (c *Configured) Embedded() bool { return c.ts == nil }
+func (c *Configured) Embedded() bool { return c.ts == nil && c.pg == nil }
 
-// Open opens the index; created is true when it is new and empty (the
-// embedded index's folder, or the Typesense collection, was missing).
+// Open opens the index, for the process that holds it; created is true
+// when it is new and empty (the embedded index's folder, the PostgreSQL
+// table or the Typesense collection was missing), and so must be rebuilt.
 func (c *Configured) Open(ctx context.Context) (created bool, err error) {
-	_, created, err = c.open(ctx)
+	switch {
+	case c.ts != nil:
+		return c.ts.Prepare(ctx)
+	case c.pg != nil:
+		return c.pg.Prepare(ctx)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bleve != nil {
+		return false, nil
+	}
+	c.bleve, created, err = Open(c.dir)
 	return created, err
 }
 
-func (c *Configured) open(ctx context.Context) (idx svcportal.ArticleIndex, created bool, err error) {
-	if c.ts != nil {
+// Release closes the embedded index so that another process may open it;
+// the shared ones stay usable.
+func (c *Configured) Release() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bleve == nil {
+		return nil
+	}
+	err := c.bleve.Close()
+	c.bleve = nil
+	return err
+}
+
+// current is the index to use now.
+func (c *Configured) current(ctx context.Context) (svcportal.ArticleIndex, error) {
+	switch {
+	case c.ts != nil:
 		// Prepare checks the collection until it once succeeds.
-		created, err := c.ts.Prepare(ctx)
-		return c.ts, created, err
+		if _, err := c.ts.Prepare(ctx); err != nil {
+			return nil, err
+		}
+		return c.ts, nil
+	case c.pg != nil:
+		return c.pg, nil
 	}
-	c.once.Do(func() { c.bleve, c.created, c.err = Open(c.dir) })
-	if c.err != nil {
-		return nil, false, c.err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bleve == nil {
+		return nil, ErrIndexElsewhere
 	}
-	return c.bleve, c.created, nil
+	return c.bleve, nil
 }
 
 // Index implements svcportal.ArticleIndex.
 func (c *Configured) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
-	idx, _, err := c.open(ctx)
+	idx, err := c.current(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,7 +151,7 @@ func (c *Configured) Index(ctx context.Context, docs ...svcportal.ArticleDoc) er
 
 // Delete implements svcportal.ArticleIndex.
 func (c *Configured) Delete(ctx context.Context, tenantID int64, ids ...int64) error {
-	idx, _, err := c.open(ctx)
+	idx, err := c.current(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,7 +160,7 @@ func (c *Configured) Delete(ctx context.Context, tenantID int64, ids ...int64) e
 
 // Clear implements svcportal.ArticleIndex.
 func (c *Configured) Clear(ctx context.Context, tenantID int64) error {
-	idx, _, err := c.open(ctx)
+	idx, err := c.current(ctx)
 	if err != nil {
 		return err
 	}
@@ -119,7 +169,7 @@ func (c *Configured) Clear(ctx context.Context, tenantID int64) error {
 
 // Search implements svcportal.ArticleIndex.
 func (c *Configured) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
-	idx, _, err := c.open(ctx)
+	idx, err := c.current(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +181,5 @@ func (c *Configured) Close() error {
 	if c.ts != nil {
 		return c.ts.Close()
 	}
-	if c.bleve != nil {
-		return c.bleve.Close()
-	}
-	return nil
+	return c.Release()
 }

@@ -13,7 +13,7 @@ import (
 func TestFromURL_Backends(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) {
 		dir := t.TempDir()
-		idx, err := FromURL("embedded", dir)
+		idx, err := FromURL("embedded", dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -21,10 +21,26 @@ func TestFromURL_Backends(t *testing.T) {
 		if !idx.Embedded() || idx.Where() != filepath.Join(dir, "search") {
 			t.Errorf("got %+v, want the embedded index in %s/search", idx, dir)
 		}
+		_, err = idx.Search(context.Background(), svcportal.ArticleQuery{TenantID: 1, SiteIDs: []int64{1}, Lang: "en", Text: "printer"})
+		if err != ErrIndexElsewhere {
+			t.Errorf("search before Open: got %v, want ErrIndexElsewhere", err)
+		}
 		created, err := idx.Open(context.Background())
 		if err != nil || !created {
 			t.Errorf("first open: created %v, err %v; want a new index", created, err)
 		}
+		if _, err := idx.Search(context.Background(), svcportal.ArticleQuery{TenantID: 1, SiteIDs: []int64{1}, Lang: "en", Text: "printer"}); err != nil {
+			t.Errorf("search after Open: %v", err)
+		}
+		if err := idx.Release(); err != nil {
+			t.Fatal(err)
+		}
+		// Released, another process (here: another Configured) opens it.
+		other, _ := FromURL("embedded", dir, nil)
+		if created, err := other.Open(context.Background()); err != nil || created {
+			t.Errorf("open after release: created %v, err %v; want the existing index", created, err)
+		}
+		other.Close()
 	})
 	t.Run("typesense", func(t *testing.T) {
 		// A port nobody listens on: the adapter is built without
@@ -35,7 +51,7 @@ func TestFromURL_Backends(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		idx, err := FromURL("typesense://KEY@"+addr, t.TempDir())
+		idx, err := FromURL("typesense://KEY@"+addr, t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +66,7 @@ func TestFromURL_Backends(t *testing.T) {
 	})
 	t.Run("bad URLs", func(t *testing.T) {
 		for _, raw := range []string{"typesense://localhost:8108", "solr", ""} {
-			if _, err := FromURL(raw, t.TempDir()); err == nil {
+			if _, err := FromURL(raw, t.TempDir(), nil); err == nil {
 				t.Errorf("%q: got no error", raw)
 			}
 		}

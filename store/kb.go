@@ -107,13 +107,18 @@ type kbLevel struct {
 	parentKey string   // the column (and form field) naming the parent
 	children  any      // model of the level below, whose rows block deletion
 	childKey  string   // the column of the level below naming this one
+	// articles selects, by the level's id, the articles whose search
+	// entries a change of its reach must refresh.
+	articles string
 }
 
 var (
 	categoryLevel = kbLevel{model: (*svcportal.KBCategory)(nil), reach: reachCategory, columns: []string{"names", "descriptions", "position", "all_sites", "updated_at"},
-		children: (*svcportal.KBSection)(nil), childKey: "category_id"}
+		children: (*svcportal.KBSection)(nil), childKey: "category_id",
+		articles: "section_id IN (SELECT id FROM kb_sections WHERE category_id = ?)"}
 	sectionLevel = kbLevel{model: (*svcportal.KBSection)(nil), reach: reachSection, columns: []string{"category_id", "names", "descriptions", "position", "all_sites", "updated_at"},
-		parent: (*svcportal.KBCategory)(nil), parentKey: "category_id", children: (*svcportal.KBArticle)(nil), childKey: "section_id"}
+		parent: (*svcportal.KBCategory)(nil), parentKey: "category_id", children: (*svcportal.KBArticle)(nil), childKey: "section_id",
+		articles: "section_id = ?"}
 )
 
 // kbGroup is one category or section being saved: its model, where its
@@ -148,7 +153,13 @@ func (s *Store) saveKBGroup(ctx context.Context, lvl kbLevel, tid int64, g kbGro
 				return svcportal.ErrNotFound()
 			}
 		}
-		return setReach(ctx, tx, tid, lvl.reach, *g.id, g.all, g.sites)
+		if err := setReach(ctx, tx, tid, lvl.reach, *g.id, g.all, g.sites); err != nil {
+			return err
+		}
+		if create {
+			return nil // no article yet
+		}
+		return s.queueSearchWhere(ctx, tx, tid, lvl.articles, *g.id)
 	})
 }
 
@@ -360,6 +371,9 @@ func (s *Store) CreateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
 			return err
 		}
+		if err := s.queueSearch(ctx, tx, tid, a.ID); err != nil {
+			return err
+		}
 		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
 	})
 }
@@ -413,6 +427,9 @@ func (s *Store) KBArticles(ctx context.Context, f svcportal.KBArticleFilter) ([]
 		}
 		if f.State != "" {
 			q = q.Where("state = ?", f.State)
+		}
+		if len(f.IDs) > 0 {
+			q = q.Where("id IN (?)", bun.In(f.IDs))
 		}
 		return q
 	})
@@ -528,6 +545,9 @@ func (s *Store) UpdateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 		if err := s.saveArticleParts(ctx, tx, tid, a); err != nil {
 			return err
 		}
+		if err := s.queueSearch(ctx, tx, tid, a.ID); err != nil {
+			return err
+		}
 		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
 	})
 }
@@ -546,7 +566,10 @@ func (s *Store) DeleteKBArticle(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return svcportal.ErrNotFound()
 		}
-		return deleteReach(ctx, tx, reachArticle, id)
+		if err := deleteReach(ctx, tx, reachArticle, id); err != nil {
+			return err
+		}
+		return s.queueSearch(ctx, tx, tid, id)
 	})
 }
 
@@ -630,9 +653,11 @@ func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, h
 		}
 		votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
 		// The article keeps its counts for the dashboard's ranking.
-		_, err = tx.NewUpdate().Model((*svcportal.KBArticle)(nil)).
-			Set("votes_helpful = ?, votes_not_helpful = ?", c.Helpful, c.NotHelpful).Where("id = ?", articleID).Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model((*svcportal.KBArticle)(nil)).
+			Set("votes_helpful = ?, votes_not_helpful = ?", c.Helpful, c.NotHelpful).Where("id = ?", articleID).Exec(ctx); err != nil {
+			return err
+		}
+		return s.queueSearch(ctx, tx, tid, articleID) // helpfulness ranks hits
 	})
 	return votes, err
 }
@@ -662,4 +687,32 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 	_, err = s.w.NewUpdate().Model((*svcportal.KBArticle)(nil)).Set("views = views + 1").
 		Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 	return err
+}
+
+// KBReadableAmong implements svcportal.KBStore.
+func (s *Store) KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[int64]*svcportal.KBArticle, error) {
+	out := map[int64]*svcportal.KBArticle{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sites, err := s.KBReadableSites(ctx, siteIDs)
+	if err != nil || len(sites) == 0 {
+		return out, err
+	}
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.kbArticles(ctx, s.db, tid, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id IN (?) AND state = ?", bun.In(ids), svcportal.KBPublished)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range as {
+		if as[i].Reach.Allows(sites) {
+			out[as[i].ID] = &as[i]
+		}
+	}
+	return out, nil
 }

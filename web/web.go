@@ -38,6 +38,16 @@ type Options struct {
 	// Wordings gives pages and errors each tenant's wording overrides;
 	// nil serves the catalogs as they are.
 	Wordings *locales.Wordings
+	// TrustedProxies are the addresses and CIDR ranges of the reverse
+	// proxies whose X-Forwarded-For names the client; from any other peer
+	// the header is ignored. None by default.
+	TrustedProxies []string
+	// Observe, when set, runs around every request (metrics).
+	Observe gin.HandlerFunc
+	// Metrics, when set, answers GET /metrics on every host.
+	Metrics http.Handler
+	// OpenAPI, when set, answers GET /api/v1/openapi.json on tenant hosts.
+	OpenAPI gin.HandlerFunc
 }
 
 // Server is the gin engine with the product's middleware, the renderer the
@@ -60,14 +70,25 @@ func New(opts Options) *Server {
 		opts.Logger = discard
 	}
 	e := gin.New()
-	e.SetTrustedProxies(nil) // client addresses come from the connection unless a proxy is configured
+	// Client addresses come from the connection unless it is a configured
+	// proxy (the addresses were validated by the caller).
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = multipartMemory
 	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
-	e.Use(removeMultipartFiles, requestID, s.logRequests, s.recover, securityHeaders, s.setContext)
+	e.Use(removeMultipartFiles, requestID)
+	if opts.Observe != nil {
+		e.Use(opts.Observe)
+	}
+	e.Use(s.logRequests, s.recover, securityHeaders, s.setContext)
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
+	if opts.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(opts.Metrics))
+	}
 	e.GET("/static/*name", serveStatic)
 	e.HEAD("/static/*name", serveStatic)
 
@@ -75,6 +96,9 @@ func New(opts Options) *Server {
 	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
 	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
 	s.Tenant.GET("/branding/favicon", H(s.brandAsset(svcportal.AssetFavicon)))
+	if opts.OpenAPI != nil {
+		s.Tenant.GET("/api/v1/openapi.json", opts.OpenAPI)
+	}
 
 	e.NoRoute(s.resolveTenant, checkURL, chooseLang, s.notFound)
 	return s

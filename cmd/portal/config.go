@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/svcportal/svcportal/app"
+	"github.com/svcportal/svcportal/blobs"
 	"github.com/svcportal/svcportal/search"
 	"github.com/svcportal/svcportal/store"
 )
@@ -29,7 +30,16 @@ type Config struct {
 	BaseDomain  string
 	MailURL     string
 	SearchURL   string
+	BlobURL     string
 	SecretKey   string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed,
+	// read from trustedProxies (comma-separated addresses or CIDRs).
+	TrustedProxies []string
+	trustedProxies string
+	// LogFormat is "text" (key=value lines) or "json" (one object a line).
+	LogFormat string
 	// SecureCookies is true behind a TLS-terminating proxy: cookies are
 	// then marked Secure although the proxy talks plain HTTP to us. Validate
 	// sets it from secureCookies, the setting as written.
@@ -58,11 +68,15 @@ var settings = []setting{
 	{"PORTAL_DATA_DIR", "data-dir", "data", "everything the embedded defaults keep: database, attachments, search index, mail, generated secret", func(c *Config) *string { return &c.DataDir }, ""},
 	{"PORTAL_BASE_DOMAIN", "base-domain", "localhost", "tenant acme is served at acme.<base domain>", func(c *Config) *string { return &c.BaseDomain }, ""},
 	{"PORTAL_MAIL_URL", "mail-url", "", "file:DIR, smtp://user:pass@host:port or smtps://…", func(c *Config) *string { return &c.MailURL }, "file:<data dir>/mail"},
-	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }, ""},
+	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded, postgres or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }, ""},
+	{"PORTAL_BLOB_URL", "blob-url", "", "where attachment contents live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?region=R", func(c *Config) *string { return &c.BlobURL }, "file:<data dir>/attachments"},
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }, ""},
 	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }, ""},
 	{"PORTAL_INBOUND_SMTP_ADDR", "inbound-smtp-addr", "", "when set (e.g. :2525, or lmtp::2424), an SMTP/LMTP listener for inbound email", func(c *Config) *string { return &c.InboundSMTPAddr }, "(none)"},
 	{"PORTAL_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "false", "true lets webhooks reach private and loopback addresses", func(c *Config) *string { return &c.webhookAllowPrivate }, ""},
+	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config) *string { return &c.trustedProxies }, ""},
+	{"PORTAL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)", func(c *Config) *string { return &c.LogFormat }, ""},
+	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to other hosts than loopback", func(c *Config) *string { return &c.MetricsToken }, ""},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -96,6 +110,9 @@ func (c *Config) Validate() error {
 	if c.MailURL == "" {
 		c.MailURL = "file:" + filepath.Join(c.DataDir, "mail")
 	}
+	if c.BlobURL == "" {
+		c.BlobURL = "file:" + filepath.Join(c.DataDir, "attachments")
+	}
 	var errs []error
 	bad := func(env, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
@@ -119,6 +136,24 @@ func (c *Config) Validate() error {
 	}
 	if err := search.ValidateURL(c.SearchURL); err != nil {
 		bad("PORTAL_SEARCH_URL", "%v", err)
+	} else if dialect, _, err := store.ParseURL(c.DatabaseURL); err == nil && c.SearchURL == "postgres" && dialect != store.Postgres {
+		bad("PORTAL_SEARCH_URL", "%v", search.ErrNotPostgres)
+	}
+	if err := blobs.ValidateURL(c.BlobURL); err != nil {
+		bad("PORTAL_BLOB_URL", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("PORTAL_LOG_FORMAT", "must be text or json")
+	}
+	c.TrustedProxies = nil
+	for _, p := range strings.Split(c.trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("PORTAL_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	switch c.secureCookies {
 	case "true", "false":
@@ -232,8 +267,8 @@ func (c *Config) appConfig(log *slog.Logger) (app.Config, error) {
 	_, port, _ := net.SplitHostPort(c.Addr)
 	return app.Config{
 		DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, BaseDomain: c.BaseDomain, MailURL: c.MailURL,
-		SearchURL: c.SearchURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
-		WebhookAllowPrivate: c.WebhookAllowPrivate,
+		SearchURL: c.SearchURL, BlobURL: c.BlobURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
+		WebhookAllowPrivate: c.WebhookAllowPrivate, TrustedProxies: c.TrustedProxies, MetricsToken: c.MetricsToken,
 	}, nil
 }
 

@@ -229,7 +229,9 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.PrepareIndex(e.ctx); err != nil {
+	// The index, unless another process of the installation holds it
+	// (then this one takes over when that one stops).
+	if _, err := a.TakeIndex(e.ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "Loading demo data…")

@@ -49,7 +49,11 @@ var commands = []command{
 	{"seed", "seed --tenant S --sites N --contacts N --tickets N --articles N: bulk data for benchmarks, with progress", runSeed},
 	{"mail", "mail ingest --tenant S < message.eml: take one inbound message (for an MTA pipe)", runMail},
 	{"contacts", "contacts import --tenant S --file contacts.csv [--send-welcome]: create or update contacts from CSV, with progress and a report", runContacts},
-	{"reindex", "rebuild the knowledge base's search index from the database, with progress (stop the server first)", runReindex},
+	{"reindex", "rebuild the knowledge base's search index from the database, with progress; safe while serving", runReindex},
+	{"blobs", "blobs migrate --to URL: copy every attachment to another store (file:DIR or s3://…), with progress", runBlobs},
+	{"backup", "backup --to FILE: a consistent copy of the SQLite database and the data dir (.tar.gz), taken while serving", runBackup},
+	{"restore", "restore --from FILE: unpack a backup into an empty data dir", runRestore},
+	{"health", "ask the server at PORTAL_ADDR whether it is ready (exit 0) or not (1), for health checks", runHealth},
 }
 
 // usageError is a mistake in the command line or configuration: exit 2.
@@ -67,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // reads a message from it).
 func runWithInput(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+		log: newLogger(stderr, "text")}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)
 		return 0
@@ -135,7 +139,18 @@ func (e *env) parseConfig(name string, args []string, extra func(fs *flag.FlagSe
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError{"invalid configuration:\n" + err.Error()}
 	}
+	e.log = newLogger(e.stderr, cfg.LogFormat)
 	return cfg, nil
+}
+
+// newLogger writes structured logs to w: key=value lines, or JSON objects
+// for log collectors (PORTAL_LOG_FORMAT=json).
+func newLogger(w io.Writer, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("portal", flag.ContinueOnError) }

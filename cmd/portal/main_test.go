@@ -61,6 +61,11 @@ func TestConfig_Errors(t *testing.T) {
 		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
 		{"secret key with PostgreSQL", map[string]string{"PORTAL_DATABASE_URL": "postgres://portal@db.example/portal"}, nil, "PORTAL_SECRET_KEY: required with PostgreSQL"},
 		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "yes"}, nil, "PORTAL_SECURE_COOKIES: must be true or false"},
+		{"search in PostgreSQL without it", map[string]string{"PORTAL_SEARCH_URL": "postgres"}, nil, "PORTAL_SEARCH_URL: \"postgres\" keeps the index in the PostgreSQL database"},
+		{"blob URL", map[string]string{"PORTAL_BLOB_URL": "s3://host:9000/bucket"}, nil, "PORTAL_BLOB_URL: an s3:// URL needs an access key and a secret"},
+		{"blob scheme", map[string]string{"PORTAL_BLOB_URL": "gs://bucket"}, nil, "PORTAL_BLOB_URL: must be file:DIR or s3://"},
+		{"trusted proxies", map[string]string{"PORTAL_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, nil, "PORTAL_TRUSTED_PROXIES: \"proxy.local\" is neither an IP address nor a CIDR range"},
+		{"log format", map[string]string{"PORTAL_LOG_FORMAT": "xml"}, nil, "PORTAL_LOG_FORMAT: must be text or json"},
 		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
 		{"stray argument", nil, []string{"now"}, "unexpected argument \"now\""},
 	}

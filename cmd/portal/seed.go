@@ -111,7 +111,8 @@ func runSeed(e *env, args []string) error {
 }
 
 // seedArticles writes articles straight to the store (fast), in one
-// category and a section per hundred, then rebuilds the search index once.
+// category and a section per hundred (each queued for the search index),
+// then waits for the index to take them.
 func seedArticles(e *env, a *app.App, ctx context.Context, run string, n int, words []string, rng *rand.Rand) error {
 	cat := &svcportal.KBCategory{Names: map[string]string{"en": "Seeded " + run}, AllSites: true}
 	if err := a.KB.CreateCategory(ctx, cat); err != nil {
@@ -135,11 +136,10 @@ func seedArticles(e *env, a *app.App, ctx context.Context, run string, n int, wo
 		}
 		bar.step(i + 1)
 	}
-	var last string
-	return a.KB.Reindex(ctx, func(tenant string, done, total int) {
-		if tenant != last {
-			last, bar = tenant, newProgress(e.stdout, "index "+tenant, total)
-		}
-		bar.step(done)
-	})
+	// One rebuild of the tenant, rather than an index change per article.
+	if _, err := a.Store.QueueTenantRebuild(ctx, cat.TenantID); err != nil {
+		return err
+	}
+	_, err := syncIndex(e, a)
+	return err
 }

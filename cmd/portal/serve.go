@@ -45,7 +45,9 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.PrepareIndex(e.ctx); err != nil {
+	// The index, unless another process of the installation holds it
+	// (then this one takes over when that one stops).
+	if _, err := a.TakeIndex(e.ctx); err != nil {
 		return err
 	}
 	return serve(e, cfg, a, nil)
