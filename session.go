@@ -100,6 +100,8 @@ const (
 	AuditTokenRevoked     = "api_token_revoked"
 	AuditStaffInvited     = "staff_invited"
 	AuditStaffChanged     = "staff_changed"
+	AuditContactExported  = "contact_exported"
+	AuditContactErased    = "contact_erased"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

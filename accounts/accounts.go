@@ -33,6 +33,7 @@ type Store interface {
 	svcportal.CredentialStore
 	svcportal.TenantOIDCStore
 	svcportal.EmailChangeStore
+	svcportal.ContactRightsStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and

@@ -158,6 +158,9 @@ func (s *Service) UpdateContact(ctx context.Context, by *svcportal.Principal, id
 	if err != nil {
 		return nil, err
 	}
+	if err := notErased(target); err != nil {
+		return nil, err
+	}
 	var v svcportal.Validation
 	v.Check(u.Sites == nil || len(u.Sites) > 0, "sites", "error.required", nil)
 	for _, m := range u.Sites {

@@ -98,6 +98,8 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.PATCH("/contacts/:id", write(policies.AreaContacts), h.contactUpdate)
 	api.DELETE("/contacts/:id", write(policies.AreaContacts), h.contactDelete)
 	api.POST("/contacts/:id/welcome", write(policies.AreaContacts), h.contactWelcome)
+	api.GET("/contacts/:id/export", write(policies.AreaContacts), h.contactExport)
+	api.POST("/contacts/:id/erase", write(policies.AreaContacts), h.contactErase)
 	api.POST("/ticket-fields", write(policies.AreaFields), h.fieldCreate)
 	api.PATCH("/ticket-fields/:key", write(policies.AreaFields), h.fieldUpdate)
 	api.DELETE("/ticket-fields/:key", write(policies.AreaFields), h.fieldDelete)

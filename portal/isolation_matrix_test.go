@@ -594,6 +594,8 @@ func routeCases() map[string]routeCase {
 		"PATCH /api/v1/admin/contacts/:id":        {access: admins, params: contact, foreign: gContact, body: jsonBody(map[string]any{"job_title": "Tester"})},
 		"DELETE /api/v1/admin/contacts/:id":       {access: admins, params: contact, foreign: gContact},
 		"POST /api/v1/admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
+		"GET /api/v1/admin/contacts/:id/export":   {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/contacts/:id/erase":   {access: admins, params: contact, foreign: gContact},
 		"POST /api/v1/admin/ticket-fields": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"key": fmt.Sprintf("new_%d", m.next()), "type": "text", "labels": map[string]string{"en": "New"}})(m, nil)
