@@ -20,7 +20,7 @@ var templates embed.FS
 // consolePages are the page templates of the console, each parsed with
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
-	"home", "profile", "staff", "tickets", "ticket"}
+	"home", "profile", "staff", "tickets", "ticket", "webhooks", "webhook"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
@@ -52,6 +52,12 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
 	pages.POST("/staff/:id", write(policies.AreaStaff), h.staffUpdateSubmit)
+
+	pages.GET("/webhooks", read(policies.AreaWebhooks), h.webhooksShow)
+	pages.POST("/webhooks", write(policies.AreaWebhooks), h.webhookCreateSubmit)
+	pages.GET("/webhooks/:id", read(policies.AreaWebhooks), h.webhookShow)
+	pages.POST("/webhooks/:id", write(policies.AreaWebhooks), h.webhookUpdateSubmit)
+	pages.POST("/webhooks/:id/delete", write(policies.AreaWebhooks), h.webhookDeleteSubmit)
 }
 
 // navItem is one link of the console's navigation.
@@ -85,6 +91,7 @@ var consoleAreas = []struct {
 }{
 	{"/admin/tickets", "console.nav.tickets", read(policies.AreaTickets)},
 	{"/admin/staff", "console.nav.staff", read(policies.AreaStaff)},
+	{"/admin/webhooks", "webhooks.title", read(policies.AreaWebhooks)},
 	{"/admin/profile", "console.nav.profile", read(policies.AreaProfile)},
 }
 

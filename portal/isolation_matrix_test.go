@@ -554,6 +554,12 @@ func routeCases() map[string]routeCase {
 				return formBody(url.Values{"email": {fmt.Sprintf("invited%d@acme.test", m.next())}, "role": {"agent"}, "locale": {"en"}})(m, nil)
 			}},
 		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
+		"GET /admin/webhooks":   {access: admins, params: noParams},
+		"POST /admin/webhooks": {access: admins, params: noParams,
+			body: formBody(url.Values{"url": {"https://hooks.invalid/new"}, "events": {"ticket.created"}})},
+		"GET /admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
+		"POST /admin/webhooks/:id":        {access: admins, params: freshWebhook, foreign: gWebhook, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/webhooks/:id/delete": {access: admins, params: freshWebhook, foreign: gWebhook},
 
 		// Admin API: admins only.
 		"GET /api/v1/admin/tokens":        {access: admins, params: noParams},
