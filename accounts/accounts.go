@@ -34,6 +34,7 @@ type Store interface {
 	svcportal.TenantOIDCStore
 	svcportal.EmailChangeStore
 	svcportal.ContactRightsStore
+	svcportal.SiteOIDCStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and

@@ -591,8 +591,12 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"name": fmt.Sprintf("New site %d", m.next())})(m, nil)
 			}},
-		"PATCH /api/v1/admin/sites/:id":  {access: admins, params: freshSite, foreign: gSite, body: jsonBody(map[string]any{"kb_enabled": false})},
-		"DELETE /api/v1/admin/sites/:id": {access: admins, params: freshSite, foreign: gSite},
+		"PATCH /api/v1/admin/sites/:id":    {access: admins, params: freshSite, foreign: gSite, body: jsonBody(map[string]any{"kb_enabled": false})},
+		"DELETE /api/v1/admin/sites/:id":   {access: admins, params: freshSite, foreign: gSite},
+		"GET /api/v1/admin/sites/:id/oidc": {access: admins, params: site, foreign: gSite},
+		"PUT /api/v1/admin/sites/:id/oidc": {access: admins, params: freshSite, foreign: gSite,
+			body: jsonBody(map[string]any{"issuer": "https://login.example.com/t", "client_id": "portal", "label": "Initech", "domains": []string{"initech.example"}})},
+		"DELETE /api/v1/admin/sites/:id/oidc": {access: admins, params: freshSite, foreign: gSite},
 		"POST /api/v1/admin/contacts": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("new%d@initech.test", m.next()), "site_id": m.initech.ID, "role": "member"})(m, nil)
