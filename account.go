@@ -162,6 +162,14 @@ type ContactAdmin interface {
 	// (error.contact_has_tickets) while they are the requester of tickets,
 	// which would lose their requester (disable the contact instead).
 	DeleteContact(ctx context.Context, by *Principal, id int64) error
+	// ExportContact gathers everything the tenant keeps about a contact,
+	// its texts safe for spreadsheets, and records who asked:
+	// KindNotFound.
+	ExportContact(ctx context.Context, by *Principal, id int64) (*ContactExport, error)
+	// EraseContact removes the contact's profile, ends its sessions and
+	// memberships and keeps its messages as a "Former contact"'s, in one
+	// transaction with its audit entry: KindNotFound.
+	EraseContact(ctx context.Context, by *Principal, id int64) error
 	ContactImporter
 }
 

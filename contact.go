@@ -38,6 +38,9 @@ type Contact struct {
 	// link or using a code sent to it. Nil means unverified (changed
 	// without a link by an earlier version): the CC list gives it nothing.
 	EmailVerifiedAt *time.Time `bun:"email_verified_at" json:"-"`
+	// ErasedAt is when an admin erased the contact (see EraseContact): the
+	// row stays, since tickets and votes point to it, without a profile.
+	ErasedAt *time.Time `bun:"erased_at" json:"erased_at,omitempty"`
 
 	Memberships []Membership `bun:"-" json:"sites"`
 	// PendingEmail is the address the contact asked to change to, shown

@@ -101,6 +101,8 @@ const (
 	AuditStaffInvited     = "staff_invited"
 	AuditStaffChanged     = "staff_changed"
 	AuditContactsImported = "contacts_imported"
+	AuditContactExported  = "contact_exported"
+	AuditContactErased    = "contact_erased"
 )
 
 // AuditStore appends to and reads the context tenant's audit log.

@@ -145,4 +145,6 @@ type SSOAdmin interface {
 	PutOIDC(ctx context.Context, c OIDCChange) (*TenantOIDC, error)
 	// DeleteOIDC turns single sign-on off; removing none is not an error.
 	DeleteOIDC(ctx context.Context) error
+	// The client sites' own providers.
+	SiteSSOAdmin
 }

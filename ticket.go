@@ -77,6 +77,10 @@ type Ticket struct {
 	RequesterMail string   `bun:"-"`
 	AssigneeName  string   `bun:"-"`
 	Unread        bool     `bun:"-"`
+
+	// RequesterErased says the requester is an erased contact: the name
+	// and address are empty.
+	RequesterErased bool `bun:"-"`
 }
 
 // BuiltinValue returns the value of a built-in field, as the API shows it.
@@ -113,6 +117,10 @@ type TicketMessage struct {
 	Body       string    `bun:"body,notnull" json:"body"`
 	Internal   bool      `bun:"internal,notnull" json:"internal,omitempty"`
 	CreatedAt  time.Time `bun:"created_at,notnull" json:"created_at"`
+
+	// AuthorErased says the author is an erased contact: AuthorName is
+	// empty and pages show "Former contact" in the reader's language.
+	AuthorErased bool `bun:"author_erased,notnull" json:"author_erased,omitempty"`
 }
 
 // Kinds of timeline event.
@@ -145,6 +153,9 @@ type TicketEvent struct {
 	To        string    `bun:"to_value,notnull" json:"to,omitempty"`
 	Comment   string    `bun:"comment,notnull" json:"comment,omitempty"`
 	CreatedAt time.Time `bun:"created_at,notnull" json:"at"`
+
+	// ActorErased says the actor is an erased contact (ActorName is empty).
+	ActorErased bool `bun:"actor_erased,notnull" json:"actor_erased,omitempty"`
 }
 
 // Viewer is a contact as ticket visibility sees them: who they are and
@@ -333,6 +344,10 @@ type TicketView struct {
 	Events         []TicketEvent        `json:"events,omitempty"`
 	Actions        *TicketActions       `json:"actions,omitempty"`
 	Modes          map[string]FieldMode `json:"-"`
+
+	// RequesterErased: the requester was erased (name and address are
+	// empty); pages show "Former contact" in the reader's language.
+	RequesterErased bool `json:"requester_erased,omitempty"`
 }
 
 // TicketRating is the requester's verdict on a closed ticket.

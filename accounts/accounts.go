@@ -33,6 +33,8 @@ type Store interface {
 	svcportal.CredentialStore
 	svcportal.TenantOIDCStore
 	svcportal.EmailChangeStore
+	svcportal.ContactRightsStore
+	svcportal.SiteOIDCStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and

@@ -288,6 +288,9 @@ func (s *Service) SendWelcome(ctx context.Context, by *svcportal.Principal, id i
 	if err != nil {
 		return err
 	}
+	if err := notErased(c); err != nil {
+		return err
+	}
 	l, msg, err := s.welcome(ctx, c)
 	if err != nil {
 		return err

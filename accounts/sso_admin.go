@@ -43,3 +43,47 @@ func (s *Service) PutOIDC(ctx context.Context, c svcportal.OIDCChange) (*svcport
 
 // DeleteOIDC implements svcportal.SSOAdmin.
 func (s *Service) DeleteOIDC(ctx context.Context) error { return s.st.DeleteTenantOIDC(ctx) }
+
+var _ svcportal.SiteSSOAdmin = (*Service)(nil)
+
+// SiteOIDC implements svcportal.SiteSSOAdmin.
+func (s *Service) SiteOIDC(ctx context.Context, siteID int64) (*svcportal.SiteOIDC, error) {
+	if _, err := s.st.Site(ctx, siteID); err != nil {
+		return nil, err
+	}
+	o, err := s.st.SiteOIDC(ctx, siteID)
+	if svcportal.KindOf(err) == svcportal.KindNotFound {
+		return nil, nil
+	}
+	return o, err
+}
+
+// PutSiteOIDC implements svcportal.SiteSSOAdmin. The site and the other
+// sites' domains are checked by the store in the write's transaction.
+func (s *Service) PutSiteOIDC(ctx context.Context, siteID int64, c svcportal.SiteOIDCChange) (*svcportal.SiteOIDC, error) {
+	o := &svcportal.SiteOIDC{SiteID: siteID, Issuer: c.Issuer, ClientID: c.ClientID, Label: c.Label,
+		Domains: c.Domains, AllowCreate: c.AllowCreate}
+	if c.ClientSecret != nil {
+		o.ClientSecret = *c.ClientSecret
+	} else {
+		old, err := s.SiteOIDC(ctx, siteID)
+		if err != nil {
+			return nil, err
+		}
+		if old != nil {
+			o.ClientSecret = old.ClientSecret
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.st.PutSiteOIDC(ctx, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// DeleteSiteOIDC implements svcportal.SiteSSOAdmin.
+func (s *Service) DeleteSiteOIDC(ctx context.Context, siteID int64) error {
+	return s.st.DeleteSiteOIDC(ctx, siteID)
+}

@@ -161,6 +161,9 @@ func (s *Service) UpdateContact(ctx context.Context, by *svcportal.Principal, id
 	if err != nil {
 		return nil, err
 	}
+	if err := notErased(c); err != nil {
+		return nil, err
+	}
 	changed, _, err := s.applyProfile(ctx, by, c, u.ProfileUpdate)
 	var v svcportal.Validation
 	v.Merge(err, "")

@@ -20,7 +20,7 @@ var templates embed.FS
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
 	"home", "profile", "staff", "tickets", "ticket", "sites", "site", "contacts", "contact", "contact_delete",
-	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements", "kb", "kb_group", "kb_article"}
+	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements", "kb", "kb_group", "kb_article", "webhooks", "webhook"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
@@ -125,6 +125,12 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.POST("/announcements", write(policies.AreaAnnouncements), h.announcementSubmit)
 	pages.GET("/announcements/:id", read(policies.AreaAnnouncements), h.announcementEdit)
 	pages.POST("/announcements/:id", write(policies.AreaAnnouncements), h.announcementSubmit)
+
+	pages.GET("/webhooks", read(policies.AreaWebhooks), h.webhooksShow)
+	pages.POST("/webhooks", write(policies.AreaWebhooks), h.webhookCreateSubmit)
+	pages.GET("/webhooks/:id", read(policies.AreaWebhooks), h.webhookShow)
+	pages.POST("/webhooks/:id", write(policies.AreaWebhooks), h.webhookUpdateSubmit)
+	pages.POST("/webhooks/:id/delete", write(policies.AreaWebhooks), h.webhookDeleteSubmit)
 }
 
 // navItem is one link of the console's navigation.
@@ -166,6 +172,7 @@ var consoleAreas = []struct {
 	{"/admin/tokens", "console.nav.tokens", read(policies.AreaTokens)},
 	{"/admin/audit", "console.nav.audit", read(policies.AreaAudit)},
 	{"/admin/settings", "console.nav.settings", read(policies.AreaSettings)},
+	{"/admin/webhooks", "webhooks.title", read(policies.AreaWebhooks)},
 	{"/admin/profile", "console.nav.profile", read(policies.AreaProfile)},
 }
 

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -100,5 +101,35 @@ func (h *handlers) contactWelcome(c *gin.Context) error {
 		return err
 	}
 	c.Status(http.StatusAccepted)
+	return nil
+}
+
+// contactExport answers everything the tenant keeps about the contact as
+// a JSON file to download.
+func (h *handlers) contactExport(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	export, err := h.deps.ContactAdmin.ExportContact(c.Request.Context(), web.Principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="contact-%d.json"`, id))
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, export)
+	return nil
+}
+
+// contactErase erases the contact and answers 204.
+func (h *handlers) contactErase(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.ContactAdmin.EraseContact(c.Request.Context(), web.Principal(c), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -64,3 +64,61 @@ func (h *handlers) oidcDelete(c *gin.Context) error {
 	c.Status(http.StatusNoContent)
 	return nil
 }
+
+// siteOIDCSettings is a site's provider as the API shows it: never the
+// client secret, only whether one is set.
+type siteOIDCSettings struct {
+	oidcSettings
+	Domains []string `json:"domains"`
+}
+
+func showSiteOIDC(o *svcportal.SiteOIDC) siteOIDCSettings {
+	if o == nil {
+		return siteOIDCSettings{Domains: []string{}}
+	}
+	at := o.UpdatedAt
+	return siteOIDCSettings{Domains: o.Domains, oidcSettings: oidcSettings{Configured: true, Issuer: o.Issuer, ClientID: o.ClientID,
+		SecretSet: o.ClientSecret != "", Label: o.Label, AllowCreate: o.AllowCreate, CreateSiteID: o.SiteID, UpdatedAt: &at}}
+}
+
+func (h *handlers) siteOIDCShow(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	o, err := h.deps.SSO.SiteOIDC(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, showSiteOIDC(o))
+	return nil
+}
+
+func (h *handlers) siteOIDCPut(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in svcportal.SiteOIDCChange
+	if err := web.BindJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := h.deps.SSO.PutSiteOIDC(c.Request.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, showSiteOIDC(o))
+	return nil
+}
+
+func (h *handlers) siteOIDCDelete(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.SSO.DeleteSiteOIDC(c.Request.Context(), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

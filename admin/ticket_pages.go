@@ -343,7 +343,10 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) (string, error) {
 // EventText is one timeline event as a sentence in the reader's language.
 func (p *ticketPage) EventText(e svcportal.TicketEvent) string {
 	actor := e.ActorName
-	if actor == "" {
+	switch {
+	case e.ActorErased:
+		actor = p.T(svcportal.FormerContact)
+	case actor == "":
 		actor = p.T("tk.system")
 	}
 	from, to, field := e.From, e.To, e.Field

@@ -599,6 +599,12 @@ func routeCases() map[string]routeCase {
 				return formBody(url.Values{"email": {fmt.Sprintf("invited%d@acme.test", m.next())}, "role": {"agent"}, "locale": {"en"}})(m, nil)
 			}},
 		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
+		"GET /admin/webhooks":   {access: admins, params: noParams},
+		"POST /admin/webhooks": {access: admins, params: noParams,
+			body: formBody(url.Values{"url": {"https://hooks.invalid/new"}, "events": {"ticket.created"}})},
+		"GET /admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
+		"POST /admin/webhooks/:id":        {access: admins, params: freshWebhook, foreign: gWebhook, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/webhooks/:id/delete": {access: admins, params: freshWebhook, foreign: gWebhook},
 
 		// Console pages: sites, contacts and fields (staff read, admins write).
 		"GET /admin/sites":     staffRoute,
@@ -725,8 +731,12 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"name": fmt.Sprintf("New site %d", m.next())})(m, nil)
 			}},
-		"PATCH /api/v1/admin/sites/:id":  {access: admins, params: freshSite, foreign: gSite, body: jsonBody(map[string]any{"kb_enabled": false})},
-		"DELETE /api/v1/admin/sites/:id": {access: admins, params: freshSite, foreign: gSite},
+		"PATCH /api/v1/admin/sites/:id":    {access: admins, params: freshSite, foreign: gSite, body: jsonBody(map[string]any{"kb_enabled": false})},
+		"DELETE /api/v1/admin/sites/:id":   {access: admins, params: freshSite, foreign: gSite},
+		"GET /api/v1/admin/sites/:id/oidc": {access: admins, params: site, foreign: gSite},
+		"PUT /api/v1/admin/sites/:id/oidc": {access: admins, params: freshSite, foreign: gSite,
+			body: jsonBody(map[string]any{"issuer": "https://login.example.com/t", "client_id": "portal", "label": "Initech", "domains": []string{"initech.example"}})},
+		"DELETE /api/v1/admin/sites/:id/oidc": {access: admins, params: freshSite, foreign: gSite},
 		"POST /api/v1/admin/contacts": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("new%d@initech.test", m.next()), "site_id": m.initech.ID, "role": "member"})(m, nil)
@@ -734,6 +744,8 @@ func routeCases() map[string]routeCase {
 		"PATCH /api/v1/admin/contacts/:id":        {access: admins, params: contact, foreign: gContact, body: jsonBody(map[string]any{"job_title": "Tester"})},
 		"DELETE /api/v1/admin/contacts/:id":       {access: admins, params: contact, foreign: gContact},
 		"POST /api/v1/admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
+		"GET /api/v1/admin/contacts/:id/export":   {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/contacts/:id/erase":   {access: admins, params: contact, foreign: gContact},
 		"POST /api/v1/admin/ticket-fields": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"key": fmt.Sprintf("new_%d", m.next()), "type": "text", "labels": map[string]string{"en": "New"}})(m, nil)

@@ -253,15 +253,16 @@ func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind 
 		return err
 	}
 	var names []struct {
-		ID            int64  `bun:"id"`
-		SiteName      string `bun:"site_name"`
-		RequesterName string `bun:"requester_name"`
-		RequesterMail string `bun:"requester_mail"`
-		AssigneeName  string `bun:"assignee_name"`
+		ID            int64      `bun:"id"`
+		SiteName      string     `bun:"site_name"`
+		RequesterName string     `bun:"requester_name"`
+		RequesterMail string     `bun:"requester_mail"`
+		AssigneeName  string     `bun:"assignee_name"`
+		ErasedAt      *time.Time `bun:"erased_at"`
 		ReadAt        *time.Time
 	}
 	q := s.db.NewSelect().TableExpr("tickets AS t").
-		ColumnExpr("t.id, s.name AS site_name, c.email AS requester_mail").
+		ColumnExpr("t.id, s.name AS site_name, c.email AS requester_mail, c.erased_at").
 		ColumnExpr("TRIM(c.first_name || ' ' || c.last_name) AS requester_name").
 		ColumnExpr("COALESCE(NULLIF(st.name, ''), st.email, '') AS assignee_name").
 		Join("JOIN sites AS s ON s.id = t.site_id").
@@ -288,6 +289,9 @@ func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind 
 		t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = n.SiteName, n.RequesterName, n.RequesterMail, n.AssigneeName
 		if t.RequesterName == "" {
 			t.RequesterName = n.RequesterMail
+		}
+		if n.ErasedAt != nil {
+			t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
 		}
 		if readerKind != "" {
 			t.Unread = n.ReadAt == nil || n.ReadAt.Before(unreadSince(t, readerKind))

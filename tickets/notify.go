@@ -85,8 +85,11 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 	}
 	var all []recipient
 	if req, err := s.st.Contact(ctx, t.RequesterID); err == nil {
-		all = append(all, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
-			role: svcportal.ViewerOf(req).RoleFor(t), kind: kind})
+		// An erased requester's placeholder address is never written to.
+		if req.ErasedAt == nil {
+			all = append(all, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
+				role: svcportal.ViewerOf(req).RoleFor(t), kind: kind})
+		}
 	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
 		return nil, err
 	}

@@ -210,7 +210,8 @@ func (s *Service) view(t *svcportal.Ticket, fs *fieldSet, modes map[string]svcpo
 	v := &svcportal.TicketView{
 		Number: t.Number, Title: t.Title, Description: t.Description,
 		SiteID: t.SiteID, SiteName: t.SiteName, RequesterName: t.RequesterName, RequesterEmail: t.RequesterMail,
-		SharedWithSite: t.SharedWithSite, CC: t.CC, Unread: t.Unread,
+		RequesterErased: t.RequesterErased,
+		SharedWithSite:  t.SharedWithSite, CC: t.CC, Unread: t.Unread,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Fields: map[string]any{}, Modes: modes,
 	}
