@@ -20,7 +20,9 @@ import (
 // message is shown, in pages and emails alike, because both take their
 // translator from Wordings.
 
-// texts is every catalog message per language: lang → id → text.
+// texts is every catalog message of one form per language: lang → id →
+// text (messages with plural forms are left out: they cannot be
+// overridden).
 var texts = mustReadTexts()
 
 func mustReadTexts() map[string]map[string]string {
@@ -33,12 +35,16 @@ func mustReadTexts() map[string]map[string]string {
 			if err != nil {
 				panic(err)
 			}
-			m := map[string]string{}
+			m := map[string]any{}
 			if err := toml.Unmarshal(raw, &m); err != nil {
 				panic(fmt.Sprintf("locales: read %s: %v", f, err))
 			}
-			for id, text := range m {
-				out[lang][id] = text
+			for id, v := range m {
+				// A message with plural forms (a table of one, other…) is
+				// not overridable: an override is one text.
+				if text, ok := v.(string); ok {
+					out[lang][id] = text
+				}
 			}
 		}
 	}
