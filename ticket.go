@@ -3,6 +3,7 @@ package svcportal
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,6 +216,11 @@ type TicketFilter struct {
 	Sort    string         // "updated", "created", "number" or "priority", ascending; "-" before it: descending (default "-updated")
 	Page    int
 	PerPage int
+	// After and Before, when set, are cursors (TicketCursor of a ticket
+	// of the list): the page holds the tickets that follow, or precede,
+	// that one in the list's order, read from an index however deep the
+	// page, and Page only numbers it for display.
+	After, Before string
 	// Within, for a contact's list, maps each field key to the sites
 	// where that contact sees the field: a filter or a sort on the field
 	// acts only on tickets of those sites (a key without an entry: none),
@@ -274,7 +280,8 @@ type TicketStore interface {
 	TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]TicketMessage, error)
 	// TicketEvents lists a ticket's timeline, oldest first.
 	TicketEvents(ctx context.Context, ticketID int64) ([]TicketEvent, error)
-	// MarkTicketRead records that the reader has seen the ticket now.
+	// MarkTicketRead records that the reader has seen the ticket now;
+	// it writes only when the ticket held something unread for them.
 	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error
 	// TicketsAwaitingClient lists the tenant's tickets in awaiting_reply or
 	// solution_proposed whose status has not changed since before, oldest
@@ -468,10 +475,71 @@ func ParseTicketFilter(q url.Values) (TicketFilter, error) {
 			f.Sites = append(f.Sites, id)
 		}
 	}
+	f.After, f.Before = q.Get("after"), q.Get("before")
+	for name, c := range map[string]string{"after": f.After, "before": f.Before} {
+		if c != "" && !cursorRE.MatchString(c) {
+			return f, bad(name)
+		}
+	}
+	if f.After != "" && f.Before != "" {
+		return f, bad("before")
+	}
 	for k, vs := range q {
 		if key, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && vs[0] != "" {
 			f.Fields[key] = vs[0]
 		}
 	}
 	return f, nil
+}
+
+// TicketCountCap is how far a list counts its tickets: a total above it
+// is reported as TicketCountCap+1, read as "more than TicketCountCap"
+// ("1,000+"). Counting stops there so that a request never counts a
+// hundred thousand rows; nobody pages through more than a thousand
+// tickets, and a list that long is narrowed with a filter, which has its
+// own exact count again.
+const TicketCountCap = 1000
+
+// MaxListOffset is the deepest a list page may start by page number;
+// deeper pages are read with a cursor (TicketFilter.After), which costs
+// what the first page costs. A deeper page number is KindInvalid.
+const MaxListOffset = 1000
+
+// TotalCapped splits a list total for display: the number to show, and
+// whether counting stopped at TicketCountCap (shown as "1,000+").
+func TotalCapped(total int) (n int, capped bool) {
+	if total > TicketCountCap {
+		return TicketCountCap, true
+	}
+	return total, false
+}
+
+// cursorRE is the form of a list cursor: the sort key of a ticket (a
+// time in microseconds since 1970, or its number), then its number.
+var cursorRE = regexp.MustCompile(`^-?\d{1,20}_\d{1,19}$`)
+
+// TicketCursor is the position of v in a list sorted by sort, for the
+// After and Before of a TicketFilter; "" for a sort that pages by number
+// only (priority). The key is what the store orders by: the time v was
+// updated as its reader sees it (UpdatedAt), or its number.
+func TicketCursor(v *TicketView, sort string) string {
+	switch strings.TrimPrefix(sort, "-") {
+	case "", "updated":
+		return strconv.FormatInt(v.UpdatedAt.UnixMicro(), 10) + "_" + strconv.FormatInt(v.Number, 10)
+	case "created", "number":
+		return strconv.FormatInt(v.Number, 10) + "_" + strconv.FormatInt(v.Number, 10)
+	}
+	return ""
+}
+
+// ParseTicketCursor reads a cursor made by TicketCursor: its sort key
+// and ticket number.
+func ParseTicketCursor(c string) (key, number int64, ok bool) {
+	k, n, found := strings.Cut(c, "_")
+	if !found {
+		return 0, 0, false
+	}
+	key, err1 := strconv.ParseInt(k, 10, 64)
+	number, err2 := strconv.ParseInt(n, 10, 64)
+	return key, number, err1 == nil && err2 == nil
 }

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/uptrace/bun"
+)
+
+// Word search on tickets goes through a full-text index kept by triggers
+// in the writing transaction (migrations 0081): FTS5 on SQLite, a
+// tsvector with GIN indexes on PostgreSQL. A ticket's document has two
+// parts: what a contact may read (title, description, public messages)
+// and the internal notes; a contact's search looks in the first only, so
+// it never tells that a note holds a word. Each word of the query must be
+// in the ticket, as a word or the start of one ("print" finds "printer").
+//
+// The condition is a correlated lookup of the ticket's document: the list
+// reads tickets in its order from an index (visibility first, see
+// ticket_list.go) and checks each against the index until the page is
+// full, so a common word costs what a page costs.
+
+// searchTokens splits text into the words the full-text index holds:
+// runs of letters, digits and marks, lower-cased, as FTS5's unicode61
+// tokenizer and PostgreSQL's parser cut them.
+func searchTokens(text string) []string {
+	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+	out := fields[:0]
+	for _, f := range fields {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// matchWords limits q (on "tickets AS t") to tickets that hold every word
+// of term; internal notes count only when withInternal.
+func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool) *bun.SelectQuery {
+	words := searchTokens(term)
+	if len(words) == 0 {
+		return q.Where("1 = 0") // punctuation only: no word to find
+	}
+	if s.dialect == Postgres {
+		parts := make([]string, len(words))
+		for i, w := range words {
+			parts[i] = w + ":*"
+		}
+		column := "body"
+		if withInternal {
+			column = "whole"
+		}
+		return q.Where("EXISTS (SELECT 1 FROM ticket_search AS ts WHERE ts.ticket_id = t.id AND ts."+column+
+			" @@ to_tsquery('simple', ?))", strings.Join(parts, " & "))
+	}
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = `"` + w + `"*` // tokens hold no quote: letters, digits, marks
+	}
+	expr := strings.Join(parts, " AND ")
+	if !withInternal {
+		expr = "body : (" + expr + ")"
+	}
+	return q.Where("EXISTS (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? AND ticket_fts.rowid = t.id)", expr)
+}
