@@ -227,6 +227,10 @@ type TicketFilter struct {
 	// so it cannot tell a value the contact may not see. Nil for staff,
 	// who see every field everywhere. The ticket service fills it in.
 	Within map[string][]int64
+	// TicketSites, for a contact's list, are the sites of the tickets
+	// they may see, as ContactTicketSites answers them (the service
+	// fills it in with Within); nil: the store reads them.
+	TicketSites []int64
 }
 
 // NormalizeCC trims, lower-cases and de-duplicates a CC list and checks it.

@@ -261,19 +261,81 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 			return nil, 0, err
 		}
 	}
-	query := "SELECT " + l.s.ticketColumns() + " FROM (" + union(pages) + ") AS u JOIN tickets AS t ON t.id = u.id" +
-		" ORDER BY " + l.orderBy("u.k", "u.n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset)
-	if err := l.s.db.NewRaw(query).Scan(ctx, &ts); err != nil {
+	// One statement reads the page, the names and read state of its
+	// tickets, and the capped total (an uncorrelated subquery, computed
+	// once).
+	query := "SELECT " + l.s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
+			TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
+			COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, xr.read_at AS x_read_at,
+			(SELECT COUNT(*) FROM (` + union(counts) + `) AS cnt) AS x_total
+		FROM (` + union(pages) + `) AS u
+		JOIN tickets AS t ON t.id = u.id
+		JOIN sites AS s ON s.id = t.site_id
+		JOIN contacts AS c ON c.id = t.requester_id
+		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id
+		` + l.s.db.NewRaw("LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", l.readerKind, l.readerID).String() + `
+		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset)
+	var rows []listedTicket
+	if err := l.s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
 		return nil, 0, fmt.Errorf("list tickets: %w", err)
 	}
 	if keyed && before {
-		slices.Reverse(ts)
+		slices.Reverse(rows)
 	}
-	var total int
-	if err := l.s.db.NewRaw("SELECT COUNT(*) FROM ("+union(counts)+") AS c").Scan(ctx, &total); err != nil {
-		return nil, 0, fmt.Errorf("count tickets: %w", err)
+	total := 0
+	for _, r := range rows {
+		t := r.Ticket
+		t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
+		if t.RequesterName == "" {
+			t.RequesterName = r.RequesterMail
+		}
+		t.Unread = r.ReadAt == nil || r.ReadAt.Before(unreadSince(&t, l.readerKind))
+		ts, total = append(ts, t), r.Total
 	}
-	return ts, min(total, svcportal.TicketCountCap+1), l.s.decorate(ctx, ts, l.readerKind, l.readerID)
+	if len(rows) == 0 && (offset > 0 || keyed) {
+		// Past the end, or before the start: the total still counts.
+		if err := l.s.db.NewRaw("SELECT COUNT(*) FROM ("+union(counts)+") AS cnt").Scan(ctx, &total); err != nil {
+			return nil, 0, fmt.Errorf("count tickets: %w", err)
+		}
+	}
+	return ts, min(total, svcportal.TicketCountCap+1), l.s.ccLists(ctx, ts)
+}
+
+// listedTicket is a row of a list: the ticket, its names, the reader's
+// read state and the list's total.
+type listedTicket struct {
+	svcportal.Ticket
+	SiteName      string     `bun:"x_site_name"`
+	RequesterMail string     `bun:"x_requester_mail"`
+	RequesterName string     `bun:"x_requester_name"`
+	AssigneeName  string     `bun:"x_assignee_name"`
+	ReadAt        *time.Time `bun:"x_read_at"`
+	Total         int        `bun:"x_total"`
+}
+
+// ccLists fills in the CC lists of ts, with one query.
+func (s *Store) ccLists(ctx context.Context, ts []svcportal.Ticket) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ts))
+	byID := make(map[int64]*svcportal.Ticket, len(ts))
+	for i := range ts {
+		ids[i], byID[ts[i].ID] = ts[i].ID, &ts[i]
+		ts[i].CC = []string{}
+		if ts[i].Fields == nil {
+			ts[i].Fields = map[string]any{}
+		}
+	}
+	var ccs []ticketCC
+	if err := s.db.NewSelect().Model(&ccs).Where("ticket_id IN (?)", bun.In(ids)).Order("email").Scan(ctx); err != nil {
+		return err
+	}
+	for _, c := range ccs {
+		t := byID[c.TicketID]
+		t.CC = append(t.CC, c.Email)
+	}
+	return nil
 }
 
 // noSites stands in for an empty IN list, which SQL does not allow.
@@ -293,9 +355,13 @@ func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcpor
 		return nil, 0, err
 	}
 	l := s.newList(tid, f, svcportal.PrincipalContact, v.ContactID, false)
-	own, err := s.requesterSites(ctx, tid, v.ContactID)
-	if err != nil {
-		return nil, 0, err
+	// The sites of their own tickets: a branch each. The service passes
+	// them, with their memberships' sites, which only adds empty branches.
+	own := f.TicketSites
+	if own == nil {
+		if own, err = s.requesterSites(ctx, tid, v.ContactID); err != nil {
+			return nil, 0, err
+		}
 	}
 	wanted := func(site int64) bool { return len(f.Sites) == 0 || slices.Contains(f.Sites, site) }
 	managed := v.SitesWithRole(svcportal.RoleSiteManager)

@@ -20,6 +20,7 @@ type Service struct {
 	setup      []func(ctx context.Context) error
 	scheme     string // of links in emails: http or https
 	port       string // appended to links when not the scheme's default
+	cache      *hostCache
 }
 
 // Option configures a Service.
@@ -96,16 +97,22 @@ func (s *Service) Resolve(ctx context.Context, host string) (*svcportal.Tenant, 
 		// UTF-8): no tenant, and no query a database could choke on.
 		return nil, svcportal.ErrNotFound()
 	}
+	var load func() (*svcportal.Tenant, error)
 	if slug, ok := strings.CutSuffix(h, "."+s.baseDomain); ok {
 		if slug == "" || strings.Contains(slug, ".") {
 			return nil, svcportal.ErrNotFound()
 		}
-		return s.store.TenantBySlug(ctx, slug)
+		load = func() (*svcportal.Tenant, error) { return s.store.TenantBySlug(ctx, slug) }
+	} else {
+		if h == s.baseDomain || h == "" {
+			return nil, svcportal.ErrNotFound()
+		}
+		load = func() (*svcportal.Tenant, error) { return s.store.TenantByDomain(ctx, h) }
 	}
-	if h == s.baseDomain || h == "" {
-		return nil, svcportal.ErrNotFound()
+	if s.cache == nil {
+		return load()
 	}
-	return s.store.TenantByDomain(ctx, h)
+	return s.cache.resolve(ctx, h, load)
 }
 
 // CreateRequest is what `portal tenant create` asks for.

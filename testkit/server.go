@@ -28,12 +28,26 @@ const SecretKey = "testkit-secret-key-0123456789abcdef"
 type App struct {
 	*app.App
 	Clock *Clock
+	// DatabaseURL is where the app's database is.
+	DatabaseURL string
 }
 
 // NewApp builds the application for t.
 func NewApp(t testing.TB) *App {
 	t.Helper()
-	clock := NewClock()
+	return newApp(t, DatabaseURL(t), NewClock())
+}
+
+// OtherInstance builds a second instance of the application on a's
+// database, with a's clock, as a second server of one installation would
+// run: its own caches, its own connections.
+func (a *App) OtherInstance(t testing.TB) *App {
+	t.Helper()
+	return newApp(t, a.DatabaseURL, a.Clock)
+}
+
+func newApp(t testing.TB, dbURL string, clock *Clock) *App {
+	t.Helper()
 	index, err := search.NewMemory()
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +55,7 @@ func NewApp(t testing.TB) *App {
 	t.Cleanup(func() { index.Close() })
 	dir := t.TempDir()
 	a, err := app.New(context.Background(), app.Config{
-		DatabaseURL: DatabaseURL(t), DataDir: dir, BaseDomain: BaseDomain,
+		DatabaseURL: dbURL, DataDir: dir, BaseDomain: BaseDomain,
 		MailURL: "file:" + filepath.Join(dir, "mail"), SearchURL: "embedded", Index: index,
 		SecretKey: []byte(SecretKey), Logger: slog.New(slog.DiscardHandler), Now: clock.Now,
 	})
@@ -49,7 +63,7 @@ func NewApp(t testing.TB) *App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return &App{App: a, Clock: clock}
+	return &App{App: a, Clock: clock, DatabaseURL: dbURL}
 }
 
 // Request sends one request to the app through the real gin engine.

@@ -35,6 +35,11 @@ type Config struct {
 	// sets it from secureCookies, the setting as written.
 	SecureCookies bool
 	secureCookies string
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on this
+	// address, which must be on loopback: an operator's tool, reached
+	// from the machine itself (or through an SSH tunnel), never from the
+	// network.
+	PprofAddr string
 }
 
 // setting describes one configuration value: its variable, flag, default.
@@ -52,6 +57,7 @@ var settings = []setting{
 	{"PORTAL_SEARCH_URL", "search-url", "embedded", "embedded or typesense://API_KEY@host:port", func(c *Config) *string { return &c.SearchURL }},
 	{"PORTAL_SECRET_KEY", "secret-key", "", "keys for sessions, CSRF and reset codes (generated into the data dir when empty)", func(c *Config) *string { return &c.SecretKey }},
 	{"PORTAL_SECURE_COOKIES", "secure-cookies", "false", "true behind a TLS-terminating proxy: mark cookies Secure", func(c *Config) *string { return &c.secureCookies }},
+	{"PORTAL_PPROF_ADDR", "pprof-addr", "", "loopback address of the Go profiler, e.g. 127.0.0.1:6060 (empty: off)", func(c *Config) *string { return &c.PprofAddr }},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -108,10 +114,27 @@ func (c *Config) Validate() error {
 	default:
 		bad("PORTAL_SECURE_COOKIES", "must be true or false")
 	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		bad("PORTAL_PPROF_ADDR", "%q is not a loopback host:port such as 127.0.0.1:6060", c.PprofAddr)
+	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("PORTAL_SECRET_KEY", "must be at least 32 characters (or empty, to generate one)")
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackAddr reports whether addr is host:port with a loopback host
+// (127.0.0.0/8, ::1 or localhost).
+func loopbackAddr(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func validDomain(d string) bool {

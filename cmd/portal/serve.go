@@ -62,6 +62,14 @@ func serve(e *env, cfg *Config, a *app.App, onListen func(port string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(e, cfg.PprofAddr)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stop()
+	}
 	// The jobs (outbox delivery, auto-close) stop with the server.
 	jobs, stopJobs := context.WithCancel(e.ctx)
 	done := make(chan struct{})
