@@ -288,9 +288,11 @@ type TicketStore interface {
 	// it writes only when the ticket held something unread for them.
 	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error
 	// TicketsAwaitingClient lists the tenant's tickets in awaiting_reply or
-	// solution_proposed whose status has not changed since before, oldest
-	// first, at most limit.
-	TicketsAwaitingClient(ctx context.Context, before time.Time, limit int) ([]Ticket, error)
+	// solution_proposed that the auto-close job has to handle: those whose
+	// status has not changed since closeBefore, and those unchanged since
+	// remindBefore that have had no reminder yet; oldest first, at most
+	// limit. Handling a ticket takes it out of the list.
+	TicketsAwaitingClient(ctx context.Context, remindBefore, closeBefore time.Time, limit int) ([]Ticket, error)
 }
 
 // TicketChange is what one action adds to a ticket besides its columns.

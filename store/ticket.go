@@ -305,15 +305,15 @@ func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.T
 }
 
 // TicketsAwaitingClient implements svcportal.TicketStore.
-func (s *Store) TicketsAwaitingClient(ctx context.Context, before time.Time, limit int) ([]svcportal.Ticket, error) {
+func (s *Store) TicketsAwaitingClient(ctx context.Context, remindBefore, closeBefore time.Time, limit int) ([]svcportal.Ticket, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var ts []svcportal.Ticket
 	err = s.db.NewSelect().Model(&ts).
-		Where("tenant_id = ? AND status IN (?) AND status_changed_at <= ?", tid,
-			bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}), before.UTC()).
+		Where("tenant_id = ? AND status IN (?)", tid, bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed})).
+		Where("status_changed_at <= ? AND (status_changed_at <= ? OR reminder_sent_at IS NULL)", remindBefore.UTC(), closeBefore.UTC()).
 		Order("status_changed_at").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, err
@@ -379,48 +379,6 @@ func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, er
 		return nil, notFound(err)
 	}
 	return s.TicketByNumber(ctx, number)
-}
-
-// SeedTickets inserts many tickets at once for benchmarks and demos:
-// numbers follow the tenant's counter without gaps, in one transaction.
-// No events, emails or read state are written.
-func (s *Store) SeedTickets(ctx context.Context, ts []svcportal.Ticket) error {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	if len(ts) == 0 {
-		return nil
-	}
-	now := s.now().UTC()
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var last int64
-		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, ?)
-			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + ?
-			RETURNING last_number`, tid, len(ts), len(ts)).Scan(ctx, &last)
-		if err != nil {
-			return err
-		}
-		first := last - int64(len(ts)) + 1
-		for i := range ts {
-			t := &ts[i]
-			t.TenantID, t.Number = tid, first+int64(i)
-			if t.CreatedAt.IsZero() {
-				t.CreatedAt = now
-			}
-			t.UpdatedAt, t.StatusChangedAt, t.LastPublicAt, t.LastClientAt = t.CreatedAt, t.CreatedAt, t.CreatedAt, t.CreatedAt
-			if t.Fields == nil {
-				t.Fields = map[string]any{}
-			}
-		}
-		for start := 0; start < len(ts); start += 500 {
-			batch := ts[start:min(start+500, len(ts))]
-			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
-				return fmt.Errorf("seed tickets: %w", err)
-			}
-		}
-		return nil
-	})
 }
 
 // AddArticleAttachment implements svcportal.AttachmentStore.

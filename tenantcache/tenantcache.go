@@ -56,3 +56,55 @@ func (c *Map[V]) Get(ctx context.Context, load func(context.Context) (V, error))
 	}
 	return v, nil
 }
+
+// Keyed holds values per tenant and key (a contact, say), all read at one
+// tenant cache version: when the version moves, the tenant's values are
+// dropped together. The zero Keyed is ready.
+type Keyed[K comparable, V any] struct {
+	mu      sync.Mutex
+	tenants map[int64]*keyedEntries[K, V]
+}
+
+type keyedEntries[K comparable, V any] struct {
+	version int64
+	values  map[K]V
+}
+
+// maxKeys bounds the values kept per tenant: past it the tenant's values
+// are dropped and read again as they are asked for.
+const maxKeys = 10000
+
+// Get answers the value of key for the context tenant, as Map.Get does.
+func (c *Keyed[K, V]) Get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil || t.CacheVersion == 0 {
+		return load(ctx)
+	}
+	c.mu.Lock()
+	if e := c.tenants[t.ID]; e != nil && e.version == t.CacheVersion {
+		if v, ok := e.values[key]; ok {
+			c.mu.Unlock()
+			return v, nil
+		}
+	}
+	c.mu.Unlock()
+	v, err := load(ctx)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tenants == nil {
+		c.tenants = map[int64]*keyedEntries[K, V]{}
+	}
+	e := c.tenants[t.ID]
+	switch {
+	case e == nil || e.version < t.CacheVersion || len(e.values) >= maxKeys:
+		e = &keyedEntries[K, V]{version: t.CacheVersion, values: map[K]V{}}
+		c.tenants[t.ID] = e
+	case e.version > t.CacheVersion:
+		return v, nil // a newer request has moved on: keep its values
+	}
+	e.values[key] = v
+	return v, nil
+}

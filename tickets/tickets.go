@@ -44,6 +44,7 @@ type Service struct {
 	articles svcportal.ArticleReader
 
 	fieldCache tenantcache.Map[[]svcportal.TicketField] // custom fields per tenant
+	siteCache  tenantcache.Keyed[int64, []int64]        // the sites of each contact's tickets
 }
 
 var _ svcportal.TicketService = (*Service)(nil)
@@ -482,7 +483,7 @@ func (s *Service) StatusCounts(ctx context.Context, p *svcportal.Principal, f sv
 // the sites of the tickets they may see (also answered); their role at each site decides
 // (a requester who left a site counts as a member there, as RoleFor says).
 func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) (map[string][]int64, []int64, error) {
-	sites, err := s.st.ContactTicketSites(ctx, v)
+	sites, err := s.ticketSites(ctx, v)
 	if err != nil {
 		return nil, nil, err
 	}
