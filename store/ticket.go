@@ -196,14 +196,16 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64) (*svcportal.Ti
 	if err != nil {
 		return nil, err
 	}
-	var ts []svcportal.Ticket
-	if err := s.db.NewSelect().Model(&ts).Where("tenant_id = ? AND number = ?", tid, number).Scan(ctx); err != nil {
+	var rows []listedTicket
+	if err := s.db.NewRaw("SELECT "+s.ticketColumns()+", "+ticketNameColumns+" FROM tickets AS t "+ticketNameJoins+
+		" WHERE t.tenant_id = ? AND t.number = ?", tid, number).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	if len(ts) == 0 {
+	if len(rows) == 0 {
 		return nil, svcportal.ErrNotFound()
 	}
-	if err := s.decorate(ctx, ts, "", 0); err != nil {
+	ts := []svcportal.Ticket{rows[0].named()}
+	if err := s.ccLists(ctx, ts); err != nil {
 		return nil, err
 	}
 	return &ts[0], nil

@@ -264,15 +264,10 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	// One statement reads the page, the names and read state of its
 	// tickets, and the capped total (an uncorrelated subquery, computed
 	// once).
-	query := "SELECT " + l.s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
-			TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
-			COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, xr.read_at AS x_read_at,
+	query := "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
 			(SELECT COUNT(*) FROM (` + union(counts) + `) AS cnt) AS x_total
 		FROM (` + union(pages) + `) AS u
-		JOIN tickets AS t ON t.id = u.id
-		JOIN sites AS s ON s.id = t.site_id
-		JOIN contacts AS c ON c.id = t.requester_id
-		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id
+		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
 		` + l.s.db.NewRaw("LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", l.readerKind, l.readerID).String() + `
 		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset)
 	var rows []listedTicket
@@ -284,11 +279,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	}
 	total := 0
 	for _, r := range rows {
-		t := r.Ticket
-		t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
-		if t.RequesterName == "" {
-			t.RequesterName = r.RequesterMail
-		}
+		t := r.named()
 		t.Unread = r.ReadAt == nil || r.ReadAt.Before(unreadSince(&t, l.readerKind))
 		ts, total = append(ts, t), r.Total
 	}
@@ -299,6 +290,27 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 		}
 	}
 	return ts, min(total, svcportal.TicketCountCap+1), l.s.ccLists(ctx, ts)
+}
+
+// ticketNameColumns and ticketNameJoins add, to a query of "tickets AS
+// t", the names a ticket is shown with (see listedTicket).
+const (
+	ticketNameColumns = `s.name AS x_site_name, c.email AS x_requester_mail,
+		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
+		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name`
+	ticketNameJoins = `JOIN sites AS s ON s.id = t.site_id
+		JOIN contacts AS c ON c.id = t.requester_id
+		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id`
+)
+
+// named is the row's ticket with its names.
+func (r *listedTicket) named() svcportal.Ticket {
+	t := r.Ticket
+	t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
+	if t.RequesterName == "" {
+		t.RequesterName = r.RequesterMail
+	}
+	return t
 }
 
 // listedTicket is a row of a list: the ticket, its names, the reader's
