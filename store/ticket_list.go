@@ -75,6 +75,7 @@ type branch struct {
 	where string
 	args  []any
 	key   string
+	sites []int64 // the sites its tickets may be in; nil: any of the tenant's
 }
 
 func (s *Store) newList(tid int64, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) *listQuery {
@@ -169,7 +170,7 @@ func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQ
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, "status", "t.status IN (?)"), bun.In(l.f.Status))
 	}
-	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal)
+	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal, searchScope(l.tid, b.sites))
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +383,7 @@ func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcpor
 	// per site and case.
 	for _, site := range own {
 		if wanted(site) && (f.Scope == "mine" || !slices.Contains(managed, site)) {
-			bs = append(bs, branch{"t.requester_id = ? AND t.site_id = ?", []any{v.ContactID, site}, l.siteKey(site)})
+			bs = append(bs, branch{"t.requester_id = ? AND t.site_id = ?", []any{v.ContactID, site}, l.siteKey(site), []int64{site}})
 		}
 	}
 	if f.Scope != "mine" {
@@ -391,17 +392,17 @@ func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcpor
 			switch {
 			case !wanted(site):
 			case slices.Contains(managed, site):
-				bs = append(bs, branch{"t.site_id = ?", []any{site}, l.siteKey(site)})
+				bs = append(bs, branch{"t.site_id = ?", []any{site}, l.siteKey(site), []int64{site}})
 			default:
 				others = append(others, site)
 				bs = append(bs, branch{"t.site_id = ? AND t.shared_with_site = TRUE AND t.requester_id <> ?",
-					[]any{site, v.ContactID}, l.siteKey(site)})
+					[]any{site, v.ContactID}, l.siteKey(site), []int64{site}})
 			}
 		}
 		if len(others) > 0 && v.Email != "" {
 			bs = append(bs, branch{`t.site_id IN (?) AND t.shared_with_site = FALSE AND t.requester_id <> ?
 				AND t.id IN (SELECT cc.ticket_id FROM ticket_cc AS cc WHERE cc.email = ?)`,
-				[]any{bun.In(others), v.ContactID, v.Email}, l.mixedKey()})
+				[]any{bun.In(others), v.ContactID, v.Email}, l.mixedKey(), others})
 		}
 	}
 	return l.run(ctx, bs)
@@ -451,12 +452,12 @@ func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.Tic
 		where, args = "t.assignee_id = ?", []any{staffID}
 	}
 	if len(f.Sites) == 0 {
-		return l.run(ctx, []branch{{where, args, l.mixedKey()}})
+		return l.run(ctx, []branch{{where, args, l.mixedKey(), nil}})
 	}
 	// A branch per site: each is read from the site's index in order.
 	var bs []branch
 	for _, site := range slices.Compact(slices.Sorted(slices.Values(f.Sites))) {
-		bs = append(bs, branch{where + " AND t.site_id = ?", append(slices.Clone(args), site), l.siteKey(site)})
+		bs = append(bs, branch{where + " AND t.site_id = ?", append(slices.Clone(args), site), l.siteKey(site), []int64{site}})
 	}
 	l.f.Sites = nil
 	return l.run(ctx, bs)
@@ -470,9 +471,10 @@ var builtinColumns = map[string]string{
 var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
 
 // filterTickets applies every condition of f but the status to q (on
-// "tickets AS t"), joining the reader's read state as rd when the filter
+// "tickets AS t", whose tickets a word search finds in scope, see
+// searchScope), joining the reader's read state as rd when the filter
 // asks for it.
-func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) (*bun.SelectQuery, error) {
+func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool, scope string) (*bun.SelectQuery, error) {
 	if len(f.Sites) > 0 {
 		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
 	}
@@ -481,7 +483,7 @@ func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, read
 			n, _ := strconv.ParseInt(m[1], 10, 64)
 			q = q.Where("t.number = ?", n)
 		} else {
-			q = s.matchWords(q, term, withInternal)
+			q = s.matchWords(q, term, withInternal, scope)
 		}
 	}
 	for key, val := range f.Fields {
@@ -527,7 +529,7 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 		if f.Scope == "mine" {
 			q = q.Where("t.assignee_id = ?", staffID)
 		}
-		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true); err != nil {
+		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true, searchScope(tid, f.Sites)); err != nil {
 			return nil, err
 		}
 		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))

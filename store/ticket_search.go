@@ -2,6 +2,7 @@ package store
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -41,9 +42,26 @@ func searchTokens(text string) []string {
 	return out
 }
 
+// searchScope says where a word search looks: the tickets of sites, or
+// of the tenant tid for none. On SQLite the scope column of a ticket's
+// document holds "t<tenant> s<site>", and the index then answers only the
+// tickets of the branch's sites, so the set it builds is as large as the
+// matches there, whatever the rest of the installation holds.
+func searchScope(tid int64, sites []int64) string {
+	if len(sites) == 0 {
+		return `scope : "t` + strconv.FormatInt(tid, 10) + `"`
+	}
+	parts := make([]string, len(sites))
+	for i, id := range sites {
+		parts[i] = `"s` + strconv.FormatInt(id, 10) + `"`
+	}
+	return "scope : (" + strings.Join(parts, " OR ") + ")"
+}
+
 // matchWords limits q (on "tickets AS t") to tickets that hold every word
-// of term; internal notes count only when withInternal.
-func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool) *bun.SelectQuery {
+// of term; internal notes count only when withInternal. scope is the
+// searchScope of q's tickets.
+func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, scope string) *bun.SelectQuery {
 	words := searchTokens(term)
 	if len(words) == 0 {
 		return q.Where("1 = 0") // punctuation only: no word to find
@@ -64,9 +82,9 @@ func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool) *
 	for i, w := range words {
 		parts[i] = `"` + w + `"*` // tokens hold no quote: letters, digits, marks
 	}
-	expr := strings.Join(parts, " AND ")
+	expr := "{body notes} : (" + strings.Join(parts, " AND ") + ")"
 	if !withInternal {
-		expr = "body : (" + expr + ")"
+		expr = "body : (" + strings.Join(parts, " AND ") + ")"
 	}
-	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", expr)
+	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope+" AND "+expr)
 }
