@@ -537,8 +537,9 @@ func TestSeedCommand(t *testing.T) {
 	tn, _ := st.TenantBySlug(context.Background(), "acme")
 	ctx := svcportal.WithTenant(context.Background(), tn)
 	got, total, err := st.StaffTickets(ctx, 0, svcportal.TicketFilter{Sort: "-number", PerPage: 1})
-	if err != nil || total != 4500 || got[0].Number != 4500 {
-		t.Errorf("after seeding: %d tickets, highest %v, %v", total, got, err)
+	n, _ := st.DB().NewSelect().TableExpr("tickets").Count(ctx)
+	if err != nil || n != 4500 || total != svcportal.TicketCountCap+1 || got[0].Number != 4500 {
+		t.Errorf("after seeding: %d tickets (list total %d), highest %v, %v", n, total, got, err)
 	}
 	idx, _, err := search.Open(filepath.Join(env["PORTAL_DATA_DIR"], "search"))
 	if err != nil {
@@ -557,5 +558,48 @@ func TestSeedCommand(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, context.Background(), env, "seed", "--tenant", "nope"); code != 1 {
 		t.Errorf("seed --tenant nope: exit %d, want 1", code)
+	}
+}
+
+// TestSeedCommand_Due: seeded tickets waiting on the client fall due for
+// the auto-close job only when asked (--due), so a benchmark does not
+// wake the job to thousands of tickets at once.
+func TestSeedCommand_Due(t *testing.T) {
+	env := testEnv(t)
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "create", "--slug", "acme", "--name", "Acme",
+		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	st, err := store.Open(context.Background(), env["PORTAL_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, _ := st.TenantBySlug(context.Background(), "acme")
+	ctx := svcportal.WithTenant(context.Background(), tn)
+	delay := time.Duration(tn.AutoCloseDays) * 24 * time.Hour
+	dueNow := func() int {
+		t.Helper()
+		now := time.Now()
+		ts, err := st.TicketsAwaitingClient(ctx, now.Add(-delay/2), now.Add(-delay), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ts)
+	}
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--tickets", "400"}, 0},
+		{[]string{"--tickets", "400", "--due", "25"}, 25},
+	} {
+		args := append([]string{"seed", "--tenant", "acme", "--sites", "2", "--contacts", "5"}, tc.args...)
+		if code, _, stderr := runCmd(t, context.Background(), env, args...); code != 0 {
+			t.Fatalf("seed %v: %s", tc.args, stderr)
+		}
+		if got := dueNow(); got != tc.want {
+			t.Errorf("after seed %v: %d tickets for the auto-close job, want %d", tc.args, got, tc.want)
+		}
 	}
 }
