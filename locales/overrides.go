@@ -33,12 +33,17 @@ func mustReadTexts() map[string]map[string]string {
 			if err != nil {
 				panic(err)
 			}
-			m := map[string]string{}
+			m := map[string]any{}
 			if err := toml.Unmarshal(raw, &m); err != nil {
 				panic(fmt.Sprintf("locales: read %s: %v", f, err))
 			}
-			for id, text := range m {
-				out[lang][id] = text
+			for id, v := range m {
+				// A plural message (a table of one/other forms, read by
+				// Translator.N) is not overridable: N does not consult a
+				// tenant's wording.
+				if text, ok := v.(string); ok {
+					out[lang][id] = text
+				}
 			}
 		}
 	}

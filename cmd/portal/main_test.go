@@ -198,8 +198,17 @@ func TestTenantCreateCommand(t *testing.T) {
 func TestTenantListDisableEnable(t *testing.T) {
 	env := testEnv(t)
 	ctx := context.Background()
-	if code, stdout, _ := runCmd(t, ctx, env, "tenant", "list"); code != 0 || !strings.Contains(stdout, "No tenants yet") {
-		t.Errorf("empty list: %d %q", code, stdout)
+	// Without an installation the command says so and creates none.
+	if code, _, stderr := runCmd(t, ctx, env, "tenant", "list"); code != 1 || !strings.Contains(stderr, "no database") {
+		t.Errorf("list without an installation: %d %q", code, stderr)
+	}
+	st, err := store.Open(ctx, env["PORTAL_DATABASE_URL"]) // an installation, still without tenants
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, stdout, stderr := runCmd(t, ctx, env, "tenant", "list"); code != 0 || !strings.Contains(stdout, "No tenants yet") {
+		t.Errorf("empty list: %d %q %q", code, stdout, stderr)
 	}
 	for _, slug := range []string{"acme", "globex"} {
 		if code, _, stderr := runCmd(t, ctx, env, "tenant", "create", "--slug", slug, "--name", strings.ToUpper(slug[:1])+slug[1:]+" IT",
@@ -235,7 +244,7 @@ func TestTenantListDisableEnable(t *testing.T) {
 	if got := rows(); !strings.Contains(got["acme"], "disabled since") || !strings.Contains(got["globex"], "enabled") {
 		t.Errorf("after disable: %v", got)
 	}
-	st, err := store.Open(ctx, env["PORTAL_DATABASE_URL"])
+	st, err = store.Open(ctx, env["PORTAL_DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
