@@ -46,6 +46,24 @@ type Tenant struct {
 	// MessagesVersion moves whenever the tenant's wording overrides
 	// change, so every instance knows its cached wording is stale.
 	MessagesVersion int64 `bun:"messages_version,notnull" json:"-"`
+
+	// CacheVersion, on the tenant of a request, is the tenant's cache
+	// version when the request began (TenantVersions): what was cached at
+	// that version is current for the request. 0 when unknown (jobs, the
+	// CLI): caches then ask the database.
+	CacheVersion int64 `bun:"-" json:"-"`
+}
+
+// TenantVersions tells each tenant's cache version: a number that moves,
+// in the same transaction, with every change to what the portal caches
+// of a tenant in memory (the tenant and its hosts, branding assets, single
+// sign-on, field
+// policies, ticket fields, contacts, memberships, staff, ended sessions),
+// so that every instance sees the change at its next request.
+type TenantVersions interface {
+	// TenantCacheVersion returns the tenant's cache version, or
+	// KindNotFound for a tenant that no longer exists.
+	TenantCacheVersion(ctx context.Context, tenantID int64) (int64, error)
 }
 
 // Defaults of a new tenant.

@@ -2,7 +2,9 @@ package svcportal
 
 import (
 	"context"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -227,12 +229,21 @@ type TicketFilter struct {
 	Sort    string         // "updated", "created", "number" or "priority", ascending; "-" before it: descending (default "-updated")
 	Page    int
 	PerPage int
+	// After and Before, when set, are cursors (TicketCursor of a ticket
+	// of the list): the page holds the tickets that follow, or precede,
+	// that one in the list's order, read from an index however deep the
+	// page, and Page only numbers it for display.
+	After, Before string
 	// Within, for a contact's list, maps each field key to the sites
 	// where that contact sees the field: a filter or a sort on the field
 	// acts only on tickets of those sites (a key without an entry: none),
 	// so it cannot tell a value the contact may not see. Nil for staff,
 	// who see every field everywhere. The ticket service fills it in.
 	Within map[string][]int64
+	// TicketSites, for a contact's list, are the sites of the tickets
+	// they may see, as ContactTicketSites answers them (the service
+	// fills it in with Within); nil: the store reads them.
+	TicketSites []int64
 }
 
 // NormalizeCC trims, lower-cases and de-duplicates a CC list and checks it.
@@ -286,12 +297,15 @@ type TicketStore interface {
 	TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]TicketMessage, error)
 	// TicketEvents lists a ticket's timeline, oldest first.
 	TicketEvents(ctx context.Context, ticketID int64) ([]TicketEvent, error)
-	// MarkTicketRead records that the reader has seen the ticket now.
+	// MarkTicketRead records that the reader has seen the ticket now;
+	// it writes only when the ticket held something unread for them.
 	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error
 	// TicketsAwaitingClient lists the tenant's tickets in awaiting_reply or
-	// solution_proposed whose status has not changed since before, oldest
-	// first, at most limit.
-	TicketsAwaitingClient(ctx context.Context, before time.Time, limit int) ([]Ticket, error)
+	// solution_proposed that the auto-close job has to handle: those whose
+	// status has not changed since closeBefore, and those unchanged since
+	// remindBefore that have had no reminder yet; oldest first, at most
+	// limit. Handling a ticket takes it out of the list.
+	TicketsAwaitingClient(ctx context.Context, remindBefore, closeBefore time.Time, limit int) ([]Ticket, error)
 }
 
 // TicketChange is what one action adds to a ticket besides its columns.
@@ -433,4 +447,60 @@ type TicketService interface {
 	// StatusCounts (staff) counts the tickets that match f but its status,
 	// per status: the queue's tabs. KindForbidden for contacts.
 	StatusCounts(ctx context.Context, p *Principal, f TicketFilter) (map[string]int, error)
+}
+
+// TicketCountCap is how far a list counts its tickets: a total above it
+// is reported as TicketCountCap+1, read as "more than TicketCountCap"
+// ("1,000+"). Counting stops there so that a request never counts a
+// hundred thousand rows; nobody pages through more than a thousand
+// tickets, and a list that long is narrowed with a filter, which has its
+// own exact count again.
+const TicketCountCap = 1000
+
+// MaxListOffset is the deepest a list page may start by page number;
+// deeper pages are read with a cursor (TicketFilter.After), which costs
+// what the first page costs. A deeper page number is KindInvalid.
+const MaxListOffset = 1000
+
+// TotalCapped splits a list total for display: the number to show, and
+// whether counting stopped at TicketCountCap (shown as "1,000+").
+func TotalCapped(total int) (n int, capped bool) {
+	if total > TicketCountCap {
+		return TicketCountCap, true
+	}
+	return total, false
+}
+
+// cursorRE is the form of a list cursor: the sort key of a ticket (a
+// time in microseconds since 1970, or its number), then its number.
+var cursorRE = regexp.MustCompile(`^-?\d{1,20}_\d{1,19}$`)
+
+// ValidTicketCursor reports whether c has the form of a cursor made by
+// TicketCursor (what a list filter's after and before must hold).
+func ValidTicketCursor(c string) bool { return cursorRE.MatchString(c) }
+
+// TicketCursor is the position of v in a list sorted by sort, for the
+// After and Before of a TicketFilter; "" for a sort that pages by number
+// only (priority). The key is what the store orders by: the time v was
+// updated as its reader sees it (UpdatedAt), or its number.
+func TicketCursor(v *TicketView, sort string) string {
+	switch strings.TrimPrefix(sort, "-") {
+	case "", "updated":
+		return strconv.FormatInt(v.UpdatedAt.UnixMicro(), 10) + "_" + strconv.FormatInt(v.Number, 10)
+	case "created", "number":
+		return strconv.FormatInt(v.Number, 10) + "_" + strconv.FormatInt(v.Number, 10)
+	}
+	return ""
+}
+
+// ParseTicketCursor reads a cursor made by TicketCursor: its sort key
+// and ticket number.
+func ParseTicketCursor(c string) (key, number int64, ok bool) {
+	k, n, found := strings.Cut(c, "_")
+	if !found {
+		return 0, 0, false
+	}
+	key, err1 := strconv.ParseInt(k, 10, 64)
+	number, err2 := strconv.ParseInt(n, 10, 64)
+	return key, number, err1 == nil && err2 == nil
 }

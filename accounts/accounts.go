@@ -18,6 +18,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/password"
+	"github.com/svcportal/svcportal/tenantcache"
 )
 
 // Store is what the service needs from the database.
@@ -76,6 +77,9 @@ type Service struct {
 
 	hashing *password.Pool // where every argon2id hash runs (WithHashPool)
 	log     *slog.Logger   // notes beside the answers (WithLogger)
+
+	sessions  sessionCache              // signed-in principals, at a tenant cache version
+	ssoLabels tenantcache.Map[ssoLabel] // the login page's single sign-on button
 }
 
 var (
@@ -253,7 +257,11 @@ func (s *Service) Authenticate(ctx context.Context, kind, token string) (*svcpor
 		return nil, unauthorized
 	}
 	now := s.now()
-	sess, err := s.st.Session(ctx, HashToken(token), now)
+	id := HashToken(token)
+	if p := s.cachedPrincipal(ctx, id, kind, now); p != nil {
+		return p, s.touch(ctx, p.Session, now)
+	}
+	sess, err := s.st.Session(ctx, id, now)
 	if svcportal.KindOf(err) == svcportal.KindNotFound || err == nil && sess.Kind != kind {
 		return nil, unauthorized
 	} else if err != nil {
@@ -275,17 +283,28 @@ func (s *Service) Authenticate(ctx context.Context, kind, token string) (*svcpor
 	} else if err != nil {
 		return nil, err
 	}
-	if now.Sub(sess.LastSeenAt) > touchEvery {
-		expires := now.Add(IdleTimeout)
-		if hard := sess.CreatedAt.Add(AbsoluteTimeout); expires.After(hard) {
-			expires = hard
-		}
-		if err := s.st.TouchSession(ctx, sess.ID, now, expires); err != nil {
-			return nil, err
-		}
-		sess.LastSeenAt, sess.ExpiresAt = now, expires
+	if err := s.touch(ctx, sess, now); err != nil {
+		return nil, err
 	}
+	s.cachePrincipal(ctx, p)
 	return p, nil
+}
+
+// touch extends a session in use, writing at most every touchEvery.
+func (s *Service) touch(ctx context.Context, sess *svcportal.Session, now time.Time) error {
+	if now.Sub(sess.LastSeenAt) <= touchEvery {
+		return nil
+	}
+	expires := now.Add(IdleTimeout)
+	if hard := sess.CreatedAt.Add(AbsoluteTimeout); expires.After(hard) {
+		expires = hard
+	}
+	if err := s.st.TouchSession(ctx, sess.ID, now, expires); err != nil {
+		return err
+	}
+	sess.LastSeenAt, sess.ExpiresAt = now, expires
+	s.sessions.touched(sess.ID, now, expires)
+	return nil
 }
 
 // Logout implements svcportal.AccountService.

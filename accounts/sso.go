@@ -146,11 +146,28 @@ func ssoError(messageID string, data map[string]any) *svcportal.Error {
 
 // SSOLabel implements svcportal.SSOService.
 func (s *Service) SSOLabel(ctx context.Context) (string, error) {
-	o, err := s.st.TenantOIDC(ctx)
-	if err != nil {
-		return "", err
+	// Every login page asks: the answer is cached per tenant (tenantcache),
+	// not found included, so the page does not read it each time.
+	label, err := s.ssoLabels.Get(ctx, func(ctx context.Context) (ssoLabel, error) {
+		o, err := s.st.TenantOIDC(ctx)
+		if svcportal.KindOf(err) == svcportal.KindNotFound {
+			return ssoLabel{none: true}, nil
+		}
+		if err != nil {
+			return ssoLabel{}, err
+		}
+		return ssoLabel{label: o.Label}, nil
+	})
+	if err == nil && label.none {
+		return "", svcportal.ErrNotFound()
 	}
-	return o.Label, nil
+	return label.label, err
+}
+
+// ssoLabel is the cached answer of SSOLabel: a label, or none.
+type ssoLabel struct {
+	label string
+	none  bool
 }
 
 func oauthConfig(o *svcportal.TenantOIDC, p *oidc.Provider, redirectURI string) *oauth2.Config {

@@ -20,8 +20,8 @@ import (
 
 type queuePage struct {
 	page
+	web.Pager
 	Tickets  []svcportal.TicketView
-	Total    int
 	Counts   []statusCount
 	Sites    []svcportal.Site
 	Staff    []svcportal.Staff
@@ -31,15 +31,15 @@ type queuePage struct {
 	Assignee string
 	Unread   bool
 	MineLink string
-	Prev     string
-	Next     string
 }
 
 // statusCount is one tab of the queue: a status (or "" for all), its
-// count under the other filters, and its link.
+// count under the other filters (More: counting stopped at
+// svcportal.TicketCountCap, shown as "1000+"), and its link.
 type statusCount struct {
 	Status, Href string
 	Count        int
+	More         bool
 	Current      bool
 }
 
@@ -95,7 +95,7 @@ func (h *handlers) queueShow(c *gin.Context) error {
 		return err
 	}
 	q := c.Request.URL.Query()
-	pg := &queuePage{page: h.newPage(c), Tickets: views, Total: total, Sites: sites, Staff: staff,
+	pg := &queuePage{page: h.newPage(c), Tickets: views, Sites: sites, Staff: staff,
 		Query: q.Get("q"), Status: q.Get("status"), Site: q.Get("site"), Assignee: q.Get("assignee"), Unread: q.Get("unread") == "true",
 		MineLink: "/admin/tickets?" + myOpenQuery.Encode()}
 	link := func(change func(url.Values)) string {
@@ -104,25 +104,23 @@ func (h *handlers) queueShow(c *gin.Context) error {
 			v[k] = append([]string(nil), vs...)
 		}
 		v.Del("page")
+		v.Del("after")
+		v.Del("before")
 		change(v)
 		return "/admin/tickets?" + v.Encode()
 	}
-	all := 0
+	all, allMore := 0, false
 	for _, st := range svcportal.Statuses {
-		all += counts[st]
+		n, more := svcportal.TotalCapped(counts[st])
+		all, allMore = all+n, allMore || more
 	}
-	pg.Counts = append(pg.Counts, statusCount{Href: link(func(v url.Values) { v.Del("status") }), Count: all, Current: pg.Status == ""})
+	pg.Counts = append(pg.Counts, statusCount{Href: link(func(v url.Values) { v.Del("status") }), Count: all, More: allMore, Current: pg.Status == ""})
 	for _, st := range svcportal.Statuses {
-		pg.Counts = append(pg.Counts, statusCount{Status: st, Count: counts[st], Current: pg.Status == st,
+		n, more := svcportal.TotalCapped(counts[st])
+		pg.Counts = append(pg.Counts, statusCount{Status: st, Count: n, More: more, Current: pg.Status == st,
 			Href: link(func(v url.Values) { v.Set("status", st) })})
 	}
-	cur := max(f.Page, 1)
-	if cur > 1 {
-		pg.Prev = link(func(v url.Values) { v.Set("page", strconv.Itoa(cur-1)) })
-	}
-	if cur*f.PerPage < total {
-		pg.Next = link(func(v url.Values) { v.Set("page", strconv.Itoa(cur+1)) })
-	}
+	pg.Pager = web.TicketPager("/admin/tickets", q, f, views, total)
 	return web.Render(c, http.StatusOK, "admin/tickets", pg)
 }
 

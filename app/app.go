@@ -178,7 +178,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Policies = policies.New(st)
 	a.Tenants = tenants.New(st, cfg.BaseDomain, tenants.WithSetup(a.Policies.SeedDefaults), tenants.WithPublicURL(scheme, port),
-		tenants.WithMailer(renderer))
+		tenants.WithMailer(renderer), tenants.WithCache(st))
 	a.Wording = wording.New(st)
 	a.Announcements = announcements.New(st, cfg.Now)
 	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings,

@@ -171,8 +171,38 @@ func (a *App) runLeased(ctx context.Context, name string, interval time.Duration
 			return err
 		}
 		last = time.Now()
-		return job(ctx)
+		return a.whileLeased(ctx, name, job)
 	})
+}
+
+// whileLeased runs job, renewing the lease name every leaseEvery while it
+// runs (auto-close works through a backlog in paced batches, which may
+// outlast leaseTTL); if the lease is lost, job's context ends, so that no
+// two processes run it at once for long.
+func (a *App) whileLeased(ctx context.Context, name string, job func(ctx context.Context) error) error {
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(leaseEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-jctx.Done():
+				return
+			case <-tick.C:
+				if ok, err := a.Store.AcquireLease(jctx, name, a.holder, leaseTTL); (err != nil || !ok) && jctx.Err() == nil {
+					a.log.Warn("job lease lost while running", "job", name, "err", err)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return job(jctx)
 }
 
 // every calls round at once and then every interval until ctx ends,

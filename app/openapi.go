@@ -120,6 +120,27 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/admin/tokens":                                 staffOp(200, "", "API tokens"),
 	"POST /api/v1/admin/tokens":                                staffOp(201, "json", "Create an API token (the answer shows it once)"),
 	"DELETE /api/v1/admin/tokens/{id}":                         staffOp(204, "", "Revoke an API token"),
+	"GET /api/v1/admin/audit":                                  staffOp(200, "", "The tenant's audit log"),
+	"GET /api/v1/admin/messages":                               staffOp(200, "", "The catalog's messages with the tenant's wording overrides, per language"),
+	"PUT /api/v1/admin/messages/{locale}":                      staffOp(200, "json", "Set the tenant's wording overrides of one language"),
+	"GET /api/v1/admin/announcements":                          staffOp(200, "", "Announcements"),
+	"POST /api/v1/admin/announcements":                         staffOp(201, "json", "Create an announcement (title, body, severity, site_ids, starts_at, ends_at)"),
+	"PATCH /api/v1/admin/announcements/{id}":                   staffOp(200, "json", "Change an announcement"),
+	"DELETE /api/v1/admin/announcements/{id}":                  staffOp(204, "", "Delete an announcement"),
+	"GET /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "", "A site's own OpenID Connect provider and its email domains"),
+	"PUT /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "json", "Configure a site's own OpenID Connect provider"),
+	"DELETE /api/v1/admin/sites/{id}/oidc":                     staffOp(204, "", "Remove a site's own OpenID Connect provider"),
+	"GET /api/v1/admin/contacts/{id}/export":                   staffOp(200, "", "Everything the portal holds of a contact (data rights export)"),
+	"POST /api/v1/admin/contacts/{id}/erase":                   staffOp(204, "", "Erase a contact: profile replaced by a placeholder, messages kept as a former contact's (admins)"),
+	"POST /api/v1/admin/kb/preview":                            staffOp(200, "json", "Render article Markdown as the portal would show it"),
+	"GET /api/v1/admin/webhooks":                               staffOp(200, "", "Webhook endpoints"),
+	"POST /api/v1/admin/webhooks":                              staffOp(201, "json", "Add a webhook endpoint (the answer shows its secret once)"),
+	"PATCH /api/v1/admin/webhooks/{id}":                        staffOp(200, "json", "Change a webhook endpoint (address, events, notes, state)"),
+	"DELETE /api/v1/admin/webhooks/{id}":                       staffOp(204, "", "Delete a webhook endpoint"),
+	"GET /api/v1/admin/webhooks/{id}/deliveries":               staffOp(200, "", "A webhook endpoint's delivery attempts"),
+
+	// Inbound email, for an MTA or a mail service (the tenant's inbound token).
+	"POST /api/v1/inbound/email": {summary: "Take one raw RFC 5322 message as a new ticket or a reply", status: 200, body: "raw", auth: "inbound"},
 }
 
 var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)

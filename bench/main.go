@@ -9,6 +9,7 @@
 //	go run ./bench                                   # SQLite, 1,000 and 100,000 tickets
 //	go run ./bench -tickets 1000,100000,1000000
 //	go run ./bench -database postgres://user@127.0.0.1:5432/bench
+//	go run ./bench -tickets 100000 -soak 10m     # mixed load; memory and goroutines over time
 //
 // Each size gets a fresh data dir (and, on PostgreSQL, a fresh schema).
 // Seeding puts tickets/sites tickets in each site; the site manager of the
@@ -56,9 +57,10 @@ func main() {
 		conns    = flag.Int("conns", 16, "concurrent connections")
 		dur      = flag.Duration("duration", 4*time.Second, "length of each measured run (two runs per endpoint)")
 		out      = flag.String("out", "", "also append the results as Markdown to this file")
+		soak     = flag.Duration("soak", 0, "instead of the endpoints, a soak of this length (e.g. 10m) at the first size: mixed reads and writes, memory and goroutines over time")
 	)
 	flag.Parse()
-	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL}
+	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL, soak: *soak}
 	if err := b.run(strings.Split(*sizes, ","), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -67,7 +69,7 @@ func main() {
 
 type bench struct {
 	conns, articles, perSite int
-	dur                      time.Duration
+	dur, soak                time.Duration
 	dbURL                    string
 	bin, work                string
 	bare                     string // address of the bare handler
@@ -110,6 +112,12 @@ func (b *bench) run(sizes []string, out string) error {
 		if err != nil || n < 1 {
 			return fmt.Errorf("-tickets: %q is not a count", s)
 		}
+		if b.soak > 0 {
+			if err := b.soakAt(n, report); err != nil {
+				return err
+			}
+			break
+		}
 		results, rss, err := b.size(n)
 		if err != nil {
 			return err
@@ -142,25 +150,44 @@ func (b *bench) dialect() string {
 	return "SQLite"
 }
 
-// size seeds a fresh installation with n tickets, serves it and measures
-// every endpoint; it answers the results and the server's peak RSS.
-func (b *bench) size(n int) ([]result, int64, error) {
+// server is a seeded installation being served.
+type server struct {
+	cmd       *exec.Cmd
+	base      string // http://host:port
+	pprof     string // the profiler's address (loopback)
+	auth      http.Header
+	endpoints []endpoint
+}
+
+// endpoint is one request the benchmark sends.
+type endpoint struct {
+	name, method, path string
+	header             http.Header
+	body               func(i int64) string
+}
+
+func (s *server) stop() { s.cmd.Process.Kill(); s.cmd.Wait() }
+
+// serveSeeded seeds a fresh installation with n tickets and serves it,
+// with the profiler on loopback (the soak reads goroutines from it).
+func (b *bench) serveSeeded(n int) (*server, error) {
 	dir, err := os.MkdirTemp(b.work, fmt.Sprintf("data-%d-", n))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	addr := freeAddr()
+	addr, pprofAddr := freeAddr(), freeAddr()
 	env := append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"),
-		"PORTAL_SECRET_KEY=bench-secret-key-0123456789abcdef0123")
+		"PORTAL_SECRET_KEY=bench-secret-key-0123456789abcdef0123", "PORTAL_PPROF_ADDR="+pprofAddr)
 	dbURL := "sqlite:" + filepath.Join(dir, "portal.db")
 	if b.dbURL != "" {
 		if dbURL, err = freshSchema(b.dbURL, n); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	env = append(env, "PORTAL_DATABASE_URL="+dbURL)
 	sites := max(1, (n+b.perSite-1)/b.perSite)
 	step(fmt.Sprintf("seeding %d tickets in %d site(s)", n, sites))
+	seedStart := time.Now()
 	for _, args := range [][]string{
 		{"tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test", "--admin-password", password},
 		{"seed", "--tenant", "bench", "--sites", strconv.Itoa(sites), "--contacts", strconv.Itoa(sites * 50),
@@ -169,33 +196,32 @@ func (b *bench) size(n int) ([]result, int64, error) {
 		c := exec.Command(b.bin, args...)
 		c.Env, c.Stdout, c.Stderr = env, os.Stderr, os.Stderr
 		if err := c.Run(); err != nil {
-			return nil, 0, fmt.Errorf("portal %s: %w", args[0], err)
+			return nil, fmt.Errorf("portal %s: %w", args[0], err)
 		}
 	}
+	step(fmt.Sprintf("seeded in %s", time.Since(seedStart).Round(100*time.Millisecond)))
 	manager, number, err := readerOf(dbURL)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	server := exec.Command(b.bin, "serve")
-	server.Env, server.Stderr = env, io.Discard
-	if err := server.Start(); err != nil {
-		return nil, 0, err
+	cmd := exec.Command(b.bin, "serve")
+	cmd.Env, cmd.Stderr = env, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
 	}
-	defer func() { server.Process.Kill(); server.Wait() }()
-	base := "http://" + addr
-	if err := waitReady(base + "/readyz"); err != nil {
-		return nil, 0, err
+	s := &server{cmd: cmd, base: "http://" + addr, pprof: pprofAddr}
+	if err := waitReady(s.base + "/readyz"); err != nil {
+		s.stop()
+		return nil, err
 	}
-	cookie, csrf, err := signIn(base, manager)
+	cookie, csrf, err := signIn(s.base, manager)
 	if err != nil {
-		return nil, 0, err
+		s.stop()
+		return nil, err
 	}
 	auth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
-	endpoints := []struct {
-		name, method, path string
-		header             http.Header
-		body               func(i int64) string
-	}{
+	s.auth = auth
+	s.endpoints = []endpoint{
 		{"login page, anonymous", "GET", "/login", nil, nil},
 		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil},
 		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil},
@@ -206,8 +232,20 @@ func (b *bench) size(n int) ([]result, int64, error) {
 			return fmt.Sprintf(`{"title":"Bench ticket %d"}`, i)
 		}},
 	}
+	return s, nil
+}
+
+// size seeds a fresh installation with n tickets, serves it and measures
+// every endpoint; it answers the results and the server's peak RSS.
+func (b *bench) size(n int) ([]result, int64, error) {
+	srv, err := b.serveSeeded(n)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer srv.stop()
+	base := srv.base
 	var results []result
-	for _, e := range endpoints {
+	for _, e := range srv.endpoints {
 		step(fmt.Sprintf("%d tickets: %s", n, e.name))
 		r := result{name: e.name}
 		var lat []time.Duration
@@ -232,7 +270,7 @@ func (b *bench) size(n int) ([]result, int64, error) {
 		}
 		results = append(results, r)
 	}
-	return results, peakRSS(server.Process.Pid), nil
+	return results, peakRSS(srv.cmd.Process.Pid), nil
 }
 
 // load sends requests on conns connections for dur and answers the
@@ -364,13 +402,19 @@ func signIn(base, email string) (cookie, csrf string, err error) {
 }
 
 // peakRSS reads the high-water mark of a process's resident memory.
-func peakRSS(pid int) int64 {
+func peakRSS(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+// rss reads a process's resident memory now.
+func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads a size in kB of /proc/PID/status, in bytes.
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}

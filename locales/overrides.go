@@ -20,9 +20,7 @@ import (
 // message is shown, in pages and emails alike, because both take their
 // translator from Wordings.
 
-// texts is every catalog message of one form per language: lang → id →
-// text (messages with plural forms are left out: they cannot be
-// overridden).
+// texts is every catalog message per language: lang → id → text.
 var texts = mustReadTexts()
 
 func mustReadTexts() map[string]map[string]string {
@@ -40,8 +38,9 @@ func mustReadTexts() map[string]map[string]string {
 				panic(fmt.Sprintf("locales: read %s: %v", f, err))
 			}
 			for id, v := range m {
-				// A message with plural forms (a table of one, other…) is
-				// not overridable: an override is one text.
+				// A plural message (a table of one/other forms, read by
+				// Translator.N) is not overridable: N does not consult a
+				// tenant's wording.
 				if text, ok := v.(string); ok {
 					out[lang][id] = text
 				}

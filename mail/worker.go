@@ -21,6 +21,10 @@ type Worker struct {
 	MaxAttempts  int           // attempts before giving up
 	BaseBackoff  time.Duration // wait after the first failed attempt; doubled after each
 	MaxBackoff   time.Duration // longest wait between attempts
+	// Pause is the rest after a full batch, so that a backlog (a
+	// thousand auto-closed tickets' notices) drains at a pace that leaves
+	// the database to the people using the portal.
+	Pause time.Duration
 
 	store     svcportal.OutboxStore
 	transport Transport
@@ -36,6 +40,7 @@ const (
 	DefaultMaxAttempts  = 12
 	DefaultBaseBackoff  = time.Minute
 	DefaultMaxBackoff   = time.Hour
+	DefaultPause        = 200 * time.Millisecond
 )
 
 // maxErrorLength bounds the error text kept with a message.
@@ -57,6 +62,7 @@ func NewWorker(store svcportal.OutboxStore, t Transport, logger *slog.Logger, no
 		MaxAttempts:  DefaultMaxAttempts,
 		BaseBackoff:  DefaultBaseBackoff,
 		MaxBackoff:   DefaultMaxBackoff,
+		Pause:        DefaultPause,
 		store:        store,
 		transport:    t,
 		log:          logger,
@@ -85,7 +91,15 @@ func (w *Worker) Run(ctx context.Context) {
 // how many were sent. It stops at the first database error, or when ctx
 // ends; messages it had claimed but not tried wait for their lease to end.
 func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
-	for ctx.Err() == nil {
+	for full := false; ctx.Err() == nil; {
+		if full && w.Pause > 0 {
+			// A backlog: pace it, before claiming the next batch.
+			select {
+			case <-ctx.Done():
+				return sent, ctx.Err()
+			case <-time.After(w.Pause):
+			}
+		}
 		batch, err := w.store.ClaimDueEmails(ctx, w.now(), w.BatchSize, w.Lease)
 		if err != nil {
 			return sent, fmt.Errorf("claim due emails: %w", err)
@@ -93,6 +107,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 		if len(batch) == 0 {
 			return sent, nil
 		}
+		full = len(batch) == w.BatchSize
 		for i := range batch {
 			if ctx.Err() != nil {
 				break

@@ -10,7 +10,9 @@
 // rules. Before each decision it reads the tenant's policy version (one
 // primary-key query) and rebuilds the enforcer when the version moved, so a
 // change made through any instance of the application takes effect on the
-// next request everywhere. Decisions are memoised per enforcer, so the
+// next request everywhere. A request that carries its tenant's cache
+// version (svcportal.Tenant.CacheVersion), which every rule change moves
+// too, skips that read once the enforcer is known current at it. Decisions are memoised per enforcer, so the
 // batch check of a list page costs one query and a few map reads.
 package policies
 
@@ -95,6 +97,11 @@ type tenantPolicy struct {
 type snapshot struct {
 	version  int64
 	enforcer *casbin.Enforcer
+	// currentAt is the latest tenant cache version (Tenant.CacheVersion)
+	// at which the snapshot was found current: a request at that version
+	// uses it without reading the policy version (a rule change moves
+	// the cache version too).
+	currentAt atomic.Int64
 
 	mu   sync.RWMutex
 	memo map[decisionKey]Mode
@@ -222,12 +229,16 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	if t == nil || t.ID == 0 {
 		return nil, errors.New("policies: no tenant in context")
 	}
+	tp := s.tenant(t.ID)
+	if snap := tp.current.Load(); snap != nil && t.CacheVersion != 0 && snap.currentAt.Load() == t.CacheVersion {
+		return snap, nil
+	}
 	version, err := s.store.PolicyVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tp := s.tenant(t.ID)
 	if snap := tp.current.Load(); snap != nil && snap.version >= version {
+		snap.seenAt(t.CacheVersion)
 		return snap, nil
 	}
 	tp.rebuild.Lock()
@@ -247,8 +258,21 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		return nil, err
 	}
 	snap := &snapshot{version: version, enforcer: e, memo: map[decisionKey]Mode{}}
+	snap.seenAt(t.CacheVersion)
 	tp.current.Store(snap)
 	return snap, nil
+}
+
+// seenAt records that the snapshot was current at cache version v: its
+// rules were read (or its policy version checked) after the request at v
+// began.
+func (sn *snapshot) seenAt(v int64) {
+	for {
+		old := sn.currentAt.Load()
+		if v <= old || sn.currentAt.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 func (s *Service) tenant(id int64) *tenantPolicy {

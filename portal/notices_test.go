@@ -82,7 +82,7 @@ func TestAnnouncements_OnThePortal(t *testing.T) {
 			t.Errorf("Markdown body: %q", got)
 		}
 		_, doc = d.peter.Page(t, "/tickets/new")
-		if doc.Find("[data-testid=announcements] + section form[action='/tickets']").Length() != 1 {
+		if doc.Find("[data-testid=announcements] ~ form[action='/tickets']").Length() != 1 {
 			t.Error("the announcements are not right above the new-ticket form")
 		}
 	})

@@ -16,13 +16,11 @@ import (
 
 type ticketListPage struct {
 	web.Page
+	web.Pager
 	Tickets  []svcportal.TicketView
-	Total    int
 	Filter   svcportal.TicketFilter
 	Status   string
 	Unread   bool
-	Prev     string
-	Next     string
 	Statuses []string // offered as a filter only when the reader may see the status
 	Sorts    []string
 	Filters  []fieldInput // choice fields the reader sees, with the chosen value
@@ -49,7 +47,7 @@ func tabLinks(q url.Values, current string) []tabLink {
 	for _, key := range []string{"open", "awaiting", "solved", "all"} {
 		v := url.Values{}
 		for k, vs := range q {
-			if k != "tab" && k != "status" && k != "page" {
+			if k != "tab" && k != "status" && k != "page" && k != "after" && k != "before" {
 				v[k] = vs
 			}
 		}
@@ -94,7 +92,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Total: total, Filter: f, Tab: tab,
+	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Filter: f, Tab: tab,
 		Status: q.Get("status"), Unread: q.Get("unread") == "true",
 		Sorts: []string{"-updated", "-created", "created", "-number", "-priority"}}
 	if page.Filter.Sort == "" {
@@ -113,17 +111,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
 		}
 	}
-	link := func(n int) string {
-		q.Set("page", strconv.Itoa(n))
-		return "/tickets?" + q.Encode()
-	}
-	cur := max(f.Page, 1)
-	if cur > 1 {
-		page.Prev = link(cur - 1)
-	}
-	if cur*f.PerPage < total {
-		page.Next = link(cur + 1)
-	}
+	page.Pager = web.TicketPager("/tickets", q, f, views, total)
 	return web.Render(c, http.StatusOK, "portal/tickets", page)
 }
 

@@ -22,6 +22,7 @@ type Service struct {
 	scheme     string // of links in emails: http or https
 	port       string // appended to links when not the scheme's default
 	mailer     svcportal.EmailRenderer
+	cache      *hostCache
 }
 
 // Option configures a Service.
@@ -104,16 +105,24 @@ func (s *Service) Resolve(ctx context.Context, host string) (*svcportal.Tenant, 
 		// UTF-8): no tenant, and no query a database could choke on.
 		return nil, svcportal.ErrNotFound()
 	}
+	var load func() (*svcportal.Tenant, error)
 	if slug, ok := strings.CutSuffix(h, "."+s.baseDomain); ok {
 		if slug == "" || strings.Contains(slug, ".") {
 			return nil, svcportal.ErrNotFound()
 		}
-		return enabled(s.store.TenantBySlug(ctx, slug))
+		load = func() (*svcportal.Tenant, error) { return s.store.TenantBySlug(ctx, slug) }
+	} else {
+		if h == s.baseDomain || h == "" {
+			return nil, svcportal.ErrNotFound()
+		}
+		load = func() (*svcportal.Tenant, error) { return s.store.TenantByDomain(ctx, h) }
 	}
-	if h == s.baseDomain || h == "" {
-		return nil, svcportal.ErrNotFound()
+	if s.cache == nil {
+		return enabled(load())
 	}
-	return enabled(s.store.TenantByDomain(ctx, h))
+	// The cache keeps disabled tenants too; disabling moves the cache
+	// version, so a disabled tenant is never served from an older copy.
+	return enabled(s.cache.resolve(ctx, h, load))
 }
 
 // enabled passes on a found tenant unless the operator disabled it: a

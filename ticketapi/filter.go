@@ -11,7 +11,8 @@ import (
 
 // ParseFilter reads a list filter from query parameters: scope,
 // status (repeated or comma-separated), site (ids, likewise), q, unread,
-// field.KEY, sort, page, per_page. Malformed numbers and booleans are KindInvalid naming the
+// field.KEY, sort, page, per_page, after and before (cursors, one of
+// the two). Malformed numbers and booleans are KindInvalid naming the
 // parameter.
 func ParseFilter(q url.Values) (svcportal.TicketFilter, error) {
 	f := svcportal.TicketFilter{Scope: q.Get("scope"), Query: q.Get("q"), Sort: q.Get("sort"), Fields: map[string]any{}}
@@ -61,6 +62,15 @@ func ParseFilter(q url.Values) (svcportal.TicketFilter, error) {
 			}
 			f.Sites = append(f.Sites, id)
 		}
+	}
+	f.After, f.Before = q.Get("after"), q.Get("before")
+	for name, c := range map[string]string{"after": f.After, "before": f.Before} {
+		if c != "" && !svcportal.ValidTicketCursor(c) {
+			return f, bad(name)
+		}
+	}
+	if f.After != "" && f.Before != "" {
+		return f, bad("before")
 	}
 	for k, vs := range q {
 		if key, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && vs[0] != "" {

@@ -26,7 +26,21 @@ func List(tickets svcportal.TicketService) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.JSON(http.StatusOK, gin.H{"tickets": views, "total": total})
+		// total counts up to svcportal.TicketCountCap; total_capped says
+		// there are more. next_cursor, when there may be more, is the
+		// after= of the next page (read from an index however deep).
+		n, capped := svcportal.TotalCapped(total)
+		ans := gin.H{"tickets": views, "total": n, "total_capped": capped}
+		if f.PerPage == 0 {
+			f.PerPage = 25
+		}
+		f.PerPage = min(f.PerPage, 100) // as the store reads it
+		if len(views) > 0 && len(views) >= f.PerPage {
+			if c := svcportal.TicketCursor(&views[len(views)-1], f.Sort); c != "" {
+				ans["next_cursor"] = c
+			}
+		}
+		c.JSON(http.StatusOK, ans)
 		return nil
 	}
 }

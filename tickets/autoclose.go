@@ -13,9 +13,18 @@ type Tenants interface {
 	Tenants(ctx context.Context) ([]svcportal.Tenant, error)
 }
 
-// autoCloseBatch bounds the tickets one round handles per tenant; the next
-// round takes the rest.
-const autoCloseBatch = 500
+// The auto-close job must never starve serving: with twenty thousand
+// tickets past their delay it once closed them as fast as the database
+// allowed, each with its emails, and every page slowed. So it works one
+// ticket at a time (one tenant after another, no goroutines of its own),
+// in batches of autoCloseBatch, and rests autoClosePause after each full
+// batch: at most some twenty tickets a second per instance, and the
+// writer free most of the time. The mail worker paces its deliveries the
+// same way (mail.Worker.Pause).
+const (
+	autoCloseBatch = 20
+	autoClosePause = time.Second
+)
 
 // AutoClose visits every enabled tenant once: a ticket waiting on the client
 // (awaiting_reply or solution_proposed) for half the tenant's auto-close
@@ -36,31 +45,55 @@ func (s *Service) AutoClose(ctx context.Context, tenants Tenants) (reminded, clo
 		}
 		tctx := svcportal.WithTenant(ctx, t)
 		delay := time.Duration(t.AutoCloseDays) * 24 * time.Hour
-		due, err := s.st.TicketsAwaitingClient(tctx, now.Add(-delay/2), autoCloseBatch)
-		if err != nil {
-			return reminded, closed, err
-		}
-		for j := range due {
-			tk := &due[j]
-			var done *int
-			var err error
-			if !tk.StatusChangedAt.After(now.Add(-delay)) {
-				done, err = &closed, s.autoClose(tctx, tk)
-			} else if tk.ReminderSentAt == nil {
-				done, err = &reminded, s.remind(tctx, tk)
-			} else {
-				continue
-			}
-			switch svcportal.KindOf(err) {
-			case svcportal.KindNone:
-				*done++
-			case svcportal.KindConflict: // another instance got there first
-			default:
+		for {
+			due, err := s.st.TicketsAwaitingClient(tctx, now.Add(-delay/2), now.Add(-delay), autoCloseBatch)
+			if err != nil {
 				return reminded, closed, err
+			}
+			done, err := s.handleDue(tctx, due, now, delay, &reminded, &closed)
+			if err != nil {
+				return reminded, closed, err
+			}
+			if len(due) < autoCloseBatch || done == 0 {
+				break // all handled (or none could be: try next round)
+			}
+			select {
+			case <-ctx.Done():
+				return reminded, closed, ctx.Err()
+			case <-time.After(autoClosePause):
 			}
 		}
 	}
 	return reminded, closed, nil
+}
+
+// handleDue reminds or closes each ticket of due, one after another,
+// and says how many left the job's list (handled here or by another
+// instance).
+func (s *Service) handleDue(ctx context.Context, due []svcportal.Ticket, now time.Time, delay time.Duration, reminded, closed *int) (int, error) {
+	handled := 0
+	for j := range due {
+		tk := &due[j]
+		var count *int
+		var err error
+		if !tk.StatusChangedAt.After(now.Add(-delay)) {
+			count, err = closed, s.autoClose(ctx, tk)
+		} else if tk.ReminderSentAt == nil {
+			count, err = reminded, s.remind(ctx, tk)
+		} else {
+			continue
+		}
+		switch svcportal.KindOf(err) {
+		case svcportal.KindNone:
+			*count++
+			handled++
+		case svcportal.KindConflict: // another instance got there first
+			handled++
+		default:
+			return handled, err
+		}
+	}
+	return handled, nil
 }
 
 func (s *Service) remind(ctx context.Context, t *svcportal.Ticket) error {

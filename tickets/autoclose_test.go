@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -174,5 +175,40 @@ func TestAutoClose_SkipsDisabledTenant(t *testing.T) {
 	}
 	if err := st.SetTenantDisabled(context.Background(), "nope", nil); svcportal.KindOf(err) != svcportal.KindNotFound {
 		t.Errorf("unknown slug: %v", err)
+	}
+}
+
+// TestAutoClose_Backlog: a backlog larger than a batch is worked through
+// in one round, batch after batch, and tickets already reminded but not
+// yet due do not hold back those that need a reminder.
+func TestAutoClose_Backlog(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	policies.New(st).SeedDefaults(ctx)
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+	now := clock.Now()
+	day := 24 * time.Hour
+	remindedAt := now.Add(-day)
+	var ts []svcportal.Ticket
+	add := func(n int, since time.Time, reminder *time.Time) {
+		for i := range n {
+			ts = append(ts, svcportal.Ticket{SiteID: site.ID, RequesterID: peter.ID, Title: fmt.Sprintf("Waiting %d", len(ts)),
+				Status: svcportal.StatusAwaitingReply, Type: "incident", CreatedAt: since.Add(time.Duration(i) * time.Minute), ReminderSentAt: reminder})
+		}
+	}
+	add(45, now.Add(-8*day), &remindedAt) // past the 7 days: to close
+	add(30, now.Add(-5*day), &remindedAt) // reminded, not due yet: the oldest of the rest
+	add(5, now.Add(-4*day), nil)          // past half the delay: to remind
+	if err := st.SeedTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	s := newService(t, st, clock)
+	if r, c, err := s.AutoClose(context.Background(), st); err != nil || r != 5 || c != 45 {
+		t.Fatalf("first round: reminded %d, closed %d, %v; want 5 and 45", r, c, err)
+	}
+	if r, c, err := s.AutoClose(context.Background(), st); err != nil || r+c != 0 {
+		t.Errorf("second round: reminded %d, closed %d, %v; want nothing left", r, c, err)
 	}
 }

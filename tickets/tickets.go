@@ -16,6 +16,7 @@ import (
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/locales"
+	"github.com/svcportal/svcportal/tenantcache"
 )
 
 // Store is what the service needs from the database.
@@ -45,6 +46,9 @@ type Service struct {
 	// (WithReplyByEmail); nil leaves them without Reply-To.
 	replyTokens *svcportal.ReplyTokens
 	replyDomain string
+
+	fieldCache tenantcache.Map[[]svcportal.TicketField] // custom fields per tenant
+	siteCache  tenantcache.Keyed[int64, []int64]        // the sites of each contact's tickets
 }
 
 var _ svcportal.TicketService = (*Service)(nil)
@@ -79,7 +83,7 @@ func (s *Service) fields(ctx context.Context) (*fieldSet, error) {
 		}
 		list = append(list, f)
 	}
-	custom, err := s.st.TicketFields(ctx, false)
+	custom, err := s.customFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +450,7 @@ func (s *Service) List(ctx context.Context, p *svcportal.Principal, f svcportal.
 		return nil, 0, err
 	}
 	if p.Contact != nil {
-		if f.Within, err = s.within(ctx, svcportal.ViewerOf(p.Contact), fs); err != nil {
+		if f.Within, f.TicketSites, err = s.within(ctx, svcportal.ViewerOf(p.Contact), fs); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -499,12 +503,12 @@ func (s *Service) StatusCounts(ctx context.Context, p *svcportal.Principal, f sv
 }
 
 // within maps every field to the sites where the contact sees it, among
-// the sites of the tickets they may see; their role at each site decides
+// the sites of the tickets they may see (also answered); their role at each site decides
 // (a requester who left a site counts as a member there, as RoleFor says).
-func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) (map[string][]int64, error) {
-	sites, err := s.st.ContactTicketSites(ctx, v)
+func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) (map[string][]int64, []int64, error) {
+	sites, err := s.ticketSites(ctx, v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string][]int64, len(fs.list))
 	for _, site := range sites {
@@ -514,7 +518,7 @@ func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) 
 		}
 		modes, err := s.pol.Modes(ctx, role, site, fs.keys())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for key, m := range modes {
 			if m.Visible() {
@@ -522,7 +526,7 @@ func (s *Service) within(ctx context.Context, v svcportal.Viewer, fs *fieldSet) 
 			}
 		}
 	}
-	return out, nil
+	return out, sites, nil
 }
 
 // checkFilter refuses a filter on a field the contact may not see in any of

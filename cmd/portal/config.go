@@ -52,6 +52,11 @@ type Config struct {
 	// addresses (tests, on-premise receivers).
 	WebhookAllowPrivate bool
 	webhookAllowPrivate string
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on this
+	// address, which must be on loopback: an operator's tool, reached
+	// from the machine itself (or through an SSH tunnel), never from the
+	// network.
+	PprofAddr string
 }
 
 // setting describes one configuration value: its variable, flag, default
@@ -77,6 +82,7 @@ var settings = []setting{
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config) *string { return &c.trustedProxies }, ""},
 	{"PORTAL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)", func(c *Config) *string { return &c.LogFormat }, ""},
 	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to other hosts than loopback", func(c *Config) *string { return &c.MetricsToken }, ""},
+	{"PORTAL_PPROF_ADDR", "pprof-addr", "", "loopback address of the Go profiler, e.g. 127.0.0.1:6060 (empty: off)", func(c *Config) *string { return &c.PprofAddr }, ""},
 }
 
 // bindConfig registers every setting on fs, twice: as a short flag
@@ -178,10 +184,27 @@ func (c *Config) Validate() error {
 		// reset code and sealed secret of one unreadable to the others.
 		bad("PORTAL_SECRET_KEY", "required with PostgreSQL, and the same for every instance (32 characters or more)")
 	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		bad("PORTAL_PPROF_ADDR", "%q is not a loopback host:port such as 127.0.0.1:6060", c.PprofAddr)
+	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("PORTAL_SECRET_KEY", "must be at least 32 characters (or empty, to generate one)")
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackAddr reports whether addr is host:port with a loopback host
+// (127.0.0.0/8, ::1 or localhost).
+func loopbackAddr(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func validDomain(d string) bool {

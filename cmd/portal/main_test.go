@@ -198,8 +198,17 @@ func TestTenantCreateCommand(t *testing.T) {
 func TestTenantListDisableEnable(t *testing.T) {
 	env := testEnv(t)
 	ctx := context.Background()
-	if code, stdout, _ := runCmd(t, ctx, env, "tenant", "list"); code != 0 || !strings.Contains(stdout, "No tenants yet") {
-		t.Errorf("empty list: %d %q", code, stdout)
+	// Without an installation the command says so and creates none.
+	if code, _, stderr := runCmd(t, ctx, env, "tenant", "list"); code != 1 || !strings.Contains(stderr, "no database") {
+		t.Errorf("list without an installation: %d %q", code, stderr)
+	}
+	st, err := store.Open(ctx, env["PORTAL_DATABASE_URL"]) // an installation, still without tenants
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, stdout, stderr := runCmd(t, ctx, env, "tenant", "list"); code != 0 || !strings.Contains(stdout, "No tenants yet") {
+		t.Errorf("empty list: %d %q %q", code, stdout, stderr)
 	}
 	for _, slug := range []string{"acme", "globex"} {
 		if code, _, stderr := runCmd(t, ctx, env, "tenant", "create", "--slug", slug, "--name", strings.ToUpper(slug[:1])+slug[1:]+" IT",
@@ -235,7 +244,7 @@ func TestTenantListDisableEnable(t *testing.T) {
 	if got := rows(); !strings.Contains(got["acme"], "disabled since") || !strings.Contains(got["globex"], "enabled") {
 		t.Errorf("after disable: %v", got)
 	}
-	st, err := store.Open(ctx, env["PORTAL_DATABASE_URL"])
+	st, err = store.Open(ctx, env["PORTAL_DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,8 +546,9 @@ func TestSeedCommand(t *testing.T) {
 	tn, _ := st.TenantBySlug(context.Background(), "acme")
 	ctx := svcportal.WithTenant(context.Background(), tn)
 	got, total, err := st.StaffTickets(ctx, 0, svcportal.TicketFilter{Sort: "-number", PerPage: 1})
-	if err != nil || total != 4500 || got[0].Number != 4500 {
-		t.Errorf("after seeding: %d tickets, highest %v, %v", total, got, err)
+	n, _ := st.DB().NewSelect().TableExpr("tickets").Count(ctx)
+	if err != nil || n != 4500 || total != svcportal.TicketCountCap+1 || got[0].Number != 4500 {
+		t.Errorf("after seeding: %d tickets (list total %d), highest %v, %v", n, total, got, err)
 	}
 	idx, _, err := search.Open(filepath.Join(env["PORTAL_DATA_DIR"], "search"))
 	if err != nil {
@@ -557,5 +567,48 @@ func TestSeedCommand(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, context.Background(), env, "seed", "--tenant", "nope"); code != 1 {
 		t.Errorf("seed --tenant nope: exit %d, want 1", code)
+	}
+}
+
+// TestSeedCommand_Due: seeded tickets waiting on the client fall due for
+// the auto-close job only when asked (--due), so a benchmark does not
+// wake the job to thousands of tickets at once.
+func TestSeedCommand_Due(t *testing.T) {
+	env := testEnv(t)
+	if code, _, stderr := runCmd(t, context.Background(), env, "tenant", "create", "--slug", "acme", "--name", "Acme",
+		"--admin-email", "admin@acme.test", "--admin-password", "a-long-password"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	st, err := store.Open(context.Background(), env["PORTAL_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, _ := st.TenantBySlug(context.Background(), "acme")
+	ctx := svcportal.WithTenant(context.Background(), tn)
+	delay := time.Duration(tn.AutoCloseDays) * 24 * time.Hour
+	dueNow := func() int {
+		t.Helper()
+		now := time.Now()
+		ts, err := st.TicketsAwaitingClient(ctx, now.Add(-delay/2), now.Add(-delay), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ts)
+	}
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--tickets", "400"}, 0},
+		{[]string{"--tickets", "400", "--due", "25"}, 25},
+	} {
+		args := append([]string{"seed", "--tenant", "acme", "--sites", "2", "--contacts", "5"}, tc.args...)
+		if code, _, stderr := runCmd(t, context.Background(), env, args...); code != 0 {
+			t.Fatalf("seed %v: %s", tc.args, stderr)
+		}
+		if got := dueNow(); got != tc.want {
+			t.Errorf("after seed %v: %d tickets for the auto-close job, want %d", tc.args, got, tc.want)
+		}
 	}
 }

@@ -17,13 +17,14 @@ import (
 // bar for each.
 func runSeed(e *env, args []string) error {
 	var slug string
-	var sites, contacts, tickets, articles int
+	var sites, contacts, tickets, articles, due int
 	cfg, err := e.parseConfig("seed", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "tenant", "", "tenant slug")
 		fs.IntVar(&sites, "sites", 10, "sites to add")
 		fs.IntVar(&contacts, "contacts", 100, "contacts to add, spread over the sites")
 		fs.IntVar(&tickets, "tickets", 1000, "tickets to add, spread over the contacts")
 		fs.IntVar(&articles, "articles", 0, "knowledge-base articles to add")
+		fs.IntVar(&due, "due", 0, "tickets waiting on the client past the auto-close delay (the job will close them)")
 	})
 	if err != nil {
 		return err
@@ -31,8 +32,8 @@ func runSeed(e *env, args []string) error {
 	switch {
 	case slug == "":
 		return usageError{"--tenant is required"}
-	case sites < 1 || contacts < 1 || tickets < 0 || articles < 0:
-		return usageError{"--sites and --contacts must be at least 1, --tickets and --articles at least 0"}
+	case sites < 1 || contacts < 1 || tickets < 0 || articles < 0 || due < 0 || due > tickets:
+		return usageError{"--sites and --contacts must be at least 1, --tickets and --articles at least 0, --due from 0 to --tickets"}
 	}
 	a, err := e.openApp(cfg)
 	if err != nil {
@@ -83,17 +84,18 @@ func runSeed(e *env, args []string) error {
 	}
 	words := []string{"printer", "VPN", "laptop", "email", "password", "Wi-Fi", "monitor", "backup", "license", "phone"}
 	bar = newProgress(e.stdout, "tickets", tickets)
-	start := time.Now().Add(-time.Duration(tickets) * time.Minute)
+	dates := seedDates{now: time.Now(), tickets: tickets, due: due, delay: time.Duration(t.AutoCloseDays) * 24 * time.Hour, rng: rng}
 	for done := 0; done < tickets; {
-		n := min(2000, tickets-done)
+		n := min(seedBatch, tickets-done)
 		batch := make([]svcportal.Ticket, n)
 		for i := range batch {
 			requester := contactIDs[rng.IntN(len(contactIDs))]
+			status, created, changed := dates.of(done+i, svcportal.Statuses[rng.IntN(len(svcportal.Statuses))])
 			batch[i] = svcportal.Ticket{SiteID: contactSite[requester], RequesterID: requester,
 				Title:       fmt.Sprintf("%s issue %d", words[rng.IntN(len(words))], done+i+1),
-				Description: "Seeded ticket.", Status: svcportal.Statuses[rng.IntN(len(svcportal.Statuses))],
+				Description: "Seeded ticket.", Status: status,
 				Type: t.TicketTypes[rng.IntN(len(t.TicketTypes))], Priority: svcportal.Priorities[rng.IntN(len(svcportal.Priorities))],
-				SharedWithSite: rng.IntN(4) == 0, CreatedAt: start.Add(time.Duration(done+i) * time.Minute)}
+				SharedWithSite: rng.IntN(4) == 0, CreatedAt: created, StatusChangedAt: changed}
 		}
 		if err := a.Store.SeedTickets(ctx, batch); err != nil {
 			return err
@@ -108,6 +110,45 @@ func runSeed(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Seeded %s: %d sites, %d contacts (password %s), %d tickets, %d articles.\n", slug, sites, contacts, demoPassword, tickets, articles)
 	return nil
+}
+
+// seedBatch is how many tickets one transaction of portal seed inserts: a
+// commit (a sync to disk on SQLite) every ten thousand.
+const seedBatch = 10000
+
+// seedDates dates seeded tickets: created over the past year, one after
+// another, and — for those waiting on the client — a last status change
+// recent enough that neither a reminder nor the auto-close is due, so
+// that the job does not wake to thousands of tickets at once while a
+// benchmark runs. The first `due` tickets wait on the client past the
+// delay instead, when asked (--due).
+type seedDates struct {
+	now          time.Time
+	tickets, due int
+	delay        time.Duration
+	rng          *rand.Rand
+}
+
+// of dates the i-th ticket and says its status when it must be one
+// waiting on the client (one of the first `due`).
+func (d *seedDates) of(i int, status string) (string, time.Time, time.Time) {
+	const span = 365 * 24 * time.Hour
+	created := d.now.Add(-span + time.Duration(i)*(span/time.Duration(max(d.tickets, 1))))
+	if i < d.due {
+		changed := d.now.Add(-d.delay - time.Duration(d.rng.Int64N(int64(d.delay))))
+		if created.After(changed) {
+			created = changed
+		}
+		return svcportal.StatusAwaitingReply, created, changed
+	}
+	if status != svcportal.StatusAwaitingReply && status != svcportal.StatusSolutionProposed {
+		return status, created, created
+	}
+	// Before the reminder, at half the delay.
+	if changed := d.now.Add(-time.Duration(d.rng.Int64N(int64(d.delay / 2)))); changed.After(created) {
+		return status, created, changed
+	}
+	return status, created, created
 }
 
 // seedArticles writes articles straight to the store (fast), in one

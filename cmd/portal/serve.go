@@ -95,6 +95,14 @@ func serve(e *env, cfg *Config, a *app.App, onListen func(port string)) error {
 			l.Shutdown(ctx)
 		}()
 	}
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(e, cfg.PprofAddr)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stop()
+	}
 	// The jobs (outbox delivery, auto-close) stop with the server.
 	jobs, stopJobs := context.WithCancel(e.ctx)
 	done := make(chan struct{})

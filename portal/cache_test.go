@@ -1,0 +1,143 @@
+package portal_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// TestCaches_OtherInstancesSeeChanges: the tenant, the session, the field
+// policies and the fields are cached in memory by each instance; a change
+// made through one instance (or by any writer of the database) is seen by
+// the other at its very next request, and a warm page asks the database
+// only for the tenant's cache version.
+func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
+	d := newDesk(t)
+	other := d.app.Twin(t)
+	// The same client, talking to the other instance.
+	elsewhere := func(b *testkit.Browser) *testkit.Browser {
+		t.Helper()
+		c := other.NewBrowser(b.Host)
+		c.SetCookie("portal_session", b.Cookie("portal_session"))
+		c.CSRF = b.CSRF
+		return c
+	}
+	peter := elsewhere(d.peter)
+	fieldKeys := func() []string {
+		t.Helper()
+		var fs []svcportal.TicketFieldView
+		if rec := peter.JSON(t, "GET", "/api/v1/ticket-fields", nil, &fs); rec.Code != http.StatusOK {
+			t.Fatalf("fields: %d %s", rec.Code, rec.Body)
+		}
+		keys := []string{}
+		for _, f := range fs {
+			keys = append(keys, f.Key)
+		}
+		return keys
+	}
+
+	t.Run("a warm page reads only the tenant's version", func(t *testing.T) {
+		log := &queryLog{}
+		other.Store.AddQueryHook(log)
+		other.Get(t, "acme.localhost", "/login", nil) // warm
+		qs := log.during(func() { other.Get(t, "acme.localhost", "/login", nil) })
+		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
+			t.Errorf("login page: %q, want the version read alone", qs)
+		}
+		peter.JSON(t, "GET", "/api/v1/me", nil, nil) // warm
+		qs = log.during(func() { peter.JSON(t, "GET", "/api/v1/me", nil, nil) })
+		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
+			t.Errorf("/me: %q, want the version read alone", qs)
+		}
+	})
+
+	t.Run("tenant settings", func(t *testing.T) {
+		heading := func() string {
+			return testkit.HTML(t, other.Get(t, "acme.localhost", "/login", nil)).Find("h1").Text()
+		}
+		heading()
+		tn, err := d.app.Store.TenantBySlug(d.actx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.Name = "Acme Renamed"
+		if err := d.app.Store.UpdateTenant(svcportal.WithTenant(d.actx, tn), tn); err != nil {
+			t.Fatal(err)
+		}
+		if got := heading(); !strings.Contains(got, "Acme Renamed") {
+			t.Errorf("heading on the other instance: %q", got)
+		}
+	})
+
+	t.Run("field policies", func(t *testing.T) {
+		if !slices.Contains(fieldKeys(), "asset_tag") {
+			t.Fatal("asset_tag is not visible to begin with")
+		}
+		if err := d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: svcportal.RoleMember, Field: "asset_tag", Mode: svcportal.FieldHidden}); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(fieldKeys(), "asset_tag") {
+			t.Error("a hidden field is still shown by the other instance")
+		}
+	})
+
+	t.Run("ticket fields", func(t *testing.T) {
+		f := svcportal.TicketField{Key: "zz_new", Type: svcportal.FieldText, Labels: map[string]string{"en": "New"}}
+		if err := d.app.Store.CreateTicketField(d.actx, &f); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: svcportal.RoleMember, Field: "zz_new", Mode: svcportal.FieldEditable}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(fieldKeys(), "zz_new") {
+			t.Error("a new field is missing on the other instance")
+		}
+	})
+
+	t.Run("the contact", func(t *testing.T) {
+		c, err := d.app.Store.ContactByEmail(d.actx, "peter@initech.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.FirstName = "Pierre"
+		if err := d.app.Store.UpdateContact(d.actx, c); err != nil {
+			t.Fatal(err)
+		}
+		var me svcportal.Contact
+		peter.JSON(t, "GET", "/api/v1/me", nil, &me)
+		if me.FirstName != "Pierre" {
+			t.Errorf("first name on the other instance: %q", me.FirstName)
+		}
+	})
+
+	t.Run("a session ended elsewhere", func(t *testing.T) {
+		milton := elsewhere(d.milton)
+		if rec := milton.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusOK {
+			t.Fatalf("before: %d", rec.Code)
+		}
+		if rec := d.milton.JSON(t, "POST", "/api/v1/auth/logout", nil, nil); rec.Code != http.StatusNoContent {
+			t.Fatalf("logout: %d %s", rec.Code, rec.Body)
+		}
+		if rec := milton.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusUnauthorized {
+			t.Errorf("after logging out through the first instance: %d on the other, want 401", rec.Code)
+		}
+	})
+
+	t.Run("a contact disabled elsewhere", func(t *testing.T) {
+		c, err := d.app.Store.ContactByEmail(d.actx, "peter@initech.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Disabled = true
+		if err := d.app.Store.UpdateContact(d.actx, c); err != nil {
+			t.Fatal(err)
+		}
+		if rec := peter.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusUnauthorized {
+			t.Errorf("a disabled contact's session on the other instance: %d, want 401", rec.Code)
+		}
+	})
+}

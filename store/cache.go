@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+var _ svcportal.TenantVersions = (*Store)(nil)
+
+// TenantCacheVersion implements svcportal.TenantVersions: one primary-key
+// read. Triggers move the version (migrations 0082), so no write path of
+// the store has to remember it.
+func (s *Store) TenantCacheVersion(ctx context.Context, tenantID int64) (int64, error) {
+	var v int64
+	err := s.db.NewSelect().TableExpr("tenant_cache_versions").Column("version").
+		Where("tenant_id = ?", tenantID).Scan(ctx, &v)
+	return v, notFound(err)
+}
+
+// AddQueryHook adds a bun query hook to every handle of the store (the
+// readers and the writer): tests count queries with it.
+func (s *Store) AddQueryHook(h bun.QueryHook) {
+	for _, db := range s.handles() {
+		db.AddQueryHook(h)
+	}
+}

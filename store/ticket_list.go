@@ -1,0 +1,591 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/svcportal/svcportal"
+)
+
+// Ticket lists cost the same at a thousand tickets and at a million: a page
+// is read from indexes in its order and the reading stops once the page is
+// full (docs/benchmarks.md has the figures, migrations 0080 the indexes).
+//
+// The visibility rule of SPEC.md ("Who sees which ticket on the portal")
+// is an OR of four cases, and one OR cannot be read from one index in
+// order: the database would gather every visible ticket, then sort. So a
+// contact's list is a UNION ALL of disjoint branches, each of one site and
+// one case — a managed site, their own tickets in a site, the tickets
+// shared with a site, their CC — each an ordered scan of an index that
+// stops at the page's end, merged by the sort key. Pages deeper than the
+// first few use a cursor (keyset pagination: "after this ticket"), so
+// page 400 costs what page 1 costs.
+//
+// Totals are counted up to svcportal.TicketCountCap and no further, each
+// branch stopping at the cap: a list of a hundred thousand tickets says
+// "1,000+" for the price of a thousand index entries. Maintained counters
+// per site and status were the other choice; they would be exact only
+// without filters (words, unread, fields are per request) and would add a
+// hot row that every ticket write updates.
+
+var ticketColumnList struct {
+	once sync.Once
+	cols string
+}
+
+// ticketColumns selects every column of the Ticket model (not t.*: the
+// table has columns, like the generated contact_activity_at, that the
+// model does not).
+func (s *Store) ticketColumns() string {
+	ticketColumnList.once.Do(func() {
+		var cols []string
+		for _, f := range s.db.Dialect().Tables().Get(reflect.TypeFor[svcportal.Ticket]()).Fields {
+			cols = append(cols, "t."+f.Name)
+		}
+		ticketColumnList.cols = strings.Join(cols, ", ")
+	})
+	return ticketColumnList.cols
+}
+
+// listQuery is one list request: the filter, the reader, and the order.
+type listQuery struct {
+	s            *Store
+	tid          int64
+	f            svcportal.TicketFilter
+	readerKind   string
+	readerID     int64
+	withInternal bool
+	order        string // "updated", "number" or "priority"
+	desc         bool
+}
+
+// branch is one part of a list: a condition on "tickets AS t" and the
+// sort key of its rows. Branches of one list are disjoint.
+type branch struct {
+	where string
+	args  []any
+	key   string
+	sites []int64 // the sites its tickets may be in; nil: any of the tenant's
+}
+
+func (s *Store) newList(tid int64, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool) *listQuery {
+	l := &listQuery{s: s, tid: tid, f: f, readerKind: readerKind, readerID: readerID, withInternal: withInternal}
+	sort := f.Sort
+	if sort == "" {
+		sort = "-updated"
+	}
+	l.order, l.desc = strings.TrimPrefix(sort, "-"), strings.HasPrefix(sort, "-")
+	switch l.order {
+	case "updated", "number", "priority":
+	case "created":
+		// Numbers are given in creation order: the same order, and an
+		// index that ends in the number serves it.
+		l.order = "number"
+	default:
+		l.order, l.desc = "updated", true
+	}
+	if l.f.PerPage <= 0 {
+		l.f.PerPage = 25
+	}
+	l.f.PerPage = min(l.f.PerPage, 100)
+	l.f.Page = max(l.f.Page, 1)
+	return l
+}
+
+// siteKey is the sort key of tickets of one site for this reader.
+func (l *listQuery) siteKey(site int64) string {
+	switch l.order {
+	case "number":
+		return "t.number"
+	case "priority":
+		return l.mixedKey()
+	}
+	if l.f.Within == nil {
+		return "t.updated_at"
+	}
+	// A contact's updated_at, as tickets.ContactUpdatedAt has it: the
+	// last public message, or the last status change where they see the
+	// status; never a change they may not see.
+	if slices.Contains(l.f.Within[svcportal.FieldKeyStatus], site) {
+		return "t.contact_activity_at"
+	}
+	return "t.last_public_at"
+}
+
+// mixedKey is the sort key of a branch that spans sites.
+func (l *listQuery) mixedKey() string {
+	switch l.order {
+	case "number":
+		return "t.number"
+	case "priority":
+		expr := "CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
+		if l.f.Within != nil {
+			// Where the reader does not see the field, every ticket sorts
+			// alike (then by number), so the order tells nothing of it.
+			expr = "CASE WHEN t.site_id IN (" + siteList(l.f.Within["priority"]) + ") THEN " + expr + " ELSE 0 END"
+		}
+		return expr
+	}
+	if l.f.Within == nil {
+		return "t.updated_at"
+	}
+	return "CASE WHEN t.site_id IN (" + siteList(l.f.Within[svcportal.FieldKeyStatus]) + ") THEN t.contact_activity_at ELSE t.last_public_at END"
+}
+
+// cursor is the keyset bound of the page, when the filter has one.
+func (l *listQuery) cursor() (key any, number int64, before bool, ok bool) {
+	c, before := l.f.After, false
+	if c == "" {
+		c, before = l.f.Before, true
+	}
+	if c == "" || l.order == "priority" {
+		return nil, 0, false, false
+	}
+	k, n, ok := svcportal.ParseTicketCursor(c)
+	if !ok {
+		return nil, 0, false, false
+	}
+	if l.order == "updated" {
+		return time.UnixMicro(k).UTC(), n, before, true
+	}
+	return k, n, before, true
+}
+
+// branchQuery selects the id and sort key of b's tickets that pass the
+// filter, in the page's order, at most limit (0: all).
+func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQuery, error) {
+	q := l.s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.id AS id").
+		ColumnExpr(b.key+" AS k").ColumnExpr("t.number AS n").
+		Where("t.tenant_id = ?", l.tid).Where(b.where, b.args...)
+	if len(l.f.Status) > 0 {
+		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
+	}
+	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal, searchScope(l.tid, b.sites))
+	if err != nil {
+		return nil, err
+	}
+	if !ordered {
+		return q.Limit(int64(limit)), nil
+	}
+	before := false
+	if key, number, back, ok := l.cursor(); ok {
+		before = back
+		q = q.Where(l.after(b.key, before), key, number)
+	}
+	return q.OrderExpr(l.orderBy("k", "n", before)).Limit(int64(limit)), nil
+}
+
+// orderBy is the list's order on key k, then number n: ties go by number
+// descending whatever the direction (the newer ticket first), so that the
+// order tells nothing of a key the reader may not see. A page before a
+// cursor is read in the opposite order, then turned.
+func (l *listQuery) orderBy(k, n string, backwards bool) string {
+	dir, tie := " DESC", " DESC"
+	if !l.desc {
+		dir = " ASC"
+	}
+	if backwards {
+		dir, tie = map[string]string{" DESC": " ASC", " ASC": " DESC"}[dir], " ASC"
+	}
+	if l.order == "number" {
+		return k + dir // the key is the number
+	}
+	return k + dir + ", " + n + tie
+}
+
+// after is the condition "comes after the cursor (key ?, number ?)" in the
+// order of orderBy, or before it when backwards. When key and number run
+// the same way it is one row comparison, which an index serves as a
+// range.
+func (l *listQuery) after(key string, backwards bool) string {
+	if l.order == "number" {
+		// The key is the number: ?0 and ?1 are the same.
+		if l.desc != backwards {
+			return "t.number < ?1"
+		}
+		return "t.number > ?1"
+	}
+	switch {
+	case l.desc && !backwards:
+		return "((" + key + ", t.number) < (?0, ?1))"
+	case l.desc && backwards:
+		return "((" + key + ", t.number) > (?0, ?1))"
+	case !backwards:
+		return "(" + key + " > ?0 OR (" + key + " = ?0 AND t.number < ?1))"
+	}
+	return "(" + key + " < ?0 OR (" + key + " = ?0 AND t.number > ?1))"
+}
+
+// union writes the branches as one UNION ALL; SQLite refuses ORDER BY and
+// LIMIT in a compound member, so each is wrapped.
+func union(qs []*bun.SelectQuery) string {
+	parts := make([]string, len(qs))
+	for i, q := range qs {
+		parts[i] = "SELECT * FROM (" + q.String() + ") AS b" + strconv.Itoa(i)
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
+// run reads the page and the capped total of the branches.
+func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, int, error) {
+	ts := []svcportal.Ticket{}
+	if len(bs) == 0 {
+		return ts, 0, nil
+	}
+	_, _, before, keyed := l.cursor()
+	offset := 0
+	if !keyed {
+		offset = (l.f.Page - 1) * l.f.PerPage
+		if offset > svcportal.MaxListOffset { // every branch would read offset+page rows
+			return nil, 0, svcportal.NewError(svcportal.KindInvalid, "error.page_too_deep")
+		}
+	}
+	limit := offset + l.f.PerPage
+	pages := make([]*bun.SelectQuery, len(bs))
+	counts := make([]*bun.SelectQuery, len(bs))
+	for i, b := range bs {
+		var err error
+		if pages[i], err = l.branchQuery(b, limit, true); err != nil {
+			return nil, 0, err
+		}
+		if counts[i], err = l.branchQuery(b, svcportal.TicketCountCap+1, false); err != nil {
+			return nil, 0, err
+		}
+	}
+	// One statement reads the page, the names and read state of its
+	// tickets, and the capped total (an uncorrelated subquery, computed
+	// once).
+	query := "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
+			(SELECT COUNT(*) FROM (` + union(counts) + `) AS cnt) AS x_total
+		FROM (` + union(pages) + `) AS u
+		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
+		` + l.s.db.NewRaw("LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", l.readerKind, l.readerID).String() + `
+		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset)
+	var rows []listedTicket
+	if err := l.s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
+		return nil, 0, fmt.Errorf("list tickets: %w", err)
+	}
+	if keyed && before {
+		slices.Reverse(rows)
+	}
+	total := 0
+	for _, r := range rows {
+		t := r.named()
+		t.Unread = r.ReadAt == nil || r.ReadAt.Before(unreadSince(&t, l.readerKind))
+		ts, total = append(ts, t), r.Total
+	}
+	if len(rows) == 0 && (offset > 0 || keyed) {
+		// Past the end, or before the start: the total still counts.
+		if err := l.s.db.NewRaw("SELECT COUNT(*) FROM ("+union(counts)+") AS cnt").Scan(ctx, &total); err != nil {
+			return nil, 0, fmt.Errorf("count tickets: %w", err)
+		}
+	}
+	return ts, min(total, svcportal.TicketCountCap+1), l.s.ccLists(ctx, ts)
+}
+
+// ticketNameColumns and ticketNameJoins add, to a query of "tickets AS
+// t", the names a ticket is shown with (see listedTicket).
+const (
+	ticketNameColumns = `s.name AS x_site_name, c.email AS x_requester_mail,
+		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
+		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, c.erased_at AS x_requester_erased_at`
+	ticketNameJoins = `JOIN sites AS s ON s.id = t.site_id
+		JOIN contacts AS c ON c.id = t.requester_id
+		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id`
+)
+
+// named is the row's ticket with its names.
+func (r *listedTicket) named() svcportal.Ticket {
+	t := r.Ticket
+	t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
+	if t.RequesterName == "" {
+		t.RequesterName = r.RequesterMail
+	}
+	if r.RequesterErasedAt != nil {
+		t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
+	}
+	return t
+}
+
+// listedTicket is a row of a list: the ticket, its names, the reader's
+// read state and the list's total.
+type listedTicket struct {
+	svcportal.Ticket
+	SiteName      string `bun:"x_site_name"`
+	RequesterMail string `bun:"x_requester_mail"`
+	RequesterName string `bun:"x_requester_name"`
+	AssigneeName  string `bun:"x_assignee_name"`
+	// RequesterErasedAt is set when the requester was erased: the
+	// ticket is shown as a "Former contact"'s.
+	RequesterErasedAt *time.Time `bun:"x_requester_erased_at"`
+	ReadAt            *time.Time `bun:"x_read_at"`
+	Total             int        `bun:"x_total"`
+}
+
+// ccLists fills in the CC lists of ts, with one query.
+func (s *Store) ccLists(ctx context.Context, ts []svcportal.Ticket) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ts))
+	byID := make(map[int64]*svcportal.Ticket, len(ts))
+	for i := range ts {
+		ids[i], byID[ts[i].ID] = ts[i].ID, &ts[i]
+		ts[i].CC = []string{}
+		if ts[i].Fields == nil {
+			ts[i].Fields = map[string]any{}
+		}
+	}
+	var ccs []ticketCC
+	if err := s.db.NewSelect().Model(&ccs).Where("ticket_id IN (?)", bun.In(ids)).Order("email").Scan(ctx); err != nil {
+		return err
+	}
+	for _, c := range ccs {
+		t := byID[c.TicketID]
+		t.CC = append(t.CC, c.Email)
+	}
+	return nil
+}
+
+// noSites stands in for an empty IN list, which SQL does not allow.
+var noSites = []int64{-1}
+
+func orNone(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return noSites
+	}
+	return ids
+}
+
+// ContactTickets implements svcportal.TicketStore.
+func (s *Store) ContactTickets(ctx context.Context, v svcportal.Viewer, f svcportal.TicketFilter) ([]svcportal.Ticket, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	l := s.newList(tid, f, svcportal.PrincipalContact, v.ContactID, false)
+	// The sites of their own tickets: a branch each. The service passes
+	// them, with their memberships' sites, which only adds empty branches.
+	own := f.TicketSites
+	if own == nil {
+		if own, err = s.requesterSites(ctx, tid, v.ContactID); err != nil {
+			return nil, 0, err
+		}
+	}
+	wanted := func(site int64) bool { return len(f.Sites) == 0 || slices.Contains(f.Sites, site) }
+	managed := v.SitesWithRole(svcportal.RoleSiteManager)
+	var bs []branch
+	// SPEC.md, "Who sees which ticket on the portal", one disjoint branch
+	// per site and case.
+	for _, site := range own {
+		if wanted(site) && (f.Scope == "mine" || !slices.Contains(managed, site)) {
+			bs = append(bs, branch{"t.requester_id = ? AND t.site_id = ?", []any{v.ContactID, site}, l.siteKey(site), []int64{site}})
+		}
+	}
+	if f.Scope != "mine" {
+		var others []int64
+		for _, site := range v.SitesWithRole("") {
+			switch {
+			case !wanted(site):
+			case slices.Contains(managed, site):
+				bs = append(bs, branch{"t.site_id = ?", []any{site}, l.siteKey(site), []int64{site}})
+			default:
+				others = append(others, site)
+				bs = append(bs, branch{"t.site_id = ? AND t.shared_with_site = TRUE AND t.requester_id <> ?",
+					[]any{site, v.ContactID}, l.siteKey(site), []int64{site}})
+			}
+		}
+		if len(others) > 0 && v.Email != "" {
+			bs = append(bs, branch{`t.site_id IN (?) AND t.shared_with_site = FALSE AND t.requester_id <> ?
+				AND t.id IN (SELECT cc.ticket_id FROM ticket_cc AS cc WHERE cc.email = ?)`,
+				[]any{bun.In(others), v.ContactID, v.Email}, l.mixedKey(), others})
+		}
+	}
+	return l.run(ctx, bs)
+}
+
+// requesterSites lists the sites of the tickets a contact requested, one
+// index seek per site (a loose index scan), not one row per ticket.
+func (s *Store) requesterSites(ctx context.Context, tid, contactID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.NewRaw(`WITH RECURSIVE sites (id) AS (
+			SELECT MIN(site_id) FROM tickets WHERE tenant_id = ? AND requester_id = ?
+			UNION ALL
+			SELECT (SELECT MIN(t.site_id) FROM tickets AS t WHERE t.tenant_id = ? AND t.requester_id = ? AND t.site_id > sites.id)
+			FROM sites WHERE sites.id IS NOT NULL)
+		SELECT id FROM sites WHERE id IS NOT NULL`, tid, contactID, tid, contactID).Scan(ctx, &ids)
+	return ids, err
+}
+
+// ContactTicketSites implements svcportal.TicketStore.
+func (s *Store) ContactTicketSites(ctx context.Context, v svcportal.Viewer) ([]int64, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.requesterSites(ctx, tid, v.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range v.SitesWithRole("") {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// StaffTickets implements svcportal.TicketStore.
+func (s *Store) StaffTickets(ctx context.Context, staffID int64, f svcportal.TicketFilter) ([]svcportal.Ticket, int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	l := s.newList(tid, f, svcportal.PrincipalStaff, staffID, true)
+	where, args := "1 = 1", []any(nil)
+	if f.Scope == "mine" {
+		where, args = "t.assignee_id = ?", []any{staffID}
+	}
+	if len(f.Sites) == 0 {
+		return l.run(ctx, []branch{{where, args, l.mixedKey(), nil}})
+	}
+	// A branch per site: each is read from the site's index in order.
+	var bs []branch
+	for _, site := range slices.Compact(slices.Sorted(slices.Values(f.Sites))) {
+		bs = append(bs, branch{where + " AND t.site_id = ?", append(slices.Clone(args), site), l.siteKey(site), []int64{site}})
+	}
+	l.f.Sites = nil
+	return l.run(ctx, bs)
+}
+
+// builtinColumns maps each built-in field key to its column of "tickets AS t".
+var builtinColumns = func() map[string]string {
+	m := make(map[string]string, len(svcportal.BuiltinFieldTable))
+	for _, f := range svcportal.BuiltinFieldTable {
+		m[f.Key] = "t." + f.Column
+	}
+	return m
+}()
+
+var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
+
+// filterTickets applies every condition of f but the status to q (on
+// "tickets AS t", whose tickets a word search finds in scope, see
+// searchScope), joining the reader's read state as rd when the filter
+// asks for it.
+func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool, scope string) (*bun.SelectQuery, error) {
+	if len(f.Sites) > 0 {
+		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
+	}
+	if term := strings.TrimSpace(f.Query); term != "" {
+		if m := numberRE.FindStringSubmatch(term); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			q = q.Where("t.number = ?", n)
+		} else {
+			q = s.matchWords(q, term, withInternal, scope)
+		}
+	}
+	for key, val := range f.Fields {
+		if col, ok := builtinColumns[key]; ok {
+			q = q.Where(within(f, key, col+" = ?"), val)
+			continue
+		}
+		if !svcportal.ValidFieldKey(key) {
+			return nil, svcportal.NewError(svcportal.KindInvalid, "error.unknown_field")
+		}
+		raw, err := json.Marshal(val)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(within(f, key, s.jsonFieldMatch()), key, string(raw))
+	}
+	if f.Unread != nil {
+		q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
+		cond := "(rd.read_at IS NULL OR rd.read_at < t.last_public_at)"
+		if readerKind == svcportal.PrincipalStaff {
+			cond = "(rd.read_at IS NULL OR rd.read_at < t.last_client_at)"
+		}
+		if !*f.Unread {
+			cond = "NOT " + cond
+		}
+		q = q.Where(cond)
+	}
+	return q, nil
+}
+
+// StaffTicketCounts implements svcportal.TicketStore. Each status is
+// counted up to svcportal.TicketCountCap (see the top of this file), from
+// the (tenant, status) index.
+func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcportal.TicketFilter) (map[string]int, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	qs := make([]*bun.SelectQuery, 0, len(svcportal.Statuses))
+	for _, st := range svcportal.Statuses {
+		q := s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.status AS status").
+			Where("t.tenant_id = ? AND t.status = ?", tid, st)
+		if f.Scope == "mine" {
+			q = q.Where("t.assignee_id = ?", staffID)
+		}
+		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true, searchScope(tid, f.Sites)); err != nil {
+			return nil, err
+		}
+		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))
+	}
+	var rows []struct {
+		Status string `bun:"status"`
+		N      int    `bun:"n"`
+	}
+	if err := s.db.NewRaw("SELECT status, COUNT(*) AS n FROM ("+union(qs)+") AS c GROUP BY status").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(svcportal.Statuses))
+	for _, st := range svcportal.Statuses {
+		out[st] = 0
+	}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// within limits cond, a condition on field key, to the sites where the
+// reader of f sees that field; for staff (no Within) it is cond itself.
+func within(f svcportal.TicketFilter, key, cond string) string {
+	if f.Within == nil {
+		return cond
+	}
+	return "(" + cond + " AND t.site_id IN (" + siteList(f.Within[key]) + "))"
+}
+
+// siteList writes site ids as an SQL list; ids are numbers, so this is
+// safe, and an empty list becomes one that matches nothing.
+func siteList(ids []int64) string {
+	parts := make([]string, 0, len(ids))
+	for _, id := range orNone(ids) {
+		parts = append(parts, strconv.FormatInt(id, 10))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// jsonFieldMatch is the condition "custom field ? of the ticket equals the
+// JSON value ?", or contains it when the stored value is a list
+// (multi-select), in the store's dialect.
+func (s *Store) jsonFieldMatch() string {
+	if s.dialect == Postgres {
+		return "(t.fields::jsonb -> ?0 = ?1::jsonb OR (jsonb_typeof(t.fields::jsonb -> ?0) = 'array' AND t.fields::jsonb -> ?0 @> jsonb_build_array(?1::jsonb)))"
+	}
+	return "(t.fields -> ('$.' || ?0) = json(?1) OR EXISTS (SELECT 1 FROM json_each(t.fields, '$.' || ?0) AS je WHERE je.type <> 'object' AND json_quote(je.value) = json(?1) AND json_type(t.fields, '$.' || ?0) = 'array'))"
+}

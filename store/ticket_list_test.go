@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/svcportal/svcportal"
+)
+
+// TestTicketStore_Cursors: walking a list page by page with cursors, after
+// and back before, gives the list's own order, in every sort that pages by
+// cursor; ties on the time go by number.
+func TestTicketStore_Cursors(t *testing.T) {
+	w := newTicketWorld(t)
+	base := w.clock.Now().Add(-24 * time.Hour)
+	var ts []svcportal.Ticket
+	for i := range 70 {
+		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i),
+			Status: svcportal.StatusOpen, Type: "incident", SharedWithSite: i%3 == 0,
+			CreatedAt: base.Add(time.Duration(i/2) * time.Minute)}) // pairs share a time
+	}
+	if err := w.st.SeedTickets(w.ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	viewer := svcportal.ViewerOf(w.bill)
+	list := func(f svcportal.TicketFilter) ([]svcportal.Ticket, int) {
+		t.Helper()
+		got, total, err := w.st.ContactTickets(w.ctx, viewer, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, total
+	}
+	view := func(tk svcportal.Ticket) svcportal.TicketView {
+		return svcportal.TicketView{Number: tk.Number, UpdatedAt: tk.LastPublicAt} // status hidden: no Within
+	}
+	for _, sort := range []string{"-updated", "updated", "-number", "number", "-created", "created"} {
+		t.Run(sort, func(t *testing.T) {
+			all, total := list(svcportal.TicketFilter{Sort: sort, PerPage: 100})
+			if len(all) != 70 || total != 70 {
+				t.Fatalf("whole list: %d tickets, total %d", len(all), total)
+			}
+			var walked []int64
+			f := svcportal.TicketFilter{Sort: sort, PerPage: 25}
+			for {
+				page, _ := list(f)
+				for _, tk := range page {
+					walked = append(walked, tk.Number)
+				}
+				if len(page) < 25 {
+					break
+				}
+				f.After = svcportal.TicketCursor(ptr(view(page[len(page)-1])), sort)
+			}
+			want := []int64{}
+			for _, tk := range all {
+				want = append(want, tk.Number)
+			}
+			if !slices.Equal(walked, want) {
+				t.Errorf("after after after: %v\nwant %v", walked, want)
+			}
+			back, _ := list(svcportal.TicketFilter{Sort: sort, PerPage: 25, Before: svcportal.TicketCursor(ptr(view(all[50])), sort)})
+			if got := numbersInOrder(back); !slices.Equal(got, want[25:50]) {
+				t.Errorf("before #%d: %v, want %v", all[50].Number, got, want[25:50])
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func numbersInOrder(ts []svcportal.Ticket) []int64 {
+	out := []int64{}
+	for _, tk := range ts {
+		out = append(out, tk.Number)
+	}
+	return out
+}
+
+// TestTicketStore_CappedTotal: a list counts its tickets up to
+// svcportal.TicketCountCap and says "more" past it; a page by number
+// deeper than svcportal.MaxListOffset is refused (cursors go there).
+func TestTicketStore_CappedTotal(t *testing.T) {
+	w := newTicketWorld(t)
+	var ts []svcportal.Ticket
+	for i := range svcportal.TicketCountCap + 5 {
+		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i), Status: svcportal.StatusOpen, Type: "incident"})
+	}
+	if err := w.st.SeedTickets(w.ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	_, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), svcportal.TicketFilter{})
+	if err != nil || total != svcportal.TicketCountCap+1 {
+		t.Errorf("site manager: total %d, %v; want %d (more than the cap)", total, err, svcportal.TicketCountCap+1)
+	}
+	_, total, err = w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: "#3"})
+	if err != nil || total != 1 {
+		t.Errorf("one ticket: total %d, %v", total, err)
+	}
+	counts, err := w.st.StaffTicketCounts(w.ctx, 0, svcportal.TicketFilter{})
+	if err != nil || counts[svcportal.StatusOpen] != svcportal.TicketCountCap+1 || counts[svcportal.StatusClosed] != 0 {
+		t.Errorf("counts %v, %v", counts, err)
+	}
+	_, _, err = w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Page: svcportal.MaxListOffset/25 + 2, PerPage: 25})
+	if svcportal.KindOf(err) != svcportal.KindInvalid {
+		t.Errorf("a page past the offset limit: %v, want KindInvalid", err)
+	}
+}

@@ -1,0 +1,98 @@
+package store_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+)
+
+// TestTicketStore_WordSearch: words are found through the full-text index,
+// kept in step by the writing transactions (creation, replies, notes, a
+// changed title); every word must match, as a word or the start of one;
+// a contact's search never matches an internal note, and only ever
+// answers tickets they may see.
+func TestTicketStore_WordSearch(t *testing.T) {
+	w := newTicketWorld(t)
+	printer := w.create(t, w.peter, w.initech, "Printer jams", func(tk *svcportal.Ticket) { tk.Description = "Paper stuck in tray 2" })
+	vpn := w.create(t, w.milton, w.initech, "VPN down", nil)
+	other := w.create(t, w.alice, w.umbrella, "Printer on fire", nil)
+	say := func(tk *svcportal.Ticket, body string, internal bool) {
+		t.Helper()
+		m := &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, Body: body, Internal: internal}
+		if err := w.st.UpdateTicket(w.ctx, tk, svcportal.TicketChange{Message: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say(printer, "The toner cartridge was replaced.", false)
+	say(vpn, "Secret printer budget for next year.", true)
+
+	contact := func(c *svcportal.Contact, q string) []int64 {
+		t.Helper()
+		ts, _, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(c), svcportal.TicketFilter{Query: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		return numbers(ts)
+	}
+	staff := func(q string) []int64 {
+		t.Helper()
+		ts, _, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		return numbers(ts)
+	}
+	n := func(ts ...*svcportal.Ticket) []int64 {
+		out := []int64{}
+		for _, tk := range ts {
+			out = append(out, tk.Number)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, tc := range []struct {
+		q            string
+		bill, staffs []int64
+	}{
+		{"printer", n(printer), n(printer, vpn, other)}, // vpn's "printer" is in a note
+		{"PRINTER", n(printer), n(printer, vpn, other)},
+		{"print", n(printer), n(printer, vpn, other)}, // the start of a word
+		{"rinter", n(), n()},                          // not the middle of one
+		{"toner", n(printer), n(printer)},             // a public reply
+		{"cartridge toner", n(printer), n(printer)},   // every word, in any order
+		{"budget", n(), n(vpn)},                       // a note: staff only
+		{"printer vpn", n(), n(vpn)},                  // title and note together
+		{"tray", n(printer), n(printer)},              // the description
+		{"!!!", n(), n()},                             // no word at all
+	} {
+		if got := contact(w.bill, tc.q); !slices.Equal(got, tc.bill) {
+			t.Errorf("site manager, %q: got %v, want %v", tc.q, got, tc.bill)
+		}
+		if got := staff(tc.q); !slices.Equal(got, tc.staffs) {
+			t.Errorf("staff, %q: got %v, want %v", tc.q, got, tc.staffs)
+		}
+	}
+	if got := contact(w.alice, "printer"); !slices.Equal(got, n(other)) {
+		t.Errorf("another site's member: got %v, want only their own ticket", got)
+	}
+	if got := contact(w.peter, "vpn"); !slices.Equal(got, n()) {
+		t.Errorf("a member, another member's ticket: got %v", got)
+	}
+
+	t.Run("a changed title is found by its new words only", func(t *testing.T) {
+		vpn.Title = "Remote access broken"
+		if err := w.st.UpdateTicket(w.ctx, vpn, svcportal.TicketChange{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := staff("remote"); !slices.Equal(got, n(vpn)) {
+			t.Errorf("new title: got %v", got)
+		}
+		if got := staff("vpn"); !slices.Equal(got, n()) {
+			t.Errorf("old title: got %v", got)
+		}
+		if got := staff("budget"); !slices.Equal(got, n(vpn)) {
+			t.Errorf("the note after the title changed: got %v", got)
+		}
+	})
+}
