@@ -298,13 +298,22 @@ func (p *Postgres) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcp
 		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
 	}
 	rankq := arg(strings.Join(ranked, " | "))
-	query := `SELECT a.article_id, a.title, a.excerpt, a.locale, ts_rank(a.doc, to_tsquery(` + cfg + `, ` + rankq + `)) AS rank
+	// Any word finds an article (a whole question typed as a ticket title
+	// must still find the article about it); the more of the words an
+	// article matches, the higher it ranks, then by text relevance.
+	matched := make([]string, len(conds))
+	for i, c := range conds {
+		matched[i] = "(CASE WHEN " + c + " THEN 1 ELSE 0 END)"
+	}
+	query := `SELECT article_id, title, excerpt, locale, rank FROM (
+		SELECT a.article_id, a.title, a.excerpt, a.locale, a.helpful,
+			ts_rank(a.doc, to_tsquery(` + cfg + `, ` + rankq + `)) AS rank, ` + strings.Join(matched, " + ") + ` AS matched
 		FROM search_articles a
 		WHERE a.tenant_id = $1 AND (a.all_sites OR a.site_ids && $2::bigint[])
 		  AND (a.locale = $3 OR ($4 <> '' AND a.locale = $4 AND NOT EXISTS (
 			SELECT 1 FROM search_articles o WHERE o.tenant_id = a.tenant_id AND o.article_id = a.article_id AND o.locale = $3)))
-		  AND ` + strings.Join(conds, " AND ") + `
-		ORDER BY rank DESC, a.helpful DESC, a.article_id
+		  AND (` + strings.Join(conds, " OR ") + `)) AS hits
+		ORDER BY matched DESC, rank DESC, helpful DESC, article_id
 		LIMIT ` + arg(limit)
 	rows, err := p.db.QueryContext(ctx, query, args...)
 	if err != nil {
