@@ -340,33 +340,11 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) (string, error) {
 
 // EventText is one timeline event as a sentence in the reader's language.
 func (p *ticketPage) EventText(e svcportal.TicketEvent) string {
-	actor := e.ActorName
-	switch {
-	case e.ActorErased:
-		actor = p.T(svcportal.FormerContact)
-	case actor == "":
-		actor = p.T("tk.system")
-	}
-	from, to, field := e.From, e.To, e.Field
-	switch e.Kind {
-	case svcportal.EventStatusChanged:
-		from, to = p.T("ticket.status."+e.From), p.T("ticket.status."+e.To)
-	case svcportal.EventFieldChanged:
-		if l, ok := p.labels[e.Field]; ok {
-			field = l
-		}
-	}
-	return p.T("tk.ev."+e.Kind, "Actor", actor, "From", from, "To", to, "Field", field)
+	return ticketapi.EventText(p.T, p.labels, e)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the
 // description).
 func (p *ticketPage) AttachmentsOf(messageID int64) []svcportal.Attachment {
-	var out []svcportal.Attachment
-	for _, a := range p.Ticket.Attachments {
-		if a.MessageID == messageID {
-			out = append(out, a)
-		}
-	}
-	return out
+	return ticketapi.AttachmentsOf(p.Ticket, messageID)
 }
