@@ -58,6 +58,9 @@ func TestConfig_Errors(t *testing.T) {
 		{"search URL", map[string]string{"PORTAL_SEARCH_URL": "typesense://localhost:8108"}, nil, "PORTAL_SEARCH_URL: a Typesense URL needs an API key"},
 		{"secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, nil, "PORTAL_SECRET_KEY: must be at least 32 characters"},
 		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "yes"}, nil, "PORTAL_SECURE_COOKIES: must be true or false"},
+		{"profiler on the network", map[string]string{"PORTAL_PPROF_ADDR": "0.0.0.0:6060"}, nil, "PORTAL_PPROF_ADDR: \"0.0.0.0:6060\" is not a loopback host:port"},
+		{"profiler on a public host", nil, []string{"--pprof-addr", "portal.example.com:6060"}, "PORTAL_PPROF_ADDR"},
+		{"profiler without a port", map[string]string{"PORTAL_PPROF_ADDR": "127.0.0.1"}, nil, "PORTAL_PPROF_ADDR"},
 		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
 		{"stray argument", nil, []string{"now"}, "unexpected argument \"now\""},
 	}
