@@ -47,6 +47,9 @@ func runSeed(e *env, args []string) error {
 		return err
 	}
 	ctx := svcportal.WithTenant(e.ctx, t)
+	if err := a.Store.PrepareBulkLoad(ctx); err != nil {
+		return err
+	}
 	run := fmt.Sprintf("%x", time.Now().UnixNano()) // keeps names unique across runs
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 
