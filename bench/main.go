@@ -10,8 +10,12 @@
 //	go run ./bench -tickets 1000,100000,1000000
 //	go run ./bench -database postgres://user@127.0.0.1:5432/bench
 //	go run ./bench -tickets 100000 -soak 10m     # mixed load; memory and goroutines over time
+//	go run ./bench -msps 1,10,100                # sizing: one installation of 1, 10, 100 MSPs
 //
 // Each size gets a fresh data dir (and, on PostgreSQL, a fresh schema).
+// The sizing seeds each MSP as a typical one (-msp-tickets tickets, three
+// sites, 150 contacts, 200 articles) and sends every endpoint to the MSPs
+// in turn; it reports the disk, the memory and each endpoint's throughput.
 // Seeding puts tickets/sites tickets in each site; the site manager of the
 // first site is the reader of the list, search and ticket pages.
 package main
@@ -58,9 +62,14 @@ func main() {
 		dur      = flag.Duration("duration", 4*time.Second, "length of each measured run (two runs per endpoint)")
 		out      = flag.String("out", "", "also append the results as Markdown to this file")
 		soak     = flag.Duration("soak", 0, "instead of the endpoints, a soak of this length (e.g. 10m) at the first size: mixed reads and writes, memory and goroutines over time")
+		msps     = flag.String("msps", "", "instead of -tickets, the sizing: installations of this many MSPs (e.g. 1,10,100), each with -msp-tickets tickets")
+		perMSP   = flag.Int("msp-tickets", 10000, "tickets of each MSP in the sizing")
 	)
 	flag.Parse()
-	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL, soak: *soak}
+	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL, soak: *soak, perMSP: *perMSP}
+	if *msps != "" {
+		*sizes, b.sizingOn = *msps, true
+	}
 	if err := b.run(strings.Split(*sizes, ","), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -69,6 +78,8 @@ func main() {
 
 type bench struct {
 	conns, articles, perSite int
+	perMSP                   int  // tickets of each MSP in the sizing
+	sizingOn                 bool // the sizes are numbers of MSPs
 	dur, soak                time.Duration
 	dbURL                    string
 	bin, work                string
@@ -107,11 +118,21 @@ func (b *bench) run(sizes []string, out string) error {
 	report := &bytes.Buffer{}
 	host, _ := os.Hostname()
 	fmt.Fprintf(report, "\n### %s, %s, %d connections, %s per run (%s)\n", b.dialect(), time.Now().UTC().Format("2006-01-02"), b.conns, b.dur, host)
+	var counts []int
 	for _, s := range sizes {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
-			return fmt.Errorf("-tickets: %q is not a count", s)
+			return fmt.Errorf("%q is not a count", s)
 		}
+		counts = append(counts, n)
+	}
+	if b.sizingOn {
+		if err := b.sizing(counts, b.perMSP, report); err != nil {
+			return err
+		}
+		counts = nil
+	}
+	for _, n := range counts {
 		if b.soak > 0 {
 			if err := b.soakAt(n, report); err != nil {
 				return err
@@ -155,6 +176,8 @@ type server struct {
 	cmd       *exec.Cmd
 	base      string // http://host:port
 	pprof     string // the profiler's address (loopback)
+	dbURL     string
+	dir       string // the data dir
 	auth      http.Header
 	endpoints []endpoint
 }
@@ -164,73 +187,120 @@ type endpoint struct {
 	name, method, path string
 	header             http.Header
 	body               func(i int64) string
+	host               string // the tenant's host; "" is bench.localhost
 }
 
 func (s *server) stop() { s.cmd.Process.Kill(); s.cmd.Wait() }
 
-// serveSeeded seeds a fresh installation with n tickets and serves it,
-// with the profiler on loopback (the soak reads goroutines from it).
-func (b *bench) serveSeeded(n int) (*server, error) {
-	dir, err := os.MkdirTemp(b.work, fmt.Sprintf("data-%d-", n))
+// installation is a fresh data dir (and, on PostgreSQL, schema) with the
+// environment of the portal commands that use it.
+type installation struct {
+	dir, dbURL, addr, pprof string
+	env                     []string
+}
+
+func (b *bench) newInstallation(name string) (*installation, error) {
+	dir, err := os.MkdirTemp(b.work, "data-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
-	addr, pprofAddr := freeAddr(), freeAddr()
-	env := append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"),
-		"PORTAL_SECRET_KEY=bench-secret-key-0123456789abcdef0123", "PORTAL_PPROF_ADDR="+pprofAddr)
-	dbURL := "sqlite:" + filepath.Join(dir, "portal.db")
+	in := &installation{dir: dir, addr: freeAddr(), pprof: freeAddr(), dbURL: "sqlite:" + filepath.Join(dir, "portal.db")}
 	if b.dbURL != "" {
-		if dbURL, err = freshSchema(b.dbURL, n); err != nil {
+		if in.dbURL, err = freshSchema(b.dbURL, name); err != nil {
 			return nil, err
 		}
 	}
-	env = append(env, "PORTAL_DATABASE_URL="+dbURL)
-	sites := max(1, (n+b.perSite-1)/b.perSite)
-	step(fmt.Sprintf("seeding %d tickets in %d site(s)", n, sites))
-	seedStart := time.Now()
-	for _, args := range [][]string{
-		{"tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test", "--admin-password", password},
-		{"seed", "--tenant", "bench", "--sites", strconv.Itoa(sites), "--contacts", strconv.Itoa(sites * 50),
-			"--tickets", strconv.Itoa(n), "--articles", strconv.Itoa(b.articles)},
-	} {
-		c := exec.Command(b.bin, args...)
-		c.Env, c.Stdout, c.Stderr = env, os.Stderr, os.Stderr
-		if err := c.Run(); err != nil {
-			return nil, fmt.Errorf("portal %s: %w", args[0], err)
-		}
+	in.env = append(os.Environ(), "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR="+in.addr, "PORTAL_MAIL_URL=file:"+filepath.Join(dir, "mail"),
+		"PORTAL_SECRET_KEY=bench-secret-key-0123456789abcdef0123", "PORTAL_PPROF_ADDR="+in.pprof, "PORTAL_DATABASE_URL="+in.dbURL)
+	return in, nil
+}
+
+// portal runs one portal command on the installation; its progress goes
+// to standard error unless quiet.
+func (b *bench) portal(in *installation, quiet bool, args ...string) error {
+	c := exec.Command(b.bin, args...)
+	c.Env, c.Stdout, c.Stderr = in.env, os.Stderr, os.Stderr
+	if quiet {
+		c.Stdout, c.Stderr = io.Discard, io.Discard
 	}
-	step(fmt.Sprintf("seeded in %s", time.Since(seedStart).Round(100*time.Millisecond)))
-	manager, number, err := readerOf(dbURL)
-	if err != nil {
-		return nil, err
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("portal %s: %w", args[0], err)
 	}
+	return nil
+}
+
+// seedTenant creates a tenant with its admin and seeds it.
+func (b *bench) seedTenant(in *installation, quiet bool, slug string, sites, contacts, tickets, articles int) error {
+	if err := b.portal(in, quiet, "tenant", "create", "--slug", slug, "--name", slug, "--admin-email", "admin@"+slug+".test", "--admin-password", password); err != nil {
+		return err
+	}
+	return b.portal(in, quiet, "seed", "--tenant", slug, "--sites", strconv.Itoa(sites), "--contacts", strconv.Itoa(contacts),
+		"--tickets", strconv.Itoa(tickets), "--articles", strconv.Itoa(articles))
+}
+
+// serve starts portal serve on the installation and waits until it is ready.
+func (b *bench) serve(in *installation) (*server, error) {
 	cmd := exec.Command(b.bin, "serve")
-	cmd.Env, cmd.Stderr = env, io.Discard
+	cmd.Env, cmd.Stderr = in.env, io.Discard
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: "http://" + addr, pprof: pprofAddr}
+	s := &server{cmd: cmd, base: "http://" + in.addr, pprof: in.pprof, dbURL: in.dbURL, dir: in.dir}
 	if err := waitReady(s.base + "/readyz"); err != nil {
 		s.stop()
 		return nil, err
 	}
-	cookie, csrf, err := signIn(s.base, manager)
+	return s, nil
+}
+
+// readerEndpoints signs the tenant's busiest site manager in and answers
+// the endpoints the benchmark measures, as that reader.
+func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
+	host := slug + ".localhost"
+	manager, number, err := readerOf(s.dbURL, slug)
 	if err != nil {
-		s.stop()
-		return nil, err
+		return nil, nil, err
+	}
+	cookie, csrf, err := signIn(s.base, host, manager)
+	if err != nil {
+		return nil, nil, err
 	}
 	auth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
-	s.auth = auth
-	s.endpoints = []endpoint{
-		{"login page, anonymous", "GET", "/login", nil, nil},
-		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil},
-		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil},
-		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil},
-		{"KB autocomplete", "GET", "/api/v1/kb/search?q=prin&limit=8", auth, nil},
-		{"ticket word search (q=printer)", "GET", "/api/v1/tickets?scope=site&q=printer", auth, nil},
+	return []endpoint{
+		{"login page, anonymous", "GET", "/login", nil, nil, host},
+		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil, host},
+		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil, host},
+		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil, host},
+		{"KB autocomplete", "GET", "/api/v1/kb/search?q=prin&limit=8", auth, nil, host},
+		{"ticket word search (q=printer)", "GET", "/api/v1/tickets?scope=site&q=printer", auth, nil, host},
 		{"ticket creation", "POST", "/api/v1/tickets", auth, func(i int64) string {
 			return fmt.Sprintf(`{"title":"Bench ticket %d"}`, i)
-		}},
+		}, host},
+	}, auth, nil
+}
+
+// serveSeeded seeds a fresh installation with n tickets in the tenant
+// "bench" and serves it, with the profiler on loopback (the soak reads
+// goroutines from it).
+func (b *bench) serveSeeded(n int) (*server, error) {
+	in, err := b.newInstallation(strconv.Itoa(n))
+	if err != nil {
+		return nil, err
+	}
+	sites := max(1, (n+b.perSite-1)/b.perSite)
+	step(fmt.Sprintf("seeding %d tickets in %d site(s)", n, sites))
+	seedStart := time.Now()
+	if err := b.seedTenant(in, false, "bench", sites, sites*50, n, b.articles); err != nil {
+		return nil, err
+	}
+	step(fmt.Sprintf("seeded in %s", time.Since(seedStart).Round(100*time.Millisecond)))
+	s, err := b.serve(in)
+	if err != nil {
+		return nil, err
+	}
+	if s.endpoints, s.auth, err = readerEndpoints(s, "bench"); err != nil {
+		s.stop()
+		return nil, err
 	}
 	return s, nil
 }
@@ -252,13 +322,13 @@ func (b *bench) size(n int) ([]result, int64, error) {
 		var portalReqs, bareReqs int64
 		var portalTime, bareTime time.Duration
 		for range 2 {
-			l, ok, errs, took := load(b.conns, b.dur, base+e.path, e.method, e.header, e.body)
+			l, ok, errs, took := load(b.conns, b.dur, base, []endpoint{e})
 			lat = append(lat, l...)
 			portalReqs += ok
 			portalTime += took
 			r.errors += errs
 			r.total += ok + errs
-			_, bok, _, btook := load(b.conns, b.dur, "http://"+b.bare+"/", "GET", nil, nil)
+			_, bok, _, btook := load(b.conns, b.dur, "http://"+b.bare, []endpoint{{name: "bare", method: "GET", path: "/"}})
 			bareReqs += bok
 			bareTime += btook
 		}
@@ -273,11 +343,10 @@ func (b *bench) size(n int) ([]result, int64, error) {
 	return results, peakRSS(srv.cmd.Process.Pid), nil
 }
 
-// load sends requests on conns connections for dur and answers the
-// latencies of the successful ones, their count, the failures and the time
-// it took.
-func load(conns int, dur time.Duration, target, method string, header http.Header, body func(int64) string) ([]time.Duration, int64, int64, time.Duration) {
-	u, _ := url.Parse(target)
+// load sends requests on conns connections for dur, the endpoints in
+// turn, and answers the latencies of the successful ones, their count, the
+// failures and the time it took.
+func load(conns int, dur time.Duration, base string, eps []endpoint) ([]time.Duration, int64, int64, time.Duration) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -295,30 +364,9 @@ func load(conns int, dur time.Duration, target, method string, header http.Heade
 			defer wg.Done()
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
-				var rd io.Reader
-				if body != nil {
-					rd = strings.NewReader(body(seq.Add(1)))
-				}
-				req, _ := http.NewRequest(method, target, rd)
-				req.Host = "bench.localhost"
-				if u.Path == "/" {
-					req.Host = u.Host
-				}
-				for k, v := range header {
-					req.Header[k] = v
-				}
-				if body != nil {
-					req.Header.Set("Content-Type", "application/json")
-				}
+				i := seq.Add(1)
 				t0 := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode >= 400 {
+				if !send(client, base, eps[int(i)%len(eps)], i) {
 					failed.Add(1)
 					continue
 				}
@@ -334,9 +382,9 @@ func load(conns int, dur time.Duration, target, method string, header http.Heade
 	return all, ok.Load(), failed.Load(), time.Since(start)
 }
 
-// readerOf finds, in a seeded database, the site manager of the site with
-// the most tickets and one ticket of that site.
-func readerOf(dbURL string) (email string, number int64, err error) {
+// readerOf finds, in a seeded database, the site manager of the tenant's
+// site with the most tickets and one ticket of that site.
+func readerOf(dbURL, slug string) (email string, number int64, err error) {
 	driver, dsn := "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
 	if strings.HasPrefix(dbURL, "postgres") {
 		driver, dsn = "pgx", dbURL
@@ -346,22 +394,24 @@ func readerOf(dbURL string) (email string, number int64, err error) {
 		return "", 0, err
 	}
 	defer db.Close()
-	err = db.QueryRow(`SELECT c.email, (SELECT MAX(t.number) FROM tickets t WHERE t.site_id = cs.site_id)
+	// The slug is the benchmark's own (letters and digits).
+	err = db.QueryRow(fmt.Sprintf(`SELECT c.email, (SELECT MAX(t.number) FROM tickets t WHERE t.site_id = cs.site_id)
 		FROM contacts c JOIN contact_sites cs ON cs.contact_id = c.id
-		WHERE cs.role = 'site_manager' AND c.email LIKE 'seed-%'
-		ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.site_id = cs.site_id) DESC LIMIT 1`).Scan(&email, &number)
+		WHERE cs.role = 'site_manager' AND c.email LIKE 'seed-%%'
+		AND c.tenant_id = (SELECT id FROM tenants WHERE slug = '%s')
+		ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.site_id = cs.site_id) DESC LIMIT 1`, slug)).Scan(&email, &number)
 	return email, number, err
 }
 
 // freshSchema makes an empty schema on the PostgreSQL server and answers a
 // URL that uses it.
-func freshSchema(base string, n int) (string, error) {
+func freshSchema(base, name string) (string, error) {
 	db, err := sql.Open("pgx", base)
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	schema := fmt.Sprintf("bench_%d_%d", n, time.Now().Unix())
+	schema := fmt.Sprintf("bench_%s_%d", name, time.Now().Unix())
 	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
 		return "", err
 	}
@@ -375,10 +425,10 @@ func freshSchema(base string, n int) (string, error) {
 	return u.String(), nil
 }
 
-func signIn(base, email string) (cookie, csrf string, err error) {
+func signIn(base, host, email string) (cookie, csrf string, err error) {
 	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login",
 		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)))
-	req.Host = "bench.localhost"
+	req.Host = host
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -37,7 +37,7 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 	// The mix: what a busy portal sees, reads well ahead of writes.
 	mix := []endpoint{srv.endpoints[1], srv.endpoints[2], srv.endpoints[3], srv.endpoints[1], srv.endpoints[5],
 		srv.endpoints[4], srv.endpoints[0], srv.endpoints[3], srv.endpoints[6]}
-	mix = append(mix, endpoint{"reply", "POST", "", srv.auth, func(i int64) string { return fmt.Sprintf(`{"body":"Soak reply %d"}`, i) }})
+	mix = append(mix, endpoint{"reply", "POST", "", srv.auth, func(i int64) string { return fmt.Sprintf(`{"body":"Soak reply %d"}`, i) }, srv.endpoints[0].host})
 	replyPath := func(i int64) string { return fmt.Sprintf("/api/v1/tickets/%d/replies", numbers[int(i)%len(numbers)]) }
 	interval := max(b.soak/20, 5*time.Second)
 	step(fmt.Sprintf("%d tickets: soak of %s, %d connections, a sample every %s", n, b.soak, b.conns, interval))
@@ -114,7 +114,7 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 // visibleTickets lists the numbers of the reader's latest tickets.
 func visibleTickets(srv *server) ([]int64, error) {
 	req, _ := http.NewRequest("GET", srv.base+"/api/v1/tickets?scope=site&per_page=100", nil)
-	req.Host = "bench.localhost"
+	req.Host = srv.endpoints[0].host
 	for k, v := range srv.auth {
 		req.Header[k] = v
 	}
@@ -145,7 +145,7 @@ func send(client *http.Client, base string, e endpoint, i int64) bool {
 		body = strings.NewReader(e.body(i))
 	}
 	req, _ := http.NewRequest(e.method, base+e.path, body)
-	req.Host = "bench.localhost"
+	req.Host = e.host
 	for k, v := range e.header {
 		req.Header[k] = v
 	}
