@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/accounts"
 	"github.com/svcportal/svcportal/admin"
@@ -71,6 +72,9 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks reach private, loopback and
 	// link-local addresses (PORTAL_WEBHOOK_ALLOW_PRIVATE).
 	WebhookAllowPrivate bool
+	// TracesURL, when set, is the OTLP/HTTP collector that receives a span
+	// of every request and of its queries (PORTAL_TRACES_URL).
+	TracesURL string
 	// Index, when set, replaces the index SearchURL names (tests use an
 	// in-memory one). The app does not close it.
 	Index svcportal.ArticleIndex
@@ -112,6 +116,7 @@ type App struct {
 	holder  string // this process, in leases
 	index   indexHolder
 	metrics *metrics
+	tracing *tracing // nil without PORTAL_TRACES_URL
 }
 
 // New connects to the database, applies pending migrations and wires
@@ -162,6 +167,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		index = a.Index
 	}
 	a.metrics = newMetrics(a)
+	observe := []gin.HandlerFunc{a.metrics.observe}
+	if cfg.TracesURL != "" {
+		if a.tracing, err = newTracing(cfg.TracesURL); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("PORTAL_TRACES_URL: %w", err)
+		}
+		a.Store.AddQueryHook(a.tracing.queryHook())
+		observe = []gin.HandlerFunc{a.tracing.middleware(), a.metrics.observe}
+	}
 
 	scheme, port := "http", cfg.Port
 	if cfg.SecureCookies {
@@ -182,7 +196,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Wording = wording.New(st)
 	a.Announcements = announcements.New(st, cfg.Now)
 	a.Web = web.New(web.Options{Logger: cfg.Logger, Tenants: a.Tenants, Assets: st, Ready: a.ready, Wordings: wordings,
-		TrustedProxies: cfg.TrustedProxies, Observe: a.metrics.observe, Metrics: a.MetricsHandler(cfg.MetricsToken),
+		TrustedProxies: cfg.TrustedProxies, Observe: observe, Metrics: a.MetricsHandler(cfg.MetricsToken),
 		OpenAPI: a.openAPIHandler()})
 	a.Hashing = password.NewPool(password.DefaultPoolSize, password.DefaultWait)
 	a.Accounts = accounts.New(st, cfg.Now, accounts.WithSecret(cfg.SecretKey), accounts.WithMailer(renderer, a.Tenants.URL),
@@ -210,9 +224,13 @@ func (a *App) InboundListener(addr string, baseDomain string) *inbound.Listener 
 	return inbound.NewListener(addr, a.Inbound, a.Tenants.Resolve, baseDomain, a.log)
 }
 
-// Close releases the search index and the database.
+// Close releases the search index and the database, and sends the
+// spans still buffered.
 func (a *App) Close() error {
 	var errs []error
+	if a.tracing != nil {
+		errs = append(errs, a.tracing.close())
+	}
 	if a.Index != nil {
 		if a.Store != nil {
 			errs = append(errs, a.ReleaseIndex(context.Background()))

@@ -21,7 +21,7 @@ func (s *Store) TenantCacheVersion(ctx context.Context, tenantID int64) (int64, 
 }
 
 // AddQueryHook adds a bun query hook to every handle of the store (the
-// readers and the writer): tests count queries with it.
+// readers and the writer): tracing, and tests that count queries.
 func (s *Store) AddQueryHook(h bun.QueryHook) {
 	for _, db := range s.handles() {
 		db.AddQueryHook(h)

@@ -31,10 +31,13 @@ type App struct {
 	dbURL string
 }
 
+// AppOption changes the configuration NewApp builds the application from.
+type AppOption func(*app.Config)
+
 // NewApp builds the application for t.
-func NewApp(t testing.TB) *App {
+func NewApp(t testing.TB, opts ...AppOption) *App {
 	t.Helper()
-	return newApp(t, DatabaseURL(t), NewClock())
+	return newApp(t, DatabaseURL(t), NewClock(), opts...)
 }
 
 // Twin builds a second instance of the application on a's database, with
@@ -45,7 +48,7 @@ func (a *App) Twin(t testing.TB) *App {
 	return newApp(t, a.dbURL, a.Clock)
 }
 
-func newApp(t testing.TB, dbURL string, clock *Clock) *App {
+func newApp(t testing.TB, dbURL string, clock *Clock, opts ...AppOption) *App {
 	t.Helper()
 	index, err := search.NewMemory()
 	if err != nil {
@@ -53,11 +56,15 @@ func newApp(t testing.TB, dbURL string, clock *Clock) *App {
 	}
 	t.Cleanup(func() { index.Close() })
 	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{
+	cfg := app.Config{
 		DatabaseURL: dbURL, DataDir: dir, BaseDomain: BaseDomain,
 		MailURL: "file:" + filepath.Join(dir, "mail"), SearchURL: "embedded", Index: index,
 		SecretKey: []byte(SecretKey), Logger: slog.New(slog.DiscardHandler), Now: clock.Now,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

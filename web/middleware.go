@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/svcportal/svcportal"
@@ -54,6 +56,9 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	if t := svcportal.TenantFrom(c.Request.Context()); t != nil {
 		attrs = append(attrs, "tenant", t.Slug)
+	}
+	if sc := trace.SpanContextFromContext(c.Request.Context()); sc.IsValid() {
+		attrs = append(attrs, "trace_id", sc.TraceID().String())
 	}
 	s.opts.Logger.Log(c.Request.Context(), level, "request", attrs...)
 }

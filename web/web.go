@@ -42,8 +42,8 @@ type Options struct {
 	// proxies whose X-Forwarded-For names the client; from any other peer
 	// the header is ignored. None by default.
 	TrustedProxies []string
-	// Observe, when set, runs around every request (metrics).
-	Observe gin.HandlerFunc
+	// Observe run around every request, in order (tracing, metrics).
+	Observe []gin.HandlerFunc
 	// Metrics, when set, answers GET /metrics on every host.
 	Metrics http.Handler
 	// OpenAPI, when set, answers GET /api/v1/openapi.json on tenant hosts.
@@ -79,9 +79,7 @@ func New(opts Options) *Server {
 	e.MaxMultipartMemory = multipartMemory
 	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
 	e.Use(removeMultipartFiles, requestID)
-	if opts.Observe != nil {
-		e.Use(opts.Observe)
-	}
+	e.Use(opts.Observe...)
 	e.Use(s.logRequests, s.recover, securityHeaders, s.setContext)
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })

@@ -57,6 +57,9 @@ type Config struct {
 	// from the machine itself (or through an SSH tunnel), never from the
 	// network.
 	PprofAddr string
+	// TracesURL, when set, is the OpenTelemetry collector (OTLP/HTTP)
+	// that receives the spans of requests and their queries.
+	TracesURL string
 }
 
 // setting describes one configuration value: its variable, flag, default
@@ -82,6 +85,7 @@ var settings = []setting{
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config) *string { return &c.trustedProxies }, ""},
 	{"PORTAL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)", func(c *Config) *string { return &c.LogFormat }, ""},
 	{"PORTAL_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to other hosts than loopback", func(c *Config) *string { return &c.MetricsToken }, ""},
+	{"PORTAL_TRACES_URL", "traces-url", "", "OpenTelemetry collector (OTLP/HTTP, e.g. http://collector:4318) that receives a span of every request and query (empty: off)", func(c *Config) *string { return &c.TracesURL }, ""},
 	{"PORTAL_PPROF_ADDR", "pprof-addr", "", "loopback address of the Go profiler, e.g. 127.0.0.1:6060 (empty: off)", func(c *Config) *string { return &c.PprofAddr }, ""},
 }
 
@@ -183,6 +187,11 @@ func (c *Config) Validate() error {
 		// into each one's data dir would make every session, CSRF token,
 		// reset code and sealed secret of one unreadable to the others.
 		bad("PORTAL_SECRET_KEY", "required with PostgreSQL, and the same for every instance (32 characters or more)")
+	}
+	if c.TracesURL != "" {
+		if err := app.ValidateTracesURL(c.TracesURL); err != nil {
+			bad("PORTAL_TRACES_URL", "%v", err)
+		}
 	}
 	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
 		bad("PORTAL_PPROF_ADDR", "%q is not a loopback host:port such as 127.0.0.1:6060", c.PprofAddr)
@@ -292,6 +301,7 @@ func (c *Config) appConfig(log *slog.Logger) (app.Config, error) {
 		DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, BaseDomain: c.BaseDomain, MailURL: c.MailURL,
 		SearchURL: c.SearchURL, BlobURL: c.BlobURL, SecretKey: secret, SecureCookies: c.SecureCookies, Port: port, Logger: log,
 		WebhookAllowPrivate: c.WebhookAllowPrivate, TrustedProxies: c.TrustedProxies, MetricsToken: c.MetricsToken,
+		TracesURL: c.TracesURL,
 	}, nil
 }
 

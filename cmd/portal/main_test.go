@@ -66,6 +66,7 @@ func TestConfig_Errors(t *testing.T) {
 		{"blob scheme", map[string]string{"PORTAL_BLOB_URL": "gs://bucket"}, nil, "PORTAL_BLOB_URL: must be file:DIR or s3://"},
 		{"trusted proxies", map[string]string{"PORTAL_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, nil, "PORTAL_TRUSTED_PROXIES: \"proxy.local\" is neither an IP address nor a CIDR range"},
 		{"log format", map[string]string{"PORTAL_LOG_FORMAT": "xml"}, nil, "PORTAL_LOG_FORMAT: must be text or json"},
+		{"traces URL", map[string]string{"PORTAL_TRACES_URL": "collector:4318"}, nil, "PORTAL_TRACES_URL: \"collector:4318\" is not an http(s) URL"},
 		{"profiler on the network", map[string]string{"PORTAL_PPROF_ADDR": "0.0.0.0:6060"}, nil, "PORTAL_PPROF_ADDR: \"0.0.0.0:6060\" is not a loopback host:port"},
 		{"profiler on a public host", nil, []string{"--pprof-addr", "portal.example.com:6060"}, "PORTAL_PPROF_ADDR"},
 		{"profiler without a port", map[string]string{"PORTAL_PPROF_ADDR": "127.0.0.1"}, nil, "PORTAL_PPROF_ADDR"},
