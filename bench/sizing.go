@@ -80,7 +80,7 @@ func (b *bench) sizingAt(msps, perMSP int, report *bytes.Buffer) error {
 		}
 		fmt.Fprintf(report, " %.0f / %s |", float64(ok)/took.Seconds(), p99.Round(100*time.Microsecond))
 	}
-	fmt.Fprintf(report, " %d MB |\n", peakRSS(srv.cmd.Process.Pid)>>20)
+	fmt.Fprintf(report, " %d MB | %d MB |\n", rss(srv.cmd.Process.Pid)>>20, peakRSS(srv.cmd.Process.Pid)>>20)
 	return nil
 }
 
@@ -94,8 +94,8 @@ var sizingKinds = []int{2, 3, 4, 6}
 func (b *bench) sizing(counts []int, perMSP int, report *bytes.Buffer) error {
 	fmt.Fprintf(report, "\nSizing: MSPs of %d tickets, %d sites, %d contacts and %d articles each; requests go to every MSP in turn.\n\n",
 		perMSP, mspSites, mspContacts, mspArticles)
-	fmt.Fprintln(report, "| MSPs | tickets | seeded in | database | data dir | list page req/s / p99 | ticket page | KB search | ticket creation | server peak RSS |")
-	fmt.Fprintln(report, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(report, "| MSPs | tickets | seeded in | database | data dir | list page req/s / p99 | ticket page | KB search | ticket creation | server RSS after | peak |")
+	fmt.Fprintln(report, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range counts {
 		if err := b.sizingAt(n, perMSP, report); err != nil {
 			return err
