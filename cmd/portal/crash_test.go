@@ -169,7 +169,14 @@ func freeAddr(t *testing.T) string {
 // startPortal runs the binary with exactly env and waits until it answers.
 func startPortal(t *testing.T, bin string, env map[string]string, command string) *portalProcess {
 	t.Helper()
+	return startPortalAs(t, bin, env, nil, command)
+}
+
+// startPortalAs is startPortal as the user of cred (nil: this process's).
+func startPortalAs(t *testing.T, bin string, env map[string]string, cred *syscall.Credential, command string) *portalProcess {
+	t.Helper()
 	cmd := exec.Command(bin, command)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
