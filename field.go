@@ -60,6 +60,9 @@ type BuiltinField struct {
 	// Options lists the values of a dropdown at a tenant (nil for other
 	// types); the catalog labels each as OptionLabelID says.
 	Options func(t *Tenant) []string
+	// Default is the value a new ticket of a tenant gets when it is not
+	// given (nil: none, the field stays unset).
+	Default func(t *Tenant) string
 }
 
 // OptionLabelID is the catalog id of the label of one of f's values. A
@@ -70,11 +73,11 @@ func (f BuiltinField) OptionLabelID(value string) string { return "ticket." + f.
 // in the order forms and lists show them, before custom fields.
 var BuiltinFieldTable = []BuiltinField{
 	{Key: FieldKeyStatus, Type: FieldDropdown, Column: "status", LabelID: "field.builtin.status",
-		Options: func(*Tenant) []string { return Statuses }},
+		Options: func(*Tenant) []string { return Statuses }, Default: func(*Tenant) string { return StatusOpen }},
 	{Key: FieldKeyType, Type: FieldDropdown, Column: "type", OnCreate: true, LabelID: "field.builtin.type",
-		Options: func(t *Tenant) []string { return t.TicketTypes }},
+		Options: func(t *Tenant) []string { return t.TicketTypes }, Default: func(t *Tenant) string { return t.TicketTypes[0] }},
 	{Key: FieldKeyPriority, Type: FieldDropdown, Column: "priority", OnCreate: true, LabelID: "field.builtin.priority",
-		Options: func(*Tenant) []string { return Priorities }},
+		Options: func(*Tenant) []string { return Priorities }, Default: func(*Tenant) string { return DefaultPriority }},
 	{Key: FieldKeyImpact, Type: FieldDropdown, Column: "impact", OnCreate: true, LabelID: "field.builtin.impact",
 		Options: func(*Tenant) []string { return Impacts }},
 	{Key: FieldKeyProductFamily, Type: FieldText, Column: "product_family", OnCreate: true, LabelID: "field.builtin.product_family"},

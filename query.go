@@ -30,3 +30,18 @@ func CheckQuery(param, q string) error {
 	}
 	return v.Err()
 }
+
+// QueryOf is the search query that text suggests, within the bounds: its
+// first MaxQueryWords words, cut at MaxQueryLength characters. A ticket's
+// title, say, may be longer than a query may be.
+func QueryOf(text string) string {
+	words := strings.Fields(text)
+	if len(words) > MaxQueryWords {
+		words = words[:MaxQueryWords]
+	}
+	q := strings.Join(words, " ")
+	if utf8.RuneCountInString(q) > MaxQueryLength {
+		q = strings.TrimSpace(string([]rune(q)[:MaxQueryLength]))
+	}
+	return q
+}

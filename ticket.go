@@ -28,6 +28,9 @@ var (
 	Impacts    = []string{"low", "medium", "high"}
 )
 
+// DefaultPriority is the priority of a ticket opened without one.
+const DefaultPriority = "normal"
+
 // Limits of a ticket's text.
 const (
 	MaxTitleLength       = 140
@@ -158,6 +161,18 @@ type TicketEvent struct {
 
 	// ActorErased says the actor is an erased contact (ActorName is empty).
 	ActorErased bool `bun:"actor_erased,notnull" json:"actor_erased,omitempty"`
+	// ActionID groups the events of one change (one action of a reader):
+	// the others name the first of them, which keeps 0.
+	ActionID int64 `bun:"action_id,notnull" json:"-"`
+}
+
+// Action is the id of the change that wrote e: events with the same
+// Action are one line of the history.
+func (e *TicketEvent) Action() int64 {
+	if e.ActionID != 0 {
+		return e.ActionID
+	}
+	return e.ID
 }
 
 // Viewer is a contact as ticket visibility sees them: who they are and
@@ -388,6 +403,9 @@ type TicketFieldView struct {
 	Required bool         `json:"required"`
 	Options  []OptionView `json:"options,omitempty"`
 	Builtin  bool         `json:"builtin"`
+	// Default is the value a new ticket gets when the field is left out
+	// ("" for none).
+	Default string `json:"default,omitempty"`
 	// TicketTypes limits the field to tickets of these types (empty: all).
 	TicketTypes []string `json:"ticket_types,omitempty"`
 }

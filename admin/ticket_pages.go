@@ -141,7 +141,7 @@ type ticketPage struct {
 	Statuses []string
 	Body     string
 	Internal bool
-	labels   map[string]string
+	fields   []svcportal.TicketFieldView // those the page shows, for the history
 }
 
 func (h *handlers) ticketShow(c *gin.Context) error {
@@ -169,7 +169,7 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 	if err != nil {
 		return err
 	}
-	pg := &ticketPage{page: h.newPage(c), Ticket: v, Staff: staff, Statuses: svcportal.Statuses, labels: map[string]string{}}
+	pg := &ticketPage{page: h.newPage(c), Ticket: v, Staff: staff, Statuses: svcportal.Statuses, fields: views}
 	if done := c.Query("done"); done == "replied" || done == "fields" || done == "proposed" || done == "noted" {
 		pg.Notice = pg.T("console.tk.done_" + done)
 	}
@@ -178,10 +178,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 		pg.Body, pg.Internal = c.PostForm("body"), c.PostForm("internal") == "on"
 	}
 	for _, fv := range views {
-		pg.labels[fv.Key] = fv.Label
 		row := fieldRow{TicketFieldView: fv, Checked: map[string]bool{}}
 		if val, ok := v.Fields[fv.Key]; ok {
-			row.Value = display(fv, val, tr.T("common.yes"), tr.T("common.no"))
+			row.Value = ticketapi.ValueText(pg.T, fv, val)
 			switch x := val.(type) {
 			case []any:
 				for _, e := range x {
@@ -212,36 +211,6 @@ func staffName(m svcportal.Staff) string {
 		return m.Name
 	}
 	return m.Email
-}
-
-// display turns a stored value into the text a reader reads.
-func display(f svcportal.TicketFieldView, val any, yes, no string) string {
-	label := func(v string) string {
-		for _, o := range f.Options {
-			if o.Value == v {
-				return o.Label
-			}
-		}
-		return v
-	}
-	switch x := val.(type) {
-	case bool:
-		if x {
-			return yes
-		}
-		return no
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = label(fmt.Sprint(e))
-		}
-		return strings.Join(parts, ", ")
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case string:
-		return label(x)
-	}
-	return fmt.Sprint(val)
 }
 
 // ticketAction runs an action posted from the ticket page and goes back
@@ -338,9 +307,9 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) (string, error) {
 	return "", err
 }
 
-// EventText is one timeline event as a sentence in the reader's language.
-func (p *ticketPage) EventText(e svcportal.TicketEvent) string {
-	return ticketapi.EventText(p.T, p.labels, e)
+// Timeline is the ticket's history, one line per action.
+func (p *ticketPage) Timeline() []ticketapi.TimelineLine {
+	return ticketapi.Timeline(p.T, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

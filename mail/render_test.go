@@ -37,7 +37,7 @@ var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
 func TestRenderer_Kinds(t *testing.T) {
 	r := newRenderer(t)
 	kinds := r.Kinds()
-	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_replied,ticket_solution,ticket_status,webhook_disabled,welcome"
+	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_reminder_cc,ticket_replied,ticket_solution,ticket_solution_cc,ticket_status,webhook_disabled,welcome"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("got kinds %v, want %s", kinds, want)
 	}
@@ -82,7 +82,7 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 	requests[svcportal.EmailStaffResetCode] = svcportal.EmailRequest{Kind: svcportal.EmailStaffResetCode, To: "tom@acme.test", Staff: true,
 		Data: map[string]any{"Code": "04918273", "Minutes": 15}}
 	wants[svcportal.EmailStaffResetCode] = []string{"04918273", "15"}
-	for _, kind := range []string{"ticket_created", "ticket_cc", "ticket_replied", "ticket_status", "ticket_solution", "ticket_reminder", "ticket_auto_closed",
+	for _, kind := range []string{"ticket_created", "ticket_cc", "ticket_replied", "ticket_status", "ticket_solution", "ticket_solution_cc", "ticket_reminder", "ticket_reminder_cc", "ticket_auto_closed",
 		svcportal.EmailStaffTicketCreated, svcportal.EmailStaffTicketReplied} {
 		requests[kind] = svcportal.EmailRequest{Kind: kind, To: "peter@initech.test", ToName: "Peter Gibbons", Data: map[string]any{
 			"Kind": kind, "Number": 7, "Title": "Printer jams", "Link": "https://acme.portal.test/tickets/7",
@@ -232,5 +232,26 @@ func TestRenderer_TenantWelcomeText(t *testing.T) {
 	req.Locale = "en"
 	if m, _ := r.RenderEmail(context.Background(), tn, req); strings.Contains(m.TextBody, "Bienvenue") {
 		t.Error("the French text was used in English")
+	}
+}
+
+// TestRenderer_TicketWithoutLink: a ticket email to someone in copy who
+// may not open the ticket (an empty Link) says why they receive it and
+// offers no link, in each language.
+func TestRenderer_TicketWithoutLink(t *testing.T) {
+	r := newRenderer(t)
+	tn := tenant()
+	for _, lang := range locales.Tags {
+		m, err := r.RenderEmail(context.Background(), tn, svcportal.EmailRequest{Kind: "ticket_replied", To: "boss@external.test", Locale: lang,
+			Data: map[string]any{"Kind": "ticket_replied", "Number": 7, "Title": "Printer jams", "Link": "", "Actor": "Tom Tech", "Excerpt": "Tray 2", "Days": 7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := locales.For(lang)
+		for part, body := range map[string]string{"text": m.TextBody, "html": m.HTMLBody} {
+			if !strings.Contains(body, tr.T("mail.ticket.cc_only")) || strings.Contains(body, tr.T("mail.ticket.action")) || strings.Contains(body, "href=\"\"") {
+				t.Errorf("%s %s part:\n%s", lang, part, body)
+			}
+		}
 	}
 }

@@ -68,7 +68,8 @@ func TestBrowser_SignInAndChooseLanguage(t *testing.T) {
 
 // TestBrowser_NewTicketSuggestsArticles types a title on the new-ticket
 // form and expects the knowledge base's matching article to be offered,
-// before the ticket is even sent.
+// before the ticket is even sent, without losing the form; then drops a
+// file on the form's attachments.
 func TestBrowser_NewTicketSuggestsArticles(t *testing.T) {
 	app := testkit.NewApp(t)
 	ctx, _ := testkit.Tenant(t, app.Store, "acme")
@@ -100,8 +101,45 @@ func TestBrowser_NewTicketSuggestsArticles(t *testing.T) {
 		cdp.WaitVisible(cdp.CSS("[data-testid=suggestions] a"))); err != nil {
 		t.Fatal(err)
 	}
-	got, err := cdp.Run(b, cdp.Text(cdp.CSS("[data-testid=suggestions] a")))
+	got, err := cdp.Run(b, cdp.Evaluate[string](`document.querySelector("[data-testid=suggestions] a").firstChild.textContent`))
 	if err != nil || got != "Reset your VPN password" {
 		t.Errorf("suggestion %q, %v", got, err)
+	}
+	// Under a heading of their own, and opening in a new tab, so that the
+	// form keeps what was typed.
+	if got, err := cdp.Run(b, cdp.Text(cdp.CSS("#deflect-heading"))); err != nil || got != "Articles that may answer your question" {
+		t.Errorf("suggestions heading %q, %v", got, err)
+	}
+	if got, err := cdp.Run(b, cdp.Evaluate[string](`document.querySelector("[data-testid=suggestions] a").target`)); err != nil || got != "_blank" {
+		t.Errorf("a suggestion opens in %q (%v), want a new tab", got, err)
+	}
+	if err := cdp.Do(b, cdp.SendKeys(cdp.CSS("#f-description"), "Half written"),
+		cdp.Click(cdp.CSS("[data-testid=suggestions] a"))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cdp.Run(b, cdp.Evaluate[string](`location.pathname + " " + document.getElementById("f-description").value`)); err != nil || got != "/tickets/new Half written" {
+		t.Errorf("after opening the article: %q, %v", got, err)
+	}
+
+	// A file dropped on the attachments is given to the form's input and
+	// previewed; its button takes it out again.
+	const drop = `(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), c => c.charCodeAt(0))], "shot.png", {type: "image/png"}));
+		document.querySelector("[data-dropzone]").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return document.getElementById("f-files").files.length;
+	})()`
+	if n, err := cdp.Run(b, cdp.Evaluate[int](drop)); err != nil || n != 1 {
+		t.Fatalf("files after a drop: %d, %v", n, err)
+	}
+	if err := cdp.Do(b, cdp.WaitVisible(cdp.CSS(`[data-testid=file-previews] img[src^="data:image/png"]`))); err != nil {
+		t.Fatalf("no preview of the dropped image: %v", err)
+	}
+	if err := cdp.Do(b, cdp.Click(cdp.CSS("[data-testid=file-previews] button")),
+		cdp.WaitNotPresent(cdp.CSS("[data-testid=file-previews] li"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := cdp.Run(b, cdp.Evaluate[int](`document.getElementById("f-files").files.length`)); err != nil || n != 0 {
+		t.Errorf("files after removing the dropped one: %d, %v", n, err)
 	}
 }

@@ -414,6 +414,9 @@ func routeCases() map[string]routeCase {
 		"POST /settings":   with(contactPage, func(rc *routeCase) { rc.body = formBody(url.Values{"locale": {"en"}}) }),
 		"GET /tickets":     contactPage,
 		"GET /tickets/new": contactPage,
+		// The form's "Look for an answer first": the form again, with the
+		// articles the reader may read that match its title.
+		"POST /tickets/new": with(contactPage, func(rc *routeCase) { rc.body = formBody(url.Values{"title": {"matrix"}}) }),
 		"POST /tickets": with(contactPage, func(rc *routeCase) {
 			rc.body = func(m *matrix, w *who) (string, []byte) {
 				v := url.Values{"title": {"From the page"}}

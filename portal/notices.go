@@ -49,9 +49,6 @@ type priorityExpect struct{ Priority, Label, When string }
 // typeDescription is a ticket type the form offers, with what it is for.
 type typeDescription struct{ Value, Label, Text string }
 
-// defaultPriority is the priority of a ticket opened without one.
-const defaultPriority = "normal"
-
 // notices gathers the notices for the page; fields are the new-ticket
 // form's fields (nil on other pages).
 func (h *handlers) notices(c *gin.Context, pg web.Page, fields []fieldInput) (notices, error) {
@@ -72,7 +69,7 @@ func (h *handlers) notices(c *gin.Context, pg web.Page, fields []fieldInput) (no
 			n.Announcements = append(n.Announcements, v)
 		}
 	}
-	priority := defaultPriority
+	priority := svcportal.DefaultPriority
 	for _, f := range fields {
 		switch {
 		case f.Key == "priority" && f.Value != "":

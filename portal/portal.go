@@ -92,6 +92,7 @@ func Register(srv *web.Server, deps Deps) {
 	signedIn.POST("/settings", web.H(h.settingsSave))
 	signedIn.GET("/tickets", web.H(h.ticketList))
 	signedIn.GET("/tickets/new", web.H(h.ticketNew))
+	signedIn.POST("/tickets/new", web.AcceptUploads, web.H(h.ticketSuggest))
 	signedIn.POST("/tickets", web.AcceptUploads, web.H(h.ticketCreate))
 	signedIn.GET("/tickets/:number", web.H(h.ticketShow))
 	signedIn.POST("/tickets/:number/reply", web.AcceptUploads, web.H(h.ticketFormAction("replied", h.ticketReplySubmit)))

@@ -1,12 +1,15 @@
 package portal_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/testkit"
 )
 
 // sent lists "kind→address" of the outbox, oldest first, and forgets them
@@ -58,6 +61,15 @@ func TestTicketNotifications(t *testing.T) {
 			continue
 		}
 		link := fmt.Sprintf("http://acme.localhost/tickets/%d", v.Number)
+		if e.ToAddress == "boss@external.test" {
+			// In copy, but no contact who could open the ticket or answer
+			// by email: no link, no reply address, and why they are told.
+			if strings.Contains(e.TextBody, link) || strings.Contains(e.HTMLBody, link) || e.ReplyTo != "" ||
+				!strings.Contains(e.TextBody, "because you are in copy of this ticket") {
+				t.Errorf("%s to %s offers what they cannot do (Reply-To %q):\n%s", e.Kind, e.ToAddress, e.ReplyTo, e.TextBody)
+			}
+			continue
+		}
 		if !strings.Contains(e.TextBody, link) || !strings.Contains(e.HTMLBody, link) {
 			t.Errorf("%s to %s lacks the link %s", e.Kind, e.ToAddress, link)
 		}
@@ -124,5 +136,63 @@ func TestTicketNotifications(t *testing.T) {
 	d.peter.JSON(t, "POST", fmt.Sprintf("/api/v1/tickets/%d/close", v.Number), map[string]any{"comment": "Fixed it myself"}, nil)
 	if got, _ = o.next(t); strings.Join(got, " ") != "ticket_replied→boss@external.test ticket_replied→milton@initech.test" {
 		t.Errorf("on closing with a comment, with the status hidden: %v", got)
+	}
+}
+
+// TestTicketNotifications_TailoredToEachRecipient: a proposed solution
+// asks the requester (and a site manager in copy, who may decide too) for
+// an answer; the others in copy are told of it, in their own language,
+// with their own link and reply address when they may see the ticket.
+func TestTicketNotifications_TailoredToEachRecipient(t *testing.T) {
+	d := newDesk(t)
+	for email, lang := range map[string]string{"milton@initech.test": "de", "bill@initech.test": "fr"} {
+		c, _ := d.app.Store.ContactByEmail(d.actx, email)
+		c.Locale = lang
+		if err := d.app.Store.UpdateContact(d.actx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := &outbox{d: d}
+	v := d.create(t, d.peter, map[string]any{"title": "Printer jams", "cc": []string{"milton@initech.test", "bill@initech.test", "boss@external.test"}})
+	o.next(t)
+	d.agent.JSON(t, "POST", fmt.Sprintf("/api/v1/admin/tickets/%d/propose-solution", v.Number), map[string]any{"body": "Use tray 1"}, nil)
+	got, emails := o.next(t)
+	want := "ticket_solution_cc→boss@external.test ticket_solution_cc→milton@initech.test ticket_solution→bill@initech.test ticket_solution→peter@initech.test"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("on a proposal: %v, want %s", got, want)
+	}
+	tokens := svcportal.NewReplyTokens([]byte(testkit.SecretKey))
+	tenant := svcportal.TenantFrom(d.actx)
+	subjects := map[string]string{
+		"peter@initech.test":  "A solution is waiting for your answer",
+		"bill@initech.test":   "Une solution attend votre réponse",
+		"milton@initech.test": "Eine Lösung wurde vorgeschlagen",
+		"boss@external.test":  "A solution was proposed",
+	}
+	for _, e := range emails {
+		if !strings.Contains(e.Subject, subjects[e.ToAddress]) || !strings.Contains(e.TextBody, "Use tray 1") {
+			t.Errorf("to %s: %q\n%s", e.ToAddress, e.Subject, e.TextBody)
+		}
+		if e.ToAddress != "peter@initech.test" && (strings.Contains(e.TextBody, "your answer") || strings.Contains(e.TextBody, "votre réponse") && e.ToAddress != "bill@initech.test") {
+			t.Errorf("%s, in copy, is asked for an answer:\n%s", e.ToAddress, e.TextBody)
+		}
+		wantReplyTo := ""
+		if e.ToAddress != "boss@external.test" {
+			wantReplyTo = "acme+" + tokens.Token(tenant.ID, v.Number, e.ToAddress) + "@localhost"
+		}
+		if e.ReplyTo != wantReplyTo {
+			t.Errorf("to %s: Reply-To %q, want %q", e.ToAddress, e.ReplyTo, wantReplyTo)
+		}
+	}
+
+	// The reminder before auto-close, likewise.
+	d.app.Clock.Advance(time.Duration(tenant.AutoCloseDays) * 24 * time.Hour * 6 / 10)
+	if reminded, _, err := d.app.Tickets.AutoClose(context.Background(), d.app.Store); err != nil || reminded != 1 {
+		t.Fatalf("auto-close: %d reminded, %v", reminded, err)
+	}
+	got, _ = o.next(t)
+	want = "ticket_reminder_cc→boss@external.test ticket_reminder_cc→milton@initech.test ticket_reminder→bill@initech.test ticket_reminder→peter@initech.test"
+	if strings.Join(got, " ") != want {
+		t.Errorf("reminders: %v, want %s", got, want)
 	}
 }

@@ -121,6 +121,23 @@ type fieldInput struct {
 	Value  string
 	Values map[string]bool // chosen options of a multi-select
 	Error  string
+	// Blank, for a dropdown, is the text of its empty choice; "" when it
+	// has none, since the field always has a value (its default): an
+	// empty choice would show one value and give another.
+	Blank string
+}
+
+// blankChoice is the empty choice of dropdown f whose current value is
+// value: none when the field has a default and a value, else "Choose…"
+// for a required field and "Not set" for another.
+func blankChoice(t func(string, ...any) string, f svcportal.TicketFieldView, value string) string {
+	switch {
+	case f.Default != "" && value != "":
+		return ""
+	case f.Required:
+		return t("tk.choose")
+	}
+	return t("tk.not_set")
 }
 
 type ticketNewPage struct {
@@ -136,6 +153,10 @@ type ticketNewPage struct {
 	Alert  string
 	// Notices are the announcements, service hours and type descriptions.
 	Notices notices
+	// Suggested says the reader asked for articles matching the title
+	// (without JavaScript); Suggestions are those found.
+	Suggested   bool
+	Suggestions []svcportal.ArticleHit
 }
 
 func (h *handlers) ticketNew(c *gin.Context) error {
@@ -143,9 +164,44 @@ func (h *handlers) ticketNew(c *gin.Context) error {
 	return h.renderNew(c, http.StatusOK, url.Values{"title": {c.Query("title")}}, nil)
 }
 
+// suggestionsShown is how many articles the new-ticket form suggests.
+const suggestionsShown = 8
+
+// ticketSuggest shows the new-ticket form again as it was typed, with the
+// articles that match its title: its "Look for an answer first" button,
+// for a browser without JavaScript (with it, they come while typing).
+func (h *handlers) ticketSuggest(c *gin.Context) error {
+	form, err := web.FormValues(c)
+	if err != nil {
+		return err
+	}
+	var hits []svcportal.ArticleHit
+	if q := svcportal.QueryOf(form.Get("title")); q != "" {
+		if hits, err = h.deps.KB.Search(c.Request.Context(), web.Principal(c), q, web.Translator(c).Lang(), suggestionsShown); err != nil {
+			return err
+		}
+	}
+	page, err := h.newTicketPage(c, form, nil)
+	if err != nil {
+		return err
+	}
+	page.Suggested, page.Suggestions = true, hits
+	return web.Render(c, http.StatusOK, "portal/ticket_new", page)
+}
+
 // renderNew shows the new-ticket form, again with the typed values and
 // what is wrong when err is set.
 func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err error) error {
+	page, perr := h.newTicketPage(c, form, err)
+	if perr != nil {
+		return perr
+	}
+	return web.Render(c, status, "portal/ticket_new", page)
+}
+
+// newTicketPage is the new-ticket form with the values of form, and what
+// is wrong with them when err is set.
+func (h *handlers) newTicketPage(c *gin.Context, form url.Values, err error) (*ticketNewPage, error) {
 	p := web.Principal(c)
 	site, _ := strconv.ParseInt(form.Get("site_id"), 10, 64)
 	if site == 0 && len(p.Contact.Memberships) > 0 {
@@ -153,7 +209,7 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 	}
 	views, ferr := h.deps.Tickets.Fields(c.Request.Context(), p, site, web.Translator(c).Lang())
 	if ferr != nil {
-		return ferr
+		return nil, ferr
 	}
 	page := &ticketNewPage{Page: web.NewPage(c), Sites: p.Contact.Memberships, SiteID: site,
 		Title: form.Get("title"), Desc: form.Get("description"), CC: form.Get("cc"), Shared: form.Get("shared_with_site") == "on"}
@@ -166,9 +222,13 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 			continue
 		}
 		in := fieldInput{TicketFieldView: f, Value: form.Get("field." + f.Key), Values: map[string]bool{}, Error: page.Errors[f.Key]}
+		if _, sent := form["field."+f.Key]; !sent {
+			in.Value = f.Default // what the ticket gets unless the reader picks another
+		}
 		for _, v := range form["field."+f.Key] {
 			in.Values[v] = true
 		}
+		in.Blank = blankChoice(page.T, f, in.Value)
 		if e := page.Errors["fields."+f.Key]; e != "" {
 			in.Error = e
 		}
@@ -176,9 +236,9 @@ func (h *handlers) renderNew(c *gin.Context, status int, form url.Values, err er
 	}
 	var nerr error
 	if page.Notices, nerr = h.notices(c, page.Page, page.Fields); nerr != nil {
-		return nerr
+		return nil, nerr
 	}
-	return web.Render(c, status, "portal/ticket_new", page)
+	return page, nil
 }
 
 func (h *handlers) ticketCreate(c *gin.Context) error {
@@ -227,7 +287,10 @@ type ticketShowPage struct {
 	Done     string
 	Errors   map[string]string
 	Alert    string
-	labels   map[string]string // field key → label, for the timeline
+	// Proposal is the message of the solution waiting for the reader's
+	// decision, quoted where they decide.
+	Proposal *svcportal.TicketMessage
+	fields   []svcportal.TicketFieldView // those the reader sees, for the history
 }
 
 func (h *handlers) ticketShow(c *gin.Context) error {
@@ -249,7 +312,10 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 	if err != nil {
 		return err
 	}
-	page := &ticketShowPage{Page: web.NewPage(c), Ticket: v, Done: c.Query("done"), labels: map[string]string{}}
+	page := &ticketShowPage{Page: web.NewPage(c), Ticket: v, Done: c.Query("done"), fields: views}
+	if v.Actions != nil && v.Actions.Decide {
+		page.Proposal = proposal(v)
+	}
 	switch page.Done {
 	case "replied", "decided", "closed", "rated", "fields":
 	default:
@@ -259,10 +325,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 		page.Errors, page.Alert = web.FieldErrors(c, actionErr), web.ErrorMessage(c, actionErr)
 	}
 	for _, f := range views {
-		page.labels[f.Key] = f.Label
 		val, ok := v.Fields[f.Key]
 		if ok {
-			page.Rows = append(page.Rows, fieldRow{Key: f.Key, Label: f.Label, Value: display(f, val, tr.T("common.yes"), tr.T("common.no"))})
+			page.Rows = append(page.Rows, fieldRow{Key: f.Key, Label: f.Label, Value: ticketapi.ValueText(page.T, f, val)})
 		}
 		if f.Mode == svcportal.FieldEditable && v.Status != svcportal.StatusClosed {
 			in := fieldInput{TicketFieldView: f, Values: map[string]bool{}}
@@ -279,40 +344,29 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 			default:
 				in.Value = fmt.Sprint(x)
 			}
+			in.Blank = blankChoice(page.T, f, in.Value)
 			page.Editable = append(page.Editable, in)
 		}
 	}
 	return web.Render(c, status, "portal/ticket", page)
 }
 
-// display turns a stored value into the text a reader sees.
-func display(f svcportal.TicketFieldView, val any, yes, no string) string {
-	label := func(v string) string {
-		for _, o := range f.Options {
-			if o.Value == v {
-				return o.Label
+// proposal is the message that came with the last proposed solution of
+// v: the last staff message written with its event.
+func proposal(v *svcportal.TicketView) *svcportal.TicketMessage {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		e := v.Events[i]
+		if e.Kind != svcportal.EventSolutionProposed {
+			continue
+		}
+		for j := len(v.Messages) - 1; j >= 0; j-- {
+			if m := &v.Messages[j]; m.AuthorKind == svcportal.PrincipalStaff && m.CreatedAt.Equal(e.CreatedAt) {
+				return m
 			}
 		}
-		return v
+		return nil
 	}
-	switch x := val.(type) {
-	case bool:
-		if x {
-			return yes
-		}
-		return no
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = label(fmt.Sprint(e))
-		}
-		return strings.Join(parts, ", ")
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case string:
-		return label(x)
-	}
-	return fmt.Sprint(val)
+	return nil
 }
 
 // ticketFormAction runs an action posted from the ticket page and goes
@@ -386,9 +440,9 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) error {
 	return err
 }
 
-// EventText is one timeline event as a sentence in the reader's language.
-func (p *ticketShowPage) EventText(e svcportal.TicketEvent) string {
-	return ticketapi.EventText(p.T, p.labels, e)
+// Timeline is the ticket's history, one line per action.
+func (p *ticketShowPage) Timeline() []ticketapi.TimelineLine {
+	return ticketapi.Timeline(p.T, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

@@ -118,6 +118,9 @@ func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket
 		if e.CreatedAt.IsZero() {
 			e.CreatedAt = now
 		}
+		if i > 0 {
+			e.ActionID = c.Events[0].ID // one action, one line of the history
+		}
 		if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}

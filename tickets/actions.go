@@ -34,7 +34,7 @@ func (s *Service) Create(ctx context.Context, p *svcportal.Principal, req svcpor
 	}
 	t := &svcportal.Ticket{
 		SiteID: req.SiteID, RequesterID: p.Contact.ID, Title: title, Description: desc,
-		Status: svcportal.StatusOpen, Type: tenant.TicketTypes[0], Priority: "normal",
+		Status: svcportal.StatusOpen, Type: builtinDefault(tenant, svcportal.FieldKeyType), Priority: builtinDefault(tenant, svcportal.FieldKeyPriority),
 		SharedWithSite: req.SharedWithSite, CC: cc, Fields: map[string]any{},
 	}
 	fs, err := s.fields(ctx)

@@ -110,7 +110,8 @@ func TestAutoClose(t *testing.T) {
 	for _, e := range emails[:len(emails)-len(emailsBefore)] {
 		kinds[e.Kind]++
 	}
-	if kinds["ticket_reminder"] != 2 || kinds["ticket_auto_closed"] != 2 {
+	// The requester is asked for an answer; the CC is told it is awaited.
+	if kinds["ticket_reminder"] != 1 || kinds["ticket_reminder_cc"] != 1 || kinds["ticket_auto_closed"] != 2 {
 		t.Errorf("emails %v: want a reminder and a closing notice each to the requester and the CC", kinds)
 	}
 }

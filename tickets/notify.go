@@ -39,6 +39,21 @@ type recipient struct {
 	email, name, locale, role string
 	kind                      string // the email kind for them
 	staff                     bool   // a staff member: the link goes to the console
+	// requester: the ticket's requester, who answers what waits on the
+	// client; the others are its CC list.
+	requester bool
+	// outsider: on the CC list, but not a contact who may see the ticket
+	// on the portal (an address outside the tenant's contacts, or one of
+	// another site): their emails have no link and cannot be answered.
+	outsider bool
+}
+
+// ccKinds are the emails that ask the client for something, and what a CC
+// recipient who may not do it is told instead: that the requester is
+// asked.
+var ccKinds = map[string]string{
+	"ticket_solution": "ticket_solution_cc",
+	"ticket_reminder": "ticket_reminder_cc",
 }
 
 // staffKinds maps what a client did to the email that tells the desk.
@@ -48,11 +63,14 @@ var staffKinds = map[string]string{
 }
 
 // notify renders the emails that a change of kind to t causes, for the
-// requester and the CC list, never for the author of the change. Emails
-// carry only what every recipient may see: the number, the title, the
-// public message of the change, and the status only to those whose role
-// sees the status field. A new ticket's requester gets a confirmation; the
-// CC list is told who added them.
+// requester and the CC list, never for the author of the change. Each
+// recipient's email is written for them: in their language, with what
+// they may see (the number, the title, the public message of the change,
+// and the status only to those whose role sees the status field) and what
+// they may do: a link and a reply address of their own when they may see
+// the ticket, a question (accept a solution, answer before the ticket
+// closes) only to whom may answer it. A new ticket's requester gets a
+// confirmation; the CC list is told who added them.
 func (s *Service) notify(ctx context.Context, t *svcportal.Ticket, kind string, author *svcportal.Principal, excerpt string) ([]*svcportal.OutboundEmail, error) {
 	list, err := s.audience(ctx, t, kind, author, excerpt != "")
 	if err != nil {
@@ -88,15 +106,17 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 		// An erased requester's placeholder address is never written to.
 		if req.ErasedAt == nil {
 			all = append(all, recipient{email: req.Email, name: req.DisplayName(), locale: req.Locale,
-				role: svcportal.ViewerOf(req).RoleFor(t), kind: kind})
+				role: svcportal.ViewerOf(req).RoleFor(t), kind: kind, requester: true})
 		}
 	} else if svcportal.KindOf(err) != svcportal.KindNotFound {
 		return nil, err
 	}
 	for _, cc := range t.CC {
-		r := recipient{email: cc, locale: tenant.DefaultLocale, role: svcportal.RoleMember, kind: kind}
+		r := recipient{email: cc, locale: tenant.DefaultLocale, role: svcportal.RoleMember, kind: kind, outsider: true}
 		if c, err := s.st.ContactByEmail(ctx, cc); err == nil {
-			r.name, r.locale, r.role = c.DisplayName(), c.Locale, svcportal.ViewerOf(c).RoleFor(t)
+			v := svcportal.ViewerOf(c)
+			r.name, r.locale, r.role = c.DisplayName(), c.Locale, v.RoleFor(t)
+			r.outsider = c.ErasedAt != nil || !v.CanSee(t)
 		} else if svcportal.KindOf(err) != svcportal.KindNotFound {
 			return nil, err
 		}
@@ -126,6 +146,9 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 				r.kind = "ticket_replied"
 			}
 		}
+		if cc, ok := ccKinds[r.kind]; ok && !r.mayAnswer() {
+			r.kind = cc
+		}
 		list = append(list, r)
 	}
 	if staffKind, ok := staffKinds[kind]; ok && author != nil && author.Contact != nil {
@@ -141,6 +164,12 @@ func (s *Service) audience(ctx context.Context, t *svcportal.Ticket, kind string
 		}
 	}
 	return list, nil
+}
+
+// mayAnswer reports whether r may answer what a ticket asks of the
+// client: its requester, or a site manager of its site who sees it.
+func (r recipient) mayAnswer() bool {
+	return r.requester || !r.outsider && r.role == svcportal.RoleSiteManager
 }
 
 // staffAudience is who at the MSP hears of a client's new ticket or reply:
@@ -193,7 +222,10 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 				data["Excerpt"] = shorten(t.Description)
 			}
 		}
-		if r.kind == "ticket_reminder" {
+		if r.outsider {
+			data["Link"] = "" // they could not open it
+		}
+		if r.kind == "ticket_reminder" || r.kind == "ticket_reminder_cc" {
 			data["Days"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // what is left of the delay
 		}
 		if authorName == "" {
@@ -203,7 +235,7 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 			data["Status"] = locales.For(pickLang(tenant, r.locale)).T("ticket.status." + t.Status)
 		}
 		token := ""
-		if s.replyTokens != nil && !r.staff {
+		if s.replyTokens != nil && !r.staff && !r.outsider {
 			token = s.replyTokens.Token(tenant.ID, t.Number, r.email)
 			data["ReplyByEmail"] = true
 		}

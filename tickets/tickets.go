@@ -199,7 +199,8 @@ func fieldViews(ctx context.Context, fs *fieldSet, modes map[string]svcportal.Fi
 			continue
 		}
 		fv := svcportal.TicketFieldView{Key: f.Key, Label: label(f, lang, fallback), Type: f.Type, Mode: mode,
-			Required: f.Required, Builtin: svcportal.IsBuiltinField(f.Key), TicketTypes: f.TicketTypes}
+			Required: f.Required, Builtin: svcportal.IsBuiltinField(f.Key), TicketTypes: f.TicketTypes,
+			Default: builtinDefault(svcportal.TenantFrom(ctx), f.Key)}
 		for _, o := range f.Options {
 			fv.Options = append(fv.Options, svcportal.OptionView{Value: o.Value, Label: optionLabel(f, o.Value, lang, fallback)})
 		}
@@ -607,7 +608,7 @@ func (s *Service) applyFields(ctx context.Context, p *svcportal.Principal, t *sv
 	var events []svcportal.TicketEvent
 	for _, key := range keys {
 		from, to := s.setField(ctx, t, key, norm[key])
-		if fmt.Sprint(from) == fmt.Sprint(to) {
+		if sameValue(from, to) {
 			continue
 		}
 		kind := svcportal.EventFieldChanged
@@ -738,11 +739,34 @@ func displayStaff(m *svcportal.Staff) string {
 	return m.Email
 }
 
+// builtinDefault is the value a new ticket of tenant t gets for field key
+// when it is not given ("" for none).
+func builtinDefault(t *svcportal.Tenant, key string) string {
+	if b, ok := svcportal.Builtin(key); ok && b.Default != nil {
+		return b.Default(t)
+	}
+	return ""
+}
+
 func str(v any) string {
 	if v == nil {
 		return ""
 	}
 	return v.(string)
+}
+
+// sameValue reports whether a field saved from a form keeps its value,
+// so that the timeline tells only real changes: an unset field saved
+// blank (nil, or "" for a built-in column) or an unset checkbox saved
+// unticked is no change.
+func sameValue(from, to any) bool {
+	text := func(v any) string {
+		if b, ok := v.(bool); ok && !b {
+			return ""
+		}
+		return valueText(v)
+	}
+	return text(from) == text(to)
 }
 
 // valueText is how a value reads in the timeline.

@@ -69,10 +69,13 @@ func (p Page) now() time.Time {
 	return time.Now()
 }
 
-// Size renders a byte count as a person reads it, in the page's language:
-// "36 KB", "1,4 MB".
+// sizeUnits are the catalog ids of the units of Size, smallest first.
+var sizeUnits = []string{"size.b", "size.kb", "size.mb", "size.gb"}
+
+// Size renders a byte count as a person reads it, in the page's language
+// and its units: "36 KB", "1,4 Mo".
 func (p Page) Size(n int64) string {
-	units := []string{"B", "KB", "MB", "GB"}
+	units := sizeUnits
 	v, u := float64(n), 0
 	for v >= 1024 && u < len(units)-1 {
 		v /= 1024
@@ -88,7 +91,7 @@ func (p Page) Size(n int64) string {
 			num = strings.Replace(num, ".", ",", 1)
 		}
 	}
-	return num + "\u00a0" + units[u]
+	return num + "\u00a0" + p.T(units[u])
 }
 
 // readerLocation is the contact's time zone, else the tenant's, else UTC.

@@ -282,11 +282,12 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 		cdp.SendKeys(cdp.CSS("#f-title"), "Outlook keeps asking me to reset my password"),
 		cdp.WaitVisible(cdp.CSS("[data-testid=suggestions] a")))
 	tr.want("suggestion", strings.Contains(tr.text("[data-testid=suggestions]"), "Reset your password"), "suggestions %q", tr.text("[data-testid=suggestions]"))
-	tr.checkPage("ticket-new", true)
-	tr.do("send", cdp.SendKeys(cdp.CSS("#f-description"), "Since this morning."),
+	tr.do("file chosen", cdp.SendKeys(cdp.CSS("#f-description"), "Since this morning."),
 		cdp.SendKeys(cdp.CSS("#ff-asset_tag"), "LT-0099"),
 		cdp.SetUploadFiles(cdp.CSS("#f-files"), []string{file}),
-		cdp.Submit(cdp.CSS("#f-title")),
+		cdp.WaitVisible(cdp.CSS("[data-testid=file-previews] img")))
+	tr.checkPage("ticket-new", true)
+	tr.do("send", cdp.Submit(cdp.CSS("#f-title")),
 		cdp.WaitVisible(cdp.CSS("[data-testid=ticket-title]")))
 	tr.want("created", strings.Contains(tr.text("[data-testid=properties]"), "LT-0099"), "asset tag not shown")
 	tr.want("file", strings.Contains(tr.text("[data-testid=attachments]"), "screen.png"), "file not listed")
@@ -314,6 +315,9 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 		res.Body.Close()
 	}
 	propose("Clear the saved credentials in Windows.")
+	tr.do("proposal", cdp.Navigate(tr.base+"/tickets/"+number), cdp.WaitVisible(cdp.CSS("[data-testid=proposal]")))
+	tr.want("proposal quoted", strings.Contains(tr.text("[data-testid=proposal] blockquote"), "Clear the saved credentials"), "proposal %q", tr.text("[data-testid=proposal]"))
+	tr.checkPage("ticket-solution", true)
 	tr.do("refuse", cdp.Navigate(tr.base+"/tickets/"+number), cdp.WaitVisible(cdp.CSS("[data-testid=refuse]")),
 		cdp.SendKeys(cdp.CSS("#f-refuse"), "Still asking."), cdp.Click(cdp.CSS("[data-testid=refuse]")),
 		cdp.WaitVisible(cdp.CSS("[role=status]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=refuse]")))

@@ -1,16 +1,25 @@
 // Knowledge base search suggestions: while the reader types in a search
 // box with data-suggest, the best matches are listed under it as links.
 // The form works without this script (it submits to /kb/search).
+// data-suggest-panel names an element shown and hidden with the list (a
+// heading over it); a list with data-new-tab opens its links in a new
+// tab, saying so to screen readers with that text, so that a half-written
+// form stays as it is.
 (function () {
   "use strict";
+  // The bounds of a search query (svcportal.MaxQueryWords, MaxQueryLength):
+  // a longer title still asks for its first words.
+  var maxWords = 12, maxLength = 200;
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("data-suggest"));
     if (!list) { return; }
+    var panel = document.getElementById(input.getAttribute("data-suggest-panel")) || list;
+    var newTab = list.getAttribute("data-new-tab");
     var timer = null;
     var seq = 0;
 
     function clear() {
-      list.hidden = true;
+      panel.hidden = true;
       list.textContent = "";
     }
 
@@ -32,15 +41,23 @@
         a.href = "/kb/articles/" + encodeURIComponent(h.id);
         a.textContent = h.title;
         if (h.locale && h.locale !== document.documentElement.lang) { a.lang = h.locale; }
+        if (newTab) {
+          a.target = "_blank";
+          a.rel = "noopener";
+          var note = document.createElement("span");
+          note.className = "visually-hidden";
+          note.textContent = " " + newTab;
+          a.appendChild(note);
+        }
         li.appendChild(a);
         list.appendChild(li);
       });
-      list.hidden = q === "";
+      panel.hidden = q === "";
     }
 
     function lookup() {
-      var q = input.value;
-      if (q.trim().length < 2) { clear(); return; }
+      var q = input.value.trim().split(/\s+/).slice(0, maxWords).join(" ").slice(0, maxLength);
+      if (q.length < 2) { clear(); return; }
       var mine = ++seq;
       fetch("/api/v1/kb/search?limit=8&q=" + encodeURIComponent(q), {
         credentials: "same-origin",
@@ -58,7 +75,7 @@
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { clear(); }
-      if (e.key === "ArrowDown" && !list.hidden) {
+      if (e.key === "ArrowDown" && !panel.hidden) {
         var first = list.querySelector("a");
         if (first) { e.preventDefault(); first.focus(); }
       }
