@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,23 +36,13 @@ func TestIDs_Exist(t *testing.T) {
 		t.Fatalf("%d ids in the English catalogs", len(known))
 	}
 	checked := 0
-	filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case "bench", "node_modules", ".cache", ".git", "testdata", "docs", "migrations":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".html") || strings.HasSuffix(path, ".tmpl")) {
-			return nil
+	walkSources(t, []string{"bench", "migrations"}, func(path string) {
+		if !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".html") || strings.HasSuffix(path, ".tmpl")) {
+			return
 		}
 		src, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		checked++
 		for _, m := range idRE.FindAllStringSubmatch(string(src), -1) {
@@ -60,9 +51,37 @@ func TestIDs_Exist(t *testing.T) {
 				t.Errorf("%s: %q is in no catalog", path, id)
 			}
 		}
-		return nil
 	})
 	if checked < 100 {
 		t.Fatalf("checked %d files", checked)
+	}
+}
+
+// walkSources calls fn with the path of every source file of the
+// project but tests, outside the folders named skip and those that are
+// never sources (.git, docs, testdata…).
+func walkSources(t *testing.T, skip []string, fn func(path string)) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", ".cache", "node_modules", "docs", "testdata":
+				return filepath.SkipDir
+			}
+			if slices.Contains(skip, d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			fn(path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
