@@ -50,8 +50,8 @@ func (h *handlers) ssoRefused(c *gin.Context, next string, err error) error {
 	if svcportal.KindOf(err) != svcportal.KindInvalid {
 		return err
 	}
-	page := &loginPage{Page: web.NewPage(c), Next: next, Error: web.ErrorMessage(c, err)}
-	page.SSOLabel = h.ssoLabel(c)
+	page := h.newLoginPage(c, "", next)
+	page.Error = web.ErrorMessage(c, err)
 	return web.Render(c, http.StatusBadRequest, "portal/login", page)
 }
 
@@ -94,16 +94,15 @@ func (h *handlers) ssoCallback(c *gin.Context) error {
 	return nil
 }
 
-// ssoLabel names the tenant's identity provider for the login button, or
-// is "" when there is none (or it cannot be read: the password form still
-// works).
-func (h *handlers) ssoLabel(c *gin.Context) string {
+// ssoLogin says what the login page offers beside the password; nothing
+// when it cannot be read (the password form still works).
+func (h *handlers) ssoLogin(c *gin.Context) svcportal.SSOLogin {
 	if h.deps.SSO == nil {
-		return ""
+		return svcportal.SSOLogin{}
 	}
-	label, err := h.deps.SSO.SSOLabel(c.Request.Context())
+	l, err := h.deps.SSO.SSOLogin(c.Request.Context())
 	if err != nil {
-		return ""
+		return svcportal.SSOLogin{}
 	}
-	return label
+	return l
 }
