@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,21 +13,13 @@ import (
 // its callback.
 const SSOCookie = "portal_sso"
 
-// ssoCallbackPath is where the provider sends the browser back; with the
-// tenant host's origin in front, it is the redirect URI to register.
-const ssoCallbackPath = "/login/sso/callback"
-
 // ssoCookieMaxAge matches how long the signed state is accepted.
 const ssoCookieMaxAge = 10 * 60
 
 // redirectURI is this host's callback address: the tenant's own host, so
 // the browser comes back where its state cookie lives.
 func (h *handlers) redirectURI(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil || h.deps.SecureCookies {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: c.Request.Host, Path: ssoCallbackPath}).String()
+	return web.SSOCallbackURL(c, h.deps.SecureCookies)
 }
 
 // setSSOCookie keeps value for the callback (or forgets it when empty).
