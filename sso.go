@@ -100,7 +100,8 @@ type SSOLogin struct {
 
 // SSORedirect sends the browser to the provider.
 type SSORedirect struct {
-	URL string // the provider's authorization address
+	URL   string // the provider's authorization address
+	Label string // the provider's name, for a link to it
 	// State is the opaque, signed value the browser must keep (in a
 	// short-lived cookie) and bring back to the callback.
 	State string

@@ -174,8 +174,8 @@ func (s *Service) SSOLogin(ctx context.Context) (svcportal.SSOLogin, error) {
 // a site's — and what it may do with an address it vouches for the
 // first time.
 type ssoProvider struct {
-	SiteID                         int64
-	Issuer, ClientID, ClientSecret string
+	SiteID                                int64
+	Issuer, ClientID, ClientSecret, Label string
 	// Domains are the only email domains a site's provider may link or
 	// create; nil for the tenant's, which may vouch for any domain no site
 	// claims.
@@ -187,12 +187,12 @@ type ssoProvider struct {
 }
 
 func tenantProvider(o *svcportal.TenantOIDC) *ssoProvider {
-	return &ssoProvider{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+	return &ssoProvider{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Label: o.Label,
 		AllowCreate: o.AllowCreate && o.CreateSiteID != 0, CreateSiteID: o.CreateSiteID}
 }
 
 func siteProvider(o *svcportal.SiteOIDC) *ssoProvider {
-	return &ssoProvider{SiteID: o.SiteID, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+	return &ssoProvider{SiteID: o.SiteID, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Label: o.Label,
 		Domains: o.Domains, AllowCreate: o.AllowCreate, CreateSiteID: o.SiteID}
 }
 
@@ -278,7 +278,7 @@ func (s *Service) StartSSO(ctx context.Context, req svcportal.SSOStart) (*svcpor
 	if hint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
 	}
-	return &svcportal.SSORedirect{URL: oauthConfig(p, d, req.RedirectURI).AuthCodeURL(st.State, opts...), State: signed}, nil
+	return &svcportal.SSORedirect{URL: oauthConfig(p, d, req.RedirectURI).AuthCodeURL(st.State, opts...), Label: p.Label, State: signed}, nil
 }
 
 // ssoClaims are the claims read from the ID token (and, when it carries

@@ -25,6 +25,9 @@ type loginPage struct {
 	EmailStep bool
 	// EmailError says why the email step refused the address.
 	EmailError string
+	// Provider, after the email step, is the site's provider the address
+	// goes to: the page links to it (and its script follows the link).
+	Provider *svcportal.SSORedirect
 }
 
 // newLoginPage is the login page for email (the password step when one is
@@ -105,9 +108,13 @@ func (h *handlers) loginEmailStep(c *gin.Context, email, next string) error {
 		r, err := h.deps.SSO.StartSSO(c.Request.Context(), svcportal.SSOStart{RedirectURI: h.redirectURI(c), Next: next, Email: email})
 		switch svcportal.KindOf(err) {
 		case svcportal.KindNone:
+			// A page with a link, not a redirect: the login form's
+			// form-action policy ('self') forbids a redirect to another
+			// origin.
 			h.setSSOCookie(c, r.State)
-			c.Redirect(http.StatusSeeOther, r.URL)
-			return nil
+			pg := h.newLoginPage(c, email, next)
+			pg.Provider = r
+			return web.Render(c, http.StatusOK, "portal/login", pg)
 		case svcportal.KindNotFound:
 		default:
 			return h.ssoRefused(c, next, err)
