@@ -86,6 +86,16 @@ func (c *Contact) Validate() error {
 	return v.Err()
 }
 
+// MemberOf reports whether c has a membership of site id.
+func (c *Contact) MemberOf(siteID int64) bool {
+	for _, m := range c.Memberships {
+		if m.SiteID == siteID {
+			return true
+		}
+	}
+	return false
+}
+
 // DisplayName is the contact's full name, or the email when there is none.
 func (c *Contact) DisplayName() string {
 	if n := strings.TrimSpace(c.FirstName + " " + c.LastName); n != "" {

@@ -27,7 +27,9 @@ type ContactExport struct {
 	Tickets     []ExportedTicket  `json:"tickets"`
 	Messages    []ExportedMessage `json:"messages"`
 	Votes       []ExportedVote    `json:"votes"`
-	Audit       []AuditEntry      `json:"audit"`
+	// Identities are the contact's accounts at sign-in providers.
+	Identities []ContactIdentity `json:"identities"`
+	Audit      []AuditEntry      `json:"audit"`
 }
 
 // ExportedTicket is a ticket the contact requested, with its built-in

@@ -103,6 +103,7 @@ const (
 	AuditContactsImported = "contacts_imported"
 	AuditContactExported  = "contact_exported"
 	AuditContactErased    = "contact_erased"
+	AuditSSOLinked        = "sso_linked" // a provider's account linked to a contact at its first sign-in
 )
 
 // AuditStore appends to and reads the context tenant's audit log.
@@ -119,7 +120,7 @@ type AuditStore interface {
 // AuditActions lists every audited action, for filters.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLoginThrottled, AuditLogout, AuditPasswordChanged,
 	AuditProfileChanged, AuditResetRequested, AuditResetDone, AuditContactCreated, AuditContactDeleted,
-	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported}
+	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported, AuditSSOLinked}
 
 // AuditFilter selects audit entries: an action ("" any), part of the
 // email ("" any), a time range [From, To) (nil: open), and a page.

@@ -90,6 +90,8 @@ type SiteOIDCStore interface {
 	// SiteOIDCByDomain returns the provider of the site that claims the
 	// email domain, or KindNotFound.
 	SiteOIDCByDomain(ctx context.Context, domain string) (*SiteOIDC, error)
+	// HasSiteOIDC reports whether any site of the tenant has a provider.
+	HasSiteOIDC(ctx context.Context) (bool, error)
 	// PutSiteOIDC creates or replaces the site's provider (TenantID and
 	// UpdatedAt are set by the store): KindNotFound when the site is not
 	// the tenant's, KindConflict when another site claims one of the

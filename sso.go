@@ -82,11 +82,26 @@ type SSOStart struct {
 	RedirectURI string
 	// Next is the local path to go to once signed in.
 	Next string
+	// Email, when set, is what the login page was given (home-realm
+	// discovery): the sign-in goes to the provider of the site that claims
+	// its domain, with the address as a login hint. Unset, it goes to the
+	// tenant's provider.
+	Email string
+}
+
+// SSOLogin is what the login page offers beside the password.
+type SSOLogin struct {
+	// Label names the tenant's provider on its button; "" when it has none.
+	Label string
+	// HomeRealm is set when a site has its own provider: the page asks
+	// for the email first, to send the addresses of its domains there.
+	HomeRealm bool
 }
 
 // SSORedirect sends the browser to the provider.
 type SSORedirect struct {
-	URL string // the provider's authorization address
+	URL   string // the provider's authorization address
+	Label string // the provider's name, for a link to it
 	// State is the opaque, signed value the browser must keep (in a
 	// short-lived cookie) and bring back to the callback.
 	State string
@@ -107,18 +122,36 @@ type SSOCallback struct {
 // SSOService signs contacts in with the context tenant's OpenID Connect
 // provider. Every method works within the context tenant.
 type SSOService interface {
-	// SSOLabel returns the name of the tenant's provider for the login
-	// button, or KindNotFound when it has none.
-	SSOLabel(ctx context.Context) (string, error)
-	// StartSSO prepares an authorization request: KindInvalid
-	// (error.sso_not_configured, error.sso_failed) when there is no
-	// provider or it cannot be reached.
+	// SSOLogin says what the login page offers (read from a per-tenant
+	// cache).
+	SSOLogin(ctx context.Context) (SSOLogin, error)
+	// StartSSO prepares an authorization request with the tenant's
+	// provider, or with the provider of the site that claims the domain of
+	// req.Email: KindNotFound when req.Email is set and no site claims its
+	// domain (the password form applies — that says nothing of accounts);
+	// KindInvalid (error.sso_not_configured, error.sso_failed) when there
+	// is no provider or it cannot be reached. The state names the
+	// provider, so its callback is checked against that one only.
 	StartSSO(ctx context.Context, req SSOStart) (*SSORedirect, error)
-	// FinishSSO checks the callback, redeems the code, verifies the ID
-	// token and opens a contact session as Login does, returning the
-	// principal, the session token and the local path to go to. Every
-	// refusal is KindInvalid with a message id (error.sso_failed,
-	// error.sso_email_unverified, error.sso_no_account,
+	// FinishSSO checks the callback against the provider its state names,
+	// redeems the code, verifies the ID token (issuer, audience, nonce)
+	// and opens a contact session as Login does, returning the principal,
+	// the session token and the local path to go to.
+	//
+	// The contact is the one linked to the provider's account (issuer and
+	// subject, or Entra's tid and oid), whatever email it claims now. At
+	// an account's first sign-in it is linked to the contact of its email
+	// only when the email is verified (email_verified, or Entra's
+	// xms_edov) and the provider may vouch for its domain — a site's
+	// provider for the site's domains, the tenant's for any domain no
+	// site claims; an unknown address becomes a contact when the provider
+	// allows it (a member of the site, or of the tenant provider's
+	// CreateSiteID), and a site's provider that allows that also makes an
+	// existing contact of its domains a member of its site.
+	//
+	// Every refusal is KindInvalid with a message id (error.sso_failed,
+	// error.sso_not_configured, error.sso_email_unverified,
+	// error.sso_domain_not_allowed, error.sso_no_account,
 	// error.sso_account_disabled) and is audited.
 	FinishSSO(ctx context.Context, cb SSOCallback) (p *Principal, token, next string, err error)
 }

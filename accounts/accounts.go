@@ -36,6 +36,7 @@ type Store interface {
 	svcportal.EmailChangeStore
 	svcportal.ContactRightsStore
 	svcportal.SiteOIDCStore
+	svcportal.ContactIdentityStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -78,8 +79,8 @@ type Service struct {
 	hashing *password.Pool // where every argon2id hash runs (WithHashPool)
 	log     *slog.Logger   // notes beside the answers (WithLogger)
 
-	sessions  sessionCache              // signed-in principals, at a tenant cache version
-	ssoLabels tenantcache.Map[ssoLabel] // the login page's single sign-on button
+	sessions  sessionCache                        // signed-in principals, at a tenant cache version
+	ssoLogins tenantcache.Map[svcportal.SSOLogin] // what the login page offers beside the password
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -86,8 +87,14 @@ func (s *Service) provider(ctx context.Context, issuer string) (*oidc.Provider, 
 }
 
 // ssoState is what the browser keeps between the start and the callback.
+// It names the provider (SiteID 0 for the tenant's, with its issuer and
+// client), so a callback is only ever checked against the provider the
+// browser was sent to.
 type ssoState struct {
 	TenantID    int64  `json:"t"`
+	SiteID      int64  `json:"p,omitempty"`
+	Issuer      string `json:"i"`
+	ClientID    string `json:"c"`
 	State       string `json:"s"`
 	Nonce       string `json:"n"`
 	Verifier    string `json:"v"`
@@ -144,35 +151,79 @@ func ssoError(messageID string, data map[string]any) *svcportal.Error {
 	return &svcportal.Error{Kind: svcportal.KindInvalid, Code: "sso_failed", MessageID: messageID, Data: data}
 }
 
-// SSOLabel implements svcportal.SSOService.
-func (s *Service) SSOLabel(ctx context.Context) (string, error) {
-	// Every login page asks: the answer is cached per tenant (tenantcache),
-	// not found included, so the page does not read it each time.
-	label, err := s.ssoLabels.Get(ctx, func(ctx context.Context) (ssoLabel, error) {
+// SSOLogin implements svcportal.SSOService.
+func (s *Service) SSOLogin(ctx context.Context) (svcportal.SSOLogin, error) {
+	// Every login page asks: the answer is cached per tenant (tenantcache;
+	// tenant_oidc and site_oidc move the version), so the page does not
+	// read it each time.
+	return s.ssoLogins.Get(ctx, func(ctx context.Context) (svcportal.SSOLogin, error) {
+		var l svcportal.SSOLogin
 		o, err := s.st.TenantOIDC(ctx)
-		if svcportal.KindOf(err) == svcportal.KindNotFound {
-			return ssoLabel{none: true}, nil
+		switch {
+		case err == nil:
+			l.Label = o.Label
+		case svcportal.KindOf(err) != svcportal.KindNotFound:
+			return l, err
 		}
-		if err != nil {
-			return ssoLabel{}, err
-		}
-		return ssoLabel{label: o.Label}, nil
+		l.HomeRealm, err = s.st.HasSiteOIDC(ctx)
+		return l, err
 	})
-	if err == nil && label.none {
-		return "", svcportal.ErrNotFound()
+}
+
+// ssoProvider is the provider of a sign-in — the tenant's (SiteID 0) or
+// a site's — and what it may do with an address it vouches for the
+// first time.
+type ssoProvider struct {
+	SiteID                                int64
+	Issuer, ClientID, ClientSecret, Label string
+	// Domains are the only email domains a site's provider may link or
+	// create; nil for the tenant's, which may vouch for any domain no site
+	// claims.
+	Domains []string
+	// AllowCreate lets an unknown verified address become a contact, a
+	// member of CreateSiteID.
+	AllowCreate  bool
+	CreateSiteID int64
+}
+
+func tenantProvider(o *svcportal.TenantOIDC) *ssoProvider {
+	return &ssoProvider{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Label: o.Label,
+		AllowCreate: o.AllowCreate && o.CreateSiteID != 0, CreateSiteID: o.CreateSiteID}
+}
+
+func siteProvider(o *svcportal.SiteOIDC) *ssoProvider {
+	return &ssoProvider{SiteID: o.SiteID, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Label: o.Label,
+		Domains: o.Domains, AllowCreate: o.AllowCreate, CreateSiteID: o.SiteID}
+}
+
+// loadProvider reads the provider a state names: KindNotFound when it is
+// gone.
+func (s *Service) loadProvider(ctx context.Context, siteID int64) (*ssoProvider, error) {
+	if siteID == 0 {
+		o, err := s.st.TenantOIDC(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return tenantProvider(o), nil
 	}
-	return label.label, err
+	o, err := s.st.SiteOIDC(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	return siteProvider(o), nil
 }
 
-// ssoLabel is the cached answer of SSOLabel: a label, or none.
-type ssoLabel struct {
-	label string
-	none  bool
+// where names the provider in the audit log.
+func (p *ssoProvider) where() string {
+	if p.SiteID == 0 {
+		return "sso"
+	}
+	return fmt.Sprintf("sso site %d", p.SiteID)
 }
 
-func oauthConfig(o *svcportal.TenantOIDC, p *oidc.Provider, redirectURI string) *oauth2.Config {
+func oauthConfig(p *ssoProvider, d *oidc.Provider, redirectURI string) *oauth2.Config {
 	return &oauth2.Config{
-		ClientID: o.ClientID, ClientSecret: o.ClientSecret, Endpoint: p.Endpoint(),
+		ClientID: p.ClientID, ClientSecret: p.ClientSecret, Endpoint: d.Endpoint(),
 		RedirectURL: redirectURI, Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
 	}
 }
@@ -186,37 +237,67 @@ func (s *Service) StartSSO(ctx context.Context, req svcportal.SSOStart) (*svcpor
 	if s.secret == nil {
 		return nil, errNotConfigured
 	}
-	o, err := s.st.TenantOIDC(ctx)
-	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		return nil, ssoError("error.sso_not_configured", nil)
-	} else if err != nil {
-		return nil, err
+	var p *ssoProvider
+	hint := ""
+	if req.Email != "" {
+		// Home-realm discovery: the domain alone decides, from the
+		// tenant's configuration; no account is looked at.
+		hint = svcportal.NormalizeEmail(req.Email)
+		if !svcportal.ValidEmail(hint) {
+			return nil, svcportal.ErrNotFound()
+		}
+		o, err := s.st.SiteOIDCByDomain(ctx, svcportal.EmailDomain(hint))
+		if err != nil {
+			return nil, err
+		}
+		p = siteProvider(o)
+	} else {
+		o, err := s.st.TenantOIDC(ctx)
+		if svcportal.KindOf(err) == svcportal.KindNotFound {
+			return nil, ssoError("error.sso_not_configured", nil)
+		} else if err != nil {
+			return nil, err
+		}
+		p = tenantProvider(o)
 	}
-	p, err := s.provider(ctx, o.Issuer)
+	d, err := s.provider(ctx, p.Issuer)
 	if err != nil {
-		s.log.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "err", err)
+		s.log.WarnContext(ctx, "sso: provider unavailable", "tenant", t.Slug, "site", p.SiteID, "err", err)
 		return nil, ssoError("error.sso_failed", nil)
 	}
 	st := ssoState{
-		TenantID: t.ID, State: randomToken(24), Nonce: randomToken(24), Verifier: oauth2.GenerateVerifier(),
+		TenantID: t.ID, SiteID: p.SiteID, Issuer: p.Issuer, ClientID: p.ClientID,
+		State: randomToken(24), Nonce: randomToken(24), Verifier: oauth2.GenerateVerifier(),
 		Next: req.Next, RedirectURI: req.RedirectURI, Expires: s.now().Add(ssoStateLifetime).Unix(),
 	}
 	signed, err := s.signState(st)
 	if err != nil {
 		return nil, err
 	}
-	u := oauthConfig(o, p, req.RedirectURI).AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
-	return &svcportal.SSORedirect{URL: u, State: signed}, nil
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)}
+	if hint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
+	}
+	return &svcportal.SSORedirect{URL: oauthConfig(p, d, req.RedirectURI).AuthCodeURL(st.State, opts...), Label: p.Label, State: signed}, nil
 }
 
-// ssoClaims are the claims read from the ID token (or, when it carries no
-// email, from the userinfo endpoint).
+// ssoClaims are the claims read from the ID token (and, when it carries
+// no email, from the userinfo endpoint).
 type ssoClaims struct {
 	Email         string   `json:"email"`
 	EmailVerified flexBool `json:"email_verified"`
-	GivenName     string   `json:"given_name"`
-	FamilyName    string   `json:"family_name"`
+	// DomainVerified is Entra's xms_edov: the email's domain is one the
+	// directory's owner has verified (Entra sends no email_verified).
+	DomainVerified flexBool `json:"xms_edov"`
+	GivenName      string   `json:"given_name"`
+	FamilyName     string   `json:"family_name"`
+	// TID and OID are Entra's directory and object ids.
+	TID string `json:"tid"`
+	OID string `json:"oid"`
 }
+
+// verified reports whether the provider vouches for the email.
+func (c *ssoClaims) verified() bool { return bool(c.EmailVerified) || bool(c.DomainVerified) }
 
 // flexBool reads a JSON boolean, also as the string "true" or "false"
 // that some providers send.
@@ -235,6 +316,17 @@ func (b *flexBool) UnmarshalJSON(d []byte) error {
 	return nil
 }
 
+// ssoRefusal is why a sign-in is refused: the message shown, its data,
+// and the reason written to the audit log.
+type ssoRefusal struct {
+	messageID, why string
+	data           map[string]any
+}
+
+func ssoRefuse(messageID, why string, data map[string]any) *ssoRefusal {
+	return &ssoRefusal{messageID: messageID, why: why, data: data}
+}
+
 // FinishSSO implements svcportal.SSOService.
 func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svcportal.Principal, string, string, error) {
 	t := svcportal.TenantFrom(ctx)
@@ -245,55 +337,144 @@ func (s *Service) FinishSSO(ctx context.Context, cb svcportal.SSOCallback) (*svc
 		return nil, "", "", errNotConfigured
 	}
 	// refuse audits a failed sign-in and returns the message to show.
-	refuse := func(email, messageID, why string, data map[string]any) (*svcportal.Principal, string, string, error) {
-		s.log.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", why)
-		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cb.IP, Detail: truncate("sso: "+why, 300)})
-		return nil, "", "", ssoError(messageID, data)
+	refuse := func(email string, r *ssoRefusal) (*svcportal.Principal, string, string, error) {
+		s.log.InfoContext(ctx, "sso: sign-in refused", "tenant", t.Slug, "email", email, "why", r.why)
+		s.audit(ctx, &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: cb.IP, Detail: truncate("sso: "+r.why, 300)})
+		return nil, "", "", ssoError(r.messageID, r.data)
 	}
 
 	st, why := s.checkCallback(t.ID, cb)
 	if why != "" {
-		return refuse("", "error.sso_failed", why, nil)
+		return refuse("", ssoRefuse("error.sso_failed", why, nil))
 	}
-	o, err := s.st.TenantOIDC(ctx)
+	p, err := s.loadProvider(ctx, st.SiteID)
 	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		return refuse("", "error.sso_not_configured", "no provider", nil)
+		return refuse("", ssoRefuse("error.sso_not_configured", "no provider", nil))
 	} else if err != nil {
 		return nil, "", "", err
 	}
-	claims, why := s.identity(ctx, o, st, cb.Code)
+	if p.Issuer != st.Issuer || p.ClientID != st.ClientID {
+		return refuse("", ssoRefuse("error.sso_failed", "provider changed since the start", nil))
+	}
+	key, claims, why := s.identity(ctx, p, st, cb.Code)
 	if why != "" {
-		return refuse("", "error.sso_failed", why, nil)
+		return refuse("", ssoRefuse("error.sso_failed", why, nil))
 	}
-	email := svcportal.NormalizeEmail(claims.Email)
-	if !svcportal.ValidEmail(email) {
-		return refuse(email, "error.sso_failed", "no usable email claim", nil)
-	}
-	if !claims.EmailVerified {
-		return refuse(email, "error.sso_email_unverified", "email not verified", nil)
-	}
-
-	c, err := s.st.ContactByEmail(ctx, email)
-	if svcportal.KindOf(err) == svcportal.KindNotFound {
-		if !o.AllowCreate || o.CreateSiteID == 0 {
-			return refuse(email, "error.sso_no_account", "unknown email", map[string]any{"Email": email})
-		}
-		c, err = s.createSSOContact(ctx, t, o, email, claims, cb.Locale)
-	}
+	c, r, err := s.ssoContact(ctx, t, p, key, claims, cb.Locale, cb.IP)
 	if err != nil {
 		return nil, "", "", err
+	}
+	if r != nil {
+		return refuse(svcportal.NormalizeEmail(claims.Email), r)
 	}
 	pr := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: c}
 	if c.Disabled {
 		s.audit(ctx, &svcportal.AuditEntry{ActorKind: pr.Kind, ActorID: c.ID, Action: svcportal.AuditLoginFailed,
-			Email: email, IP: cb.IP, Detail: "sso: account disabled"})
+			Email: c.Email, IP: cb.IP, Detail: "sso: account disabled"})
 		return nil, "", "", ssoError("error.sso_account_disabled", nil)
 	}
-	token, err := s.openSession(ctx, pr, cb.IP, cb.UserAgent, "sso")
+	token, err := s.openSession(ctx, pr, cb.IP, cb.UserAgent, p.where())
 	if err != nil {
 		return nil, "", "", err
 	}
 	return pr, token, st.Next, nil
+}
+
+// ssoContact finds the contact of a verified provider account: the one
+// its identity is linked to or, at the account's first sign-in, the one
+// of an email the provider may vouch for, linking the two (and creating
+// the contact when the provider allows it). A refusal says why not.
+func (s *Service) ssoContact(ctx context.Context, t *svcportal.Tenant, p *ssoProvider, key svcportal.IdentityKey, claims ssoClaims,
+	locale, ip string) (*svcportal.Contact, *ssoRefusal, error) {
+	claimed := truncate(svcportal.NormalizeEmail(claims.Email), 254)
+	for attempt := 0; ; attempt++ {
+		id, err := s.st.ContactIdentity(ctx, key)
+		if err == nil {
+			if err := s.st.TouchIdentity(ctx, id.ID, key.Subject, claimed); err != nil {
+				s.log.WarnContext(ctx, "sso: identity not touched", "identity", id.ID, "err", err)
+			}
+			c, err := s.st.Contact(ctx, id.ContactID)
+			return c, nil, err
+		} else if svcportal.KindOf(err) != svcportal.KindNotFound {
+			return nil, nil, err
+		}
+
+		email, r, err := s.mayVouch(ctx, p, claims)
+		if r != nil || err != nil {
+			return nil, r, err
+		}
+		l := &svcportal.IdentityLink{Identity: svcportal.ContactIdentity{SiteID: p.SiteID, IdentityKey: key, Email: email}}
+		c, err := s.st.ContactByEmail(ctx, email)
+		switch {
+		case err == nil && c.Disabled:
+			return c, nil, nil // refused by the caller; nothing linked
+		case err == nil:
+			l.ContactID = c.ID
+			if p.SiteID != 0 && p.AllowCreate {
+				// The site's provider may make any verified address of its
+				// domains a member: an existing contact too.
+				l.Join = &svcportal.Membership{SiteID: p.SiteID, Role: svcportal.RoleMember}
+			}
+		case svcportal.KindOf(err) != svcportal.KindNotFound:
+			return nil, nil, err
+		case !p.AllowCreate:
+			return nil, ssoRefuse("error.sso_no_account", "unknown email", map[string]any{"Email": email}), nil
+		default:
+			if l.Create, err = newSSOContact(t, p, email, claims, locale); err != nil {
+				return nil, nil, err
+			}
+		}
+		c, err = s.st.LinkIdentity(ctx, l)
+		if svcportal.KindOf(err) == svcportal.KindConflict && attempt == 0 {
+			// A concurrent first sign-in linked the account or created the
+			// contact meanwhile: look again.
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("link sso identity: %w", err)
+		}
+		if l.Create != nil {
+			s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID, Action: svcportal.AuditContactCreated,
+				Email: email, IP: ip, Detail: p.where()})
+		}
+		detail := p.where() + ": " + key.Issuer
+		if l.Join != nil && l.Create == nil {
+			detail += fmt.Sprintf(" (member of site %d)", p.SiteID)
+		}
+		s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID, Action: svcportal.AuditSSOLinked,
+			Email: email, IP: ip, Detail: truncate(detail, 300)})
+		return c, nil, nil
+	}
+}
+
+// mayVouch checks that the provider may link its account to the contact
+// of the email it claims: a usable, verified address of a domain it is
+// trusted for — a site's provider for the site's domains only, the
+// tenant's for any domain no site's provider claims.
+func (s *Service) mayVouch(ctx context.Context, p *ssoProvider, claims ssoClaims) (string, *ssoRefusal, error) {
+	email := svcportal.NormalizeEmail(claims.Email)
+	if !svcportal.ValidEmail(email) {
+		return "", ssoRefuse("error.sso_failed", "no usable email claim", nil), nil
+	}
+	if !claims.verified() {
+		return "", ssoRefuse("error.sso_email_unverified", "email not verified", nil), nil
+	}
+	domain := svcportal.EmailDomain(email)
+	denied := ssoRefuse("error.sso_domain_not_allowed", "domain not vouched for by this provider", map[string]any{"Email": email})
+	if p.SiteID != 0 {
+		if !slices.Contains(p.Domains, domain) {
+			return "", denied, nil
+		}
+		return email, nil, nil
+	}
+	switch _, err := s.st.SiteOIDCByDomain(ctx, domain); svcportal.KindOf(err) {
+	case svcportal.KindNotFound:
+		return email, nil, nil
+	case svcportal.KindNone:
+		return "", denied, nil
+	default:
+		return "", nil, err
+	}
 }
 
 // checkCallback checks that a callback answers the sign-in this browser
@@ -317,81 +498,75 @@ func (s *Service) checkCallback(tenantID int64, cb svcportal.SSOCallback) (st *s
 }
 
 // identity trades the code of a checked callback for the provider's
-// verified claims about the person: the id token's, or the userinfo
-// answer's when the token carries no email. why says what failed, ""
-// when nothing did.
-func (s *Service) identity(ctx context.Context, o *svcportal.TenantOIDC, st *ssoState, code string) (claims ssoClaims, why string) {
+// verified account key and claims about the person: the id token's, or
+// the userinfo answer's when the token carries no email. why says what
+// failed, "" when nothing did.
+func (s *Service) identity(ctx context.Context, o *ssoProvider, st *ssoState, code string) (key svcportal.IdentityKey, claims ssoClaims, why string) {
 	p, err := s.provider(ctx, o.Issuer)
 	if err != nil {
-		return claims, err.Error()
+		return key, claims, err.Error()
 	}
 	hctx := s.httpContext(ctx)
 	tok, err := oauthConfig(o, p, st.RedirectURI).Exchange(hctx, code, oauth2.VerifierOption(st.Verifier))
 	if err != nil {
-		return claims, "code exchange: " + err.Error()
+		return key, claims, "code exchange: " + err.Error()
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return claims, "no id_token in token response"
+		return key, claims, "no id_token in token response"
 	}
 	// The token's times come from the provider's clock, the real one, not
 	// the service's injected clock.
 	idt, err := p.Verifier(&oidc.Config{ClientID: o.ClientID}).Verify(hctx, raw)
 	if err != nil {
-		return claims, "id token: " + err.Error()
+		return key, claims, "id token: " + err.Error()
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
-		return claims, "nonce mismatch"
+		return key, claims, "nonce mismatch"
 	}
 	if idt.AccessTokenHash != "" {
 		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
-			return claims, "at_hash: " + err.Error()
+			return key, claims, "at_hash: " + err.Error()
 		}
 	}
 	if err := idt.Claims(&claims); err != nil {
-		return claims, "id token claims: " + err.Error()
+		return key, claims, "id token claims: " + err.Error()
+	}
+	// The account's key comes from the signed ID token alone.
+	key = svcportal.IdentityKey{Issuer: idt.Issuer, Subject: idt.Subject, TID: claims.TID, OID: claims.OID}
+	if key.Subject == "" || len(key.Subject) > 255 || len(key.TID) > 255 || len(key.OID) > 255 {
+		return key, claims, "unusable subject, tid or oid"
 	}
 	if claims.Email == "" {
 		// Some providers (ZITADEL among them) put profile claims only in
 		// the userinfo answer; it must be about the same subject.
 		ui, err := p.UserInfo(hctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return claims, "userinfo: " + err.Error()
+			return key, claims, "userinfo: " + err.Error()
 		}
 		if ui.Subject != idt.Subject {
-			return claims, "userinfo subject differs from the id token's"
+			return key, claims, "userinfo subject differs from the id token's"
 		}
 		if err := ui.Claims(&claims); err != nil {
-			return claims, "userinfo claims: " + err.Error()
+			return key, claims, "userinfo claims: " + err.Error()
 		}
 	}
-	return claims, ""
+	return key, claims, ""
 }
 
-// createSSOContact creates the contact of a verified email unknown to the
-// tenant, as a member of the provider's site, without a password.
-func (s *Service) createSSOContact(ctx context.Context, t *svcportal.Tenant, o *svcportal.TenantOIDC, email string,
-	claims ssoClaims, locale string) (*svcportal.Contact, error) {
+// newSSOContact is the contact of a verified email unknown to the
+// tenant, a member of the provider's site, without a password.
+func newSSOContact(t *svcportal.Tenant, p *ssoProvider, email string, claims ssoClaims, locale string) (*svcportal.Contact, error) {
 	if !t.LocaleEnabled(locale) {
 		locale = t.DefaultLocale
 	}
 	c := &svcportal.Contact{
 		Email: email, FirstName: truncateRunes(claims.GivenName, 100), LastName: truncateRunes(claims.FamilyName, 100),
-		Locale: locale, Memberships: []svcportal.Membership{{SiteID: o.CreateSiteID, Role: svcportal.RoleMember}},
+		Locale: locale, Memberships: []svcportal.Membership{{SiteID: p.CreateSiteID, Role: svcportal.RoleMember}},
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.st.CreateContact(ctx, c)
-	if svcportal.KindOf(err) == svcportal.KindConflict {
-		// Created meanwhile by a concurrent sign-in: use that one.
-		return s.st.ContactByEmail(ctx, email)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create sso contact: %w", err)
-	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: svcportal.PrincipalContact, ActorID: c.ID, Action: svcportal.AuditContactCreated,
-		Email: email, IP: "", Detail: "sso"})
 	return c, nil
 }
 

@@ -57,6 +57,7 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.POST("/sites", write(policies.AreaSites), h.siteCreateSubmit)
 	pages.GET("/sites/:id", read(policies.AreaSites), h.siteShowPage)
 	pages.POST("/sites/:id", write(policies.AreaSites), h.siteUpdateSubmit)
+	pages.POST("/sites/:id/sso", write(policies.AreaSettings), h.siteSSOSubmit)
 	pages.POST("/sites/:id/delete", write(policies.AreaSites), h.siteDeleteSubmit)
 
 	pages.GET("/contacts", read(policies.AreaContacts), h.contactsShow)

@@ -473,9 +473,7 @@ func (h *handlers) settingsSSO(c *gin.Context) error {
 	} else {
 		in := svcportal.OIDCChange{Issuer: typed.Issuer, ClientID: typed.ClientID, Label: typed.Label,
 			AllowCreate: typed.AllowCreate, CreateSiteID: typed.CreateSiteID}
-		if s := c.PostForm("client_secret"); s != "" || c.PostForm("clear_secret") == "on" {
-			in.ClientSecret = &s
-		}
+		in.ClientSecret = secretChange(c)
 		_, err = h.deps.SSO.PutOIDC(ctx, in)
 	}
 	if web.Redisplays(err) {
@@ -491,6 +489,15 @@ func (h *handlers) settingsSSO(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/settings?done=sso#sso")
+	return nil
+}
+
+// secretChange is the client secret a provider form sends: nil (keep the
+// stored one) when the field is left empty, "" when clear_secret is ticked.
+func secretChange(c *gin.Context) *string {
+	if s := c.PostForm("client_secret"); s != "" || c.PostForm("clear_secret") == "on" {
+		return &s
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package admin
 import (
 	"fmt"
 	"net/http"
+	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -74,6 +76,18 @@ type sitePage struct {
 	CanWrite bool
 	// DeleteError says why the site could not be deleted.
 	DeleteError string
+	// CanSSO shows the site's own single sign-on provider (admins: it is
+	// a setting), SSO its form, RedirectURI the address to register.
+	CanSSO      bool
+	SSO         siteSSOForm
+	RedirectURI string
+}
+
+// siteSSOForm is the site's own provider as shown and typed; Domains as
+// one line.
+type siteSSOForm struct {
+	Configured, SecretSet, AllowCreate bool
+	Issuer, ClientID, Label, Domains   string
 }
 
 func (h *handlers) newSitePage(c *gin.Context, id int64) (*sitePage, error) {
@@ -91,11 +105,22 @@ func (h *handlers) newSitePage(c *gin.Context, id int64) (*sitePage, error) {
 		return nil, err
 	}
 	pg := &sitePage{page: h.newPage(c), Site: site, Impact: impact, Contacts: contacts, Total: total,
-		CanWrite: h.may(c, write(policies.AreaSites))}
+		CanWrite: h.may(c, write(policies.AreaSites)), CanSSO: h.may(c, write(policies.AreaSettings)),
+		RedirectURI: web.SSOCallbackURL(c, h.deps.SecureCookies)}
+	if pg.CanSSO {
+		o, err := h.deps.SSO.SiteOIDC(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			pg.SSO = siteSSOForm{Configured: true, SecretSet: o.ClientSecret != "", AllowCreate: o.AllowCreate,
+				Issuer: o.Issuer, ClientID: o.ClientID, Label: o.Label, Domains: strings.Join(o.Domains, " ")}
+		}
+	}
 	switch c.Query("done") {
 	case "created":
 		pg.Notice = pg.T("console.sites.created")
-	case "saved":
+	case "saved", "sso":
 		pg.Notice = pg.T("console.sites.saved")
 	}
 	return pg, nil
@@ -133,6 +158,44 @@ func (h *handlers) siteUpdateSubmit(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/sites/%d?done=saved", id))
 	return nil
+}
+
+// siteSSOSubmit saves (action save) or removes (action delete) the
+// site's own single sign-on provider.
+func (h *handlers) siteSSOSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	typed := siteSSOForm{Issuer: c.PostForm("issuer"), ClientID: c.PostForm("client_id"), Label: c.PostForm("label"),
+		Domains: c.PostForm("domains"), AllowCreate: c.PostForm("allow_create") == "on"}
+	if c.PostForm("action") == "delete" {
+		err = h.deps.SSO.DeleteSiteOIDC(ctx, id)
+	} else {
+		_, err = h.deps.SSO.PutSiteOIDC(ctx, id, svcportal.SiteOIDCChange{Issuer: typed.Issuer, ClientID: typed.ClientID,
+			ClientSecret: secretChange(c), Label: typed.Label, Domains: splitDomains(typed.Domains), AllowCreate: typed.AllowCreate})
+	}
+	if web.Redisplays(err) {
+		pg, perr := h.newSitePage(c, id)
+		if perr != nil {
+			return perr
+		}
+		typed.Configured, typed.SecretSet = pg.SSO.Configured, pg.SSO.SecretSet
+		pg.SSO = typed
+		pg.fail(c, err, "issuer", "label", "client_id", "client_secret", "domains")
+		return web.Render(c, web.ErrorStatus(c, err), "admin/site", pg)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/sites/%d?done=sso#sso", id))
+	return nil
+}
+
+// splitDomains reads the domains typed in one field, separated by spaces,
+// commas, semicolons or lines.
+func splitDomains(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
 }
 
 func (h *handlers) siteDeleteSubmit(c *gin.Context) error {

@@ -143,3 +143,51 @@ func TestBrowser_NewTicketSuggestsArticles(t *testing.T) {
 		t.Errorf("files after removing the dropped one: %d, %v", n, err)
 	}
 }
+
+// TestBrowser_EmailFirstSignIn drives Chromium through the login page's
+// email step, without JavaScript of ours: an address of no site's domain
+// goes on to the password and signs in; one of a site's domain is sent
+// to that site's provider.
+func TestBrowser_EmailFirstSignIn(t *testing.T) {
+	app := testkit.NewApp(t)
+	ctx, _ := testkit.Tenant(t, app.Store, "acme")
+	initech := testkit.Site(ctx, t, app.Store, "Initech")
+	testkit.Contact(ctx, t, app.Store, "peter@msp.test", initech, svcportal.RoleMember)
+	base := "http://acme.localhost:" + app.Serve(t)
+	op := testkit.NewOIDCProvider(t)
+	op.AddClient("portal", base+"/login/sso/callback", true)
+	o := &svcportal.SiteOIDC{SiteID: initech.ID, Issuer: op.Issuer, ClientID: "portal", ClientSecret: op.Secret,
+		Label: "Initech", Domains: []string{"initech.test"}}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.PutSiteOIDC(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	b := testkit.Chromium(t)
+	do := func(steps ...cdp.Action[cdp.Void]) {
+		t.Helper()
+		if err := cdp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	do(cdp.Navigate(base+"/settings"),
+		cdp.WaitVisible(cdp.CSS("form[data-testid=email-step] #f-email")),
+		cdp.SendKeys(cdp.CSS("#f-email"), "peter@msp.test"),
+		cdp.Submit(cdp.CSS("#f-email")),
+		cdp.WaitVisible(cdp.CSS("#f-password")),
+		cdp.SendKeys(cdp.CSS("#f-password"), testkit.Password),
+		cdp.Submit(cdp.CSS("#f-password")),
+		cdp.WaitVisible(cdp.CSS("#settings-heading")))
+
+	do(cdp.Click(cdp.CSS("[data-testid=logout]")),
+		cdp.WaitVisible(cdp.CSS("form[data-testid=email-step] #f-email")),
+		cdp.SendKeys(cdp.CSS("#f-email"), "ann@initech.test"),
+		cdp.Submit(cdp.CSS("#f-email")),
+		cdp.WaitNotPresent(cdp.CSS("#login-heading")))
+	href, err := cdp.Run(b, cdp.Evaluate[string](`location.href`))
+	if err != nil || !strings.HasPrefix(href, op.Issuer+"/") || !strings.Contains(href, "authRequestID=") {
+		t.Errorf("after the email step the browser is at %q (%v), want the site's provider", href, err)
+	}
+}

@@ -73,6 +73,35 @@ func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
 		}
 	})
 
+	t.Run("a site's own provider", func(t *testing.T) {
+		emailStep := func() int {
+			return testkit.HTML(t, other.Get(t, "acme.localhost", "/login", nil)).Find("form[data-testid=email-step]").Length()
+		}
+		if emailStep() != 0 {
+			t.Fatal("email step without a site provider")
+		}
+		sites, err := d.app.Store.Sites(d.actx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := &svcportal.SiteOIDC{SiteID: sites[0].ID, Issuer: "https://id.initech.test", ClientID: "portal", Label: "Initech", Domains: []string{"initech.test"}}
+		if err := o.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.app.Store.PutSiteOIDC(d.actx, o); err != nil {
+			t.Fatal(err)
+		}
+		if emailStep() != 1 {
+			t.Error("the other instance's login page does not ask for the email first")
+		}
+		if err := d.app.Store.DeleteSiteOIDC(d.actx, o.SiteID); err != nil {
+			t.Fatal(err)
+		}
+		if emailStep() != 0 {
+			t.Error("the other instance's login page still asks for the email first")
+		}
+	})
+
 	t.Run("field policies", func(t *testing.T) {
 		if !slices.Contains(fieldKeys(), "asset_tag") {
 			t.Fatal("asset_tag is not visible to begin with")

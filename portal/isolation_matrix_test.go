@@ -621,9 +621,14 @@ func routeCases() map[string]routeCase {
 				return formBody(url.Values{"name": {fmt.Sprintf("Renamed site %d", m.next())}})(m, nil)
 			}},
 		"POST /admin/sites/:id/delete": {access: admins, params: freshSite, foreign: gSite},
-		"GET /admin/contacts":          with(staffRoute, func(rc *routeCase) { rc.query = "?q=initech&page=1" }),
-		"GET /admin/contacts/export":   staffRoute,
-		"GET /admin/contacts/:id":      with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
+		"POST /admin/sites/:id/sso": {access: admins, params: freshSite, foreign: gSite,
+			body: func(m *matrix, _ *who) (string, []byte) {
+				return formBody(url.Values{"action": {"save"}, "issuer": {"https://login.example.com/t"}, "client_id": {"portal"},
+					"label": {"Site ID"}, "domains": {fmt.Sprintf("site%d.example", m.next())}})(m, nil)
+			}},
+		"GET /admin/contacts":        with(staffRoute, func(rc *routeCase) { rc.query = "?q=initech&page=1" }),
+		"GET /admin/contacts/export": staffRoute,
+		"GET /admin/contacts/:id":    with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
 		"POST /admin/contacts": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return formBody(url.Values{"email": {fmt.Sprintf("page%d@initech.test", m.next())}, "site_id": {id(m.initech.ID)}, "role": {"member"}})(m, nil)

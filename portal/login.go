@@ -16,13 +16,41 @@ type loginPage struct {
 	Next   string
 	Error  string
 	Notice string
-	// SSOLabel names the tenant's identity provider; "" hides the button.
-	SSOLabel string
+	// SSO says what the page offers beside the password: the tenant
+	// provider's button (its label, "" for none), and whether it asks for
+	// the email first.
+	SSO svcportal.SSOLogin
+	// EmailStep shows the email alone (home-realm discovery): its domain
+	// sends the contact to their site's provider, or on to the password.
+	EmailStep bool
+	// EmailError says why the email step refused the address.
+	EmailError string
+	// Provider, after the email step, is the site's provider the address
+	// goes to: the page links to it (and its script follows the link).
+	Provider *svcportal.SSORedirect
+}
+
+// newLoginPage is the login page for email (the password step when one is
+// known, or when no site has its own provider).
+func (h *handlers) newLoginPage(c *gin.Context, email, next string) *loginPage {
+	pg := &loginPage{Page: web.NewPage(c), Email: email, Next: next, SSO: h.ssoLogin(c)}
+	pg.EmailStep = pg.SSO.HomeRealm && email == ""
+	return pg
 }
 
 // SSOHref is the address of the single sign-on button.
 func (p *loginPage) SSOHref() string {
 	return "/login/sso?next=" + url.QueryEscape(p.Next)
+}
+
+// LoginHref starts the login again from the email step.
+func (p *loginPage) LoginHref() string {
+	return "/login?next=" + url.QueryEscape(p.Next)
+}
+
+// Errors places EmailError under the email field of the email step.
+func (p *loginPage) Errors() map[string]string {
+	return map[string]string{"email": p.EmailError}
 }
 
 // loginNotices are the messages a redirect to /login may ask for with
@@ -38,7 +66,7 @@ func (h *handlers) loginForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return nil
 	}
-	page := &loginPage{Page: web.NewPage(c), Next: safeNext(c.Query("next")), SSOLabel: h.ssoLabel(c)}
+	page := h.newLoginPage(c, "", safeNext(c.Query("next")))
 	if id, ok := loginNotices[c.Query("notice")]; ok {
 		page.Notice = page.T(id)
 	}
@@ -47,10 +75,14 @@ func (h *handlers) loginForm(c *gin.Context) error {
 
 func (h *handlers) loginSubmit(c *gin.Context) error {
 	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
+	if c.PostForm("step") == "email" {
+		return h.loginEmailStep(c, email, next)
+	}
 	p, err := h.sessions.SignIn(c, h.deps.Accounts, email, c.PostForm("password"))
 	if web.Redisplays(err) {
-		return web.Render(c, web.ErrorStatus(c, err), "portal/login",
-			&loginPage{Page: web.NewPage(c), Email: email, Next: next, Error: web.ErrorMessage(c, err), SSOLabel: h.ssoLabel(c)})
+		pg := h.newLoginPage(c, email, next)
+		pg.Error = web.ErrorMessage(c, err)
+		return web.Render(c, web.ErrorStatus(c, err), "portal/login", pg)
 	}
 	if err != nil {
 		return err
@@ -60,6 +92,35 @@ func (h *handlers) loginSubmit(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, next)
 	return nil
+}
+
+// loginEmailStep routes an email by its domain alone (home-realm
+// discovery): to the provider of the site that claims it, or on to the
+// password step. Whether an account exists plays no part, so the answer
+// tells nothing about accounts.
+func (h *handlers) loginEmailStep(c *gin.Context, email, next string) error {
+	if !svcportal.ValidEmail(svcportal.NormalizeEmail(email)) {
+		pg := h.newLoginPage(c, "", next)
+		pg.EmailError = pg.T("error.email_format")
+		return web.Render(c, http.StatusUnprocessableEntity, "portal/login", pg)
+	}
+	if h.deps.SSO != nil {
+		r, err := h.deps.SSO.StartSSO(c.Request.Context(), svcportal.SSOStart{RedirectURI: h.redirectURI(c), Next: next, Email: email})
+		switch svcportal.KindOf(err) {
+		case svcportal.KindNone:
+			// A page with a link, not a redirect: the login form's
+			// form-action policy ('self') forbids a redirect to another
+			// origin.
+			h.setSSOCookie(c, r.State)
+			pg := h.newLoginPage(c, email, next)
+			pg.Provider = r
+			return web.Render(c, http.StatusOK, "portal/login", pg)
+		case svcportal.KindNotFound:
+		default:
+			return h.ssoRefused(c, next, err)
+		}
+	}
+	return web.Render(c, http.StatusOK, "portal/login", h.newLoginPage(c, email, next))
 }
 
 func (h *handlers) logoutSubmit(c *gin.Context) error {

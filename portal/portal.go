@@ -73,7 +73,7 @@ func Register(srv *web.Server, deps Deps) {
 	pages.POST("/logout", web.H(h.logoutSubmit))
 	if deps.SSO != nil {
 		pages.GET("/login/sso", web.H(h.ssoStart))
-		pages.GET(ssoCallbackPath, web.H(h.ssoCallback))
+		pages.GET(web.SSOCallbackPath, web.H(h.ssoCallback))
 	}
 	pages.GET("/forgot-password", web.H(h.forgotForm))
 	pages.POST("/forgot-password", web.H(h.forgotSubmit))

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,21 +13,13 @@ import (
 // its callback.
 const SSOCookie = "portal_sso"
 
-// ssoCallbackPath is where the provider sends the browser back; with the
-// tenant host's origin in front, it is the redirect URI to register.
-const ssoCallbackPath = "/login/sso/callback"
-
 // ssoCookieMaxAge matches how long the signed state is accepted.
 const ssoCookieMaxAge = 10 * 60
 
 // redirectURI is this host's callback address: the tenant's own host, so
 // the browser comes back where its state cookie lives.
 func (h *handlers) redirectURI(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil || h.deps.SecureCookies {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: c.Request.Host, Path: ssoCallbackPath}).String()
+	return web.SSOCallbackURL(c, h.deps.SecureCookies)
 }
 
 // setSSOCookie keeps value for the callback (or forgets it when empty).
@@ -50,8 +41,8 @@ func (h *handlers) ssoRefused(c *gin.Context, next string, err error) error {
 	if svcportal.KindOf(err) != svcportal.KindInvalid {
 		return err
 	}
-	page := &loginPage{Page: web.NewPage(c), Next: next, Error: web.ErrorMessage(c, err)}
-	page.SSOLabel = h.ssoLabel(c)
+	page := h.newLoginPage(c, "", next)
+	page.Error = web.ErrorMessage(c, err)
 	return web.Render(c, http.StatusBadRequest, "portal/login", page)
 }
 
@@ -94,16 +85,15 @@ func (h *handlers) ssoCallback(c *gin.Context) error {
 	return nil
 }
 
-// ssoLabel names the tenant's identity provider for the login button, or
-// is "" when there is none (or it cannot be read: the password form still
-// works).
-func (h *handlers) ssoLabel(c *gin.Context) string {
+// ssoLogin says what the login page offers beside the password; nothing
+// when it cannot be read (the password form still works).
+func (h *handlers) ssoLogin(c *gin.Context) svcportal.SSOLogin {
 	if h.deps.SSO == nil {
-		return ""
+		return svcportal.SSOLogin{}
 	}
-	label, err := h.deps.SSO.SSOLabel(c.Request.Context())
+	l, err := h.deps.SSO.SSOLogin(c.Request.Context())
 	if err != nil {
-		return ""
+		return svcportal.SSOLogin{}
 	}
-	return label
+	return l
 }

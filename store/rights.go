@@ -47,6 +47,9 @@ func (s *Store) ContactExport(ctx context.Context, id int64) (*svcportal.Contact
 	if err != nil {
 		return nil, fmt.Errorf("export votes of contact %d: %w", id, err)
 	}
+	if e.Identities, err = s.ContactIdentities(ctx, id); err != nil {
+		return nil, fmt.Errorf("export identities of contact %d: %w", id, err)
+	}
 	err = s.db.NewSelect().Model(&e.Audit).ModelTableExpr("audit_log AS audit_entry").
 		Where("tenant_id = ?", tid).
 		Where("(actor_kind = ? AND actor_id = ?) OR email = ?", svcportal.PrincipalContact, id, c.Email).
@@ -95,6 +98,7 @@ func eraseTraces(ctx context.Context, tx bun.IDB, tid, id int64, email, placehol
 		{"password_links", "tenant_id = ? AND contact_id = ?"},
 		{"reset_codes", "tenant_id = ? AND contact_id = ?"},
 		{"email_changes", "tenant_id = ? AND contact_id = ?"},
+		{"contact_identities", "tenant_id = ? AND contact_id = ?"},
 	}
 	for _, d := range deletes {
 		args := []any{tid, id}

@@ -42,6 +42,15 @@ func (s *Store) SiteOIDCByDomain(ctx context.Context, domain string) (*svcportal
 	return nil, svcportal.ErrNotFound()
 }
 
+// HasSiteOIDC implements svcportal.SiteOIDCStore.
+func (s *Store) HasSiteOIDC(ctx context.Context) (bool, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.db.NewSelect().TableExpr("site_oidc").Where("tenant_id = ?", tid).Exists(ctx)
+}
+
 func (s *Store) siteOIDCWhere(ctx context.Context, cond string, arg any) (*svcportal.SiteOIDC, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {

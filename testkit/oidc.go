@@ -11,13 +11,15 @@ import (
 	"testing"
 
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 )
 
 // OIDCProvider is a real OpenID provider (ZITADEL's op package with its
 // example in-memory storage) served on 127.0.0.1 for the test, with
-// clients and users the test registers.
+// clients and users the test registers. Each one has its own server,
+// issuer and signing key, so a test may run several side by side.
 type OIDCProvider struct {
 	Issuer string
 	// Secret is the client secret of every client registered here.
@@ -27,6 +29,9 @@ type OIDCProvider struct {
 	storage *storage.Storage
 	clients map[string]*storage.Client
 	users   *oidcUsers
+	// extra are claims added to a user's ID tokens and userinfo answers
+	// (Entra's tid and oid, say), by user id.
+	extra map[string]map[string]any
 	// claimsInIDToken lists clients whose ID tokens carry the email and
 	// profile claims; the others get them from the userinfo endpoint.
 	claimsInIDToken map[string]bool
@@ -34,12 +39,16 @@ type OIDCProvider struct {
 }
 
 // NewOIDCProvider starts a provider for t; it stops when the test ends.
-func NewOIDCProvider(t testing.TB) *OIDCProvider {
+// Its issuer is the server's address followed by path ("" for none; an
+// Entra directory's issuer looks like /<tenant id>/v2.0).
+func NewOIDCProvider(t testing.TB, path ...string) *OIDCProvider {
 	t.Helper()
+	prefix := strings.TrimRight(strings.Join(path, ""), "/")
 	p := &OIDCProvider{
 		Secret:          "client-secret-0123456789",
 		clients:         map[string]*storage.Client{},
 		users:           &oidcUsers{byID: map[string]*storage.User{}},
+		extra:           map[string]map[string]any{},
 		claimsInIDToken: map[string]bool{},
 		noRedirect: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -50,7 +59,7 @@ func NewOIDCProvider(t testing.TB) *OIDCProvider {
 		handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(p.server.Close)
-	p.Issuer = p.server.URL
+	p.Issuer = p.server.URL + prefix
 	p.storage = storage.NewStorageWithClients(p.users, p.clients)
 	provider, err := op.NewProvider(&op.Config{
 		CryptoKey:                sha256.Sum256([]byte("testkit oidc provider")),
@@ -73,7 +82,11 @@ func NewOIDCProvider(t testing.TB) *OIDCProvider {
 		}
 		http.Redirect(w, r, op.AuthCallbackURL(provider)(op.ContextWithIssuer(r.Context(), p.Issuer), id), http.StatusFound)
 	})
-	mux.Handle("/", provider)
+	if prefix == "" {
+		mux.Handle("/", provider)
+	} else {
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
+	}
 	handler = mux
 	return p
 }
@@ -96,6 +109,22 @@ func (p *OIDCProvider) AddUser(username, email string, verified bool) {
 	}
 }
 
+// SetClaims adds claims to the ID tokens and userinfo answers about user
+// (replacing those set before): Entra's tid and oid, xms_edov, or an
+// email_verified that overrides the user's.
+func (p *OIDCProvider) SetClaims(username string, claims map[string]any) {
+	p.users.mu.Lock()
+	defer p.users.mu.Unlock()
+	p.extra[username] = claims
+}
+
+// claimsOf returns the extra claims of user id.
+func (p *OIDCProvider) claimsOf(id string) map[string]any {
+	p.users.mu.Lock()
+	defer p.users.mu.Unlock()
+	return p.extra[id]
+}
+
 // Authorize plays the browser at the provider: it opens authURL, signs in
 // as username and returns the address the provider sends the browser back
 // to (the client's redirect URI with code and state).
@@ -106,7 +135,7 @@ func (p *OIDCProvider) Authorize(t testing.TB, authURL, username string) *url.UR
 	if id == "" {
 		t.Fatalf("provider did not ask for a login: sent to %s", loc)
 	}
-	loc = p.follow(t, http.MethodPost, p.Issuer+"/login/username",
+	loc = p.follow(t, http.MethodPost, "/login/username",
 		url.Values{"id": {id}, "username": {username}, "password": {Password}})
 	return p.follow(t, http.MethodGet, loc.String(), nil)
 }
@@ -122,6 +151,9 @@ func (p *OIDCProvider) follow(t testing.TB, method, u string, form url.Values) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The provider's own addresses are relative to its server, not to the
+	// issuer's path.
+	base.Path = ""
 	req, err := http.NewRequest(method, base.ResolveReference(ref).String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +205,36 @@ func (s *oidcStorage) GetClientByClientID(ctx context.Context, id string) (op.Cl
 		return c, err
 	}
 	return claimsClient{c}, nil
+}
+
+// SetUserinfoFromRequest adds the user's extra claims to the ID token.
+func (s *oidcStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, token, scopes); err != nil {
+		return err
+	}
+	s.addClaims(ui, token.GetSubject())
+	return nil
+}
+
+// SetUserinfoFromToken adds the user's extra claims to the userinfo
+// answer.
+func (s *oidcStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
+	if err := s.Storage.SetUserinfoFromToken(ctx, ui, tokenID, subject, origin); err != nil {
+		return err
+	}
+	s.addClaims(ui, subject)
+	return nil
+}
+
+func (s *oidcStorage) addClaims(ui *oidc.UserInfo, userID string) {
+	for k, v := range s.p.claimsOf(userID) {
+		if k == "email_verified" {
+			b, _ := v.(bool)
+			ui.EmailVerified = oidc.Bool(b)
+			continue
+		}
+		ui.AppendClaims(k, v)
+	}
 }
 
 type claimsClient struct{ op.Client }
