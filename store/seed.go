@@ -156,3 +156,17 @@ func (s *Store) PrepareBulkLoad(ctx context.Context) error {
 	}
 	return nil
 }
+
+// FinishBulkLoad follows a bulk load: on PostgreSQL it refreshes the
+// planner's statistics of the tables a seed fills, which autovacuum would
+// do only some time later — until then the planner takes a table of a
+// million tickets for the small one it was, and the lists' plans go
+// wrong. SQLite needs nothing: its planner works from the shape of the
+// indexes, which were designed for it, not from statistics.
+func (s *Store) FinishBulkLoad(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := s.w.ExecContext(ctx, "ANALYZE tickets, ticket_search, contacts, contact_sites, kb_articles")
+	return err
+}

@@ -111,6 +111,9 @@ func runSeed(e *env, args []string) error {
 			return err
 		}
 	}
+	if err := a.Store.FinishBulkLoad(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Seeded %s: %d sites, %d contacts (password %s), %d tickets, %d articles.\n", slug, sites, contacts, demoPassword, tickets, articles)
 	return nil
 }
