@@ -120,7 +120,7 @@ type AuditStore interface {
 // AuditActions lists every audited action, for filters.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLoginThrottled, AuditLogout, AuditPasswordChanged,
 	AuditProfileChanged, AuditResetRequested, AuditResetDone, AuditContactCreated, AuditContactDeleted,
-	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported, AuditSSOLinked}
+	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported, AuditContactExported, AuditContactErased, AuditSSOLinked}
 
 // AuditFilter selects audit entries: an action ("" any), part of the
 // email ("" any), a time range [From, To) (nil: open), and a page.
