@@ -164,6 +164,7 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.POST("/staff", write(policies.AreaStaff), h.apiStaffInvite)
 	api.PATCH("/staff/:id", write(policies.AreaStaff), web.PathAction(http.StatusOK, "id", h.apiStaffUpdate))
 	api.DELETE("/staff/:id", write(policies.AreaStaff), h.apiStaffDisable)
+	api.POST("/staff/:id/invitation", write(policies.AreaStaff), h.apiStaffReinvite)
 	return routes
 }
 

@@ -111,6 +111,7 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
 	pages.POST("/staff/:id", write(policies.AreaStaff), h.staffUpdateSubmit)
+	pages.POST("/staff/:id/invitation", write(policies.AreaStaff), h.staffReinviteSubmit)
 
 	pages.GET("/settings", read(policies.AreaSettings), h.settingsPageShow)
 	pages.POST("/settings", write(policies.AreaSettings), h.settingsSubmit)

@@ -326,6 +326,13 @@ func routeCases() map[string]routeCase {
 	freshStaff := func(t *testing.T, m *matrix, _ *who) map[string]string {
 		return map[string]string{"id": id(m.staffMember(t))}
 	}
+	invitedStaff := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		st := &svcportal.Staff{Email: fmt.Sprintf("invited%d@acme.test", m.next()), Role: svcportal.StaffAgent}
+		if err := m.d.app.Store.CreateStaff(m.d.actx, st); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"id": id(st.ID)}
+	}
 	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
 	freshAnnouncement := func(t *testing.T, m *matrix, _ *who) map[string]string {
 		return map[string]string{"id": id(m.announcement(t))}
@@ -598,8 +605,9 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return formBody(url.Values{"email": {fmt.Sprintf("invited%d@acme.test", m.next())}, "role": {"agent"}, "locale": {"en"}})(m, nil)
 			}},
-		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
-		"GET /admin/webhooks":   {access: admins, params: noParams},
+		"POST /admin/staff/:id":            {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/staff/:id/invitation": {access: admins, params: invitedStaff, foreign: gStaff},
+		"GET /admin/webhooks":              {access: admins, params: noParams},
 		"POST /admin/webhooks": {access: admins, params: noParams,
 			body: formBody(url.Values{"url": {"https://hooks.invalid/new"}, "events": {"ticket.created"}})},
 		"GET /admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
@@ -694,14 +702,15 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("invited%d@acme.test", m.next()), "role": "agent"})(m, nil)
 			}},
-		"PATCH /api/v1/admin/staff/:id":      {access: admins, params: freshStaff, foreign: gStaff, body: jsonBody(map[string]any{"name": "Renamed"})},
-		"DELETE /api/v1/admin/staff/:id":     {access: admins, params: freshStaff, foreign: gStaff},
-		"GET /api/v1/admin/settings":         {access: admins, params: noParams},
-		"PATCH /api/v1/admin/settings":       {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
-		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},
-		"PUT /api/v1/admin/settings/favicon": {access: admins, params: noParams, body: pngBody, allowed: passes},
-		"GET /api/v1/admin/settings/oidc":    {access: admins, params: noParams},
-		"GET /api/v1/admin/messages":         {access: admins, params: noParams, query: "?locale=fr"},
+		"PATCH /api/v1/admin/staff/:id":           {access: admins, params: freshStaff, foreign: gStaff, body: jsonBody(map[string]any{"name": "Renamed"})},
+		"DELETE /api/v1/admin/staff/:id":          {access: admins, params: freshStaff, foreign: gStaff},
+		"POST /api/v1/admin/staff/:id/invitation": {access: admins, params: invitedStaff, foreign: gStaff},
+		"GET /api/v1/admin/settings":              {access: admins, params: noParams},
+		"PATCH /api/v1/admin/settings":            {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
+		"PUT /api/v1/admin/settings/logo":         {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"PUT /api/v1/admin/settings/favicon":      {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"GET /api/v1/admin/settings/oidc":         {access: admins, params: noParams},
+		"GET /api/v1/admin/messages":              {access: admins, params: noParams, query: "?locale=fr"},
 		"PUT /api/v1/admin/messages/:locale": {access: admins, params: func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"locale": "fr"} },
 			body: jsonBody(map[string]string{"tk.new": ""})},
 		"GET /api/v1/admin/announcements": {access: admins, params: noParams},
