@@ -36,6 +36,7 @@ type Store interface {
 	svcportal.EmailChangeStore
 	svcportal.ContactRightsStore
 	svcportal.SiteOIDCStore
+	svcportal.ContactImportStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -80,6 +81,8 @@ type Service struct {
 
 	sessions  sessionCache              // signed-in principals, at a tenant cache version
 	ssoLabels tenantcache.Map[ssoLabel] // the login page's single sign-on button
+
+	imports backgroundImports // contacts imports running in this process
 }
 
 var (
@@ -89,6 +92,7 @@ var (
 	_ svcportal.APITokenAdmin  = (*Service)(nil)
 	_ svcportal.StaffAccounts  = (*Service)(nil)
 	_ svcportal.AuditLog       = (*Service)(nil)
+	_ svcportal.ContactImports = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome

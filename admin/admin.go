@@ -25,6 +25,7 @@ type Deps struct {
 	Accounts     svcportal.AccountService // staff sign-in and sessions
 	Staff        svcportal.StaffAccounts  // the team, profiles, resets, invitations
 	ContactAdmin svcportal.ContactAdmin   // the tenant's contacts
+	Imports      svcportal.ContactImports // contacts imports run in the background
 	Sites        svcportal.SiteAdmin      // the tenant's client sites
 	Tickets      svcportal.TicketService  // tickets, as staff work them
 	Tenant       svcportal.TenantAdmin    // the tenant's settings and branding

@@ -16,7 +16,7 @@ import (
 )
 
 // TestConsoleScreenshots drives real Chromium through the console's
-// sites, contacts, import, fields, tokens and audit pages at a desktop
+// sites, contacts, import (with its progress and report), fields, tokens and audit pages at a desktop
 // width of 1280 px, checking each renders, and takes a full-page
 // screenshot of each. They are written to docs/screenshots when
 // SCREENSHOTS_UPDATE=1 (regenerate them with
@@ -129,6 +129,15 @@ func TestConsoleScreenshots(t *testing.T) {
 	shoot("contacts-import", cdp.Navigate(base+"/admin/contacts/import"), cdp.WaitVisible(cdp.CSS("[data-testid=import-form]")))
 	shoot("contacts-import-report", cdp.SetUploadFiles(cdp.CSS("#f-file"), []string{csv}), cdp.Click(cdp.CSS("#f-send_welcome")),
 		cdp.Submit(cdp.CSS("#f-file")), cdp.WaitVisible(cdp.CSS("table[data-testid=refused]")))
+	// An import under way, as its page shows it (its progress held still).
+	running := &svcportal.ContactImport{FileName: "contacts-2026.csv", Total: 2400}
+	if err := app.Store.StartContactImport(ctx, running, app.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.ContactImportProgress(ctx, running.ID, 1530); err != nil {
+		t.Fatal(err)
+	}
+	shoot("contacts-import-progress", cdp.Navigate(fmt.Sprintf("%s/admin/contacts/import/%d", base, running.ID)), cdp.WaitVisible(cdp.CSS("progress[data-testid=bar]")))
 	shoot("fields", cdp.Navigate(fmt.Sprintf("%s/admin/fields?preview_site=%d", base, umbrella.ID)), cdp.WaitVisible(cdp.CSS("[data-testid=preview]")))
 	shoot("field", cdp.Navigate(base+"/admin/fields/contract/edit"), cdp.WaitVisible(cdp.CSS("[data-testid=field-form]")))
 	shoot("tokens", cdp.Navigate(base+"/admin/tokens"), cdp.WaitVisible(cdp.CSS("#f-name")),
