@@ -16,7 +16,8 @@ import (
 )
 
 // TestConsoleScreenshots drives real Chromium through the console's
-// sites, contacts, import (with its progress and report), fields, tokens and audit pages at a desktop
+// sites, contacts, import (with its progress and report), fields, team
+// (an invitation pending), tokens and audit pages at a desktop
 // width of 1280 px, checking each renders, and takes a full-page
 // screenshot of each. They are written to docs/screenshots when
 // SCREENSHOTS_UPDATE=1 (regenerate them with
@@ -140,6 +141,11 @@ func TestConsoleScreenshots(t *testing.T) {
 	shoot("contacts-import-progress", cdp.Navigate(fmt.Sprintf("%s/admin/contacts/import/%d", base, running.ID)), cdp.WaitVisible(cdp.CSS("progress[data-testid=bar]")))
 	shoot("fields", cdp.Navigate(fmt.Sprintf("%s/admin/fields?preview_site=%d", base, umbrella.ID)), cdp.WaitVisible(cdp.CSS("[data-testid=preview]")))
 	shoot("field", cdp.Navigate(base+"/admin/fields/contract/edit"), cdp.WaitVisible(cdp.CSS("[data-testid=field-form]")))
+	if _, err := app.Accounts.InviteStaff(ctx, &svcportal.Principal{Kind: svcportal.PrincipalStaff, Staff: admin},
+		svcportal.StaffInvite{Email: "nina@acme.test", Name: "Nina Newhire", Role: svcportal.StaffAgent, Locale: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	shoot("staff", cdp.Navigate(base+"/admin/staff"), cdp.WaitVisible(cdp.CSS("form[data-testid=resend]")))
 	shoot("tokens", cdp.Navigate(base+"/admin/tokens"), cdp.WaitVisible(cdp.CSS("#f-name")),
 		cdp.SendKeys(cdp.CSS("#f-name"), "Monitoring"), cdp.Submit(cdp.CSS("#f-name")), cdp.WaitVisible(cdp.CSS("[data-testid=new-token]")))
 	shoot("audit", cdp.Navigate(base+"/admin/audit"), cdp.WaitVisible(cdp.CSS("table[data-testid=audit]")))
