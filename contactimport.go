@@ -3,6 +3,7 @@ package svcportal
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // ContactCSVColumns are the columns of the contacts CSV that `portal
@@ -71,4 +72,79 @@ type ContactImporter interface {
 	// (one line per site membership), cells that a spreadsheet would take
 	// for a formula neutralised.
 	ExportContacts(ctx context.Context, w io.Writer) error
+}
+
+// States of a ContactImport.
+const (
+	ImportRunning = "running"
+	ImportDone    = "done"
+	// ImportFailed: stopped before the end (the server stopped, or an
+	// internal error); the rows done before are saved.
+	ImportFailed = "failed"
+)
+
+// ImportStaleAfter is how long a running import may go without telling
+// its progress before it is taken for stopped (its process died): its
+// page says so and another import may start.
+const ImportStaleAfter = 2 * time.Minute
+
+// ContactImport is a contacts import started from the console, run in
+// the background: its progress (Done of Total rows) while it runs, its
+// report once done.
+type ContactImport struct {
+	ID          int64                `bun:"id,pk,autoincrement" json:"id"`
+	TenantID    int64                `bun:"tenant_id,notnull" json:"-"`
+	StaffID     int64                `bun:"staff_id,notnull" json:"staff_id"`
+	FileName    string               `bun:"file_name,notnull" json:"file_name"`
+	SendWelcome bool                 `bun:"send_welcome,notnull" json:"send_welcome"`
+	State       string               `bun:"state,notnull" json:"state"`
+	Total       int                  `bun:"total,notnull" json:"total"`
+	Done        int                  `bun:"done,notnull" json:"done"`
+	Report      *ContactImportReport `bun:"-" json:"report,omitempty"`
+	CreatedAt   time.Time            `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt   time.Time            `bun:"updated_at,notnull" json:"updated_at"`
+	FinishedAt  *time.Time           `bun:"finished_at" json:"finished_at,omitempty"`
+}
+
+// Percent is how much of the import is done, 0 to 100.
+func (i *ContactImport) Percent() int {
+	if i.Total == 0 {
+		if i.State == ImportRunning {
+			return 0
+		}
+		return 100
+	}
+	return i.Done * 100 / i.Total
+}
+
+// ContactImportStore keeps the context tenant's console imports.
+type ContactImportStore interface {
+	// StartContactImport records imp as running, first failing the
+	// tenant's running imports not heard of since staleBefore:
+	// KindConflict (error.import_running) while another one runs.
+	StartContactImport(ctx context.Context, imp *ContactImport, staleBefore time.Time) error
+	// ContactImportProgress records done rows (and that the import is alive).
+	ContactImportProgress(ctx context.Context, id int64, done int) error
+	// FinishContactImport records the end: state, rows done, the report.
+	FinishContactImport(ctx context.Context, id int64, state string, done int, rep *ContactImportReport) error
+	// ContactImport returns one import with its report, or KindNotFound.
+	ContactImport(ctx context.Context, id int64) (*ContactImport, error)
+	// LatestContactImport returns the tenant's newest import, or KindNotFound.
+	LatestContactImport(ctx context.Context) (*ContactImport, error)
+}
+
+// ContactImports runs contacts imports in the background for the
+// console, one per tenant at a time.
+type ContactImports interface {
+	// StartContactImport reads the file now (its problems are returned
+	// as ImportContacts returns them, and nothing starts), records the
+	// import and runs its rows in the background: KindConflict
+	// (error.import_running) while another import of the tenant runs,
+	// KindTooManyRequests when the server runs too many already.
+	StartContactImport(ctx context.Context, by *Principal, r io.Reader, fileName string, opts ContactImportOptions) (*ContactImport, error)
+	// ContactImport returns an import as it stands (a running import not
+	// heard of for ImportStaleAfter reads as failed): KindNotFound.
+	ContactImport(ctx context.Context, id int64) (*ContactImport, error)
+	// LatestContactImport returns the tenant's newest import: KindNotFound.
+	LatestContactImport(ctx context.Context) (*ContactImport, error)
 }

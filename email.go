@@ -29,6 +29,9 @@ const (
 	EmailStaffResetCode     = "staff_reset_code"     // Data: Code (8 digits), Minutes
 	EmailStaffTicketCreated = "staff_ticket_created" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
 	EmailStaffTicketReplied = "staff_ticket_replied" // Data: Kind, Number, Title, Link, Actor, Excerpt, Site
+	// EmailStaffTicketRefused tells the desk a client refused the
+	// proposed solution, with their comment: the ticket is open again.
+	EmailStaffTicketRefused = "staff_ticket_refused" // Data: Kind, Number, Title, Link, Actor, Excerpt
 	// EmailWebhookDisabled tells the admins an endpoint was turned off
 	// after repeated failures.
 	EmailWebhookDisabled = "webhook_disabled" // Data: URL, Failures, Error, Link

@@ -100,6 +100,7 @@ const (
 	AuditTokenRevoked     = "api_token_revoked"
 	AuditStaffInvited     = "staff_invited"
 	AuditStaffChanged     = "staff_changed"
+	AuditStaffReinvited   = "staff_reinvited"
 	AuditContactsImported = "contacts_imported"
 	AuditContactExported  = "contact_exported"
 	AuditContactErased    = "contact_erased"
@@ -120,7 +121,8 @@ type AuditStore interface {
 // AuditActions lists every audited action, for filters.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLoginThrottled, AuditLogout, AuditPasswordChanged,
 	AuditProfileChanged, AuditResetRequested, AuditResetDone, AuditContactCreated, AuditContactDeleted,
-	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffChanged, AuditContactsImported, AuditContactExported, AuditContactErased, AuditSSOLinked}
+	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffReinvited, AuditStaffChanged,
+	AuditContactsImported, AuditContactExported, AuditContactErased, AuditSSOLinked}
 
 // AuditFilter selects audit entries: an action ("" any), part of the
 // email ("" any), a time range [From, To) (nil: open), and a page.

@@ -31,6 +31,22 @@ type Staff struct {
 	MuteTicketEmails bool      `bun:"mute_ticket_emails,notnull" json:"mute_ticket_emails"`
 	CreatedAt        time.Time `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt        time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	// InvitationPending is true for a member invited who has not set a
+	// password yet (so never signed in): their invitation may be sent
+	// again. Filled by StaffAccounts.ListStaff.
+	InvitationPending bool `bun:"-" json:"invitation_pending"`
+}
+
+// CheckInvitationPending is nil when s's invitation may be sent again: s
+// is enabled and has set no password yet; else KindConflict.
+func (s *Staff) CheckInvitationPending() error {
+	switch {
+	case s.Disabled:
+		return NewError(KindConflict, "error.staff_invitation_disabled")
+	case s.PasswordHash != "":
+		return NewError(KindConflict, "error.staff_invitation_accepted")
+	}
+	return nil
 }
 
 // Validate normalises and checks s.
@@ -84,6 +100,11 @@ type StaffCredentialStore interface {
 	// UseStaffPasswordLink uses the link (KindNotFound if no longer live)
 	// and sets the password as ResetStaffPassword does.
 	UseStaffPasswordLink(ctx context.Context, linkID int64, hash string) error
+	// RenewStaffPasswordLink runs check on the staff member (locked until
+	// commit), then voids their unused set-password links and stores a new
+	// one with its email, in one transaction: KindNotFound, or check's
+	// error.
+	RenewStaffPasswordLink(ctx context.Context, staffID int64, check func(*Staff) error, tokenHash string, expires time.Time, email *OutboundEmail) error
 }
 
 // StaffInvite is what an admin sends to invite a staff member.
@@ -123,6 +144,11 @@ type StaffAccounts interface {
 	// when an admin would change their own role or disable themselves.
 	// Disabling ends the staff member's sessions.
 	UpdateStaff(ctx context.Context, by *Principal, id int64, u StaffUpdate) (*Staff, error)
+	// ResendStaffInvitation emails the staff member a new set-password
+	// link; the earlier links stop working. KindNotFound; KindConflict
+	// when they already set a password or are disabled;
+	// KindTooManyRequests after a few resends within an hour.
+	ResendStaffInvitation(ctx context.Context, by *Principal, id int64) error
 	// UpdateStaffProfile applies u to the signed-in staff member:
 	// KindUnprocessable for a bad name or an unknown language.
 	UpdateStaffProfile(ctx context.Context, p *Principal, u StaffProfileUpdate) (*Staff, error)

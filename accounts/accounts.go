@@ -37,6 +37,7 @@ type Store interface {
 	svcportal.ContactRightsStore
 	svcportal.SiteOIDCStore
 	svcportal.ContactIdentityStore
+	svcportal.ContactImportStore
 }
 
 // Session lifetimes: a session ends after IdleTimeout without use, and
@@ -81,6 +82,8 @@ type Service struct {
 
 	sessions  sessionCache                        // signed-in principals, at a tenant cache version
 	ssoLogins tenantcache.Map[svcportal.SSOLogin] // what the login page offers beside the password
+
+	imports backgroundImports // contacts imports running in this process
 }
 
 var (
@@ -90,6 +93,7 @@ var (
 	_ svcportal.APITokenAdmin  = (*Service)(nil)
 	_ svcportal.StaffAccounts  = (*Service)(nil)
 	_ svcportal.AuditLog       = (*Service)(nil)
+	_ svcportal.ContactImports = (*Service)(nil)
 )
 
 // New returns the service; now is the clock. Password resets and welcome

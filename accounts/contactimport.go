@@ -21,6 +21,11 @@ func (s *Service) ImportContacts(ctx context.Context, by *svcportal.Principal, r
 	if err != nil {
 		return nil, err
 	}
+	return s.importRows(ctx, by, f, opts)
+}
+
+// importRows imports the rows of a parsed file and audits the outcome.
+func (s *Service) importRows(ctx context.Context, by *svcportal.Principal, f *contactcsv.File, opts svcportal.ContactImportOptions) (*svcportal.ContactImportReport, error) {
 	rep := &svcportal.ContactImportReport{Rows: len(f.Rows) + len(f.Refused), Refused: f.Refused, IgnoredColumns: f.Ignored}
 	if rep.Refused == nil {
 		rep.Refused = []svcportal.ContactImportRefusal{}

@@ -15,7 +15,11 @@ import (
 
 // ListStaff implements svcportal.StaffAccounts.
 func (s *Service) ListStaff(ctx context.Context) ([]svcportal.Staff, error) {
-	return s.st.ListStaff(ctx)
+	list, err := s.st.ListStaff(ctx)
+	for i := range list {
+		list[i].InvitationPending = list[i].CheckInvitationPending() == nil
+	}
+	return list, err
 }
 
 // InviteStaff implements svcportal.StaffAccounts. The staff member, their
@@ -37,20 +41,72 @@ func (s *Service) InviteStaff(ctx context.Context, by *svcportal.Principal, req 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	tokenHash, msg, err := s.invitation(ctx, t, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.CreateStaffWithLink(ctx, m, tokenHash, s.now().Add(svcportal.PasswordLinkTTL), msg); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditStaffInvited,
+		Email: m.Email, IP: ipOf(by), Detail: m.Role})
+	m.InvitationPending = true
+	return m, nil
+}
+
+// invitation makes a new set-password link for m and renders the
+// invitation that carries it; it returns the hash of the link's token.
+func (s *Service) invitation(ctx context.Context, t *svcportal.Tenant, m *svcportal.Staff) (string, *svcportal.OutboundEmail, error) {
 	token := randomToken(32)
 	link := s.url(t) + "/admin/set-password?token=" + url.QueryEscape(token)
 	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailStaffWelcome, Staff: true,
 		To: m.Email, ToName: m.Name, Locale: m.Locale,
 		Data: map[string]any{"Link": link, "ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour), "Role": m.Role}})
+	return HashToken(token), msg, err
+}
+
+// limitReinvite bounds the invitations sent again to one staff member.
+var limitReinvite = limit{3, time.Hour}
+
+// ResendStaffInvitation implements svcportal.StaffAccounts: a new link
+// and invitation replace the earlier links, in one transaction that
+// checks the member has still set no password.
+func (s *Service) ResendStaffInvitation(ctx context.Context, by *svcportal.Principal, id int64) error {
+	t := svcportal.TenantFrom(ctx)
+	if t == nil {
+		return fmt.Errorf("accounts: no tenant in context")
+	}
+	if s.mailer == nil || s.url == nil {
+		return errNotConfigured
+	}
+	m, err := s.st.StaffMember(ctx, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.st.CreateStaffWithLink(ctx, m, HashToken(token), s.now().Add(svcportal.PasswordLinkTTL), msg); err != nil {
-		return nil, err
+	// Checked before counting, so a refused resend spends no try.
+	if err := m.CheckInvitationPending(); err != nil {
+		return err
 	}
-	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditStaffInvited,
-		Email: m.Email, IP: ipOf(by), Detail: m.Role})
-	return m, nil
+	now := s.now()
+	ok, retryAt, err := s.st.Take(ctx, []svcportal.ThrottleLimit{{Key: fmt.Sprintf("staff-reinvite:%d:%d", t.ID, m.ID),
+		Max: limitReinvite.Max, Window: limitReinvite.Window}}, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.too_many_requests",
+			RetryAfter: retryAt.Sub(now).Round(time.Second)}
+	}
+	tokenHash, msg, err := s.invitation(ctx, t, m)
+	if err != nil {
+		return err
+	}
+	if err := s.st.RenewStaffPasswordLink(ctx, m.ID, (*svcportal.Staff).CheckInvitationPending, tokenHash, now.Add(svcportal.PasswordLinkTTL), msg); err != nil {
+		return err
+	}
+	s.audit(ctx, &svcportal.AuditEntry{ActorKind: by.Kind, ActorID: subjectID(by), Action: svcportal.AuditStaffReinvited,
+		Email: m.Email, IP: ipOf(by)})
+	return nil
 }
 
 // UpdateStaff implements svcportal.StaffAccounts.

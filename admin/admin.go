@@ -25,6 +25,7 @@ type Deps struct {
 	Accounts     svcportal.AccountService // staff sign-in and sessions
 	Staff        svcportal.StaffAccounts  // the team, profiles, resets, invitations
 	ContactAdmin svcportal.ContactAdmin   // the tenant's contacts
+	Imports      svcportal.ContactImports // contacts imports run in the background
 	Sites        svcportal.SiteAdmin      // the tenant's client sites
 	Tickets      svcportal.TicketService  // tickets, as staff work them
 	Tenant       svcportal.TenantAdmin    // the tenant's settings and branding
@@ -164,6 +165,7 @@ func Register(srv *web.Server, deps Deps) *Routes {
 	api.POST("/staff", write(policies.AreaStaff), h.apiStaffInvite)
 	api.PATCH("/staff/:id", write(policies.AreaStaff), web.PathAction(http.StatusOK, "id", h.apiStaffUpdate))
 	api.DELETE("/staff/:id", write(policies.AreaStaff), h.apiStaffDisable)
+	api.POST("/staff/:id/invitation", write(policies.AreaStaff), h.apiStaffReinvite)
 	return routes
 }
 

@@ -20,7 +20,7 @@ var templates embed.FS
 // the layout, web's partials and the console's own (nav, summaries…).
 var consolePages = []string{"login", "forgot_password", "reset_password", "set_password",
 	"home", "profile", "staff", "tickets", "ticket", "sites", "site", "contacts", "contact", "contact_delete",
-	"contacts_import", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements", "kb", "kb_group", "kb_article", "webhooks", "webhook"}
+	"contacts_import", "contacts_import_run", "fields", "field", "tokens", "audit", "settings", "settings_wording", "announcements", "kb", "kb_group", "kb_article", "webhooks", "webhook"}
 
 // registerPages adds the console's pages under /admin, top to bottom.
 func (h *handlers) registerPages(srv *web.Server) {
@@ -65,6 +65,7 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.GET("/contacts/export", read(policies.AreaContacts), h.contactsExport)
 	pages.GET("/contacts/import", write(policies.AreaContacts), h.contactsImportForm)
 	pages.uploads().POST("/contacts/import", write(policies.AreaContacts), h.contactsImportSubmit)
+	pages.GET("/contacts/import/:id", write(policies.AreaContacts), h.contactsImportShow)
 	pages.GET("/contacts/:id", read(policies.AreaContacts), h.contactShowPage)
 	pages.POST("/contacts/:id", write(policies.AreaContacts), h.contactUpdateSubmit)
 	pages.POST("/contacts/:id/state", write(policies.AreaContacts), h.contactStateSubmit)
@@ -112,6 +113,7 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.GET("/staff", read(policies.AreaStaff), h.staffShow)
 	pages.POST("/staff", write(policies.AreaStaff), h.staffInviteSubmit)
 	pages.POST("/staff/:id", write(policies.AreaStaff), h.staffUpdateSubmit)
+	pages.POST("/staff/:id/invitation", write(policies.AreaStaff), h.staffReinviteSubmit)
 
 	pages.GET("/settings", read(policies.AreaSettings), h.settingsPageShow)
 	pages.POST("/settings", write(policies.AreaSettings), h.settingsSubmit)

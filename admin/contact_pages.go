@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -354,13 +355,91 @@ func (h *handlers) contactsExport(c *gin.Context) error {
 	return nil
 }
 
+// importPage is the import's form: the file, the welcome choice, and
+// the tenant's latest import (a link to its progress or report).
 type importPage struct {
 	page
 	SendWelcome bool
-	Report      *svcportal.ContactImportReport
-	Refused     []importRefusal
 	Columns     string
-	Ignored     string // the file's columns that were not read
+	Latest      *svcportal.ContactImport
+}
+
+func (h *handlers) newImportPage(c *gin.Context) (*importPage, error) {
+	pg := &importPage{page: h.newPage(c), Columns: strings.Join(svcportal.ContactCSVColumns, ",")}
+	latest, err := h.deps.Imports.LatestContactImport(c.Request.Context())
+	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+		return nil, err
+	}
+	pg.Latest = latest
+	return pg, nil
+}
+
+func (h *handlers) contactsImportForm(c *gin.Context) error {
+	pg, err := h.newImportPage(c)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, "admin/contacts_import", pg)
+}
+
+// contactsImportSubmit reads the uploaded file and starts its import in
+// the background, then sends the admin to the import's page, which shows
+// its progress and then its report. A file that cannot be read, or an
+// import already running, is said beside the form.
+func (h *handlers) contactsImportSubmit(c *gin.Context) error {
+	pg, err := h.newImportPage(c)
+	if err != nil {
+		return err
+	}
+	form, err := web.MultipartForm(c)
+	if err != nil {
+		return err
+	}
+	var imp *svcportal.ContactImport
+	if form == nil || len(form.File["file"]) == 0 || form.File["file"][0].Size == 0 {
+		err = invalid("file", "error.csv_file_required")
+	} else {
+		pg.SendWelcome = len(form.Value["send_welcome"]) > 0 && form.Value["send_welcome"][0] == "on"
+		fh := form.File["file"][0]
+		f, oerr := fh.Open()
+		if oerr != nil {
+			return oerr
+		}
+		defer f.Close()
+		imp, err = h.deps.Imports.StartContactImport(c.Request.Context(), web.Principal(c), f, truncateName(fh.Filename),
+			svcportal.ContactImportOptions{SendWelcome: pg.SendWelcome})
+	}
+	if web.Redisplays(err) {
+		pg.fail(c, err, "file")
+		return web.Render(c, web.ErrorStatus(c, err), "admin/contacts_import", pg)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/import/%d", imp.ID))
+	return nil
+}
+
+// truncateName keeps a file's name short enough to show.
+func truncateName(name string) string {
+	name = strings.ToValidUTF8(filepath.Base(strings.ReplaceAll(name, "\\", "/")), "")
+	if r := []rune(name); len(r) > 100 {
+		return string(r[:100])
+	}
+	return name
+}
+
+// maxRefusalsShown bounds the refused rows the report page lists.
+const maxRefusalsShown = 500
+
+// importRunPage is an import's page: its progress while it runs (the
+// page refreshes itself, and a script follows it without reloading), its
+// report once done.
+type importRunPage struct {
+	page
+	Import  *svcportal.ContactImport
+	Refused []importRefusal
+	Hidden  int    // refused rows not listed
+	Ignored string // the file's columns that were not read
 }
 
 // importRefusal is a refused row as the report shows it.
@@ -370,49 +449,32 @@ type importRefusal struct {
 	Reason        string
 }
 
-func (h *handlers) newImportPage(c *gin.Context) *importPage {
-	return &importPage{page: h.newPage(c), Columns: strings.Join(svcportal.ContactCSVColumns, ",")}
-}
+// Running says whether the import is still under way.
+func (p *importRunPage) Running() bool { return p.Import.State == svcportal.ImportRunning }
 
-func (h *handlers) contactsImportForm(c *gin.Context) error {
-	return web.Render(c, http.StatusOK, "admin/contacts_import", h.newImportPage(c))
-}
-
-// contactsImportSubmit imports the uploaded file and answers with the
-// report: how many contacts were created and updated, and each refused
-// row with its line and reason. The import runs within the request, so
-// the report is the page that follows the upload (no progress page).
-func (h *handlers) contactsImportSubmit(c *gin.Context) error {
-	pg := h.newImportPage(c)
-	form, err := web.MultipartForm(c)
+func (h *handlers) contactsImportShow(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	var rep *svcportal.ContactImportReport
-	if form == nil || len(form.File["file"]) == 0 || form.File["file"][0].Size == 0 {
-		err = invalid("file", "error.csv_file_required")
-	} else {
-		pg.SendWelcome = len(form.Value["send_welcome"]) > 0 && form.Value["send_welcome"][0] == "on"
-		f, oerr := form.File["file"][0].Open()
-		if oerr != nil {
-			return oerr
-		}
-		defer f.Close()
-		rep, err = h.deps.ContactAdmin.ImportContacts(c.Request.Context(), web.Principal(c), f,
-			svcportal.ContactImportOptions{SendWelcome: pg.SendWelcome})
-	}
-	if web.Redisplays(err) {
-		pg.fail(c, err, "file")
-		return web.Render(c, web.ErrorStatus(c, err), "admin/contacts_import", pg)
-	} else if err != nil {
+	imp, err := h.deps.Imports.ContactImport(c.Request.Context(), id)
+	if err != nil {
 		return err
 	}
-	pg.Report, pg.Ignored = rep, strings.Join(rep.IgnoredColumns, ", ")
-	tr := web.Translator(c)
-	for _, r := range rep.Refused {
-		pg.Refused = append(pg.Refused, importRefusal{Line: r.Line, Email: r.Email, Column: r.Field, Reason: tr.T(r.MessageID, r.Data)})
+	pg := &importRunPage{page: h.newPage(c), Import: imp}
+	if rep := imp.Report; rep != nil {
+		pg.Ignored = strings.Join(rep.IgnoredColumns, ", ")
+		tr := web.Translator(c)
+		for i, r := range rep.Refused {
+			if i == maxRefusalsShown {
+				pg.Hidden = len(rep.Refused) - i
+				break
+			}
+			pg.Refused = append(pg.Refused, importRefusal{Line: r.Line, Email: r.Email, Column: r.Field, Reason: tr.T(r.MessageID, r.Data)})
+		}
 	}
-	return web.Render(c, http.StatusOK, "admin/contacts_import", pg)
+	c.Header("Cache-Control", "no-store")
+	return web.Render(c, http.StatusOK, "admin/contacts_import_run", pg)
 }
 
 // formStatus is the status of a form shown again with err: a site of the

@@ -219,6 +219,10 @@ func TestDashboard_InTheReadersLanguage(t *testing.T) {
 	if got := strings.TrimSpace(doc.Find("svg[data-chart=chart-activity] title").First().Text()); got != "Eröffnete und geschlossene Tickets pro Woche" {
 		t.Errorf("German chart title %q", got)
 	}
+	// The page says the days and weeks are UTC's (store's TestTicketStats_UTCDays shows they are).
+	if got := doc.Find("[data-testid=utc-note]").Text(); !strings.Contains(got, "Tage und Wochen werden unabhängig von Ihrer Zeitzone in UTC gezählt") {
+		t.Errorf("the page does not say its days are UTC's: %q", got)
+	}
 }
 
 // TestDashboard_OtherTenantsCountersStayApart: globex's tickets change

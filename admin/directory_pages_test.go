@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -71,6 +72,31 @@ func upload(t *testing.T, b *testkit.Browser, path string, values url.Values, na
 		t.Fatal(err)
 	}
 	return rec, doc
+}
+
+// importFile uploads a contacts file from the import page, follows the
+// redirect to the import's page, and waits there (as the page's refresh
+// would) until the import has ended; it returns that page.
+func importFile(t *testing.T, b *testkit.Browser, values url.Values, name string, content []byte) *goquery.Document {
+	t.Helper()
+	b.Page(t, "/admin/contacts/import")
+	rec, _ := upload(t, b, "/admin/contacts/import", values, name, content)
+	where := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(where, "/admin/contacts/import/") {
+		t.Fatalf("import: %d to %q %s", rec.Code, where, rec.Body)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rec, doc := b.Page(t, where)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("import page: %d", rec.Code)
+		}
+		if doc.Find("[data-testid=import]").AttrOr("data-state", "") != svcportal.ImportRunning {
+			return doc
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the import is still running: %s", doc.Find("[data-testid=progress-text]").Text())
+		}
+	}
 }
 
 // TestDirectoryPages_RenderWithRealData opens the sites, contacts, fields,
@@ -350,11 +376,11 @@ func TestContactImportPage(t *testing.T) {
 		"dee@initech.test;Dee;;Umbrella;boss;;;;\r\n" +
 		"peter@initech.test;Peter;Gibbons;Umbrella;member;;;;\r\n" +
 		";;;;;;;;\r\n"
-	rec, doc := upload(t, d.admin, "/admin/contacts/import", url.Values{"send_welcome": {"on"}}, "contacts.csv", []byte(csv))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("import: %d %s", rec.Code, rec.Body)
-	}
+	doc := importFile(t, d.admin, url.Values{"send_welcome": {"on"}}, "contacts.csv", []byte(csv))
 	checkPage(t, "import report", doc)
+	if got := doc.Find("[data-testid=file]").Text(); !strings.Contains(got, "contacts.csv") {
+		t.Errorf("the report's file: %q", got)
+	}
 	counts := map[string]string{}
 	for _, k := range []string{"rows", "created", "updated", "unchanged", "welcomed", "refused-count"} {
 		counts[k] = strings.TrimSpace(doc.Find("[data-testid=" + k + "]").Text())
@@ -390,7 +416,7 @@ func TestContactImportPage(t *testing.T) {
 	}
 
 	// The export: one line per membership, the formula neutralised.
-	rec = d.admin.Get(t, "/admin/contacts/export")
+	rec := d.admin.Get(t, "/admin/contacts/export")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export: %d %v", rec.Code, rec.Header())
 	}
@@ -402,10 +428,10 @@ func TestContactImportPage(t *testing.T) {
 		t.Errorf("peter's two memberships: %s", body)
 	}
 	// Imported back, the export changes nothing.
-	rec, doc = upload(t, d.admin, "/admin/contacts/import", url.Values{}, "export.csv", rec.Body.Bytes())
-	if rec.Code != http.StatusOK || strings.TrimSpace(doc.Find("[data-testid=updated]").Text()) != "0" || strings.TrimSpace(doc.Find("[data-testid=created]").Text()) != "0" ||
+	doc = importFile(t, d.admin, url.Values{}, "export.csv", rec.Body.Bytes())
+	if strings.TrimSpace(doc.Find("[data-testid=updated]").Text()) != "0" || strings.TrimSpace(doc.Find("[data-testid=created]").Text()) != "0" ||
 		doc.Find("[data-testid=all-imported]").Length() != 1 {
-		t.Errorf("re-import of the export: %d, updated %q", rec.Code, doc.Find("[data-testid=updated]").Text())
+		t.Errorf("re-import of the export: updated %q", doc.Find("[data-testid=updated]").Text())
 	}
 	if a, _ := d.app.Store.ContactByEmail(d.actx, "ann@initech.test"); a.FirstName != `=HYPERLINK("http://evil")` {
 		t.Errorf("the round trip changed ann's name: %q", a.FirstName)

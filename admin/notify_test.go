@@ -125,3 +125,70 @@ func TestStaffNotifications(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffNotifications_SolutionDecided: refusing a proposed solution
+// hands the ticket back to the MSP with the client's comment, which is a
+// client reply (SPEC "Email": a client reply mails the assignee, or every
+// agent when there is none): the desk is told, in each one's language,
+// with the comment and a console link; opted-out staff hear nothing.
+// Accepting closes the ticket: nothing for the desk to do, no email.
+func TestStaffNotifications_SolutionDecided(t *testing.T) {
+	d := newDesk(t)
+	mails := &staffMails{d: d, seen: map[int64]bool{}}
+	propose := func(n int64) {
+		t.Helper()
+		d.agent.Page(t, fmt.Sprintf("/admin/tickets/%d", n))
+		if rec := d.agent.Submit(t, fmt.Sprintf("/admin/tickets/%d/propose", n), url.Values{"body": {"Load tray 2 with letter paper"}}); rec.Code != 303 {
+			t.Fatalf("propose: %d %s", rec.Code, rec.Body)
+		}
+	}
+	decide := func(n int64, decision, comment string) {
+		t.Helper()
+		d.peter.Page(t, fmt.Sprintf("/tickets/%d", n))
+		if rec := d.peter.Submit(t, fmt.Sprintf("/tickets/%d/solution", n), url.Values{"decision": {decision}, "comment": {comment}}); rec.Code != 303 {
+			t.Fatalf("%s: %d %s", decision, rec.Code, rec.Body)
+		}
+	}
+	d.agent.Submit(t, "/admin/profile", url.Values{"name": {"Tom Tech"}, "locale": {"de"}, "notify_tickets": {"on"}})
+
+	n := d.ticket(t, d.peter, "Printer jams", "Paper everywhere on floor 3")
+	propose(n)
+	mails.next(t)
+	decide(n, "refuse", "Still jams after the paper change")
+	got, emails := mails.next(t)
+	if want := []string{"staff_ticket_refused→admin@acme.test", "staff_ticket_refused→tech@acme.test"}; !slices.Equal(got, want) {
+		t.Fatalf("refused, nobody assigned: %v, want %v", got, want)
+	}
+	for _, e := range emails {
+		if !strings.Contains(e.TextBody, "Still jams after the paper change") || !strings.Contains(e.TextBody, fmt.Sprintf("/admin/tickets/%d", n)) {
+			t.Errorf("%s: the comment or the console link is missing:\n%s", e.ToAddress, e.TextBody)
+		}
+		if e.ToAddress == "tech@acme.test" && !strings.Contains(e.Subject, "abgelehnt") {
+			t.Errorf("the agent's email is not in German: %q", e.Subject)
+		}
+	}
+
+	// Assigned: the assignee alone; and an assignee who opted out hears nothing.
+	d.agent.Submit(t, fmt.Sprintf("/admin/tickets/%d/fields", n), url.Values{"field.assignee": {fmt.Sprint(d.agentID)}, "field.status": {"open"}, "field.type": {"incident"}})
+	propose(n)
+	mails.next(t)
+	decide(n, "refuse", "Now it smokes")
+	if got, _ := mails.next(t); !slices.Equal(got, []string{"staff_ticket_refused→tech@acme.test"}) {
+		t.Errorf("refused, agent assigned: %v", got)
+	}
+	d.agent.Submit(t, "/admin/profile", url.Values{"name": {"Tom Tech"}, "locale": {"de"}})
+	propose(n)
+	mails.next(t)
+	decide(n, "refuse", "Smoke again")
+	if got, _ := mails.next(t); len(got) != 0 {
+		t.Errorf("refused, the assignee opted out: %v", got)
+	}
+
+	// Accepting closes the ticket: the desk is not mailed.
+	propose(n)
+	mails.next(t)
+	decide(n, "accept", "Works now, thanks")
+	if got, _ := mails.next(t); len(got) != 0 {
+		t.Errorf("accepted: %v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	cdp "github.com/chromedp/chromedp"
 
@@ -16,7 +17,8 @@ import (
 )
 
 // TestConsoleScreenshots drives real Chromium through the console's
-// sites, contacts, import, fields, tokens and audit pages at a desktop
+// sites, contacts, import (with its progress and report), fields, team
+// (an invitation pending), tokens and audit pages at a desktop
 // width of 1280 px, checking each renders, and takes a full-page
 // screenshot of each. They are written to docs/screenshots when
 // SCREENSHOTS_UPDATE=1 (regenerate them with
@@ -105,7 +107,7 @@ func TestConsoleScreenshots(t *testing.T) {
 		cdp.SendKeys(cdp.CSS("#f-email"), "admin@acme.test"),
 		cdp.SendKeys(cdp.CSS("#f-password"), testkit.Password),
 		cdp.Submit(cdp.CSS("#f-password")),
-		cdp.WaitVisible(cdp.CSS("nav.mainnav")))
+		cdp.WaitVisible(cdp.CSS("[data-testid=logout]"))) // the login page has the navigation too
 	shoot := func(name string, steps ...cdp.Action[cdp.Void]) {
 		t.Helper()
 		do(steps...)
@@ -129,8 +131,42 @@ func TestConsoleScreenshots(t *testing.T) {
 	shoot("contacts-import", cdp.Navigate(base+"/admin/contacts/import"), cdp.WaitVisible(cdp.CSS("[data-testid=import-form]")))
 	shoot("contacts-import-report", cdp.SetUploadFiles(cdp.CSS("#f-file"), []string{csv}), cdp.Click(cdp.CSS("#f-send_welcome")),
 		cdp.Submit(cdp.CSS("#f-file")), cdp.WaitVisible(cdp.CSS("table[data-testid=refused]")))
+	// An import under way, as its page shows it (its progress held still).
+	running := &svcportal.ContactImport{FileName: "contacts-2026.csv", Total: 2400}
+	if err := app.Store.StartContactImport(ctx, running, app.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.ContactImportProgress(ctx, running.ID, 1530); err != nil {
+		t.Fatal(err)
+	}
+	shoot("contacts-import-progress", cdp.Navigate(fmt.Sprintf("%s/admin/contacts/import/%d", base, running.ID)), cdp.WaitVisible(cdp.CSS("progress[data-testid=bar]")))
+	// The page's script follows the import in place, then shows the report.
+	if _, err := cdp.Run(b, cdp.Evaluate[int](`window.sameDocument = 1`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.ContactImportProgress(ctx, running.ID, 2000); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got, err := cdp.Run(b, cdp.Evaluate[string](`(window.sameDocument ? "same " : "reloaded ") + document.querySelector("[data-testid=progress-text]").textContent + " " + document.querySelector("progress").value`))
+		if err == nil && got == "same 2000 of 2400 rows done (83 %) 2000" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the progress on the page: %q %v", got, err)
+		}
+	}
+	if err := app.Store.FinishContactImport(ctx, running.ID, svcportal.ImportDone, 2400, &svcportal.ContactImportReport{Rows: 2400, Created: 2400}); err != nil {
+		t.Fatal(err)
+	}
+	do(cdp.WaitVisible(cdp.CSS("[data-testid=report] [data-testid=all-imported]")))
 	shoot("fields", cdp.Navigate(fmt.Sprintf("%s/admin/fields?preview_site=%d", base, umbrella.ID)), cdp.WaitVisible(cdp.CSS("[data-testid=preview]")))
 	shoot("field", cdp.Navigate(base+"/admin/fields/contract/edit"), cdp.WaitVisible(cdp.CSS("[data-testid=field-form]")))
+	if _, err := app.Accounts.InviteStaff(ctx, &svcportal.Principal{Kind: svcportal.PrincipalStaff, Staff: admin},
+		svcportal.StaffInvite{Email: "nina@acme.test", Name: "Nina Newhire", Role: svcportal.StaffAgent, Locale: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	shoot("staff", cdp.Navigate(base+"/admin/staff"), cdp.WaitVisible(cdp.CSS("form[data-testid=resend]")))
 	shoot("tokens", cdp.Navigate(base+"/admin/tokens"), cdp.WaitVisible(cdp.CSS("#f-name")),
 		cdp.SendKeys(cdp.CSS("#f-name"), "Monitoring"), cdp.Submit(cdp.CSS("#f-name")), cdp.WaitVisible(cdp.CSS("[data-testid=new-token]")))
 	shoot("audit", cdp.Navigate(base+"/admin/audit"), cdp.WaitVisible(cdp.CSS("table[data-testid=audit]")))

@@ -80,6 +80,8 @@ func (h *handlers) newStaffPage(c *gin.Context) (*staffPage, error) {
 		pg.Notice = pg.T("console.staff.invited")
 	case "updated":
 		pg.Notice = pg.T("console.staff.updated")
+	case "resent":
+		pg.Notice = pg.T("console.staff.resent")
 	}
 	return pg, nil
 }
@@ -110,6 +112,50 @@ func (h *handlers) staffInviteSubmit(c *gin.Context) error {
 	return nil
 }
 
+// apiStaffReinvite sends a member's invitation again (a new link).
+func (h *handlers) apiStaffReinvite(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Staff.ResendStaffInvitation(c.Request.Context(), web.Principal(c), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// staffReinviteSubmit sends a member's invitation again from their row.
+func (h *handlers) staffReinviteSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	err = h.deps.Staff.ResendStaffInvitation(c.Request.Context(), web.Principal(c), id)
+	if web.Redisplays(err) {
+		return h.staffRowFailed(c, id, err)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/staff?done=resent")
+	return nil
+}
+
+// staffRowFailed shows the team again with what went wrong beside the
+// member's row and in the alert.
+func (h *handlers) staffRowFailed(c *gin.Context, id int64, err error) error {
+	pg, perr := h.newStaffPage(c)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = web.ErrorMessage(c, err)
+	pg.RowError[id] = pg.Alert
+	for _, m := range web.FieldErrors(c, err) {
+		pg.RowError[id] = m
+	}
+	return web.Render(c, web.ErrorStatus(c, err), "admin/staff", pg)
+}
+
 // staffUpdateSubmit changes one member's role, or disables or enables
 // them, from the row's form (field action: role, disable or enable).
 func (h *handlers) staffUpdateSubmit(c *gin.Context) error {
@@ -132,15 +178,7 @@ func (h *handlers) staffUpdateSubmit(c *gin.Context) error {
 		_, err = h.deps.Staff.UpdateStaff(c.Request.Context(), web.Principal(c), id, u)
 	}
 	if web.Redisplays(err) {
-		pg, perr := h.newStaffPage(c)
-		if perr != nil {
-			return perr
-		}
-		pg.Alert = web.ErrorMessage(c, err)
-		for _, m := range web.FieldErrors(c, err) {
-			pg.RowError[id] = m
-		}
-		return web.Render(c, web.ErrorStatus(c, err), "admin/staff", pg)
+		return h.staffRowFailed(c, id, err)
 	} else if err != nil {
 		return err
 	}

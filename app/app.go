@@ -210,7 +210,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Webhooks = webhooks.NewWorker(st, st.ListStaff, renderer, a.Tenants.URL, cfg.WebhookAllowPrivate, cfg.Logger, cfg.Now)
 	portal.Register(a.Web, portal.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Blobs: a.Blobs,
 		SecureCookies: cfg.SecureCookies, KB: a.KB, SSO: a.Accounts, Inbound: a.Inbound, Announcements: a.Announcements, Now: cfg.Now})
-	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts,
+	a.AdminRoutes = admin.Register(a.Web, admin.Deps{Tenant: a.Tenants, Accounts: a.Accounts, Staff: a.Accounts, ContactAdmin: a.Accounts, Imports: a.Accounts,
 		Sites: sites.New(st), Tickets: a.Tickets, Fields: fields.New(st), Blobs: a.Blobs, SecureCookies: cfg.SecureCookies,
 		KB: a.KB, SSO: a.Accounts, Tokens: a.Accounts, Audit: a.Accounts, Inbound: a.Inbound,
 		Webhooks: webhooks.New(st, cfg.WebhookAllowPrivate), Announcements: a.Announcements, Wording: a.Wording, Now: cfg.Now,
@@ -224,10 +224,13 @@ func (a *App) InboundListener(addr string, baseDomain string) *inbound.Listener 
 	return inbound.NewListener(addr, a.Inbound, a.Tenants.Resolve, baseDomain, a.log)
 }
 
-// Close releases the search index and the database, and sends the
-// spans still buffered.
+// Close stops the contacts imports running here, releases the search
+// index and the database, and sends the spans still buffered.
 func (a *App) Close() error {
 	var errs []error
+	if a.Accounts != nil {
+		a.Accounts.Close()
+	}
 	if a.tracing != nil {
 		errs = append(errs, a.tracing.close())
 	}

@@ -117,6 +117,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/admin/staff":                                 staffOp(201, "json", "Invite a staff member"),
 	"PATCH /api/v1/admin/staff/{id}":                           staffOp(200, "json", "Change a staff member's role or name"),
 	"DELETE /api/v1/admin/staff/{id}":                          staffOp(204, "", "Remove a staff member"),
+	"POST /api/v1/admin/staff/{id}/invitation":                 staffOp(204, "", "Send a staff member who has not set a password yet a new invitation (the earlier link stops working)"),
 	"GET /api/v1/admin/tokens":                                 staffOp(200, "", "API tokens"),
 	"POST /api/v1/admin/tokens":                                staffOp(201, "json", "Create an API token (the answer shows it once)"),
 	"DELETE /api/v1/admin/tokens/{id}":                         staffOp(204, "", "Revoke an API token"),

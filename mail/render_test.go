@@ -37,7 +37,7 @@ var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
 func TestRenderer_Kinds(t *testing.T) {
 	r := newRenderer(t)
 	kinds := r.Kinds()
-	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_reminder_cc,ticket_replied,ticket_solution,ticket_solution_cc,ticket_status,webhook_disabled,welcome"
+	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_refused,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_reminder_cc,ticket_replied,ticket_solution,ticket_solution_cc,ticket_status,webhook_disabled,welcome"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("got kinds %v, want %s", kinds, want)
 	}
@@ -83,7 +83,7 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 		Data: map[string]any{"Code": "04918273", "Minutes": 15}}
 	wants[svcportal.EmailStaffResetCode] = []string{"04918273", "15"}
 	for _, kind := range []string{"ticket_created", "ticket_cc", "ticket_replied", "ticket_status", "ticket_solution", "ticket_solution_cc", "ticket_reminder", "ticket_reminder_cc", "ticket_auto_closed",
-		svcportal.EmailStaffTicketCreated, svcportal.EmailStaffTicketReplied} {
+		svcportal.EmailStaffTicketCreated, svcportal.EmailStaffTicketReplied, svcportal.EmailStaffTicketRefused} {
 		requests[kind] = svcportal.EmailRequest{Kind: kind, To: "peter@initech.test", ToName: "Peter Gibbons", Data: map[string]any{
 			"Kind": kind, "Number": 7, "Title": "Printer jams", "Link": "https://acme.portal.test/tickets/7",
 			"Actor": "Tom Tech", "Excerpt": "Load letter paper", "Status": "Closed", "Days": 7}}

@@ -131,6 +131,7 @@ type matrix struct {
 	gCategory, gSection int64
 	gStaff              int64
 	gWebhook            int64
+	gImport             int64
 	gAnnouncement       int64
 }
 
@@ -326,6 +327,13 @@ func routeCases() map[string]routeCase {
 	freshStaff := func(t *testing.T, m *matrix, _ *who) map[string]string {
 		return map[string]string{"id": id(m.staffMember(t))}
 	}
+	invitedStaff := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		st := &svcportal.Staff{Email: fmt.Sprintf("invited%d@acme.test", m.next()), Role: svcportal.StaffAgent}
+		if err := m.d.app.Store.CreateStaff(m.d.actx, st); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"id": id(st.ID)}
+	}
 	gStaff := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gStaff)} }
 	freshAnnouncement := func(t *testing.T, m *matrix, _ *who) map[string]string {
 		return map[string]string{"id": id(m.announcement(t))}
@@ -349,6 +357,25 @@ func routeCases() map[string]routeCase {
 		return map[string]string{"id": id(e.ID)}
 	}
 	gWebhook := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gWebhook)} }
+	// anImport is an import of acme's: a finished one, or the one the
+	// import route's case started and that still runs.
+	anImport := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		imp := &svcportal.ContactImport{FileName: "matrix.csv"}
+		err := m.d.app.Store.StartContactImport(m.d.actx, imp, m.d.app.Clock.Now())
+		if svcportal.KindOf(err) == svcportal.KindConflict {
+			if imp, err = m.d.app.Store.LatestContactImport(m.d.actx); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]string{"id": id(imp.ID)}
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.d.app.Store.FinishContactImport(m.d.actx, imp.ID, svcportal.ImportDone, 0, &svcportal.ContactImportReport{}); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"id": id(imp.ID)}
+	}
+	gImport := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gImport)} }
 
 	sectionForm := func(m *matrix, w *who) (string, []byte) {
 		return formBody(url.Values{"category_id": {id(m.category.ID)}, "names.en": {"Matrix section"}, "reach": {"all"}})(m, w)
@@ -601,8 +628,9 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return formBody(url.Values{"email": {fmt.Sprintf("invited%d@acme.test", m.next())}, "role": {"agent"}, "locale": {"en"}})(m, nil)
 			}},
-		"POST /admin/staff/:id": {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
-		"GET /admin/webhooks":   {access: admins, params: noParams},
+		"POST /admin/staff/:id":            {access: admins, params: freshStaff, foreign: gStaff, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/staff/:id/invitation": {access: admins, params: invitedStaff, foreign: gStaff},
+		"GET /admin/webhooks":              {access: admins, params: noParams},
 		"POST /admin/webhooks": {access: admins, params: noParams,
 			body: formBody(url.Values{"url": {"https://hooks.invalid/new"}, "events": {"ticket.created"}})},
 		"GET /admin/webhooks/:id":         {access: admins, params: freshWebhook, foreign: gWebhook},
@@ -643,7 +671,10 @@ func routeCases() map[string]routeCase {
 		"GET /admin/contacts/:id/delete":   {access: admins, params: contact, foreign: gContact},
 		"POST /admin/contacts/:id/delete":  {access: admins, params: contact, foreign: gContact},
 		"GET /admin/contacts/import":       {access: admins, params: noParams},
-		"POST /admin/contacts/import": {access: admins, params: noParams,
+		"GET /admin/contacts/import/:id":   {access: admins, params: anImport, foreign: gImport},
+		// An import runs in the background, one per tenant: the next
+		// admin's may find the last still running (409).
+		"POST /admin/contacts/import": {access: admins, params: noParams, allowed: passes,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				var buf bytes.Buffer
 				fmt.Fprintf(&buf, "--matrix\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n"+
@@ -702,14 +733,15 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("invited%d@acme.test", m.next()), "role": "agent"})(m, nil)
 			}},
-		"PATCH /api/v1/admin/staff/:id":      {access: admins, params: freshStaff, foreign: gStaff, body: jsonBody(map[string]any{"name": "Renamed"})},
-		"DELETE /api/v1/admin/staff/:id":     {access: admins, params: freshStaff, foreign: gStaff},
-		"GET /api/v1/admin/settings":         {access: admins, params: noParams},
-		"PATCH /api/v1/admin/settings":       {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
-		"PUT /api/v1/admin/settings/logo":    {access: admins, params: noParams, body: pngBody, allowed: passes},
-		"PUT /api/v1/admin/settings/favicon": {access: admins, params: noParams, body: pngBody, allowed: passes},
-		"GET /api/v1/admin/settings/oidc":    {access: admins, params: noParams},
-		"GET /api/v1/admin/messages":         {access: admins, params: noParams, query: "?locale=fr"},
+		"PATCH /api/v1/admin/staff/:id":           {access: admins, params: freshStaff, foreign: gStaff, body: jsonBody(map[string]any{"name": "Renamed"})},
+		"DELETE /api/v1/admin/staff/:id":          {access: admins, params: freshStaff, foreign: gStaff},
+		"POST /api/v1/admin/staff/:id/invitation": {access: admins, params: invitedStaff, foreign: gStaff},
+		"GET /api/v1/admin/settings":              {access: admins, params: noParams},
+		"PATCH /api/v1/admin/settings":            {access: admins, params: noParams, body: jsonBody(map[string]any{"footer": "Matrix"})},
+		"PUT /api/v1/admin/settings/logo":         {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"PUT /api/v1/admin/settings/favicon":      {access: admins, params: noParams, body: pngBody, allowed: passes},
+		"GET /api/v1/admin/settings/oidc":         {access: admins, params: noParams},
+		"GET /api/v1/admin/messages":              {access: admins, params: noParams, query: "?locale=fr"},
 		"PUT /api/v1/admin/messages/:locale": {access: admins, params: func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"locale": "fr"} },
 			body: jsonBody(map[string]string{"tk.new": ""})},
 		"GET /api/v1/admin/announcements": {access: admins, params: noParams},
@@ -955,6 +987,14 @@ func TestIsolationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.gWebhook = gw.ID
+	gi := &svcportal.ContactImport{FileName: "globex.csv"}
+	if err := d.app.Store.StartContactImport(d.gctx, gi, d.app.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.app.Store.FinishContactImport(d.gctx, gi.ID, svcportal.ImportDone, 0, &svcportal.ContactImportReport{}); err != nil {
+		t.Fatal(err)
+	}
+	m.gImport = gi.ID
 	gTitle := mark + " announcement"
 	ga2, err := d.app.Announcements.CreateAnnouncement(d.gctx, svcportal.AnnouncementChange{Title: &gTitle})
 	if err != nil {

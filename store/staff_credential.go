@@ -157,6 +157,37 @@ func (s *Store) CreateStaffWithLink(ctx context.Context, st *svcportal.Staff, to
 	})
 }
 
+// RenewStaffPasswordLink implements svcportal.StaffCredentialStore.
+func (s *Store) RenewStaffPasswordLink(ctx context.Context, staffID int64, check func(*svcportal.Staff) error, tokenHash string, expires time.Time, email *svcportal.OutboundEmail) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		m := new(svcportal.Staff)
+		q := tx.NewSelect().Model(m).ModelTableExpr(staffTable).Where("id = ? AND tenant_id = ?", staffID, tid)
+		if s.dialect == Postgres {
+			q = q.For("UPDATE") // a password set meanwhile waits for this link, and voids it
+		}
+		if err := q.Scan(ctx); err != nil {
+			return notFound(err)
+		}
+		if err := check(m); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*staffPasswordLink)(nil)).Set("used_at = ?", now).
+			Where("tenant_id = ? AND staff_id = ? AND used_at IS NULL", tid, staffID).Exec(ctx); err != nil {
+			return fmt.Errorf("void staff password links: %w", err)
+		}
+		l := &staffPasswordLink{TenantID: tid, StaffID: staffID, TokenHash: tokenHash, CreatedAt: now, ExpiresAt: expires.UTC()}
+		if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
+			return fmt.Errorf("insert staff password link: %w", err)
+		}
+		return s.insertEmails(ctx, tx, now, email)
+	})
+}
+
 // StaffPasswordLink implements svcportal.StaffCredentialStore.
 func (s *Store) StaffPasswordLink(ctx context.Context, tokenHash string, now time.Time) (int64, int64, error) {
 	tid, err := tenantID(ctx)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/store"
@@ -175,6 +176,27 @@ func TestTenantStore(t *testing.T) {
 		}
 		if _, err := st.TenantAsset(gctx, svcportal.AssetLogo); svcportal.KindOf(err) != svcportal.KindNotFound {
 			t.Errorf("globex sees acme's logo: %v", err)
+		}
+	})
+	t.Run("a new image is a change of the tenant's", func(t *testing.T) {
+		// The pages link to /branding/logo?v=<tenant's time of change>,
+		// which browsers keep: without a new time they show the old logo.
+		actx := svcportal.WithTenant(ctx, acme)
+		before, _ := st.TenantBySlug(ctx, "acme")
+		version, err := st.TenantCacheVersion(ctx, acme.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // the store's clock is the wall clock here
+		if err := st.PutTenantAsset(actx, &svcportal.Asset{Kind: svcportal.AssetFavicon, ContentType: "image/png", Data: []byte("ico")}); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := st.TenantBySlug(ctx, "acme")
+		if !after.UpdatedAt.After(before.UpdatedAt) {
+			t.Errorf("the tenant's time of change stayed %v", after.UpdatedAt)
+		}
+		if v, _ := st.TenantCacheVersion(ctx, acme.ID); v <= version {
+			t.Errorf("the tenant's cache version stayed %d", v)
 		}
 	})
 }

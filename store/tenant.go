@@ -92,11 +92,19 @@ func (s *Store) PutTenantAsset(ctx context.Context, a *svcportal.Asset) error {
 		return err
 	}
 	a.TenantID, a.UpdatedAt = tid, s.now().UTC()
-	_, err = s.w.NewInsert().Model(a).ModelTableExpr("tenant_assets").
-		On("CONFLICT (tenant_id, kind) DO UPDATE").
-		Set("content_type = EXCLUDED.content_type, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at").
-		Exec(ctx)
-	return err
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(a).ModelTableExpr("tenant_assets").
+			On("CONFLICT (tenant_id, kind) DO UPDATE").
+			Set("content_type = EXCLUDED.content_type, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at").
+			Exec(ctx); err != nil {
+			return err
+		}
+		// The pages' links to the logo and favicon carry the tenant's time
+		// of change (browsers keep them a while): a new image is a change of
+		// the tenant's, which also moves its cache version (0082's trigger).
+		_, err := tx.NewUpdate().TableExpr("tenants").Set("updated_at = ?", a.UpdatedAt).Where("id = ?", tid).Exec(ctx)
+		return err
+	})
 }
 
 // Tenants implements svcportal.TenantStore.

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of TestTicketStats_UTCDays on any machine
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/dashboard"
@@ -242,4 +245,76 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestTicketStats_UTCDays: the dashboard's days and weeks run from
+// midnight UTC whatever the server's time zone (its clock's location) and
+// the database session's (PostgreSQL's TimeZone): a ticket opened one
+// second before Monday 00:00 UTC counts in the week before, one opened a
+// second after in the new week, for the counters kept by writes, for the
+// migration's statements that recount them, and for the dashboard's
+// weeks. Kiritimati (UTC+14) and Honolulu (UTC−10) put those instants
+// on the other side of their local midnight.
+func TestTicketStats_UTCDays(t *testing.T) {
+	for _, zone := range []string{"Pacific/Kiritimati", "Pacific/Honolulu"} {
+		t.Run(zone, func(t *testing.T) {
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			monday := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
+			clock := testkit.NewClock()
+			clock.Advance(monday.Add(-time.Second - 90*time.Minute).Sub(clock.Now())) // Sunday 22:29:59 UTC
+			now := func() time.Time { return clock.Now().In(loc) }
+			dsn := testkit.DatabaseURL(t)
+			if strings.HasPrefix(dsn, "postgres") {
+				dsn += "&timezone=" + url.QueryEscape(zone)
+			}
+			st, err := store.Open(t.Context(), dsn, store.WithClock(now), store.WithSecretKey([]byte(testkit.SecretKey)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if _, err := st.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			d := &statsDesk{st: st, clock: clock}
+			d.ctx, _ = testkit.Tenant(t, st, "acme")
+			d.initech = testkit.Site(d.ctx, t, st, "Initech")
+			d.peter = testkit.Contact(d.ctx, t, st, "peter@initech.test", d.initech, svcportal.RoleMember)
+
+			late := d.open(t, d.initech) // Sunday 22:29:59 UTC
+			clock.Advance(90 * time.Minute)
+			d.change(t, late, svcportal.StatusInProgress, svcportal.PrincipalStaff, false) // Sunday 23:59:59: answered in 90 min
+			clock.Advance(2 * time.Second)
+			d.open(t, d.initech) // Monday 00:00:01 UTC
+			d.change(t, late, svcportal.StatusClosed, "", false)
+
+			week := svcportal.DayNumber(monday)
+			want := statsSnapshot{
+				Days:    []svcportal.TicketDay{{Day: week - 7, Opened: 1}, {Day: week, Opened: 1, Closed: 1}},
+				Buckets: []svcportal.ResponseBucket{{Day: week - 7, Seconds: 90 * 60, Tickets: 1}},
+				Backlog: []svcportal.BacklogCount{{SiteID: d.initech.ID, Status: svcportal.StatusClosed, Unassigned: true, Tickets: 1},
+					{SiteID: d.initech.ID, Status: svcportal.StatusOpen, Unassigned: true, Tickets: 1}},
+			}
+			if got := d.snapshot(t, d.ctx, week-7); !reflect.DeepEqual(got, want) {
+				t.Errorf("kept by writes\n got %+v\nwant %+v", got, want)
+			}
+			if err := st.RecountTicketStats(d.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.snapshot(t, d.ctx, week-7); !reflect.DeepEqual(got, want) {
+				t.Errorf("recounted by the migration\n got %+v\nwant %+v", got, want)
+			}
+			dash, err := dashboard.New(st, now).Dashboard(d.ctx, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, prev := dash.Weeks[len(dash.Weeks)-1], dash.Weeks[len(dash.Weeks)-2]
+			if !last.Start.Equal(monday) || last.Start.Location() != time.UTC || last.Opened != 1 || last.Closed != 1 ||
+				prev.Opened != 1 || prev.Responded != 1 || prev.Median != 90*time.Minute {
+				t.Errorf("the dashboard's last weeks: %+v, %+v", prev, last)
+			}
+		})
+	}
 }

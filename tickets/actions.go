@@ -226,6 +226,15 @@ func (s *Service) Decide(ctx context.Context, p *svcportal.Principal, number int
 	if change.Emails, err = s.notify(ctx, t, "ticket_status", p, comment); err != nil {
 		return nil, err
 	}
+	if !accept {
+		// The ticket is the MSP's again, with the client's comment: the
+		// desk hears of it as of a reply (accepting closes it: nothing to do).
+		desk, err := s.notifyDesk(ctx, t, svcportal.EmailStaffTicketRefused, p, comment, change.Emails)
+		if err != nil {
+			return nil, err
+		}
+		change.Emails = append(change.Emails, desk...)
+	}
 	if comment != "" {
 		kind, id, name := actor(p)
 		change.Message = &svcportal.TicketMessage{AuthorKind: kind, AuthorID: id, AuthorName: name, Body: comment}

@@ -59,19 +59,6 @@ type tour struct {
 	shots string // where main pages leave theirs ("" for none)
 }
 
-func axeSource(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("PORTAL_AXE_JS")
-	if path == "" {
-		path = filepath.Join("..", "..", ".cache", "axe", "node_modules", "axe-core", "axe.min.js")
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("axe-core not found (scripts/test installs it: npm install --prefix .cache/axe axe-core@4; or set PORTAL_AXE_JS): %v", err)
-	}
-	return string(src)
-}
-
 // fail records the page as it is and stops the test.
 func (tr *tour) fail(step string, err error) {
 	tr.t.Helper()
@@ -146,15 +133,7 @@ func (tr *tour) look(width, height int64, dark bool) {
 // violation.
 func (tr *tour) axeCheck(page string) {
 	tr.t.Helper()
-	if tr.eval("axe present", `typeof window.axe`) != "object" {
-		if _, err := cdp.Run(tr.b, cdp.Evaluate[any](tr.axe+"\n;0")); err != nil {
-			tr.fail("inject axe on "+page, err)
-		}
-	}
-	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
-		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-		  .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`
-	res, err := cdp.Run(tr.b, cdp.Evaluate[string](run, cdp.EvalAwaitPromise))
+	res, err := testkit.Axe(tr.b, tr.axe)
 	if err != nil {
 		tr.fail("axe on "+page, err)
 	}
@@ -203,7 +182,7 @@ func (tr *tour) signOut() {
 // TestBrowser_Portal walks the portal's journeys in real Chromium against
 // the real binary.
 func TestBrowser_Portal(t *testing.T) {
-	axe := axeSource(t)
+	axe := testkit.AxeSource(t)
 	bin := filepath.Join(t.TempDir(), "portal")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
