@@ -57,9 +57,10 @@ func TestTemplates_LiteralScannerFindsWords(t *testing.T) {
 	src := `{{define "x"}}<p title="{{.T "a"}}">{{.T "b"}}</p><p>Hello {{.Name}}</p>` +
 		`<input placeholder="Search"><img alt="Logo" src="/x.svg"><span aria-hidden="true">·</span>` +
 		`<meta name="viewport" content="width=device-width"><meta name="description" content="Help">` +
-		`<script>var x = "code";</script><style>p{content:"x"}</style><!-- a comment --><a href="/tickets?page=2" class="button">→</a>{{end}}`
+		`<script>var x = "code";</script><style>p{content:"x"}</style><!-- a comment --><a href="/tickets?page=2" class="button">→</a>` +
+		`<noscript><meta http-equiv="refresh" content="2"><p>Reload</p></noscript>{{end}}`
 	got := literals(t, "sample.html", src)
-	want := []string{"Hello", "placeholder=Search", "alt=Logo", "content=Help"}
+	want := []string{"Hello", "placeholder=Search", "alt=Logo", "content=Help", "Reload"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -140,6 +141,9 @@ func flatten(n parse.Node, b *strings.Builder) {
 // attribute values that hold a letter.
 func htmlLiterals(markup string) []string {
 	var out []string
+	// The tokenizer reads a noscript element as raw text, as a browser with
+	// scripts does; its markup is what a browser without scripts shows.
+	markup = strings.NewReplacer("<noscript>", "", "</noscript>", "").Replace(markup)
 	z := html.NewTokenizer(strings.NewReader(markup))
 	raw := ""
 	for {
