@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -112,6 +113,27 @@ func TestMetrics(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != c.want {
 			t.Errorf("%s %q: got %d, want %d", c.remote, c.auth, rec.Code, c.want)
+		}
+	}
+}
+
+// TestTLSAsk: the on-demand TLS question of a proxy gets yes for the names
+// of enabled tenants only.
+func TestTLSAsk(t *testing.T) {
+	a := testkit.NewApp(t)
+	testkit.Tenant(t, a.Store, "acme", "help.acme.test")
+	testkit.Tenant(t, a.Store, "gone")
+	now := a.Clock.Now()
+	if err := a.Store.SetTenantDisabled(context.Background(), "gone", &now); err != nil {
+		t.Fatal(err)
+	}
+	for domain, want := range map[string]int{
+		"acme.localhost": http.StatusOK, "help.acme.test": http.StatusOK, "HELP.acme.test": http.StatusOK,
+		"gone.localhost": http.StatusNotFound, "nobody.localhost": http.StatusNotFound, "localhost": http.StatusNotFound,
+		"a.b.localhost": http.StatusNotFound, "": http.StatusNotFound, "bad%00name": http.StatusNotFound, "127.0.0.1": http.StatusNotFound,
+	} {
+		if rec := a.Get(t, "portal.internal:8080", "/tls/ask?domain="+domain, nil); rec.Code != want {
+			t.Errorf("%q: %d, want %d", domain, rec.Code, want)
 		}
 	}
 }

@@ -84,6 +84,7 @@ func New(opts Options) *Server {
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
+	e.GET("/tls/ask", s.tlsAsk)
 	if opts.Metrics != nil {
 		e.GET("/metrics", gin.WrapH(opts.Metrics))
 	}
@@ -125,6 +126,25 @@ var discard = slog.New(slog.DiscardHandler)
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Engine.ServeHTTP(w, r) }
+
+// tlsAsk answers a TLS proxy that gets certificates on demand (Caddy's
+// `on_demand_tls { ask http://portal:8080/tls/ask }`): 200 when the name
+// in ?domain= is served here — <slug>.<base domain> or a custom domain of
+// an enabled tenant — and 404 otherwise, so that the proxy asks a
+// certificate authority only for real names. What it tells is public:
+// any name that points at the portal shows its portal.
+func (s *Server) tlsAsk(c *gin.Context) {
+	if _, err := s.opts.Tenants.Resolve(c.Request.Context(), c.Query("domain")); err != nil {
+		if svcportal.KindOf(err) != svcportal.KindNotFound {
+			s.opts.Logger.Error("tls ask", "domain", c.Query("domain"), "err", err)
+			c.String(http.StatusServiceUnavailable, "unknown\n")
+			return
+		}
+		c.String(http.StatusNotFound, "no\n")
+		return
+	}
+	c.String(http.StatusOK, "yes\n")
+}
 
 func (s *Server) readyz(c *gin.Context) {
 	if s.opts.Ready != nil {
