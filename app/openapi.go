@@ -42,7 +42,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/auth/password-reset/confirm":                 {summary: "Set a new password with the emailed code (400 invalid_code)", status: 204, body: "json"},
 	"POST /api/v1/auth/email-change/confirm":                   {summary: "Confirm a new email address with the emailed code", status: 204, body: "json"},
 	"GET /api/v1/me":                                           contactOp(200, "", "The signed-in contact"),
-	"PATCH /api/v1/me":                                         contactOp(200, "json", "Change the contact's profile (first_name, last_name, job_title, email, phone, locale)"),
+	"PATCH /api/v1/me":                                         contactOp(200, "json", "Change the contact's profile (first_name, last_name, job_title, email, phone, locale, time_zone)"),
 	"POST /api/v1/me/password":                                 contactOp(204, "json", "Change the password (current_password, password)"),
 	"GET /api/v1/ticket-fields":                                contactOp(200, "", "The ticket fields this contact sees, with their mode"),
 	"GET /api/v1/tickets":                                      contactOp(200, "", "The contact's tickets (scope=mine|site, status, q, unread, field.KEY, page, per_page)"),

@@ -183,6 +183,12 @@ func (p Page) Input(name, labelID, typ, autocomplete, value string, errs map[str
 	return Input{Name: name, Label: p.tr.T(labelID), Type: typ, Autocomplete: autocomplete, Value: value, Error: errs[name]}
 }
 
+// AsRequired returns the field marked required.
+func (i Input) AsRequired() Input {
+	i.Required = true
+	return i
+}
+
 // WithHint returns the field with a help text under its label.
 func (i Input) WithHint(hint string) Input {
 	i.Hint = hint
