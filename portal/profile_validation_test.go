@@ -164,7 +164,7 @@ func TestProfilePage_ValidationAndTimeZone(t *testing.T) {
 	// The article's creation date, as the page shows it on hover.
 	created := func(t *testing.T) (string, time.Time) {
 		t.Helper()
-		_, doc := b.Page(t, path(art, ""))
+		_, doc := articlePage(t, b, art, "")
 		el := doc.Find("[data-testid=kb-created] time")
 		title, _ := el.Attr("title")
 		dt, _ := el.Attr("datetime")
