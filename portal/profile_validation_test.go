@@ -201,6 +201,16 @@ func TestProfilePage_ValidationAndTimeZone(t *testing.T) {
 		if want := at.In(tokyo).Format(french); title != want {
 			t.Errorf("got %q, want %q (Tokyo)", title, want)
 		}
+		// An announcement's end, on the home page.
+		ends, title := w.app.Clock.Now().Add(3*time.Hour), "Maintenance"
+		if _, err := w.app.Announcements.CreateAnnouncement(actx, svcportal.AnnouncementChange{Title: &title,
+			EndsAt: svcportal.Optional[time.Time]{Set: true, Value: &ends}}); err != nil {
+			t.Fatal(err)
+		}
+		_, doc = b.Page(t, "/")
+		if got, want := doc.Find(".announcement-until").Text(), ends.In(tokyo).Format("15:04"); !strings.Contains(got, want) {
+			t.Errorf("announcement until %q, want Tokyo's %s", got, want)
+		}
 	})
 }
 
