@@ -56,6 +56,9 @@ type ProfileUpdate struct {
 	Email     *string `json:"email"`
 	Phone     *string `json:"phone"`
 	Locale    *string `json:"locale"`
+	// TimeZone is the IANA zone the contact reads dates in; "" follows
+	// the tenant's.
+	TimeZone *string `json:"time_zone"`
 }
 
 // AccountService signs principals in and out and lets contacts manage
@@ -72,7 +75,9 @@ type AccountService interface {
 	// Logout ends the session of token.
 	Logout(ctx context.Context, p *Principal) error
 	// UpdateProfile applies u to the contact: KindUnprocessable for invalid
-	// values or a language the tenant does not offer. A new email is not
+	// values (a first name sent empty, a phone number ValidPhone refuses,
+	// a time zone that is not an IANA name) or a language the tenant does
+	// not offer, and then nothing changes. A new email is not
 	// applied: a single-use link is sent to it (or, when another contact
 	// uses it, a notice that someone tried), the current address is told,
 	// and the returned contact has PendingEmail set, the same either way;

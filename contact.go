@@ -3,6 +3,7 @@ package svcportal
 import (
 	"context"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,6 +70,42 @@ func ValidEmail(s string) bool {
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
 }
 
+// Phone numbers hold MinPhoneDigits to MaxPhoneDigits digits (E.164 allows
+// at most 15), besides an extension.
+const (
+	MinPhoneDigits = 3
+	MaxPhoneDigits = 15
+)
+
+// phoneExtension is an extension written after a number: "ext. 12",
+// "x12", "#12".
+var phoneExtension = regexp.MustCompile(`(?i)\s*(?:ext\.?|x|#)\s*[0-9]{1,6}$`)
+
+// ValidPhone reports whether s is a phone number as written nationally or
+// internationally: "+33 1 23 45 67 89", "(555) 010-1234", "030/123456",
+// "+44 20 7946 0958 ext. 12". A leading + is the only place for one;
+// digits may be grouped by spaces, dots, hyphens, slashes and one pair of
+// parentheses; MinPhoneDigits to MaxPhoneDigits digits.
+func ValidPhone(s string) bool {
+	s = phoneExtension.ReplaceAllString(strings.TrimSpace(s), "")
+	s = strings.TrimPrefix(s, "+")
+	digits, open, closed := 0, false, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '.' || r == '-' || r == '/':
+		case r == '(' && !open:
+			open = true
+		case r == ')' && open && !closed:
+			closed = true
+		default:
+			return false
+		}
+	}
+	return open == closed && digits >= MinPhoneDigits && digits <= MaxPhoneDigits
+}
+
 // Validate normalises and checks c.
 func (c *Contact) Validate() error {
 	c.Email = NormalizeEmail(c.Email)
@@ -79,7 +116,9 @@ func (c *Contact) Validate() error {
 	for field, val := range map[string]string{"first_name": c.FirstName, "last_name": c.LastName, "job_title": c.JobTitle, "phone": c.Phone} {
 		v.Check(utf8.RuneCountInString(val) <= 100, field, "error.too_long", map[string]any{"Max": 100})
 	}
+	v.Check(c.Phone == "" || ValidPhone(c.Phone), "phone", "error.phone_format", nil)
 	v.Check(c.Locale == "" || IsLocale(c.Locale), "locale", "error.locale_unknown", map[string]any{"Locale": c.Locale})
+	v.Check(c.TimeZone == "" || ValidTimeZone(c.TimeZone), "time_zone", "error.time_zone_unknown", map[string]any{"Zone": c.TimeZone})
 	for _, m := range c.Memberships {
 		v.Check(m.Role == RoleMember || m.Role == RoleSiteManager, "role", "error.role_unknown", nil)
 	}

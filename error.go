@@ -159,6 +159,11 @@ func (v *Validation) Check(ok bool, field, messageID string, data map[string]any
 	}
 }
 
+// Drop forgets the complaint on field, if any.
+func (v *Validation) Drop(field string) {
+	delete(v.fields, field)
+}
+
 // Merge copies the field complaints of a validation error into v, with
 // prefix before each field name; other errors are ignored.
 func (v *Validation) Merge(err error, prefix string) {

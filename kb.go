@@ -3,6 +3,7 @@ package svcportal
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -159,6 +160,23 @@ func (r KBReach) Allows(sites []int64) bool {
 	}
 	return false
 }
+
+// KBScope is what a reader may read of a tenant's knowledge base: the
+// articles reaching one of SiteIDs (their sites with the knowledge base
+// enabled) and, when Public (the tenant's kb_public), those for every
+// site, which anyone may read.
+type KBScope struct {
+	SiteIDs []int64
+	Public  bool
+}
+
+// Allows reports whether an article of reach r is within s.
+func (s KBScope) Allows(r KBReach) bool {
+	return s.Public && r.All || r.Allows(s.SiteIDs)
+}
+
+// Empty reports whether s allows no article at all.
+func (s KBScope) Empty() bool { return !s.Public && len(s.SiteIDs) == 0 }
 
 // LocalText picks the text of lang from a per-locale map, else that of
 // fallback (the tenant's default locale), else the first of Locales that
@@ -333,18 +351,19 @@ type KBStore interface {
 	// KindNotFound.
 	DeleteKBArticle(ctx context.Context, id int64) error
 
-	// KBReadable lists the published articles that a reader of siteIDs
-	// may see: reachable through one of those sites whose knowledge base
-	// is enabled. No sites, no articles.
-	KBReadable(ctx context.Context, siteIDs []int64) ([]KBArticle, error)
+	// KBReadable lists the published articles that a reader of scope may
+	// see: reachable through one of its sites whose knowledge base is
+	// enabled or, for a public scope, for every site. An empty scope, no
+	// articles.
+	KBReadable(ctx context.Context, scope KBScope) ([]KBArticle, error)
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
-	KBReadableArticle(ctx context.Context, id int64, siteIDs []int64) (*KBArticle, error)
-	// KBReadableAmong returns, by id, those of ids that a reader of
-	// siteIDs may see (as KBReadable): search hits are checked against it
-	// before they are shown, so an index that lags never shows an article
-	// that was unpublished or moved out of reach.
-	KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[int64]*KBArticle, error)
+	KBReadableArticle(ctx context.Context, id int64, scope KBScope) (*KBArticle, error)
+	// KBReadableAmong returns, by id, those of ids that a reader of scope
+	// may see (as KBReadable): search hits are checked against it before
+	// they are shown, so an index that lags never shows an article that
+	// was unpublished or moved out of reach.
+	KBReadableAmong(ctx context.Context, ids []int64, scope KBScope) (map[int64]*KBArticle, error)
 	// KBReadableSites keeps those of siteIDs that are the tenant's and
 	// have their knowledge base enabled.
 	KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error)
@@ -381,6 +400,7 @@ type KBSectionView struct {
 type KBArticleLink struct {
 	ID     int64  `json:"id"`
 	Title  string `json:"title"`
+	Slug   string `json:"slug"`   // of the title, for its address (KBArticlePath)
 	Locale string `json:"locale"` // language of the title
 	// Views and Helpful (helpful less not helpful votes) rank the
 	// popular articles of the portal's home.
@@ -391,34 +411,79 @@ type KBArticleLink struct {
 // KBArticleView is an article as a reader sees it, in their language or
 // the tenant's default when it has no translation in theirs.
 type KBArticleView struct {
-	ID           int64        `json:"id"`
-	Title        string       `json:"title"`
-	Body         string       `json:"body"` // Markdown; render sanitised
-	Keywords     []string     `json:"keywords"`
-	Locale       string       `json:"locale"`
-	CategoryID   int64        `json:"category_id"`
-	CategoryName string       `json:"category_name"`
-	SectionID    int64        `json:"section_id"`
-	SectionName  string       `json:"section_name"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
-	Views        int64        `json:"views"`
-	Votes        KBVotes      `json:"votes"`
-	MyVote       *bool        `json:"my_vote"` // the reader's vote, nil before voting
-	Attachments  []Attachment `json:"attachments"`
+	ID       int64    `json:"id"`
+	Title    string   `json:"title"`
+	Slug     string   `json:"slug"`
+	Summary  string   `json:"summary"` // the start of the body as plain text
+	Body     string   `json:"body"`    // Markdown; render sanitised
+	Keywords []string `json:"keywords"`
+	Locale   string   `json:"locale"`
+	// Languages are the article's translations in the tenant's languages,
+	// each with its own address.
+	Languages    []KBAlternate `json:"languages"`
+	CategoryID   int64         `json:"category_id"`
+	CategoryName string        `json:"category_name"`
+	SectionID    int64         `json:"section_id"`
+	SectionName  string        `json:"section_name"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	Views        int64         `json:"views"`
+	Votes        KBVotes       `json:"votes"`
+	MyVote       *bool         `json:"my_vote"` // the reader's vote, nil before voting
+	Attachments  []Attachment  `json:"attachments"`
+}
+
+// Path is the address of the article's page.
+func (l KBArticleLink) Path() string { return KBArticlePath(l.ID, l.Slug) }
+
+// Path is the address of the article's page in the language shown.
+func (v *KBArticleView) Path() string { return KBArticlePath(v.ID, v.Slug) }
+
+// KBAlternate is an article in one of its languages.
+type KBAlternate struct {
+	Locale string `json:"locale"`
+	Title  string `json:"title"`
+	Slug   string `json:"slug"`
+}
+
+// KBArticlePath is the address of an article's page: its id, then the
+// slug of its title when there is one, as "/kb/articles/42-reset-your-password".
+// The id alone finds the article; the page redirects to this address.
+func KBArticlePath(id int64, slug string) string {
+	p := "/kb/articles/" + strconv.FormatInt(id, 10)
+	if slug != "" {
+		p += "-" + slug
+	}
+	return p
+}
+
+// ParseKBArticlePath reads the last part of an article's address, "42" or
+// "42-reset-your-password", into the id and the slug; ok is false for
+// anything else.
+func ParseKBArticlePath(part string) (id int64, slug string, ok bool) {
+	num, slug, _ := strings.Cut(part, "-")
+	id, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(num, "+") {
+		return 0, "", false
+	}
+	return id, slug, true
 }
 
 // KnowledgeBase is what the portal does with the knowledge base. Every
-// method works within the context tenant for a signed-in contact; anything
-// the contact may not read (another tenant's, another site's, a draft, a
-// site with the knowledge base disabled) is KindNotFound.
+// method works within the context tenant for a signed-in contact or, when
+// the tenant's knowledge base is public (kb_public), for anyone (p nil),
+// who reads the articles for every site; anything the reader may not read
+// (another tenant's, another site's, a draft, a site with the knowledge
+// base disabled, any article for a visitor of a private knowledge base)
+// is KindNotFound.
 type KnowledgeBase interface {
 	// Tree lists the categories, sections and articles the contact may
 	// read, in lang, leaving out empty sections and categories.
 	Tree(ctx context.Context, p *Principal, lang string) ([]KBCategoryView, error)
 	// Article returns an article in lang and counts the view.
 	Article(ctx context.Context, p *Principal, id int64, lang string) (*KBArticleView, error)
-	// Vote records or changes the contact's vote and returns the counts.
+	// Vote records or changes the contact's vote and returns the counts;
+	// KindUnauthorized without a contact.
 	Vote(ctx context.Context, p *Principal, id int64, helpful bool) (KBVotes, error)
 	// Search finds what the contact may read, ranked by relevance then
 	// helpfulness; at most limit hits (10 when 0, 50 at most).

@@ -25,26 +25,38 @@ func DocOf(a *KBArticle) ArticleDoc {
 
 // ArticleQuery is one search. Scope is part of every query and is applied
 // inside the index: only TenantID's published articles reachable through
-// one of SiteIDs (the reader's sites with the knowledge base enabled; none
-// means no hits), in Lang, or in Fallback for articles without a
-// translation in Lang.
+// one of SiteIDs (the reader's sites with the knowledge base enabled) or,
+// when Public, those for every site (what anyone may read of a public
+// knowledge base; no sites and not Public means no hits), in Lang, or in
+// Fallback for articles without a translation in Lang.
 type ArticleQuery struct {
 	TenantID int64
 	SiteIDs  []int64
+	Public   bool
 	Lang     string
 	Fallback string // the tenant's default locale; "" for no fallback
 	Text     string // words; the last one is also matched as a prefix
 	Limit    int    // 10 when 0
 }
 
+// NoScope reports whether q's scope admits nothing: no tenant, no sites
+// and not public, or not a language of ours. Indexes answer no hits then.
+func (q ArticleQuery) NoScope() bool {
+	return q.TenantID == 0 || len(q.SiteIDs) == 0 && !q.Public || !IsLocale(q.Lang)
+}
+
 // ArticleHit is one search result.
 type ArticleHit struct {
 	ArticleID int64   `json:"id"`
 	Title     string  `json:"title"`
+	Slug      string  `json:"slug"` // of the title, for its address (KBArticlePath)
 	Excerpt   string  `json:"excerpt"`
 	Locale    string  `json:"locale"` // language of title and excerpt
 	Score     float64 `json:"score"`
 }
+
+// Path is the address of the hit's article.
+func (h ArticleHit) Path() string { return KBArticlePath(h.ArticleID, h.Slug) }
 
 // ArticleIndex is the full-text index of knowledge-base articles, behind
 // which sit the embedded index and the Typesense adapter. It never

@@ -219,6 +219,15 @@ func (h *ServiceHours) AnswerBy(from time.Time, loc *time.Location, priority str
 	return h.AddOpenTime(from, loc, time.Duration(mins)*time.Minute)
 }
 
+// CommonTimeZones are offered while typing a time zone (the tenant's, a
+// contact's); any IANA name works.
+var CommonTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Brussels",
+	"Europe/Amsterdam", "Europe/Luxembourg", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Rome",
+	"Europe/Madrid", "Europe/Warsaw", "Europe/Stockholm", "Europe/Helsinki", "Europe/Athens", "America/New_York",
+	"America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Montreal",
+	"America/Mexico_City", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Africa/Casablanca", "Asia/Dubai",
+	"Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"}
+
 // ValidTimeZone reports whether name is an IANA time zone ("Europe/Paris",
 // "UTC"); "Local" and "" are not.
 func ValidTimeZone(name string) bool {

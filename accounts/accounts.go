@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -381,6 +382,7 @@ func (s *Service) applyProfile(ctx context.Context, actor *svcportal.Principal, 
 	set("job_title", &c.JobTitle, u.JobTitle)
 	set("phone", &c.Phone, u.Phone)
 	set("locale", &c.Locale, u.Locale)
+	set("time_zone", &c.TimeZone, u.TimeZone)
 	self := actor.Contact != nil && actor.Contact.ID == c.ID
 	newEmail := ""
 	if u.Email != nil {
@@ -397,6 +399,14 @@ func (s *Service) applyProfile(ctx context.Context, actor *svcportal.Principal, 
 	}
 	var v svcportal.Validation
 	v.Merge(c.Validate(), "")
+	if !slices.Contains(changed, "phone") {
+		// A number saved before phones were checked is judged when it
+		// is changed, not on every other change.
+		v.Drop("phone")
+	}
+	if self && u.FirstName != nil && strings.TrimSpace(*u.FirstName) == "" {
+		v.Add("first_name", "error.required", nil)
+	}
 	if u.Email != nil && strings.TrimSpace(*u.Email) == "" {
 		v.Add("email", "error.required", nil)
 	}

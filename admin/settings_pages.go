@@ -114,19 +114,11 @@ type oidcForm struct {
 	CreateSiteID                       int64
 }
 
-// commonZones are offered while typing a time zone; any IANA name works.
-var commonZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Brussels",
-	"Europe/Amsterdam", "Europe/Luxembourg", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Rome",
-	"Europe/Madrid", "Europe/Warsaw", "Europe/Stockholm", "Europe/Helsinki", "Europe/Athens", "America/New_York",
-	"America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Montreal",
-	"America/Mexico_City", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Africa/Casablanca", "Asia/Dubai",
-	"Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"}
-
 func (h *handlers) newSettingsPage(c *gin.Context, f settingsForm) (*settingsPage, error) {
 	ctx := c.Request.Context()
 	t := svcportal.TenantFrom(ctx)
 	pg := &settingsPage{page: h.newPage(c), Form: f, Locales: locales.Tags, Weekdays: svcportal.Weekdays,
-		Priorities: svcportal.Priorities, Zones: commonZones, Themes: []string{"light", "dark"},
+		Priorities: svcportal.Priorities, Zones: svcportal.CommonTimeZones, Themes: []string{"light", "dark"},
 		AssetKinds: []string{svcportal.AssetLogo, svcportal.AssetFavicon}}
 	pg.Enabled = append([]string{t.DefaultLocale}, slices.DeleteFunc(slices.Clone(t.EnabledLocales), func(l string) bool { return l == t.DefaultLocale })...)
 	for _, ty := range t.TicketTypes {

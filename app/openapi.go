@@ -20,13 +20,16 @@ type apiOp struct {
 	summary string
 	status  int    // of success
 	body    string // request body: "json", "multipart", "raw" or ""
-	auth    string // "contact", "staff", "inbound" or "" (none)
+	auth    string // "contact", "reader" (a contact, or anyone when the knowledge base is public), "staff", "inbound" or "" (none)
 	file    bool   // answers a file rather than JSON
 }
 
 // Shorthands for the table.
 func contactOp(status int, body, summary string) apiOp {
 	return apiOp{summary: summary, status: status, body: body, auth: "contact"}
+}
+func readerOp(status int, body, summary string) apiOp {
+	return apiOp{summary: summary, status: status, body: body, auth: "reader"}
 }
 func staffOp(status int, body, summary string) apiOp {
 	return apiOp{summary: summary, status: status, body: body, auth: "staff"}
@@ -42,7 +45,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/auth/password-reset/confirm":                 {summary: "Set a new password with the emailed code (400 invalid_code)", status: 204, body: "json"},
 	"POST /api/v1/auth/email-change/confirm":                   {summary: "Confirm a new email address with the emailed code", status: 204, body: "json"},
 	"GET /api/v1/me":                                           contactOp(200, "", "The signed-in contact"),
-	"PATCH /api/v1/me":                                         contactOp(200, "json", "Change the contact's profile (first_name, last_name, job_title, email, phone, locale)"),
+	"PATCH /api/v1/me":                                         contactOp(200, "json", "Change the contact's profile (first_name, last_name, job_title, email, phone, locale, time_zone)"),
 	"POST /api/v1/me/password":                                 contactOp(204, "json", "Change the password (current_password, password)"),
 	"GET /api/v1/ticket-fields":                                contactOp(200, "", "The ticket fields this contact sees, with their mode"),
 	"GET /api/v1/tickets":                                      contactOp(200, "", "The contact's tickets (scope=mine|site, status, q, unread, field.KEY, page, per_page)"),
@@ -54,10 +57,10 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/tickets/{number}/close":                      contactOp(200, "json", "Close the ticket (requester or site manager)"),
 	"POST /api/v1/tickets/{number}/rating":                     contactOp(200, "json", "Rate a closed ticket once (satisfied, comment)"),
 	"GET /api/v1/attachments/{id}":                             {summary: "Download a file of a ticket or article the contact may see", status: 200, auth: "contact", file: true},
-	"GET /api/v1/kb/categories":                                contactOp(200, "", "The knowledge base tree this contact may read, in their language"),
-	"GET /api/v1/kb/articles/{id}":                             contactOp(200, "", "An article"),
+	"GET /api/v1/kb/categories":                                readerOp(200, "", "The knowledge base tree this contact may read (anyone: the articles for every site, when the tenant's kb_public is on), in their language"),
+	"GET /api/v1/kb/articles/{id}":                             readerOp(200, "", "An article, with the slug of its address and its languages"),
 	"POST /api/v1/kb/articles/{id}/vote":                       contactOp(200, "json", "Vote on an article's helpfulness (helpful); answers the counts"),
-	"GET /api/v1/kb/search":                                    contactOp(200, "", "Search articles (q, limit): ranked hits, prefix and typo tolerant"),
+	"GET /api/v1/kb/search":                                    readerOp(200, "", "Search articles (q, limit): ranked hits, prefix and typo tolerant; anyone finds the articles for every site when kb_public is on"),
 	"POST /api/v1/admin/auth/login":                            {summary: "Sign a staff member in: sets the console session cookie, answers the csrf_token", status: 200, body: "json"},
 	"POST /api/v1/admin/auth/logout":                           staffOp(204, "", "Sign out of the console"),
 	"GET /api/v1/admin/me":                                     staffOp(200, "", "The signed-in staff member"),
@@ -223,6 +226,8 @@ func operation(method, path string, op apiOp) map[string]any {
 	switch op.auth {
 	case "contact":
 		o["security"] = []any{map[string]any{"contactSession": []string{}}}
+	case "reader":
+		o["security"] = []any{map[string]any{"contactSession": []string{}}, map[string]any{}}
 	case "staff":
 		o["security"] = []any{map[string]any{"staffSession": []string{}}, map[string]any{"bearer": []string{}}}
 	default:

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/search"
 )
 
 // Store is the storage the service needs.
@@ -69,26 +70,35 @@ func tenantOf(ctx context.Context) *svcportal.Tenant {
 	return &svcportal.Tenant{DefaultLocale: "en"}
 }
 
-// readerSites are the contact's sites whose knowledge base is enabled.
-func (s *Service) readerSites(ctx context.Context, p *svcportal.Principal) ([]int64, error) {
+// scopeOf is what p may read: a contact, their sites whose knowledge base
+// is enabled; anyone, contact or not, the articles for every site when
+// the tenant's knowledge base is public. A visitor of a private one reads
+// nothing (KindNotFound).
+func (s *Service) scopeOf(ctx context.Context, p *svcportal.Principal) (svcportal.KBScope, error) {
+	scope := svcportal.KBScope{Public: tenantOf(ctx).KBPublic}
 	if p == nil || p.Contact == nil {
-		return nil, svcportal.ErrNotFound()
+		if !scope.Public {
+			return scope, svcportal.ErrNotFound()
+		}
+		return scope, nil
 	}
 	ids := make([]int64, 0, len(p.Contact.Memberships))
 	for _, m := range p.Contact.Memberships {
 		ids = append(ids, m.SiteID)
 	}
-	return s.st.KBReadableSites(ctx, ids)
+	var err error
+	scope.SiteIDs, err = s.st.KBReadableSites(ctx, ids)
+	return scope, err
 }
 
 // Tree implements svcportal.KnowledgeBase.
 func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string) ([]svcportal.KBCategoryView, error) {
-	sites, err := s.readerSites(ctx, p)
+	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	out := []svcportal.KBCategoryView{}
-	arts, err := s.st.KBReadable(ctx, sites)
+	arts, err := s.st.KBReadable(ctx, scope)
 	if err != nil || len(arts) == 0 {
 		return out, err
 	}
@@ -96,7 +106,7 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 	bySection := map[int64][]svcportal.KBArticleLink{}
 	for _, a := range arts {
 		tr, _ := a.Translation(lang, def)
-		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Locale: tr.Locale,
+		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Slug: Slug(tr.Title), Locale: tr.Locale,
 			Views: a.Views, Helpful: int64(a.Votes.Score())})
 	}
 	cats, err := s.st.KBCategories(ctx)
@@ -129,22 +139,27 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 
 // Article implements svcportal.KnowledgeBase.
 func (s *Service) Article(ctx context.Context, p *svcportal.Principal, id int64, lang string) (*svcportal.KBArticleView, error) {
-	sites, err := s.readerSites(ctx, p)
+	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.st.KBReadableArticle(ctx, id, sites)
+	a, err := s.st.KBReadableArticle(ctx, id, scope)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.st.CountKBView(ctx, id); err != nil {
 		return nil, err
 	}
-	def := tenantOf(ctx).DefaultLocale
+	t := tenantOf(ctx)
+	def := t.DefaultLocale
 	tr, _ := a.Translation(lang, def)
-	v := &svcportal.KBArticleView{ID: a.ID, Title: tr.Title, Body: tr.Body, Keywords: tr.Keywords, Locale: tr.Locale,
-		CategoryID: a.CategoryID, SectionID: a.SectionID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		Views: a.Views + 1, Votes: a.Votes}
+	v := &svcportal.KBArticleView{ID: a.ID, Title: tr.Title, Slug: Slug(tr.Title), Body: tr.Body, Keywords: tr.Keywords, Locale: tr.Locale, CategoryID: a.CategoryID, SectionID: a.SectionID,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Views: a.Views + 1, Votes: a.Votes, Languages: []svcportal.KBAlternate{}}
+	for _, l := range svcportal.Locales {
+		if other, ok := a.Translations[l]; ok && t.LocaleEnabled(l) {
+			v.Languages = append(v.Languages, svcportal.KBAlternate{Locale: l, Title: other.Title, Slug: Slug(other.Title)})
+		}
+	}
 	if v.Attachments, err = s.st.ArticleAttachments(ctx, id); err != nil {
 		return nil, err
 	}
@@ -161,6 +176,9 @@ func (s *Service) Article(ctx context.Context, p *svcportal.Principal, id int64,
 	} else {
 		return nil, err
 	}
+	if p == nil || p.Contact == nil {
+		return v, nil // a visitor has no vote
+	}
 	if v.MyVote, err = s.st.KBVoteOf(ctx, id, p.Contact.ID); err != nil {
 		return nil, err
 	}
@@ -169,11 +187,14 @@ func (s *Service) Article(ctx context.Context, p *svcportal.Principal, id int64,
 
 // Vote implements svcportal.KnowledgeBase.
 func (s *Service) Vote(ctx context.Context, p *svcportal.Principal, id int64, helpful bool) (svcportal.KBVotes, error) {
-	sites, err := s.readerSites(ctx, p)
+	if p == nil || p.Contact == nil {
+		return svcportal.KBVotes{}, svcportal.NewError(svcportal.KindUnauthorized, "error.unauthorized")
+	}
+	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return svcportal.KBVotes{}, err
 	}
-	if _, err := s.st.KBReadableArticle(ctx, id, sites); err != nil {
+	if _, err := s.st.KBReadableArticle(ctx, id, scope); err != nil {
 		return svcportal.KBVotes{}, err
 	}
 	votes, err := s.st.VoteKBArticle(ctx, id, p.Contact.ID, helpful)
@@ -186,12 +207,12 @@ func (s *Service) Vote(ctx context.Context, p *svcportal.Principal, id int64, he
 
 // Search implements svcportal.KnowledgeBase.
 func (s *Service) Search(ctx context.Context, p *svcportal.Principal, q, lang string, limit int) ([]svcportal.ArticleHit, error) {
-	sites, err := s.readerSites(ctx, p)
+	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	q = strings.TrimLeft(q, " \t\r\n")
-	if len(sites) == 0 || q == "" {
+	if scope.Empty() || q == "" {
 		return []svcportal.ArticleHit{}, nil
 	}
 	if limit <= 0 {
@@ -201,25 +222,52 @@ func (s *Service) Search(ctx context.Context, p *svcportal.Principal, q, lang st
 	t := tenantOf(ctx)
 	// A few more than asked, so that hits the database no longer shows
 	// (the index lags a change being applied) leave the page full.
-	hits, err := s.idx.Search(ctx, svcportal.ArticleQuery{TenantID: t.ID, SiteIDs: sites, Lang: lang, Fallback: t.DefaultLocale,
-		Text: q, Limit: limit + 5})
+	hits, err := s.idx.Search(ctx, svcportal.ArticleQuery{TenantID: t.ID, SiteIDs: scope.SiteIDs, Public: scope.Public, Lang: lang,
+		Fallback: t.DefaultLocale, Text: q, Limit: limit + 5})
 	if errors.Is(err, svcportal.ErrIndexElsewhere) {
-		return s.scan(ctx, sites, q, lang, limit)
+		hits, err = s.scan(ctx, scope, q, lang, limit)
+	} else if err == nil {
+		hits, err = s.recheck(ctx, hits, scope, limit)
 	}
-	if err != nil {
-		return nil, err
+	for i := range hits {
+		hits[i].Slug = Slug(hits[i].Title)
 	}
-	return s.recheck(ctx, hits, sites, limit)
+	return hits, err
 }
 
-// recheck keeps the hits the database lets a reader of sites see, at most
-// limit, with their title as saved now.
-func (s *Service) recheck(ctx context.Context, hits []svcportal.ArticleHit, sites []int64, limit int) ([]svcportal.ArticleHit, error) {
+// maxSlug is the longest slug, in bytes.
+const maxSlug = 60
+
+// Slug is the readable part of an article's address: its title in lower
+// case without accents (search.Fold), its words of ASCII letters and
+// digits joined by hyphens, at most maxSlug bytes, cut between words.
+// "Réinitialiser votre mot de passe" → "reinitialiser-votre-mot-de-passe".
+func Slug(title string) string {
+	words := strings.FieldsFunc(search.Fold(title), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })
+	out := ""
+	for _, w := range words {
+		switch {
+		case out == "" && len(w) > maxSlug:
+			return w[:maxSlug]
+		case out == "":
+			out = w
+		case len(out)+1+len(w) > maxSlug:
+			return out
+		default:
+			out += "-" + w
+		}
+	}
+	return out
+}
+
+// recheck keeps the hits the database lets a reader of scope see, at
+// most limit, with their title as saved now.
+func (s *Service) recheck(ctx context.Context, hits []svcportal.ArticleHit, scope svcportal.KBScope, limit int) ([]svcportal.ArticleHit, error) {
 	ids := make([]int64, 0, len(hits))
 	for _, h := range hits {
 		ids = append(ids, h.ArticleID)
 	}
-	readable, err := s.st.KBReadableAmong(ctx, ids, sites)
+	readable, err := s.st.KBReadableAmong(ctx, ids, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -360,11 +408,11 @@ var _ svcportal.ArticleReader = (*Service)(nil)
 // the article by the same rules as the article page (published, in
 // reach of one of their sites with the knowledge base), else KindNotFound.
 func (s *Service) CanReadArticle(ctx context.Context, p *svcportal.Principal, id int64) error {
-	sites, err := s.readerSites(ctx, p)
+	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return err
 	}
-	_, err = s.st.KBReadableArticle(ctx, id, sites)
+	_, err = s.st.KBReadableArticle(ctx, id, scope)
 	return err
 }
 

@@ -16,8 +16,8 @@ import (
 // restart): every word must begin a word of the reader's translation,
 // title matches first, then helpfulness. No stems or typos: the holder's
 // index has those.
-func (s *Service) scan(ctx context.Context, sites []int64, text, lang string, limit int) ([]svcportal.ArticleHit, error) {
-	arts, err := s.st.KBReadable(ctx, sites)
+func (s *Service) scan(ctx context.Context, scope svcportal.KBScope, text, lang string, limit int) ([]svcportal.ArticleHit, error) {
+	arts, err := s.st.KBReadable(ctx, scope)
 	if err != nil {
 		return nil, err
 	}

@@ -40,16 +40,18 @@ func (h *handlers) home(c *gin.Context) error {
 		return err
 	}
 	p := web.Principal(c)
-	if p == nil || p.Contact == nil {
+	signedIn := p != nil && p.Contact != nil
+	ctx := c.Request.Context()
+	if signedIn || page.Tenant.KBPublic {
+		tree, err := h.deps.KB.Tree(ctx, p, web.Translator(c).Lang())
+		if err != nil {
+			return err
+		}
+		page.Categories, page.Popular = tree, popular(tree, homeListSize)
+	}
+	if !signedIn {
 		return web.Render(c, http.StatusOK, "portal/home", page)
 	}
-	ctx := c.Request.Context()
-	lang := web.Translator(c).Lang()
-	tree, err := h.deps.KB.Tree(ctx, p, lang)
-	if err != nil {
-		return err
-	}
-	page.Categories, page.Popular = tree, popular(tree, homeListSize)
 	if page.SeesStatus, err = h.seesStatus(c); err != nil || !page.SeesStatus {
 		return renderOr(c, err, "portal/home", page)
 	}

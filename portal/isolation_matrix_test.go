@@ -52,10 +52,11 @@ func (c class) String() string {
 type access int
 
 const (
-	public   access = iota // everyone, signed in or not
-	contacts               // acme contacts (portal pages redirect others to /login, the API answers 401)
-	staff                  // acme staff (401 for anyone else)
-	admins                 // acme admins (401 for anyone else but staff, 403 for agents)
+	public    access = iota // everyone, signed in or not
+	contacts                // acme contacts (portal pages redirect others to /login, the API answers 401)
+	kbReaders               // as contacts, but, once acme's knowledge base is public, anyone reads what is for every site
+	staff                   // acme staff (401 for anyone else)
+	admins                  // acme admins (401 for anyone else but staff, 403 for agents)
 )
 
 // routeCase says how to call one route and who may.
@@ -87,11 +88,22 @@ func (rc routeCase) runsLast(method string) bool {
 	return rc.last || rc.access == public && method != http.MethodGet && method != http.MethodHead
 }
 
-func (rc routeCase) expect(w *who, foreign bool) class {
+// expect is the class of w's call, on the other tenant's object when
+// foreign, while acme's knowledge base is public or not.
+func (rc routeCase) expect(w *who, foreign, kbPublic bool) class {
 	allowed := rc.allowed
 	switch rc.access {
 	case public:
 		return anyClass
+	case kbReaders:
+		if w.contact != "" || !kbPublic {
+			return routeCase{access: contacts, sees: rc.sees, allowed: rc.allowed}.expect(w, foreign, kbPublic)
+		}
+		// A visitor of a public knowledge base: the matrix's articles,
+		// and so its category and section, are for Umbrella only.
+		if foreign || rc.sees != nil {
+			return notFound
+		}
 	case contacts:
 		switch {
 		case w.contact == "":
@@ -124,6 +136,7 @@ type matrix struct {
 	article             *svcportal.KBArticle // published, for Umbrella only
 	category            *svcportal.KBCategory
 	section             *svcportal.KBSection
+	freshSection        *svcportal.KBSection // of the articles for every site that routes make and change
 	seq                 int
 	gTicket             int64
 	gSite, gContact     int64
@@ -199,7 +212,7 @@ func (m *matrix) announcement(t *testing.T) int64 {
 
 func (m *matrix) freshArticle(t *testing.T) *svcportal.KBArticle {
 	t.Helper()
-	return testkit.KBArticle(m.d.actx, t, m.d.app.Store, m.section, svcportal.KBPublished, fmt.Sprintf("Fresh %d", m.next()), "Body")
+	return testkit.KBArticle(m.d.actx, t, m.d.app.Store, m.freshSection, svcportal.KBPublished, fmt.Sprintf("Fresh %d", m.next()), "Body")
 }
 
 // articleFile adds a file to article id through the admin API and
@@ -381,12 +394,13 @@ func routeCases() map[string]routeCase {
 		return formBody(url.Values{"category_id": {id(m.category.ID)}, "names.en": {"Matrix section"}, "reach": {"all"}})(m, w)
 	}
 	articleForm := func(m *matrix, w *who) (string, []byte) {
-		return formBody(url.Values{"section_id": {id(m.section.ID)}, "translations.en.title": {"Matrix article"},
+		return formBody(url.Values{"section_id": {id(m.freshSection.ID)}, "translations.en.title": {"Matrix article"},
 			"translations.en.body": {"Body"}, "reach": {"all"}, "action": {"save"}})(m, w)
 	}
 
 	pub := routeCase{access: public, params: noParams}
 	contactPage := routeCase{access: contacts, params: noParams}
+	kbPage := routeCase{access: kbReaders, params: noParams}
 	staffRoute := routeCase{access: staff, params: noParams}
 
 	with := func(rc routeCase, f func(*routeCase)) routeCase { f(&rc); return rc }
@@ -471,9 +485,9 @@ func routeCases() map[string]routeCase {
 		"POST /tickets/:number/fields": with(contactPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees, rc.body = fresh(""), gTicket, seesShared, formBody(url.Values{"field.asset_tag": {"AT-1"}})
 		}),
-		"GET /kb":        contactPage,
-		"GET /kb/search": with(contactPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
-		"GET /kb/articles/:id": with(contactPage, func(rc *routeCase) {
+		"GET /kb":        kbPage,
+		"GET /kb/search": with(kbPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
+		"GET /kb/articles/:id": with(kbPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = article, gArticle, seesArticle
 		}),
 		"POST /kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
@@ -481,10 +495,10 @@ func routeCases() map[string]routeCase {
 		}),
 		// The matrix's category and section hold only the Umbrella article:
 		// a reader who may not read it finds them empty, so not found.
-		"GET /kb/categories/:id": with(contactPage, func(rc *routeCase) {
+		"GET /kb/categories/:id": with(kbPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = category, gCategory, seesArticle
 		}),
-		"GET /kb/sections/:id": with(contactPage, func(rc *routeCase) {
+		"GET /kb/sections/:id": with(kbPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = section, gSection, seesArticle
 		}),
 
@@ -534,9 +548,9 @@ func routeCases() map[string]routeCase {
 		"GET /api/v1/attachments/:id": with(contactPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = ticketAttachment, gTicketAttachment, seesPrivate
 		}),
-		"GET /api/v1/kb/categories": contactPage,
-		"GET /api/v1/kb/search":     with(contactPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
-		"GET /api/v1/kb/articles/:id": with(contactPage, func(rc *routeCase) {
+		"GET /api/v1/kb/categories": kbPage,
+		"GET /api/v1/kb/search":     with(kbPage, func(rc *routeCase) { rc.query = "?q=matrix" }),
+		"GET /api/v1/kb/articles/:id": with(kbPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = article, gArticle, seesArticle
 		}),
 		"POST /api/v1/kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
@@ -815,7 +829,7 @@ func routeCases() map[string]routeCase {
 		"DELETE /api/v1/admin/kb/sections/:id": {access: admins, params: freshSection, foreign: gSection},
 		"POST /api/v1/admin/kb/articles": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
-				return jsonBody(map[string]any{"section_id": m.section.ID, "translations": map[string]any{"en": map[string]string{"title": "New", "body": "Body"}}})(m, nil)
+				return jsonBody(map[string]any{"section_id": m.freshSection.ID, "translations": map[string]any{"en": map[string]string{"title": "New", "body": "Body"}}})(m, nil)
 			}},
 		"PATCH /api/v1/admin/kb/articles/:id": {access: admins, params: freshArticle, foreign: gArticle,
 			body: jsonBody(map[string]any{"position": 3})},
@@ -943,6 +957,7 @@ func TestIsolationMatrix(t *testing.T) {
 	m.category = testkit.KBCategory(d.actx, t, d.app.Store, "Matrix category")
 	m.section = testkit.KBSection(d.actx, t, d.app.Store, m.category, "Matrix section")
 	m.article = testkit.KBArticle(d.actx, t, d.app.Store, m.section, svcportal.KBPublished, "Umbrella matrix article", "Body", m.umbrella)
+	m.freshSection = testkit.KBSection(d.actx, t, d.app.Store, testkit.KBCategory(d.actx, t, d.app.Store, "Fresh articles"), "Fresh section")
 
 	// The other tenant's: a ticket whose number the first tenant never
 	// reaches, a site, a contact, a field, knowledge-base objects and a
@@ -1038,59 +1053,88 @@ func TestIsolationMatrix(t *testing.T) {
 	})
 	seen := map[string]bool{}
 	count := 0
-	for _, r := range routes {
-		key := r.Method + " " + r.Path
-		seen[key] = true
-		rc, ok := cases[key]
-		if !ok {
-			t.Errorf("route %s has no case in routeCases (portal/isolation_matrix_test.go): add one saying who may call it and with which objects", key)
-			continue
-		}
-		for _, w := range whos {
-			for _, foreign := range []bool{false, true} {
-				if foreign && rc.foreign == nil {
-					continue
-				}
-				name := fmt.Sprintf("%s/%s", key, w.name)
-				if foreign {
-					name += "/other tenant's object"
-				}
-				count++
-				t.Run(name, func(t *testing.T) {
-					params := rc.params(t, m, w)
+	// run sends every route of routes as every principal, while acme's
+	// knowledge base is public or not.
+	run := func(routes []gin.RouteInfo, kbPublic bool) {
+		for _, r := range routes {
+			key := r.Method + " " + r.Path
+			seen[key] = true
+			rc, ok := cases[key]
+			if !ok {
+				t.Errorf("route %s has no case in routeCases (portal/isolation_matrix_test.go): add one saying who may call it and with which objects", key)
+				continue
+			}
+			for _, w := range whos {
+				for _, foreign := range []bool{false, true} {
+					if foreign && rc.foreign == nil {
+						continue
+					}
+					name := fmt.Sprintf("%s/%s", key, w.name)
 					if foreign {
-						params = rc.foreign(m)
+						name += "/other tenant's object"
 					}
-					path := fill(r.Path, params)
-					if path == "" {
-						t.Fatalf("the case of %s lacks a path parameter", key)
+					if kbPublic {
+						name += "/public knowledge base"
 					}
-					var body []byte
-					h := http.Header{}
-					if rc.body != nil {
-						ct, b := rc.body(m, w)
-						body = b
-						h.Set("Content-Type", ct)
-					}
-					if w.b.CSRF != "" {
-						h.Set("X-CSRF-Token", w.b.CSRF)
-					}
-					rec := w.b.Do(t, r.Method, path+rc.query+params["?"], bytes.NewReader(body), h)
-					want := rc.expect(w, foreign)
-					if !matches(want, rec) {
-						t.Errorf("%s %s as %s: %d (Location %q), want %s\n%.300s", r.Method, path, w.name, rec.Code, rec.Header().Get("Location"), want, rec.Body)
-					}
-					text := rec.Body.String()
-					if strings.Contains(text, mark) || strings.Contains(strings.ToLower(text), "hooli") {
-						t.Errorf("%s %s as %s shows the other tenant's data", r.Method, path, w.name)
-					}
-					if w.contact != "" && (strings.Contains(text, "7770001") || strings.Contains(text, "internal_cost")) {
-						t.Errorf("%s %s as %s shows a hidden field", r.Method, path, w.name)
-					}
-				})
+					count++
+					t.Run(name, func(t *testing.T) {
+						params := rc.params(t, m, w)
+						if foreign {
+							params = rc.foreign(m)
+						}
+						path := fill(r.Path, params)
+						if path == "" {
+							t.Fatalf("the case of %s lacks a path parameter", key)
+						}
+						var body []byte
+						h := http.Header{}
+						if rc.body != nil {
+							ct, b := rc.body(m, w)
+							body = b
+							h.Set("Content-Type", ct)
+						}
+						if w.b.CSRF != "" {
+							h.Set("X-CSRF-Token", w.b.CSRF)
+						}
+						rec := w.b.Do(t, r.Method, path+rc.query+params["?"], bytes.NewReader(body), h)
+						want := rc.expect(w, foreign, kbPublic)
+						if !matches(want, rec) {
+							t.Errorf("%s %s as %s: %d (Location %q), want %s\n%.300s", r.Method, path, w.name, rec.Code, rec.Header().Get("Location"), want, rec.Body)
+						}
+						text := rec.Body.String()
+						if strings.Contains(text, mark) || strings.Contains(strings.ToLower(text), "hooli") {
+							t.Errorf("%s %s as %s shows the other tenant's data", r.Method, path, w.name)
+						}
+						if w.contact != "" && (strings.Contains(text, "7770001") || strings.Contains(text, "internal_cost")) {
+							t.Errorf("%s %s as %s shows a hidden field", r.Method, path, w.name)
+						}
+						if kbPublic && w.contact == "" && strings.Contains(text, "Umbrella matrix article") {
+							t.Errorf("%s %s as %s shows an article of one site to a visitor", r.Method, path, w.name)
+						}
+					})
+				}
 			}
 		}
 	}
+	setKBPublic := func(on bool) {
+		t.Helper()
+		if _, err := d.app.Tenants.UpdateSettings(d.actx, svcportal.TenantSettings{KBPublic: &on}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every route with acme's knowledge base private; then its reading
+	// routes with it public; then the routes that end sessions.
+	firstLast := slices.IndexFunc(routes, func(r gin.RouteInfo) bool { return cases[r.Method+" "+r.Path].runsLast(r.Method) })
+	if firstLast < 0 {
+		firstLast = len(routes)
+	}
+	run(routes[:firstLast], false)
+	setKBPublic(true)
+	run(slices.DeleteFunc(slices.Clone(routes[:firstLast]), func(r gin.RouteInfo) bool {
+		return cases[r.Method+" "+r.Path].access != kbReaders
+	}), true)
+	setKBPublic(false)
+	run(routes[firstLast:], false)
 	for key := range cases {
 		if !seen[key] {
 			t.Errorf("routeCases has %s, which the engine does not register: remove it", key)

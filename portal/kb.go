@@ -56,6 +56,43 @@ type kbArticlePage struct {
 	Related           []svcportal.KBArticleLink
 }
 
+// Alternate is the address of the article in one of its languages, for
+// search engines: the page in that language (?lang= picks it before sign-in).
+func (pg *kbArticlePage) Alternate(alt svcportal.KBAlternate) string {
+	return pg.AbsoluteURL(svcportal.KBArticlePath(pg.Article.ID, alt.Slug) + "?lang=" + alt.Locale)
+}
+
+// descriptionLength is the most runes of a page's description, about
+// what search engines show of it.
+const descriptionLength = 160
+
+// Description is the start of the article as plain text, for search
+// engines.
+func (pg *kbArticlePage) Description() string {
+	return web.MarkdownText(pg.Article.Body, descriptionLength)
+}
+
+// Canonical is the address of the article in the language shown.
+func (pg *kbArticlePage) Canonical() string {
+	for _, alt := range pg.Article.Languages {
+		if alt.Locale == pg.Article.Locale {
+			return pg.Alternate(alt)
+		}
+	}
+	return pg.AbsoluteURL(pg.Article.Path())
+}
+
+// DefaultAlternate is the article in the tenant's default language, for
+// readers of any other (hreflang x-default); nil when it has none there.
+func (pg *kbArticlePage) DefaultAlternate() *svcportal.KBAlternate {
+	for _, alt := range pg.Article.Languages {
+		if pg.Tenant != nil && alt.Locale == pg.Tenant.DefaultLocale {
+			return &alt
+		}
+	}
+	return nil
+}
+
 // relatedCount is how many related articles an article page lists.
 const relatedCount = 5
 
@@ -127,25 +164,56 @@ func (h *handlers) kbSection(c *gin.Context) error {
 	return svcportal.ErrNotFound()
 }
 
+// kbArticle shows an article at its address, the slug of its title in
+// the reader's language after the id; any other address of it (the id
+// alone, an old title, another language's) redirects there.
 func (h *handlers) kbArticle(c *gin.Context) error {
-	id, err := articleID(c)
+	id, slug, ok := svcportal.ParseKBArticlePath(c.Param("id"))
+	if !ok {
+		return svcportal.ErrNotFound()
+	}
+	ctx, p, lang := c.Request.Context(), web.Principal(c), web.Translator(c).Lang()
+	// The tree lists what the reader may read, with its titles: an
+	// article not in it is not found, and a redirect counts no view.
+	tree, err := h.deps.KB.Tree(ctx, p, lang)
 	if err != nil {
 		return err
 	}
-	a, err := h.deps.KB.Article(c.Request.Context(), web.Principal(c), id, web.Translator(c).Lang())
+	link, found := findArticle(tree, id)
+	if !found {
+		return svcportal.ErrNotFound()
+	}
+	if slug != link.Slug {
+		to := link.Path()
+		if q := c.Request.URL.RawQuery; q != "" {
+			to += "?" + q
+		}
+		c.Redirect(http.StatusMovedPermanently, to)
+		return nil
+	}
+	a, err := h.deps.KB.Article(ctx, p, id, lang)
 	if err != nil {
 		return err
 	}
-	page := &kbArticlePage{Page: web.NewPage(c), Article: a, Voted: c.Query("voted") == "1"}
-	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
-	if err != nil {
-		return err
-	}
-	page.Related = related(tree, a, relatedCount)
+	page := &kbArticlePage{Page: web.NewPage(c), Article: a, Voted: c.Query("voted") == "1", Related: related(tree, a, relatedCount)}
 	if a.MyVote != nil {
 		page.VotedYes, page.VotedNo = *a.MyVote, !*a.MyVote
 	}
 	return web.Render(c, http.StatusOK, "portal/kb_article", page)
+}
+
+// findArticle is the link to article id in tree.
+func findArticle(tree []svcportal.KBCategoryView, id int64) (svcportal.KBArticleLink, bool) {
+	for _, cat := range tree {
+		for _, sec := range cat.Sections {
+			for _, l := range sec.Articles {
+				if l.ID == id {
+					return l, true
+				}
+			}
+		}
+	}
+	return svcportal.KBArticleLink{}, false
 }
 
 // kbVoteSubmit takes the yes / no form of the article page, which works

@@ -35,7 +35,7 @@ func TestKBArticleFiles(t *testing.T) {
 	umbrella := attach(l.umbrellaOnly, "umbrella.pdf")
 	draft := attach(l.draft, "draft.pdf")
 
-	_, doc := l.peter.Page(t, fmt.Sprintf("/kb/articles/%d", l.password.ID))
+	_, doc := articlePage(t, l.peter, l.password, "")
 	if got := doc.Find("[data-testid=attachments] a").Text(); got != "reset-guide.pdf" {
 		t.Errorf("article page lists %q", got)
 	}

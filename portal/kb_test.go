@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -101,6 +102,22 @@ func path(a *svcportal.KBArticle, suffix string) string {
 	return fmt.Sprintf("/kb/articles/%d%s", a.ID, suffix)
 }
 
+// articlePage reads a's page the way a link to its id does: redirected
+// (301) to its address with a slug, keeping the query.
+func articlePage(t *testing.T, b *testkit.Browser, a *svcportal.KBArticle, query string) (*httptest.ResponseRecorder, *goquery.Document) {
+	t.Helper()
+	rec := b.Get(t, path(a, query))
+	if rec.Code != http.StatusMovedPermanently {
+		return rec, testkit.HTML(t, rec)
+	}
+	to := rec.Header().Get("Location")
+	if !strings.HasPrefix(to, path(a, "-")) || !strings.HasSuffix(to, query) {
+		t.Fatalf("article %d redirects to %q, want its address with a slug and %q", a.ID, to, query)
+	}
+	rec = b.Get(t, to)
+	return rec, testkit.HTML(t, rec)
+}
+
 type hitsAnswer struct {
 	Hits []svcportal.ArticleHit `json:"hits"`
 }
@@ -162,7 +179,7 @@ func TestKB_Visibility(t *testing.T) {
 	}
 	t.Run("the site's own reader sees what is limited to it", func(t *testing.T) {
 		for _, a := range []*svcportal.KBArticle{l.umbrellaOnly, l.vpn} {
-			if rec := l.alice.Get(t, path(a, "")); rec.Code != http.StatusOK {
+			if rec, _ := articlePage(t, l.alice, a, ""); rec.Code != http.StatusOK {
 				t.Errorf("article %d: got %d, want 200", a.ID, rec.Code)
 			}
 		}
@@ -229,7 +246,7 @@ func TestKBPages_Index(t *testing.T) {
 
 func TestKBPages_Article(t *testing.T) {
 	l := newLibrary(t)
-	rec, doc := l.peter.Page(t, path(l.password, ""))
+	rec, doc := articlePage(t, l.peter, l.password, "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("got %d", rec.Code)
 	}
@@ -265,7 +282,7 @@ func TestKBPages_Article(t *testing.T) {
 			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != path(l.password, "?voted=1#vote") {
 				t.Fatalf("vote %s: got %d %q", v.helpful, rec.Code, rec.Header().Get("Location"))
 			}
-			_, doc := l.peter.Page(t, path(l.password, "?voted=1"))
+			_, doc := articlePage(t, l.peter, l.password, "?voted=1")
 			if got := doc.Find("[data-testid=kb-votes]").Text(); got != v.votes {
 				t.Errorf("after %s: got %q, want %q", v.helpful, got, v.votes)
 			}
@@ -283,11 +300,11 @@ func TestKBPages_Article(t *testing.T) {
 		}
 	})
 	t.Run("fallback notice", func(t *testing.T) {
-		_, doc := l.marie.Page(t, path(l.printer, ""))
+		_, doc := articlePage(t, l.marie, l.printer, "")
 		if doc.Find("[data-testid=kb-fallback]").Length() != 1 || doc.Find("article[lang=en]").Length() != 1 {
 			t.Error("an English article shown to a French reader lacks the notice or lang=en")
 		}
-		_, doc = l.marie.Page(t, path(l.password, ""))
+		_, doc = articlePage(t, l.marie, l.password, "")
 		if got := doc.Find("article h1").Text(); got != "Réinitialiser le mot de passe" || doc.Find("[data-testid=kb-fallback]").Length() != 0 {
 			t.Errorf("French article: got %q", got)
 		}

@@ -64,7 +64,7 @@ func (h *handlers) notices(c *gin.Context, pg web.Page, fields []fieldInput) (no
 		for _, a := range list {
 			v := announcementView{ShownAnnouncement: a}
 			if a.EndsAt != nil {
-				v.Until = when(pg, *a.EndsAt, now, t.Location())
+				v.Until = when(pg, *a.EndsAt, now, pg.Location()) // the reader's zone: no zone is named
 			}
 			n.Announcements = append(n.Announcements, v)
 		}
@@ -125,7 +125,8 @@ func hoursOf(pg web.Page, t *svcportal.Tenant, now time.Time, priority string) *
 	return v
 }
 
-// when says t in the reader's language and the tenant's time zone:
+// when says t in the reader's language and time zone loc (the tenant's
+// for service hours, which name it; the reader's otherwise):
 // "today at 15:00", "tomorrow at 09:00", or "Tuesday 4 March, 11:00".
 func when(pg web.Page, t, now time.Time, loc *time.Location) string {
 	t, now = t.In(loc), now.In(loc)

@@ -130,16 +130,19 @@ func Register(srv *web.Server, deps Deps) {
 	for _, page := range []string{"kb", "kb_article", "kb_search", "kb_browse"} {
 		r.MustAdd("portal/"+page, templates, "templates/nav.html", "templates/ticket_fields.html", "templates/kb_partials.html", "templates/"+page+".html")
 	}
-	signedIn.GET("/kb", web.H(h.kbIndex))
-	signedIn.GET("/kb/search", web.H(h.kbSearch))
-	signedIn.GET("/kb/articles/:id", web.H(h.kbArticle))
-	signedIn.GET("/kb/categories/:id", web.H(h.kbCategory))
-	signedIn.GET("/kb/sections/:id", web.H(h.kbSection))
+	// Reading: contacts, and anyone when the knowledge base is public.
+	reading := pages.Group("/", h.kbReader)
+	reading.GET("/kb", web.H(h.kbIndex))
+	reading.GET("/kb/search", web.H(h.kbSearch))
+	reading.GET("/kb/articles/:id", web.H(h.kbArticle))
+	reading.GET("/kb/categories/:id", web.H(h.kbCategory))
+	reading.GET("/kb/sections/:id", web.H(h.kbSection))
 	signedIn.POST("/kb/articles/:id/vote", web.H(h.kbVoteSubmit))
-	me.GET("/kb/categories", web.H(h.apiKBCategories))
-	me.GET("/kb/articles/:id", web.H(h.apiKBArticle))
+	readingAPI := api.Group("/", h.kbReader)
+	readingAPI.GET("/kb/categories", web.H(h.apiKBCategories))
+	readingAPI.GET("/kb/articles/:id", web.H(h.apiKBArticle))
+	readingAPI.GET("/kb/search", web.H(h.apiKBSearch))
 	me.POST("/kb/articles/:id/vote", web.H(h.apiKBVote))
-	me.GET("/kb/search", web.H(h.apiKBSearch))
 }
 
 // now is the time of the service hours.
@@ -164,6 +167,16 @@ func (h *handlers) requireContact(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 	c.Abort()
+}
+
+// kbReader lets anyone read the knowledge base of a tenant that made it
+// public (kb_public); otherwise it is requireContact.
+func (h *handlers) kbReader(c *gin.Context) {
+	if t := svcportal.TenantFrom(c.Request.Context()); web.Principal(c) == nil && t != nil && t.KBPublic {
+		c.Next()
+		return
+	}
+	h.requireContact(c)
 }
 
 // allowedWhilePasswordMustChange are the only places a contact whose

@@ -12,6 +12,7 @@ import (
 type profilePage struct {
 	web.Page
 	Contact *svcportal.Contact
+	Zones   []string // offered while typing a time zone
 	Errors  map[string]string
 	Alert   string // what is wrong when no field says it
 	Saved   bool
@@ -25,7 +26,7 @@ type profilePage struct {
 
 func (h *handlers) profileShow(c *gin.Context) error {
 	return web.Render(c, http.StatusOK, "portal/profile", &profilePage{
-		Page: web.NewPage(c), Contact: web.Principal(c).Contact,
+		Page: web.NewPage(c), Contact: web.Principal(c).Contact, Zones: svcportal.CommonTimeZones,
 		Saved: c.Query("saved") == "1", Changed: c.Query("password") == "changed",
 		EmailPending: c.Query("email") == "pending", EmailChanged: c.Query("email") == "changed",
 	})
@@ -35,7 +36,7 @@ func (h *handlers) profileSave(c *gin.Context) error {
 	p := web.Principal(c)
 	form := func(k string) *string { v := c.PostForm(k); return &v }
 	u := svcportal.ProfileUpdate{FirstName: form("first_name"), LastName: form("last_name"), JobTitle: form("job_title"),
-		Email: form("email"), Phone: form("phone")}
+		Email: form("email"), Phone: form("phone"), TimeZone: form("time_zone")}
 	contact, err := h.deps.Accounts.UpdateProfile(c.Request.Context(), p, u)
 	if err != nil {
 		if !web.Redisplays(err) {
@@ -43,8 +44,9 @@ func (h *handlers) profileSave(c *gin.Context) error {
 		}
 		// Show the form again with what was typed and what is wrong.
 		shown := *p.Contact
-		shown.FirstName, shown.LastName, shown.JobTitle, shown.Email, shown.Phone = *u.FirstName, *u.LastName, *u.JobTitle, *u.Email, *u.Phone
-		return web.Render(c, web.ErrorStatus(c, err), "portal/profile", &profilePage{Page: web.NewPage(c), Contact: &shown,
+		shown.FirstName, shown.LastName, shown.JobTitle, shown.Email, shown.Phone, shown.TimeZone =
+			*u.FirstName, *u.LastName, *u.JobTitle, *u.Email, *u.Phone, *u.TimeZone
+		return web.Render(c, web.ErrorStatus(c, err), "portal/profile", &profilePage{Page: web.NewPage(c), Contact: &shown, Zones: svcportal.CommonTimeZones,
 			Errors: web.FieldErrors(c, err), Alert: web.FormAlert(c, err)})
 	}
 	if contact.PendingEmail != "" {

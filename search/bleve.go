@@ -351,7 +351,7 @@ func fuzziness(w string) int {
 
 // Search implements svcportal.ArticleIndex.
 func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
-	if q.TenantID == 0 || len(q.SiteIDs) == 0 || !svcportal.IsLocale(q.Lang) {
+	if q.NoScope() {
 		return []svcportal.ArticleHit{}, nil
 	}
 	langs := []string{q.Lang}

@@ -254,7 +254,7 @@ func (p *Postgres) queryWords(ctx context.Context, text string, langs []string) 
 // Search implements svcportal.ArticleIndex.
 func (p *Postgres) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
 	hits := []svcportal.ArticleHit{}
-	if q.TenantID == 0 || len(q.SiteIDs) == 0 || !svcportal.IsLocale(q.Lang) {
+	if q.NoScope() {
 		return hits, nil
 	}
 	ext, err := p.ready(ctx)

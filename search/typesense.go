@@ -300,7 +300,7 @@ func (ts *Typesense) deleteWhere(ctx context.Context, filter string) error {
 // article matching more words ranks higher.
 func (ts *Typesense) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
 	hits := []svcportal.ArticleHit{}
-	if q.TenantID == 0 || len(q.SiteIDs) == 0 || !svcportal.IsLocale(q.Lang) {
+	if q.NoScope() {
 		return hits, nil
 	}
 	words, typing, err := ts.queryWords(q)
@@ -437,15 +437,20 @@ func (ts *Typesense) queryWords(q svcportal.ArticleQuery) (out []string, typing 
 }
 
 // scopeFilter is the filter_by of a query: the tenant's published
-// documents reachable from one of the sites, in the reader's language or,
-// for articles without one, in the fallback language.
+// documents for every site or reachable from one of the sites (only the
+// former for a public reader without sites: an empty list is no filter
+// Typesense takes), in the reader's language or, for articles without
+// one, in the fallback language.
 func scopeFilter(q svcportal.ArticleQuery) string {
 	lang := "lang:=" + q.Lang
 	if q.Fallback != q.Lang && svcportal.IsLocale(q.Fallback) {
 		lang = fmt.Sprintf("(lang:=%s || (lang:=%s && missing:=%s))", q.Lang, q.Fallback, q.Lang)
 	}
-	return fmt.Sprintf("tenant_id:=%d && published:=true && (all_sites:=true || site_ids:%s) && %s",
-		q.TenantID, intList(q.SiteIDs), lang)
+	reach := "all_sites:=true"
+	if len(q.SiteIDs) > 0 {
+		reach = fmt.Sprintf("(all_sites:=true || site_ids:%s)", intList(q.SiteIDs))
+	}
+	return fmt.Sprintf("tenant_id:=%d && published:=true && %s && %s", q.TenantID, reach, lang)
 }
 
 // intList is a Typesense filter list: [1,2,3].

@@ -756,6 +756,15 @@ func TestTypesense_ScopeIsServerSide(t *testing.T) {
 	if p["prefix"] != "true" || p["num_typos"] != "2" || !strings.HasPrefix(p["sort_by"], "_text_match:desc,helpful:desc") {
 		t.Errorf("got %v, want prefix, typos and ranking by text match then helpfulness", p)
 	}
+	// An anonymous reader of a public knowledge base: the articles for
+	// every site only.
+	if _, err := idx.Search(context.Background(), svcportal.ArticleQuery{TenantID: 3, Public: true, Lang: "fr", Text: "imprim"}); err != nil {
+		t.Fatal(err)
+	}
+	want = "tenant_id:=3 && published:=true && all_sites:=true && lang:=fr"
+	if got := fake.searches[len(fake.searches)-1]["filter_by"]; got != want {
+		t.Errorf("public filter_by: got %q, want %q", got, want)
+	}
 }
 
 func TestOpenTypesense_URL(t *testing.T) {

@@ -101,8 +101,8 @@ func (s *Store) UpdateContact(ctx context.Context, c *svcportal.Contact) error {
 func updateContact(ctx context.Context, db bun.IDB, tid int64, now time.Time, c *svcportal.Contact) error {
 	c.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(c).
-		Column("email", "first_name", "last_name", "job_title", "phone", "locale", "must_change_password", "disabled", "updated_at",
-			"email_verified_at").
+		Column("email", "first_name", "last_name", "job_title", "phone", "locale", "time_zone", "must_change_password", "disabled",
+			"updated_at", "email_verified_at").
 		Where("id = ? AND tenant_id = ?", c.ID, tid).Exec(ctx)
 	if err != nil {
 		if isUniqueViolation(err) {

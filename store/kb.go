@@ -589,9 +589,9 @@ func (s *Store) KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, 
 }
 
 // KBReadable implements svcportal.KBStore.
-func (s *Store) KBReadable(ctx context.Context, siteIDs []int64) ([]svcportal.KBArticle, error) {
-	sites, err := s.KBReadableSites(ctx, siteIDs)
-	if err != nil || len(sites) == 0 {
+func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
+	scope, err := s.kbScope(ctx, scope)
+	if err != nil || scope.Empty() {
 		return []svcportal.KBArticle{}, err
 	}
 	all, err := s.KBArticles(ctx, svcportal.KBArticleFilter{State: svcportal.KBPublished})
@@ -600,16 +600,23 @@ func (s *Store) KBReadable(ctx context.Context, siteIDs []int64) ([]svcportal.KB
 	}
 	out := all[:0]
 	for _, a := range all {
-		if a.Reach.Allows(sites) {
+		if scope.Allows(a.Reach) {
 			out = append(out, a)
 		}
 	}
 	return out, nil
 }
 
+// kbScope keeps, of scope's sites, those of the tenant with the knowledge
+// base enabled.
+func (s *Store) kbScope(ctx context.Context, scope svcportal.KBScope) (svcportal.KBScope, error) {
+	sites, err := s.KBReadableSites(ctx, scope.SiteIDs)
+	return svcportal.KBScope{SiteIDs: sites, Public: scope.Public}, err
+}
+
 // KBReadableArticle implements svcportal.KBStore.
-func (s *Store) KBReadableArticle(ctx context.Context, id int64, siteIDs []int64) (*svcportal.KBArticle, error) {
-	sites, err := s.KBReadableSites(ctx, siteIDs)
+func (s *Store) KBReadableArticle(ctx context.Context, id int64, scope svcportal.KBScope) (*svcportal.KBArticle, error) {
+	scope, err := s.kbScope(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -617,7 +624,7 @@ func (s *Store) KBReadableArticle(ctx context.Context, id int64, siteIDs []int64
 	if err != nil {
 		return nil, err
 	}
-	if a.State != svcportal.KBPublished || !a.Reach.Allows(sites) {
+	if a.State != svcportal.KBPublished || !scope.Allows(a.Reach) {
 		return nil, svcportal.ErrNotFound()
 	}
 	return a, nil
@@ -690,13 +697,13 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 }
 
 // KBReadableAmong implements svcportal.KBStore.
-func (s *Store) KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[int64]*svcportal.KBArticle, error) {
+func (s *Store) KBReadableAmong(ctx context.Context, ids []int64, scope svcportal.KBScope) (map[int64]*svcportal.KBArticle, error) {
 	out := map[int64]*svcportal.KBArticle{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	sites, err := s.KBReadableSites(ctx, siteIDs)
-	if err != nil || len(sites) == 0 {
+	scope, err := s.kbScope(ctx, scope)
+	if err != nil || scope.Empty() {
 		return out, err
 	}
 	tid, err := tenantID(ctx)
@@ -710,7 +717,7 @@ func (s *Store) KBReadableAmong(ctx context.Context, ids, siteIDs []int64) (map[
 		return nil, err
 	}
 	for i := range as {
-		if as[i].Reach.Allows(sites) {
+		if scope.Allows(as[i].Reach) {
 			out[as[i].ID] = &as[i]
 		}
 	}

@@ -187,12 +187,12 @@ func TestKBStore_TenantIsolation(t *testing.T) {
 		notFound("section", err)
 		_, err = st.KBArticle(bctx, a.ID)
 		notFound("article", err)
-		_, err = st.KBReadableArticle(bctx, a.ID, []int64{bsite.ID, asite.ID})
+		_, err = st.KBReadableArticle(bctx, a.ID, svcportal.KBScope{SiteIDs: []int64{bsite.ID, asite.ID}, Public: true})
 		notFound("readable article", err)
 		cats, _ := st.KBCategories(bctx)
 		secs, _ := st.KBSections(bctx, 0)
 		arts, _ := st.KBArticles(bctx, svcportal.KBArticleFilter{})
-		readable, _ := st.KBReadable(bctx, []int64{bsite.ID, asite.ID})
+		readable, _ := st.KBReadable(bctx, svcportal.KBScope{SiteIDs: []int64{bsite.ID, asite.ID}, Public: true})
 		if len(cats)+len(secs)+len(arts)+len(readable) != 0 {
 			t.Errorf("globex sees %d categories, %d sections, %d articles, %d readable", len(cats), len(secs), len(arts), len(readable))
 		}
@@ -245,17 +245,22 @@ func TestKBStore_Reach(t *testing.T) {
 
 	for _, c := range []struct {
 		name  string
-		sites []int64
+		scope svcportal.KBScope
 		want  []int64
 	}{
-		{"site X", []int64{x.ID}, []int64{public.ID, inX.ID}},
-		{"site Y", []int64{y.ID}, []int64{public.ID, onlyY.ID, inherited.ID}},
-		{"sites X and Y", []int64{x.ID, y.ID}, []int64{public.ID, onlyY.ID, inherited.ID, inX.ID}},
-		{"site with the KB disabled", []int64{off.ID}, []int64{}},
-		{"no site", nil, []int64{}},
+		{"site X", svcportal.KBScope{SiteIDs: []int64{x.ID}}, []int64{public.ID, inX.ID}},
+		{"site Y", svcportal.KBScope{SiteIDs: []int64{y.ID}}, []int64{public.ID, onlyY.ID, inherited.ID}},
+		{"sites X and Y", svcportal.KBScope{SiteIDs: []int64{x.ID, y.ID}}, []int64{public.ID, onlyY.ID, inherited.ID, inX.ID}},
+		{"site with the KB disabled", svcportal.KBScope{SiteIDs: []int64{off.ID}}, []int64{}},
+		{"no site", svcportal.KBScope{}, []int64{}},
+		// Anyone, when the knowledge base is public: only what is for
+		// every site, never a site's own, never a draft.
+		{"public", svcportal.KBScope{Public: true}, []int64{public.ID}},
+		{"public and site Y", svcportal.KBScope{SiteIDs: []int64{y.ID}, Public: true}, []int64{public.ID, onlyY.ID, inherited.ID}},
+		{"public and the site with the KB disabled", svcportal.KBScope{SiteIDs: []int64{off.ID}, Public: true}, []int64{public.ID}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := st.KBReadable(ctx, c.sites)
+			got, err := st.KBReadable(ctx, c.scope)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +270,7 @@ func TestKBStore_Reach(t *testing.T) {
 				t.Errorf("got %v, want %v", articleIDs(got), want)
 			}
 			for _, a := range []*svcportal.KBArticle{public, onlyY, draft, inherited, nobody, inX} {
-				_, err := st.KBReadableArticle(ctx, a.ID, c.sites)
+				_, err := st.KBReadableArticle(ctx, a.ID, c.scope)
 				if visible := err == nil; visible != slices.Contains(want, a.ID) {
 					t.Errorf("article %q: got visible %v (%v)", a.Translations["en"].Title, visible, err)
 				}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"bytes"
+	"html"
 	"html/template"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -30,4 +33,25 @@ func Markdown(src string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
 	return template.HTML(sanitize.SanitizeBytes(buf.Bytes()))
+}
+
+// plain strips every tag from rendered Markdown.
+var plain = bluemonday.StrictPolicy()
+
+// MarkdownText is src as the plain text it renders to, on one line, cut
+// at a word to at most n runes (with an ellipsis): a page's description.
+func MarkdownText(src string, n int) string {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(src), &buf); err != nil {
+		return ""
+	}
+	text := strings.Join(strings.Fields(html.UnescapeString(plain.Sanitize(buf.String()))), " ")
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	r := []rune(text)[:n]
+	if i := strings.LastIndexByte(string(r), ' '); i > 0 {
+		return string(r)[:i] + "…"
+	}
+	return string(r) + "…"
 }

@@ -108,11 +108,12 @@ type Page struct {
 	Viewer *svcportal.Principal
 	// Home is the address of the area's home page ("" for the portal's
 	// "/"); the console sets "/admin".
-	Home  string
-	tr    *locales.Translator
-	query url.Values
-	loc   *time.Location
-	clock func() time.Time
+	Home   string
+	tr     *locales.Translator
+	query  url.Values
+	origin string // scheme and host the reader used
+	loc    *time.Location
+	clock  func() time.Time
 }
 
 // HomeURL is where the brand and the first navigation link lead.
@@ -134,12 +135,27 @@ func NewPage(c *gin.Context) Page {
 		Viewer:    Principal(c),
 		tr:        tr,
 		query:     c.Request.URL.Query(),
+		origin:    origin(c),
 	}
 	p.loc = readerLocation(p.Tenant, p.Viewer)
 	if p.Viewer != nil && p.Viewer.Session != nil {
 		p.CSRFToken = p.Viewer.Session.CSRFToken
 	}
 	return p
+}
+
+// AbsoluteURL is path on the host and scheme the reader used, for links
+// that must be absolute (canonical and alternate addresses).
+func (p Page) AbsoluteURL(path string) string { return p.origin + path }
+
+// origin is the scheme and host of the request: https behind TLS or a
+// proxy that says it terminated TLS.
+func origin(c *gin.Context) string {
+	scheme := "http"
+	if c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
 }
 
 // T translates message id; args are pairs of template-data name and value:
@@ -181,6 +197,12 @@ type Input struct {
 // autocomplete token, current value, and the form's field errors.
 func (p Page) Input(name, labelID, typ, autocomplete, value string, errs map[string]string) Input {
 	return Input{Name: name, Label: p.tr.T(labelID), Type: typ, Autocomplete: autocomplete, Value: value, Error: errs[name]}
+}
+
+// AsRequired returns the field marked required.
+func (i Input) AsRequired() Input {
+	i.Required = true
+	return i
 }
 
 // WithHint returns the field with a help text under its label.

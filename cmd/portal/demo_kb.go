@@ -3,16 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/svcportal/svcportal"
 )
 
-// demoArticle is a knowledge-base article of the demo in every language;
-// site, when set, is the only site it is enabled for.
+// demoArticle is a knowledge-base article of the demo in every language,
+// keywords included; site, when set, is the only site it is enabled for.
 type demoArticle struct {
 	titles, bodies map[string]string
-	keywords       []string
+	keywords       map[string][]string
 	site           string
+}
+
+// keywordsIn lists an article's keywords per language, in the order of
+// labels.
+func keywordsIn(en, fr, de, es, it []string) map[string][]string {
+	return map[string][]string{"en": en, "fr": fr, "de": de, "es": es, "it": it}
 }
 
 // demoKBSection is a category with one section and its articles.
@@ -35,7 +42,9 @@ var demoKB = []demoKBSection{
 				"1. Öffnen Sie die Anmeldeseite und wählen Sie **Passwort vergessen**.\n2. Geben Sie Ihre E-Mail-Adresse ein: Sie erhalten einen 8-stelligen Code, 15 Minuten gültig.\n3. Geben Sie den Code ein und wählen Sie ein neues Passwort mit mindestens 10 Zeichen.\n\nAlle anderen Sitzungen werden dann abgemeldet.",
 				"1. Abra la página de inicio de sesión y elija **¿Olvidó su contraseña?**.\n2. Introduzca su correo: recibirá un código de 8 cifras, válido 15 minutos.\n3. Introduzca el código y elija una contraseña nueva de al menos 10 caracteres.\n\nSe cerrarán todas sus demás sesiones.",
 				"1. Apra la pagina di accesso e scelga **Password dimenticata**.\n2. Inserisca la sua email: riceverà un codice di 8 cifre, valido 15 minuti.\n3. Inserisca il codice e scelga una nuova password di almeno 10 caratteri.\n\nTutte le altre sessioni verranno chiuse."),
-			keywords: []string{"password", "login", "reset"},
+			keywords: keywordsIn([]string{"password", "login", "reset"}, []string{"mot de passe", "connexion", "réinitialiser"},
+				[]string{"Passwort", "Anmeldung", "zurücksetzen"}, []string{"contraseña", "inicio de sesión", "restablecer"},
+				[]string{"password", "accesso", "reimpostare"}),
 		}},
 	},
 	{
@@ -50,7 +59,8 @@ var demoKB = []demoKBSection{
 				"Öffnen Sie **Einstellungen › Drucker**, wählen Sie *Drucker hinzufügen* und dann den Drucker Ihres Stockwerks. Fehlt er, eröffnen Sie ein Ticket mit seiner Inventarnummer.",
 				"Abra **Configuración › Impresoras**, elija *Añadir impresora* y seleccione la impresora con el nombre de su planta. Si no aparece, abra un ticket con su etiqueta de activo.",
 				"Apra **Impostazioni › Stampanti**, scelga *Aggiungi stampante* e selezioni la stampante che porta il nome del suo piano. Se non compare, apra un ticket con l’etichetta cespite."),
-			keywords: []string{"printer", "network"},
+			keywords: keywordsIn([]string{"printer", "network"}, []string{"imprimante", "réseau"}, []string{"Drucker", "Netzwerk"},
+				[]string{"impresora", "red"}, []string{"stampante", "rete"}),
 		}},
 	},
 	{
@@ -67,7 +77,8 @@ var demoKB = []demoKBSection{
 				"Installieren Sie den VPN-Client aus dem Laborportal, melden Sie sich mit Ihrer Ausweisnummer an und bestätigen Sie die Anfrage auf Ihrem Telefon.",
 				"Instale el cliente VPN desde el portal del laboratorio, inicie sesión con su número de tarjeta y apruebe la solicitud en su teléfono.",
 				"Installi il client VPN dal portale del laboratorio, acceda con il numero del badge e approvi la richiesta sul telefono."),
-			keywords: []string{"vpn", "remote"},
+			keywords: keywordsIn([]string{"vpn", "remote"}, []string{"vpn", "accès à distance"}, []string{"VPN", "Fernzugriff"},
+				[]string{"vpn", "acceso remoto"}, []string{"vpn", "accesso remoto"}),
 		}},
 	},
 }
@@ -138,14 +149,14 @@ func ensureDemoArticle(ctx context.Context, st kbDemoStore, kbs svcportal.KBAdmi
 	da demoArticle, def string, progress func(string)) error {
 	for _, a := range have {
 		if a.Translations[def].Title == da.titles[def] {
-			return nil
+			return fixDemoKeywords(ctx, kbs, &a, da, progress)
 		}
 	}
 	progress("kb article " + da.titles[def])
 	a := &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: da.site == "",
 		Translations: map[string]svcportal.KBTranslation{}}
 	for _, l := range svcportal.Locales {
-		a.Translations[l] = svcportal.KBTranslation{Title: da.titles[l], Body: da.bodies[l], Keywords: da.keywords}
+		a.Translations[l] = svcportal.KBTranslation{Title: da.titles[l], Body: da.bodies[l], Keywords: da.keywords[l]}
 	}
 	if da.site != "" {
 		site, err := st.SiteByName(ctx, da.site)
@@ -156,6 +167,29 @@ func ensureDemoArticle(ctx context.Context, st kbDemoStore, kbs svcportal.KBAdmi
 	}
 	if err := kbs.CreateArticle(ctx, a); err != nil {
 		return fmt.Errorf("demo kb article: %w", err)
+	}
+	return nil
+}
+
+// fixDemoKeywords mends a demo article loaded by an earlier version, which
+// gave every language the English keywords: a translation whose keywords
+// are still exactly the English ones gets those of its own language.
+func fixDemoKeywords(ctx context.Context, kbs svcportal.KBAdmin, a *svcportal.KBArticle, da demoArticle, progress func(string)) error {
+	changed := false
+	for l, tr := range a.Translations {
+		if l == "en" || !slices.Equal(tr.Keywords, da.keywords["en"]) || slices.Equal(tr.Keywords, da.keywords[l]) || da.keywords[l] == nil {
+			continue
+		}
+		tr.Keywords = da.keywords[l]
+		a.Translations[l] = tr
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	progress("kb article keywords " + da.titles["en"])
+	if err := kbs.UpdateArticle(ctx, a); err != nil {
+		return fmt.Errorf("demo kb article keywords: %w", err)
 	}
 	return nil
 }

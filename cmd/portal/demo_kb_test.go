@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,6 +78,69 @@ func TestLoadDemo_KnowledgeBase(t *testing.T) {
 			}
 		})
 	}
+	// Each language has its own keywords (they were the English ones in
+	// every language), and a demo loaded by that version is mended by
+	// loading it again.
+	keywords := func(tctx context.Context, p *svcportal.Principal, lang string) map[string][]string {
+		t.Helper()
+		out := map[string][]string{}
+		tree, err := kbs.Tree(tctx, p, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range tree {
+			for _, s := range c.Sections {
+				for _, l := range s.Articles {
+					a, err := kbs.Article(tctx, p, l.ID, lang)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[a.Title] = a.Keywords
+				}
+			}
+		}
+		return out
+	}
+	wantFR := map[string][]string{"Réinitialiser votre mot de passe": {"mot de passe", "connexion", "réinitialiser"},
+		"Ajouter une imprimante réseau": {"imprimante", "réseau"}}
+	t.Run("keywords in the reader's language", func(t *testing.T) {
+		tctx, p := reader("globex", "gavin@hooli.test")
+		if got := keywords(tctx, p, "fr"); fmt.Sprint(got) != fmt.Sprint(wantFR) {
+			t.Errorf("French keywords: got %v, want %v", got, wantFR)
+		}
+		for _, lang := range []string{"de", "es", "it"} {
+			for title, kws := range keywords(tctx, p, lang) {
+				if slices.Contains(kws, "login") || slices.Contains(kws, "network") || slices.Contains(kws, "printer") {
+					t.Errorf("%s article %q has English keywords %v", lang, title, kws)
+				}
+			}
+		}
+	})
+	t.Run("a demo with English keywords everywhere is mended", func(t *testing.T) {
+		tctx, p := reader("globex", "gavin@hooli.test")
+		arts, err := kbs.KBArticles(tctx, svcportal.KBArticleFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range arts {
+			for l, tr := range a.Translations {
+				tr.Keywords = a.Translations["en"].Keywords
+				a.Translations[l] = tr
+			}
+			if err := kbs.UpdateArticle(tctx, &a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := keywords(tctx, p, "fr"); fmt.Sprint(got) == fmt.Sprint(wantFR) {
+			t.Fatalf("the articles were not reset to English keywords: %v", got)
+		}
+		if err := loadDemo(ctx, st, ts, pol, tickets.New(st, pol, time.Now), kbs, func(string) {}); err != nil {
+			t.Fatal(err)
+		}
+		if got := keywords(tctx, p, "fr"); fmt.Sprint(got) != fmt.Sprint(wantFR) {
+			t.Errorf("after loading the demo again: got %v, want %v", got, wantFR)
+		}
+	})
 	t.Run("search the password article without accents", func(t *testing.T) {
 		tctx, p := reader("globex", "gavin@hooli.test")
 		hits, err := kbs.Search(tctx, p, "reinitialiser mot de passe", "fr", 5)

@@ -117,17 +117,22 @@ func testScoping(t *testing.T, idx svcportal.ArticleIndex) {
 		name   string
 		tenant int64
 		sites  []int64
+		public bool // an anonymous reader of a public knowledge base
 		want   []int64
 	}{
-		{"tenant A, site X", tenantA, []int64{siteX}, []int64{1}},
-		{"tenant A, site Y", tenantA, []int64{siteY}, []int64{1, 3}},
-		{"tenant A, sites X and Y", tenantA, []int64{siteX, siteY}, []int64{1, 3}},
-		{"tenant B", tenantB, []int64{siteX, siteY}, []int64{2}},
-		{"no sites", tenantA, nil, []int64{}},
-		{"unknown tenant", 99, []int64{siteX}, []int64{}},
+		{"tenant A, site X", tenantA, []int64{siteX}, false, []int64{1}},
+		{"tenant A, site Y", tenantA, []int64{siteY}, false, []int64{1, 3}},
+		{"tenant A, sites X and Y", tenantA, []int64{siteX, siteY}, false, []int64{1, 3}},
+		{"tenant B", tenantB, []int64{siteX, siteY}, false, []int64{2}},
+		{"no sites", tenantA, nil, false, []int64{}},
+		{"unknown tenant", 99, []int64{siteX}, false, []int64{}},
+		{"public, no sites: only the articles for every site", tenantA, nil, true, []int64{1}},
+		{"public, tenant B", tenantB, nil, true, []int64{2}},
+		{"public with a site", tenantA, []int64{siteY}, true, []int64{1, 3}},
+		{"public, unknown tenant", 99, nil, true, []int64{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := ids(search(t, idx, svcportal.ArticleQuery{TenantID: c.tenant, SiteIDs: c.sites, Lang: "en", Text: "printer"}))
+			got := ids(search(t, idx, svcportal.ArticleQuery{TenantID: c.tenant, SiteIDs: c.sites, Public: c.public, Lang: "en", Text: "printer"}))
 			slices.Sort(got)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("got %v, want %v", got, c.want)

@@ -38,7 +38,7 @@
       hits.forEach(function (h) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = "/kb/articles/" + encodeURIComponent(h.id);
+        a.href = "/kb/articles/" + encodeURIComponent(h.id) + (h.slug ? "-" + encodeURIComponent(h.slug) : "");
         a.textContent = h.title;
         if (h.locale && h.locale !== document.documentElement.lang) { a.lang = h.locale; }
         if (newTab) {
