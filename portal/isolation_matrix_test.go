@@ -412,6 +412,9 @@ func routeCases() map[string]routeCase {
 		// Holds no tenant's data; answers loopback or its bearer token
 		// only (401 here: the matrix calls from 192.0.2.1).
 		"GET /metrics": pub,
+		// Says whether a name is a tenant's, which any request to that
+		// name tells too (app.TestTLSAsk).
+		"GET /tls/ask": pub,
 		// The same document on every tenant host: routes, not data.
 		"GET /api/v1/openapi.json": pub,
 		"GET /static/*name":        with(pub, func(rc *routeCase) { rc.params = static }),
