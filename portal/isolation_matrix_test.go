@@ -556,6 +556,12 @@ func routeCases() map[string]routeCase {
 		"GET /api/v1/kb/articles/:id": with(kbPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees = article, gArticle, seesArticle
 		}),
+		"GET /api/v1/kb/files/:id": with(kbPage, func(rc *routeCase) {
+			rc.params = func(t *testing.T, m *matrix, _ *who) map[string]string {
+				return map[string]string{"id": id(m.articleFile(t, m.admin, m.article.ID))}
+			}
+			rc.foreign, rc.sees = gTicketAttachment, seesArticle
+		}),
 		"POST /api/v1/kb/articles/:id/vote": with(contactPage, func(rc *routeCase) {
 			rc.params, rc.foreign, rc.sees, rc.body = article, gArticle, seesArticle, jsonBody(map[string]any{"helpful": true})
 		}),

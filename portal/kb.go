@@ -288,6 +288,24 @@ func (h *handlers) apiKBArticle(c *gin.Context) error {
 	return nil
 }
 
+// apiKBFile serves a file of an article to whoever may read the article:
+// a contact of its sites, or anyone when the knowledge base is public.
+// Tickets' files are never served here.
+func (h *handlers) apiKBFile(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := h.deps.Tickets.Attachment(c.Request.Context(), web.Principal(c), id)
+	if err != nil {
+		return err
+	}
+	if a.ArticleID == 0 {
+		return svcportal.ErrNotFound()
+	}
+	return web.ServeAttachment(c, h.deps.Blobs, a)
+}
+
 type voteRequest struct {
 	Helpful *bool `json:"helpful"`
 }

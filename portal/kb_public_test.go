@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -147,9 +148,54 @@ func TestPublicKB(t *testing.T) {
 			t.Errorf("search hit: %+v", hits.Hits)
 		}
 	})
-	t.Run("public: a visitor neither votes nor downloads", func(t *testing.T) {
+	t.Run("public: a visitor downloads an article's files but does not vote", func(t *testing.T) {
+		token, err := l.app.Accounts.CreateAPIToken(svcportal.WithTenant(t.Context(), mustTenantOf(t, l.app, "acme")), "admin@acme.test", "files")
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := l.app.NewBrowser("acme.localhost")
+		admin.Header.Set("Authorization", "Bearer "+token)
+		file := func(a *svcportal.KBArticle) int64 {
+			rec := admin.Multipart(t, fmt.Sprintf("/api/v1/admin/kb/articles/%d/attachments", a.ID), url.Values{},
+				[]testkit.File{{Name: "guide.txt", Content: []byte("guide of " + a.Translations["en"].Title)}})
+			var res struct{ Attachments []svcportal.Attachment }
+			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || len(res.Attachments) != 1 {
+				t.Fatalf("attach: %d %s", rec.Code, rec.Body)
+			}
+			return res.Attachments[0].ID
+		}
+		public, siteOnly := file(l.password), file(l.umbrellaOnly)
 		visitor := l.app.NewBrowser("acme.localhost") // the other one chose French
 		_, doc := visitor.Page(t, path(l.password, "-reset-your-password"))
+		href := doc.Find("[data-testid=attachments] a").AttrOr("href", "")
+		if href != fmt.Sprintf("/api/v1/kb/files/%d", public) {
+			t.Fatalf("file link %q", href)
+		}
+		if rec := visitor.Get(t, href); rec.Code != http.StatusOK || rec.Body.String() != "guide of Reset your password" {
+			t.Errorf("download: %d %q", rec.Code, rec.Body)
+		}
+		if rec := visitor.Get(t, fmt.Sprintf("/api/v1/kb/files/%d", siteOnly)); rec.Code != http.StatusNotFound {
+			t.Errorf("a site's article file: got %d, want 404", rec.Code)
+		}
+		if rec := l.alice.Get(t, fmt.Sprintf("/api/v1/kb/files/%d", siteOnly)); rec.Code != http.StatusOK {
+			t.Errorf("the site's contact: got %d, want 200", rec.Code)
+		}
+		// A ticket's file never comes through the knowledge base, not even
+		// to its requester.
+		rec := l.peter.Multipart(t, "/api/v1/tickets", url.Values{"title": {"With a file"}}, []testkit.File{{Name: "shot.txt", Content: []byte("shot")}})
+		var tv svcportal.TicketView
+		if err := json.Unmarshal(rec.Body.Bytes(), &tv); err != nil || len(tv.Attachments) != 1 {
+			t.Fatalf("ticket: %d %s", rec.Code, rec.Body)
+		}
+		for _, b := range []*testkit.Browser{visitor, l.peter} {
+			if rec := b.Get(t, fmt.Sprintf("/api/v1/kb/files/%d", tv.Attachments[0].ID)); rec.Code != http.StatusNotFound {
+				t.Errorf("a ticket's file through the knowledge base: got %d, want 404", rec.Code)
+			}
+		}
+		if rec := visitor.Get(t, fmt.Sprintf("/api/v1/attachments/%d", public)); rec.Code != http.StatusUnauthorized {
+			t.Errorf("the contacts' file address for a visitor: got %d, want 401", rec.Code)
+		}
+
 		signIn, _ := url.Parse(doc.Find("[data-testid=kb-vote-sign-in] a").AttrOr("href", ""))
 		if doc.Find(".kb-vote-form").Length() != 0 || signIn.Path != "/login" || signIn.Query().Get("next") != path(l.password, "-reset-your-password") {
 			t.Error("a visitor is offered the vote form, or no way to sign in to vote")

@@ -142,6 +142,7 @@ func Register(srv *web.Server, deps Deps) {
 	readingAPI.GET("/kb/categories", web.H(h.apiKBCategories))
 	readingAPI.GET("/kb/articles/:id", web.H(h.apiKBArticle))
 	readingAPI.GET("/kb/search", web.H(h.apiKBSearch))
+	readingAPI.GET("/kb/files/:id", web.H(h.apiKBFile))
 	me.POST("/kb/articles/:id/vote", web.H(h.apiKBVote))
 }
 

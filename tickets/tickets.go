@@ -800,7 +800,7 @@ func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int
 	if err != nil {
 		return nil, err
 	}
-	if p.Staff != nil {
+	if p != nil && p.Staff != nil {
 		return a, nil
 	}
 	if a.ArticleID != 0 {
@@ -812,6 +812,9 @@ func (s *Service) Attachment(ctx context.Context, p *svcportal.Principal, id int
 			return nil, err
 		}
 		return a, nil
+	}
+	if p == nil || p.Contact == nil {
+		return nil, svcportal.ErrNotFound() // a visitor reads no ticket's file
 	}
 	t, err := s.st.TicketByID(ctx, a.TicketID)
 	if err != nil {
