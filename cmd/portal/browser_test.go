@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -210,6 +211,8 @@ func TestBrowser_Portal(t *testing.T) {
 		{"not found", notFound},
 		{"site manager and member", siteManager},
 		{"forgot password and profile", func(tr *tour) { forgotPassword(tr, env) }},
+		{"first password set by an admin, changed at first sign-in", func(tr *tour) { forcedPasswordChange(tr, bin, env) }},
+		{"public knowledge base, anonymously", func(tr *tour) { publicKnowledgeBase(tr, bin, env) }},
 	} {
 		start := time.Now()
 		if !t.Run(j.name, func(t *testing.T) { tr.t = t; j.walk(tr) }) {
@@ -282,16 +285,7 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 	// next, and rates the closed ticket once.
 	token := strings.TrimSpace(runBin(tr.t, bin, env, "token", "create", "--tenant", "acme", "--email", "tech@acme.test"))
 	propose := func(body string) {
-		raw, _ := json.Marshal(map[string]string{"body": body})
-		req, _ := http.NewRequest(http.MethodPost, "http://"+env["PORTAL_ADDR"]+"/api/v1/admin/tickets/"+number+"/propose-solution", bytes.NewReader(raw))
-		req.Host = "acme.localhost"
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil || res.StatusCode != http.StatusOK {
-			tr.fail("propose", fmt.Errorf("%v %v", res, err))
-		}
-		res.Body.Close()
+		adminAPI(tr, env, token, http.MethodPost, "/api/v1/admin/tickets/"+number+"/propose-solution", map[string]string{"body": body}, nil)
 	}
 	propose("Clear the saved credentials in Windows.")
 	tr.do("proposal", cdp.Navigate(tr.base+"/tickets/"+number), cdp.WaitVisible(cdp.CSS("[data-testid=proposal]")))
@@ -307,6 +301,97 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 	tr.do("rate", cdp.Click(cdp.CSS("input[name=satisfied][value=yes]")), cdp.Click(cdp.CSS("[data-testid=rate]")),
 		cdp.WaitVisible(cdp.CSS("[data-testid=rating]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=rate]")))
 	tr.axeCheck("ticket closed")
+
+	// Peter closes another of his tickets himself, from its close panel.
+	tr.do("open ticket", cdp.Navigate(tr.base+"/tickets?tab=open"), cdp.WaitVisible(cdp.CSS("[data-testid=tickets]")))
+	other := tr.eval("open ticket", `(document.evaluate("//*[@data-testid='tickets']//a[contains(., 'New laptop for the intern')]", document, null, 9, null).singleNodeValue || {}).getAttribute?.("href") || ""`)
+	tr.want("open ticket", strings.HasPrefix(other, "/tickets/"), "no link to Peter's open ticket: %q", other)
+	tr.do("close", cdp.Navigate(tr.base+other), cdp.WaitVisible(cdp.CSS("[data-testid=close]")),
+		cdp.Click(cdp.CSS("[data-testid=close]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=close]")))
+	tr.want("closed by the contact", strings.Contains(tr.text("[data-testid=status]"), "Closed"), "status %q", tr.text("[data-testid=status]"))
+}
+
+// adminAPI sends one request to the admin API with a staff token and
+// decodes the answer into out (when not nil).
+func adminAPI(tr *tour, env map[string]string, token, method, path string, body, out any) {
+	tr.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, "http://"+env["PORTAL_ADDR"]+path, rd)
+	req.Host = "acme.localhost"
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tr.fail(method+" "+path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		tr.fail(method+" "+path, fmt.Errorf("%d %s", res.StatusCode, raw))
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			tr.fail(method+" "+path, err)
+		}
+	}
+}
+
+// forcedPasswordChange: an admin creates a contact with a first password;
+// at the first sign-in the portal asks for a new one before anything else.
+func forcedPasswordChange(tr *tour, bin string, env map[string]string) {
+	token := strings.TrimSpace(runBin(tr.t, bin, env, "token", "create", "--tenant", "acme", "--email", "admin@acme.test"))
+	var sites struct {
+		Sites []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"sites"`
+	}
+	adminAPI(tr, env, token, http.MethodGet, "/api/v1/admin/sites", nil, &sites)
+	var initech int64
+	for _, s := range sites.Sites {
+		if s.Name == "Initech" {
+			initech = s.ID
+		}
+	}
+	adminAPI(tr, env, token, http.MethodPost, "/api/v1/admin/contacts", map[string]any{"email": "samir@initech.test",
+		"first_name": "Samir", "last_name": "Nagheenanajar", "site_id": initech, "role": "member", "password": "first-pass-from-it"}, nil)
+	tr.signOut()
+	tr.do("first sign-in", cdp.Navigate(tr.base+"/login"), cdp.WaitVisible(cdp.CSS("#f-email")),
+		cdp.SendKeys(cdp.CSS("#f-email"), "samir@initech.test"), cdp.SendKeys(cdp.CSS("#f-password"), "first-pass-from-it"),
+		cdp.Submit(cdp.CSS("#f-password")), cdp.WaitVisible(cdp.CSS("[data-testid=forced]")))
+	tr.checkPage("password-forced", true)
+	// Elsewhere is refused until the password is changed.
+	tr.do("elsewhere first", cdp.Navigate(tr.base+"/tickets"), cdp.WaitVisible(cdp.CSS("[data-testid=forced]")))
+	tr.do("new password", cdp.SendKeys(cdp.CSS("#f-current_password"), "first-pass-from-it"),
+		cdp.SendKeys(cdp.CSS("#f-password"), "samir-own-pass-2026"), cdp.SendKeys(cdp.CSS("#f-password_confirm"), "samir-own-pass-2026"),
+		cdp.Submit(cdp.CSS("#f-password")), cdp.WaitNotPresent(cdp.CSS("[data-testid=forced]")),
+		cdp.Navigate(tr.base+"/tickets"), cdp.WaitVisible(cdp.CSS("[data-testid=ticket-tabs]")))
+	tr.signOut()
+}
+
+// publicKnowledgeBase: with kb_public on, a visitor who never signed in
+// browses, searches and reads the articles for every site, never a
+// site's own.
+func publicKnowledgeBase(tr *tour, bin string, env map[string]string) {
+	token := strings.TrimSpace(runBin(tr.t, bin, env, "token", "create", "--tenant", "acme", "--email", "admin@acme.test"))
+	adminAPI(tr, env, token, http.MethodPatch, "/api/v1/admin/settings", map[string]any{"kb_public": true}, nil)
+	tr.do("visitor's knowledge base", cdp.Navigate(tr.base+"/kb"), cdp.WaitVisible(cdp.CSS("[data-testid=kb-tree]")))
+	tr.want("visitor", tr.eval("visitor", `String(!document.querySelector("[data-testid=logout]"))`) == "true", "signed in")
+	tr.checkPage("kb-public", true)
+	tr.do("visitor's search", cdp.Navigate(tr.base+"/kb/search?q=password"), cdp.WaitVisible(cdp.CSS("[data-testid=kb-results] a")),
+		cdp.Click(cdp.CSS("[data-testid=kb-results] a")), cdp.WaitVisible(cdp.CSS("[data-testid=kb-body]")))
+	loc, _ := cdp.Run(tr.b, cdp.Location())
+	tr.want("slug address", regexp.MustCompile(`/kb/articles/\d+-[a-z0-9-]+`).MatchString(loc), "article address %q", loc)
+	alternates := tr.eval("hreflang", `String(document.querySelectorAll("link[rel=alternate][hreflang]").length)`)
+	tr.want("hreflang", alternates != "0", "no hreflang alternates")
+	tr.checkPage("kb-public-article", true)
+	tr.do("a site's own article", cdp.Navigate(tr.base+"/kb/search?q=umbrella"), cdp.WaitVisible(cdp.CSS("main h1")))
+	tr.want("never a site's article", !strings.Contains(tr.text("main"), "Umbrella"), "the visitor finds %q", tr.text("main"))
+	adminAPI(tr, env, token, http.MethodPatch, "/api/v1/admin/settings", map[string]any{"kb_public": false}, nil)
 }
 
 func ticketList(tr *tour) {
