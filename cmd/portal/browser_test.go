@@ -211,6 +211,7 @@ func TestBrowser_Portal(t *testing.T) {
 		{"not found", notFound},
 		{"site manager and member", siteManager},
 		{"forgot password and profile", func(tr *tour) { forgotPassword(tr, env) }},
+		{"each language, signed in", languagesSignedIn},
 		{"first password set by an admin, changed at first sign-in", func(tr *tour) { forcedPasswordChange(tr, bin, env) }},
 		{"public knowledge base, anonymously", func(tr *tour) { publicKnowledgeBase(tr, bin, env) }},
 	} {
@@ -309,6 +310,27 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 	tr.do("close", cdp.Navigate(tr.base+other), cdp.WaitVisible(cdp.CSS("[data-testid=close]")),
 		cdp.Click(cdp.CSS("[data-testid=close]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=close]")))
 	tr.want("closed by the contact", strings.Contains(tr.text("[data-testid=status]"), "Closed"), "status %q", tr.text("[data-testid=status]"))
+}
+
+// languagesSignedIn: the contact picks each language in their settings;
+// home, ticket list and knowledge base follow, in that language only
+// (no catalog id shows through).
+func languagesSignedIn(tr *tour) {
+	rawID := regexp.MustCompile(`\b(tk|ticket|kb|ux|home|nav|layout|profile|settings|error|field|notice)\.[a-z_]+\b`)
+	for _, l := range []string{"fr", "de", "es", "it", "en"} {
+		tr.do("settings "+l, cdp.Navigate(tr.base+"/settings"), cdp.WaitVisible(cdp.CSS("#settings-heading")),
+			cdp.Click(cdp.CSS(`input[name=locale][value="`+l+`"]`)), cdp.Submit(cdp.CSS(`input[name=locale][value="`+l+`"]`)),
+			cdp.WaitVisible(cdp.CSS("[role=status]")))
+		for _, page := range []string{"/", "/tickets", "/kb"} {
+			tr.do(l+" "+page, cdp.Navigate(tr.base+page), cdp.WaitVisible(cdp.CSS("main h1")))
+			lang := tr.eval("lang", `document.documentElement.lang`)
+			tr.want(l+" "+page, lang == l, "html lang %q, want %q", lang, l)
+			if id := rawID.FindString(tr.text("body")); id != "" {
+				tr.want(l+" "+page, false, "the page shows the message id %q", id)
+			}
+			tr.axeCheck(l + " " + page)
+		}
+	}
 }
 
 // adminAPI sends one request to the admin API with a staff token and
