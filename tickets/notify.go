@@ -214,7 +214,7 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 		data := map[string]any{
 			"Kind": r.kind, "Number": t.Number, "Title": t.Title, "Actor": authorName,
 			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
-			"Days": tenant.AutoCloseDays,
+			"Count": tenant.AutoCloseDays, // days: the auto-close delay
 		}
 		if r.staff {
 			data["Link"] = fmt.Sprintf("%s/admin/tickets/%d", s.url(tenant), t.Number)
@@ -226,7 +226,7 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 			data["Link"] = "" // they could not open it
 		}
 		if r.kind == "ticket_reminder" || r.kind == "ticket_reminder_cc" {
-			data["Days"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // what is left of the delay
+			data["Count"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // days left of the delay
 		}
 		if authorName == "" {
 			data["Actor"] = locales.For(r.locale).T("tk.system")
