@@ -204,11 +204,11 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 }
 
 // errThrottled is the answer to a refused login: it says, in minutes
-// rounded up, when to try again.
+// rounded up (Count, the message's plural count), when to try again.
 func errThrottled(wait time.Duration) error {
 	wait = max(wait, time.Second)
 	return &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.login_throttled",
-		Data:       map[string]any{"Minutes": int((wait + time.Minute - 1) / time.Minute)},
+		Data:       map[string]any{"Count": int((wait + time.Minute - 1) / time.Minute)},
 		RetryAfter: wait.Round(time.Second)}
 }
 

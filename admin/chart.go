@@ -101,8 +101,9 @@ type column struct {
 // series names a column chart's series: their class (colour) and label.
 type series struct{ Key, Class, Label string }
 
-// columnChart draws groups of columns side by side over a grid.
-func columnChart(id, title, desc string, ss []series, cols []column) svgChart {
+// columnChart draws groups of columns side by side over a grid; num
+// writes the grid's values as the reader's language writes numbers.
+func columnChart(id, title, desc string, ss []series, cols []column, num func(any) string) svgChart {
 	c := svgChart{ID: id, Title: title, Desc: desc, Width: chartWidth, Height: plotTop + columnsPlot + axisBottom}
 	maxV := 0
 	for _, col := range cols {
@@ -114,7 +115,7 @@ func columnChart(id, title, desc string, ss []series, cols []column) svgChart {
 	y := func(v float64) float64 { return plotTop + columnsPlot - v/top*columnsPlot }
 	for g := 0.0; g <= top; g += step {
 		c.Grid = append(c.Grid, svgLine{X1: plotLeft, Y1: y(g), X2: chartWidth - plotRight, Y2: y(g)})
-		c.Texts = append(c.Texts, svgText{X: plotLeft - 6, Y: y(g) + 4, Anchor: "end", Class: "chart-tick", Text: fmt.Sprint(g)})
+		c.Texts = append(c.Texts, svgText{X: plotLeft - 6, Y: y(g) + 4, Anchor: "end", Class: "chart-tick", Text: num(g)})
 	}
 	groupW := float64(chartWidth-plotLeft-plotRight) / float64(max(len(cols), 1))
 	barW := groupW * 0.8 / float64(max(len(ss), 1))

@@ -383,3 +383,35 @@ func atoi(s string) int {
 	fmt.Sscanf(s, "%d", &n)
 	return n
 }
+
+// TestTicketQueue_CountsInTheReadersLanguage: past svcportal.TicketCountCap
+// the queue says "1.000+" and "mehr als 1.000" to a German reader, never
+// the "1000" Go prints.
+func TestTicketQueue_CountsInTheReadersLanguage(t *testing.T) {
+	d := newDesk(t)
+	peter, err := d.app.Store.ContactByEmail(d.actx, "peter@initech.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := make([]svcportal.Ticket, svcportal.TicketCountCap+5)
+	for i := range ts {
+		ts[i] = svcportal.Ticket{SiteID: d.initech.ID, RequesterID: peter.ID, Title: fmt.Sprintf("Seeded %d", i), Status: svcportal.StatusOpen, Type: "incident"}
+	}
+	if err := d.app.Store.SeedTickets(d.actx, ts); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string][2]string{
+		"de": {"1.000+", "Gefundene Tickets: mehr als 1.000"},
+		"fr": {"1\u00a0000+", "Tickets trouvés : plus de 1\u00a0000"},
+		"en": {"1,000+", "Tickets found: more than 1,000"},
+	} {
+		d.agent.Header.Set("Accept-Language", lang)
+		_, doc := d.agent.Page(t, "/admin/tickets")
+		if got := doc.Find(`[data-testid=status-counts] a[data-status=""] .count`).Text(); got != want[0] {
+			t.Errorf("%s: all tickets %q, want %q", lang, got, want[0])
+		}
+		if got := strings.TrimSpace(doc.Find("[data-testid=total]").Text()); got != want[1] {
+			t.Errorf("%s: total %q, want %q", lang, got, want[1])
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (pg *homePage) charts() {
 			Tip: pg.T("console.dash.tip_median", "Week", week, "Time", pg.Duration(w.Median), "Count", w.Responded)})
 	}
 	pg.Activity = columnChart("chart-activity", pg.T("console.dash.activity"), pg.T("console.dash.activity_desc", "Weeks", svcportal.DashboardWeeks),
-		[]series{{"opened", "chart-a", pg.T("console.dash.opened")}, {"closed", "chart-b", pg.T("console.dash.closed")}}, cols)
+		[]series{{"opened", "chart-a", pg.T("console.dash.opened")}, {"closed", "chart-b", pg.T("console.dash.closed")}}, cols, pg.Num)
 	pg.Responses = lineChart("chart-response", pg.T("console.dash.response"), pg.T("console.dash.response_desc", "Weeks", svcportal.DashboardWeeks),
 		"chart-a", pts, niceMinutes, func(m int64) string {
 			if m == 0 {
@@ -74,7 +74,7 @@ func (pg *homePage) charts() {
 		if i == maxChartSites {
 			break
 		}
-		sites = append(sites, row{Label: s.Name, Values: []int{s.Tickets}, After: fmt.Sprint(s.Tickets),
+		sites = append(sites, row{Label: s.Name, Values: []int{s.Tickets}, After: pg.Num(s.Tickets),
 			Tips: []string{pg.T("console.dash.tip_site", "Site", s.Name, "Count", s.Tickets)}})
 	}
 	pg.BySite = barChart("chart-sites", pg.T("console.dash.by_site"), pg.T("console.dash.by_site_desc", "Max", maxChartSites), halfWidth,
@@ -83,7 +83,7 @@ func (pg *homePage) charts() {
 	var statuses []row
 	for _, s := range d.Backlog {
 		name := pg.T("ticket.status." + s.Status)
-		statuses = append(statuses, row{Label: name, Values: []int{s.Tickets}, After: fmt.Sprint(s.Tickets),
+		statuses = append(statuses, row{Label: name, Values: []int{s.Tickets}, After: pg.Num(s.Tickets),
 			Tips: []string{pg.T("console.dash.tip_status", "Status", name, "Count", s.Tickets)}})
 	}
 	pg.ByStatus = barChart("chart-status", pg.T("console.dash.by_status"), pg.T("console.dash.by_status_desc"), halfWidth,

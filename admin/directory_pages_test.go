@@ -135,7 +135,7 @@ func TestDirectoryPages_RenderWithRealData(t *testing.T) {
 		if got := texts(doc.Find("[data-testid=site-contacts] li a")); len(got) != 1 || got[0] != "peter@initech.test" {
 			t.Errorf("Initech's contacts: %v", got)
 		}
-		if blocked := doc.Find("[data-testid=site-delete]").Text(); !strings.Contains(blocked, "1 ticket(s)") || doc.Find("[data-testid=site-delete] button").Length() != 0 {
+		if blocked := doc.Find("[data-testid=site-delete]").Text(); !strings.Contains(blocked, "1 ticket belongs to it") || doc.Find("[data-testid=site-delete] button").Length() != 0 {
 			t.Errorf("a site with a ticket offers deletion: %q", blocked)
 		}
 		_, doc = d.admin.Page(t, "/admin/contacts")
@@ -302,7 +302,7 @@ func TestContactPages_Lifecycle(t *testing.T) {
 	d.peter.Page(t, "/")
 	d.ticket(t, d.peter, "Printer jams", "")
 	_, doc = d.admin.Page(t, peterPage+"/delete")
-	if got := doc.Find("[data-testid=tickets-kept]").Text(); !strings.Contains(got, "1 ticket(s) were opened by this contact") || doc.Find("[data-testid=confirm]").Length() != 0 ||
+	if got := doc.Find("[data-testid=tickets-kept]").Text(); !strings.Contains(got, "1 ticket was opened by this contact") || doc.Find("[data-testid=confirm]").Length() != 0 ||
 		doc.Find("[data-testid=disable]").Length() != 1 {
 		t.Errorf("delete page of a requester: %q", got)
 	}

@@ -434,3 +434,23 @@ func TestKBPages_AnotherTenantsObjects(t *testing.T) {
 		t.Error("acme's knowledge base lists globex's")
 	}
 }
+
+// TestKBPages_FiguresInTheReadersLanguage: an article's figures are written
+// as the reader's language writes numbers, never as Go prints them.
+func TestKBPages_FiguresInTheReadersLanguage(t *testing.T) {
+	d := newKBDesk(t)
+	if _, err := d.app.Store.DB().NewUpdate().Table("kb_articles").Set("views = ?", 12345).Where("id = ?", d.article.ID).Exec(d.actx); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "12,345", "fr": "12\u00a0345", "de": "12.345"} {
+		d.admin.Header.Set("Accept-Language", lang)
+		_, doc := d.admin.Page(t, fmt.Sprintf("/admin/kb/articles/%d", d.article.ID))
+		if got := doc.Find("[data-testid=views]").Text(); got != want {
+			t.Errorf("%s article: views %q, want %q", lang, got, want)
+		}
+		_, doc = d.admin.Page(t, fmt.Sprintf("/admin/kb/sections/%d", d.sec.ID))
+		if got := doc.Find(fmt.Sprintf(`tr[data-article="%d"] [data-col=views]`, d.article.ID)).Text(); got != want {
+			t.Errorf("%s section: views %q, want %q", lang, got, want)
+		}
+	}
+}

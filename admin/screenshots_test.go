@@ -149,7 +149,7 @@ func TestConsoleScreenshots(t *testing.T) {
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		got, err := cdp.Run(b, cdp.Evaluate[string](`(window.sameDocument ? "same " : "reloaded ") + document.querySelector("[data-testid=progress-text]").textContent + " " + document.querySelector("progress").value`))
-		if err == nil && got == "same 2000 of 2400 rows done (83 %) 2000" {
+		if err == nil && got == "same Rows done: 2,000 of 2,400 (83%) 2000" {
 			break
 		}
 		if time.Now().After(deadline) {

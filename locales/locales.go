@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 //go:embed *.toml
@@ -49,6 +50,7 @@ func mustLoad() *i18n.Bundle {
 type Translator struct {
 	lang string
 	loc  *i18n.Localizer
+	num  *message.Printer  // numbers as the language writes them
 	over map[string]string // a tenant's wording: id → text (see Wordings)
 }
 
@@ -64,7 +66,8 @@ func For(lang string) *Translator {
 	if !known {
 		return For("en")
 	}
-	tr, _ := translators.LoadOrStore(lang, &Translator{lang: lang, loc: i18n.NewLocalizer(bundle, lang, "en")})
+	tr, _ := translators.LoadOrStore(lang, &Translator{lang: lang, loc: i18n.NewLocalizer(bundle, lang, "en"),
+		num: message.NewPrinter(language.Make(lang))})
 	return tr.(*Translator)
 }
 
@@ -74,24 +77,21 @@ func (t *Translator) Lang() string { return t.lang }
 // T renders message id with optional template data (a map[string]any).
 // A missing id is logged and shown as the id itself, so it is noticed
 // rather than rendered blank.
+//
+// An integer Count in data is the message's plural count: a catalog may
+// give the message plural forms ("one", "other"…) and the form for Count
+// is used. Integers in data are written as the language writes numbers
+// ("1,000", "1 000", "1.000"), except the identifiers in identifierData.
 func (t *Translator) T(id string, data ...map[string]any) string {
-	if text, ok := t.over[id]; ok {
-		var d map[string]any
-		if len(data) > 0 {
-			d = data[0]
-		}
-		return fill(text, d)
+	var d map[string]any
+	if len(data) > 0 {
+		d = data[0]
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 && data[0] != nil {
-		cfg.TemplateData = data[0]
+	var count any
+	if c, ok := d["Count"]; ok && isInteger(c) {
+		count = c
 	}
-	s, err := t.loc.Localize(cfg)
-	if err != nil {
-		slog.Error("missing translation", "lang", t.lang, "id", id, "err", err)
-		return id
-	}
-	return s
+	return t.render(id, count, d)
 }
 
 // N renders a message with plural forms for count; Count is also set in
@@ -101,15 +101,69 @@ func (t *Translator) N(id string, count int, data map[string]any) string {
 	for k, v := range data {
 		td[k] = v
 	}
+	return t.render(id, count, td)
+}
+
+func (t *Translator) render(id string, count any, data map[string]any) string {
+	data = t.numbers(data)
 	if text, ok := t.over[id]; ok {
-		return fill(text, td)
+		return fill(text, data)
 	}
-	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
+	cfg := &i18n.LocalizeConfig{MessageID: id, PluralCount: count}
+	if data != nil {
+		cfg.TemplateData = data
+	}
+	s, err := t.loc.Localize(cfg)
+	if err != nil && count != nil {
+		// No form for this count (a message without plural forms, or one
+		// without the "many" of large numbers): its "other" text is the one.
+		cfg.PluralCount = nil
+		s, err = t.loc.Localize(cfg)
+	}
 	if err != nil {
 		slog.Error("missing translation", "lang", t.lang, "id", id, "err", err)
 		return id
 	}
 	return s
+}
+
+// Number writes the integer n as the translator's language writes
+// numbers: "1,234" in English, "1 234" in French, "1.234" in German,
+// Spanish and Italian.
+func (t *Translator) Number(n any) string { return t.num.Sprint(n) }
+
+// identifierData are the placeholders whose integers are identifiers, not
+// quantities: a ticket number stays #1042, never #1,042.
+var identifierData = map[string]bool{"Number": true, "Code": true}
+
+// numbers returns data with its integer quantities written as numbers of
+// the translator's language; data itself is left as it is.
+func (t *Translator) numbers(data map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range data {
+		if identifierData[k] || !isInteger(v) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(data))
+			for k2, v2 := range data {
+				out[k2] = v2
+			}
+		}
+		out[k] = t.num.Sprint(v)
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
+func isInteger(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true
+	}
+	return false
 }
 
 // Has reports whether the catalog of the translator's language defines id.

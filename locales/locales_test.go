@@ -151,3 +151,47 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslator_CountsAndNumbers: an integer Count picks the plural form
+// of a message that has them and leaves a plain one as it is; integers are
+// written as the reader's language writes numbers, identifiers are not.
+func TestTranslator_CountsAndNumbers(t *testing.T) {
+	tests := []struct {
+		lang, id string
+		data     map[string]any
+		want     string
+	}{
+		{"en", "error.site_has_tickets", map[string]any{"Count": 1}, "This site has 1 ticket and cannot be deleted."},
+		{"en", "error.site_has_tickets", map[string]any{"Count": 3}, "This site has 3 tickets and cannot be deleted."},
+		{"fr", "console.dash.tip_opened", map[string]any{"Week": "S1", "Count": 1}, "S1 : 1 ouvert"},
+		{"fr", "console.dash.tip_opened", map[string]any{"Week": "S1", "Count": 0}, "S1 : 0 ouvert"}, // French counts 0 as one
+		{"it", "mail.ticket_reminder.intro", map[string]any{"Count": 1}, "Questo ticket attende la Sua risposta. Senza risposta, verrà chiuso automaticamente tra 1 giorno."},
+		{"de", "error.login_throttled", map[string]any{"Count": 1}, "Zu viele Anmeldeversuche. Bitte versuchen Sie es in 1 Minute erneut."},
+		{"es", "error.cc_throttled", map[string]any{"Count": 5}, "Ha añadido recientemente muchas personas nuevas en copia. Vuelva a intentarlo dentro de 5 minutos."},
+		// A plain message with a Count, and the "many" of large numbers that
+		// no catalog writes: the "other" text.
+		{"de", "tk.total", map[string]any{"Count": 1}, "Gefundene Tickets: 1"},
+		{"fr", "ux.articles", map[string]any{"Count": 1000000}, "1\u00a0000\u00a0000 articles"},
+		// Numbers in each language; a ticket number is an identifier.
+		{"en", "tk.total_more", map[string]any{"Count": 1000}, "Tickets found: more than 1,000"},
+		{"fr", "tk.total_more", map[string]any{"Count": 1000}, "Tickets trouvés : plus de 1\u00a0000"},
+		{"de", "console.audit.total", map[string]any{"Count": 12345, "Page": 2, "Pages": 1235}, "Gefundene Einträge: 12.345 (Seite 2 von 1.235)"},
+		{"es", "error.too_long", map[string]any{"Max": 2000}, "Use como máximo 2.000 caracteres."},
+		{"es", "tk.number", map[string]any{"Number": 10042}, "Ticket n.º 10042"},
+	}
+	for _, tt := range tests {
+		if got := For(tt.lang).T(tt.id, tt.data); got != tt.want {
+			t.Errorf("%s %s %v: got %q, want %q", tt.lang, tt.id, tt.data, got, tt.want)
+		}
+	}
+	if got := For("it").N("ux.articles", 1500, nil); got != "1.500 articoli" {
+		t.Errorf("N: got %q", got)
+	}
+	over := For("de").withOverrides(map[string]string{"tk.total": "Treffer: {{.Count}}"})
+	if got := over.T("tk.total", map[string]any{"Count": 4200}); got != "Treffer: 4.200" {
+		t.Errorf("a tenant's wording: got %q", got)
+	}
+	if got := For("fr").Number(1234567); got != "1\u00a0234\u00a0567" {
+		t.Errorf("Number: got %q", got)
+	}
+}

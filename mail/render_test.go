@@ -86,7 +86,7 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 		svcportal.EmailStaffTicketCreated, svcportal.EmailStaffTicketReplied, svcportal.EmailStaffTicketRefused} {
 		requests[kind] = svcportal.EmailRequest{Kind: kind, To: "peter@initech.test", ToName: "Peter Gibbons", Data: map[string]any{
 			"Kind": kind, "Number": 7, "Title": "Printer jams", "Link": "https://acme.portal.test/tickets/7",
-			"Actor": "Tom Tech", "Excerpt": "Load letter paper", "Status": "Closed", "Days": 7}}
+			"Actor": "Tom Tech", "Excerpt": "Load letter paper", "Status": "Closed", "Count": 7}}
 		wants[kind] = []string{"https://acme.portal.test/tickets/7", "#7", "Printer jams"}
 	}
 	for kind, req := range requests {
@@ -243,7 +243,7 @@ func TestRenderer_TicketWithoutLink(t *testing.T) {
 	tn := tenant()
 	for _, lang := range locales.Tags {
 		m, err := r.RenderEmail(context.Background(), tn, svcportal.EmailRequest{Kind: "ticket_replied", To: "boss@external.test", Locale: lang,
-			Data: map[string]any{"Kind": "ticket_replied", "Number": 7, "Title": "Printer jams", "Link": "", "Actor": "Tom Tech", "Excerpt": "Tray 2", "Days": 7}})
+			Data: map[string]any{"Kind": "ticket_replied", "Number": 7, "Title": "Printer jams", "Link": "", "Actor": "Tom Tech", "Excerpt": "Tray 2", "Count": 7}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -110,7 +110,7 @@ func TestAPI_Auth(t *testing.T) {
 		if e.Error.Message != "Alcuni campi richiedono attenzione." {
 			t.Errorf("errors after switching to Italian: %q", e.Error.Message)
 		}
-		if doc := testkit.HTML(t, b.Get(t, "/")); doc.Find("h1").Text() != "Come possiamo aiutarti oggi?" {
+		if doc := testkit.HTML(t, b.Get(t, "/")); doc.Find("h1").Text() != "Come possiamo aiutarLa oggi?" {
 			t.Errorf("page after switching to Italian: %q", doc.Find("h1").Text())
 		}
 	})

@@ -14,7 +14,7 @@ import (
 )
 
 // TestTicketList_LongList: a site of more than svcportal.TicketCountCap
-// tickets says "more than 1000", the first pages link by number and the
+// tickets says "more than 1,000", the first pages link by number and the
 // deeper ones by cursor, and walking Next reaches the last ticket without
 // repeating one; the API says the same with total_capped and next_cursor.
 func TestTicketList_LongList(t *testing.T) {
@@ -44,7 +44,7 @@ func TestTicketList_LongList(t *testing.T) {
 		}
 		pages++
 		if pages == 1 {
-			if got := strings.TrimSpace(doc.Find("[data-testid=total]").Text()); got != "Tickets found: more than 1000" {
+			if got := strings.TrimSpace(doc.Find("[data-testid=total]").Text()); got != "Tickets found: more than 1,000" { // as English writes numbers
 				t.Errorf("total: %q", got)
 			}
 		}

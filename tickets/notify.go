@@ -211,10 +211,16 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 	excerpt = shorten(excerpt)
 	var out []*svcportal.OutboundEmail
 	for _, r := range list {
+		days := tenant.AutoCloseDays // the auto-close delay
+		if r.kind == "ticket_reminder" || r.kind == "ticket_reminder_cc" {
+			days -= days / 2 // what is left of it
+		}
 		data := map[string]any{
 			"Kind": r.kind, "Number": t.Number, "Title": t.Title, "Actor": authorName,
 			"Link": fmt.Sprintf("%s/tickets/%d", s.url(tenant), t.Number), "Excerpt": excerpt,
-			"Days": tenant.AutoCloseDays,
+			// Count, the messages' plural count, is the days; Days was their
+			// name before, which a tenant's wording saved then may still use.
+			"Count": days, "Days": days,
 		}
 		if r.staff {
 			data["Link"] = fmt.Sprintf("%s/admin/tickets/%d", s.url(tenant), t.Number)
@@ -224,9 +230,6 @@ func (s *Service) render(ctx context.Context, t *svcportal.Ticket, author *svcpo
 		}
 		if r.outsider {
 			data["Link"] = "" // they could not open it
-		}
-		if r.kind == "ticket_reminder" || r.kind == "ticket_reminder_cc" {
-			data["Days"] = tenant.AutoCloseDays - tenant.AutoCloseDays/2 // what is left of the delay
 		}
 		if authorName == "" {
 			data["Actor"] = locales.For(r.locale).T("tk.system")

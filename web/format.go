@@ -69,6 +69,11 @@ func (p Page) now() time.Time {
 	return time.Now()
 }
 
+// Num writes a quantity (an integer) as the page's language writes
+// numbers, "1,234" or "1 234" or "1.234": {{.Num .Total}}. Counts given to
+// T as template data are written so already.
+func (p Page) Num(n any) string { return p.tr.Number(n) }
+
 // sizeUnits are the catalog ids of the units of Size, smallest first.
 var sizeUnits = []string{"size.b", "size.kb", "size.mb", "size.gb"}
 

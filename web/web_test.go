@@ -189,7 +189,7 @@ func TestErrors(t *testing.T) {
 			if strings.Contains(doc.Text(), "secret detail") {
 				t.Error("internal detail shown to the reader")
 			}
-			if got := doc.Find("[data-testid=error-message]").Text(); got != "Si è verificato un errore da parte nostra. Riprova tra poco." {
+			if got := doc.Find("[data-testid=error-message]").Text(); got != "Si è verificato un errore da parte nostra. Riprovi tra poco." {
 				t.Errorf("got message %q", got)
 			}
 			if !strings.Contains(doc.Find("main").Text(), id) {
