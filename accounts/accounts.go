@@ -205,10 +205,13 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 
 // errThrottled is the answer to a refused login: it says, in minutes
 // rounded up (Count, the message's plural count), when to try again.
+// Minutes, the same number, is what tenants' wordings saved before the
+// message had plural forms name.
 func errThrottled(wait time.Duration) error {
 	wait = max(wait, time.Second)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
 	return &svcportal.Error{Kind: svcportal.KindTooManyRequests, MessageID: "error.login_throttled",
-		Data:       map[string]any{"Count": int((wait + time.Minute - 1) / time.Minute)},
+		Data:       map[string]any{"Count": minutes, "Minutes": minutes},
 		RetryAfter: wait.Round(time.Second)}
 }
 

@@ -49,7 +49,8 @@ func (s *Service) throttleCC(ctx context.Context, p *svcportal.Principal, cc []s
 		if n > NewCCPerHour {
 			wait := reset.Sub(now)
 			return &svcportal.Error{Kind: svcportal.KindTooManyRequests, Code: "cc_throttled", MessageID: "error.cc_throttled",
-				Data:       map[string]any{"Count": int(math.Ceil(wait.Minutes()))},
+				// Minutes for tenants' wordings saved before the plural forms.
+				Data:       map[string]any{"Count": int(math.Ceil(wait.Minutes())), "Minutes": int(math.Ceil(wait.Minutes()))},
 				RetryAfter: wait.Round(time.Second) + time.Second}
 		}
 	}
