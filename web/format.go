@@ -22,6 +22,18 @@ var dateLayouts = map[string]string{
 	"it": "02/01/2006, 15:04",
 }
 
+// dayLayouts are the numeric dates of each language.
+var dayLayouts = map[string]string{"en": "1/2/2006", "fr": "02/01/2006", "de": "02.01.2006", "es": "02/01/2006", "it": "02/01/2006"}
+
+// Day is t's date in the reader's time zone and their language's format.
+func (p Page) Day(t time.Time) string {
+	layout, ok := dayLayouts[p.Lang]
+	if !ok {
+		layout = dayLayouts["en"]
+	}
+	return t.In(p.Location()).Format(layout)
+}
+
 // Location is the time zone of the page's dates: the reader's, else the
 // tenant's, else UTC.
 func (p Page) Location() *time.Location {
