@@ -68,6 +68,9 @@ type AccountService interface {
 	// for the cookie. An unknown email, a wrong password and a disabled
 	// account all give the same KindUnauthorized error after the same
 	// work; too many failures give KindTooManyRequests with RetryAfter.
+	// A contact's address of a site whose provider requires single
+	// sign-on is refused before any password is checked, known or not,
+	// with ErrSSORequired (KindForbidden).
 	Login(ctx context.Context, cr Credentials) (*Principal, string, error)
 	// Authenticate returns the principal of a session token of that kind,
 	// or KindUnauthorized.
@@ -101,13 +104,16 @@ type AccountService interface {
 	// RequestPasswordReset emails a one-time code to the contact with that
 	// email, from client address ip. It answers nil whether or not the
 	// email is known, after the same work, and also when the request is
-	// throttled (nothing is sent then).
+	// throttled (nothing is sent then). An address of a site whose
+	// provider requires single sign-on gets no code but a message that
+	// sends it to that provider, whether or not it is an account's.
 	RequestPasswordReset(ctx context.Context, email, ip string) error
 	// ConfirmPasswordReset sets the contact's new password with the code:
 	// KindUnprocessable for a password that fails CheckPassword,
 	// ErrInvalidCode (KindInvalid) for a wrong, expired or used code or an
-	// unknown email, KindTooManyRequests when ip failed too often. Every
-	// session of the contact ends.
+	// unknown email or one whose site requires single sign-on,
+	// KindTooManyRequests when ip failed too often. Every session of the
+	// contact ends.
 	ConfirmPasswordReset(ctx context.Context, req ResetConfirm, ip string) error
 	// CheckPasswordLink reports whether a set-password link token is
 	// usable: nil, or ErrInvalidLink.
@@ -176,6 +182,7 @@ type ContactAdmin interface {
 	// transaction with its audit entry: KindNotFound.
 	EraseContact(ctx context.Context, by *Principal, id int64) error
 	ContactImporter
+	ContactIdentityAdmin
 }
 
 // ContactImpact is what deleting a contact touches: the tickets they

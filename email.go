@@ -23,6 +23,10 @@ const (
 	// EmailResetUnknown answers a reset request for an address with no
 	// active account: it tells its owner so, and carries no code.
 	EmailResetUnknown = "reset_unknown" // Data: none
+	// EmailResetSSO answers a reset request for an address of a site
+	// whose provider requires single sign-on: it sends its owner there,
+	// and carries no code.
+	EmailResetSSO = "reset_sso" // Data: Provider (its label), Link (the portal's login page)
 
 	// Emails to staff, about the admin console.
 	EmailStaffWelcome       = "staff_welcome"        // Data: Link (set-password URL), ExpiresHours, Role

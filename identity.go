@@ -20,6 +20,10 @@ type ContactIdentity struct {
 	Email      string    `bun:"email,notnull" json:"email"`
 	CreatedAt  time.Time `bun:"created_at,notnull" json:"created_at"`
 	LastUsedAt time.Time `bun:"last_used_at,notnull" json:"last_used_at"`
+	// Provider is the label of the provider that linked the identity
+	// while it is still configured with the identity's issuer, "" once
+	// it is gone or moved (ContactAdmin.ContactIdentities fills it).
+	Provider string `bun:"-" json:"provider,omitempty"`
 }
 
 // IdentityKey names an account at a provider: its issuer and subject
@@ -64,4 +68,23 @@ type ContactIdentityStore interface {
 	// ContactIdentities lists the identities linked to a contact, oldest
 	// first.
 	ContactIdentities(ctx context.Context, contactID int64) ([]ContactIdentity, error)
+	// UnlinkIdentity removes the identity id of contact contactID, ends
+	// the contact's sessions and appends e (its Email set to the
+	// contact's), in one transaction: KindNotFound when the contact has
+	// no such identity.
+	UnlinkIdentity(ctx context.Context, contactID, id int64, e *AuditEntry) error
+}
+
+// ContactIdentityAdmin is what the admin console does with the sign-in
+// identities linked to contacts.
+type ContactIdentityAdmin interface {
+	// ContactIdentities lists the identities linked to the contact, oldest
+	// first, with the label of the provider that linked each:
+	// KindNotFound when the contact is not the tenant's.
+	ContactIdentities(ctx context.Context, contactID int64) ([]ContactIdentity, error)
+	// UnlinkIdentity removes one, so that the provider's account no longer
+	// signs in as the contact: the contact's sessions end, the unlinking
+	// is audited (AuditSSOUnlinked), and the account's next sign-in is a
+	// first one again, linked only under its rules. KindNotFound.
+	UnlinkIdentity(ctx context.Context, by *Principal, contactID, id int64) error
 }

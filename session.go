@@ -104,7 +104,8 @@ const (
 	AuditContactsImported = "contacts_imported"
 	AuditContactExported  = "contact_exported"
 	AuditContactErased    = "contact_erased"
-	AuditSSOLinked        = "sso_linked" // a provider's account linked to a contact at its first sign-in
+	AuditSSOLinked        = "sso_linked"   // a provider's account linked to a contact at its first sign-in
+	AuditSSOUnlinked      = "sso_unlinked" // an admin unlinked a provider's account from a contact
 )
 
 // AuditStore appends to and reads the context tenant's audit log.
@@ -122,7 +123,7 @@ type AuditStore interface {
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLoginThrottled, AuditLogout, AuditPasswordChanged,
 	AuditProfileChanged, AuditResetRequested, AuditResetDone, AuditContactCreated, AuditContactDeleted,
 	AuditEmailChangeAsked, AuditEmailChanged, AuditTokenCreated, AuditTokenRevoked, AuditStaffInvited, AuditStaffReinvited, AuditStaffChanged,
-	AuditContactsImported, AuditContactExported, AuditContactErased, AuditSSOLinked}
+	AuditContactsImported, AuditContactExported, AuditContactErased, AuditSSOLinked, AuditSSOUnlinked}
 
 // AuditFilter selects audit entries: an action ("" any), part of the
 // email ("" any), a time range [From, To) (nil: open), and a page.

@@ -2,6 +2,7 @@ package svcportal
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -21,8 +22,12 @@ type SiteOIDC struct {
 	Domains      []string `bun:"domains,notnull,type:text" json:"domains"`
 	// AllowCreate lets a verified address of Domains unknown to the tenant
 	// sign in: the contact is created as a member of the site.
-	AllowCreate bool      `bun:"allow_create,notnull" json:"allow_create"`
-	UpdatedAt   time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	AllowCreate bool `bun:"allow_create,notnull" json:"allow_create"`
+	// RequireSSO makes the provider the only way in for the addresses of
+	// Domains: their password sign-in is refused and a password reset
+	// sends them here instead of a code. Staff are not concerned.
+	RequireSSO bool      `bun:"require_sso,notnull" json:"require_sso"`
+	UpdatedAt  time.Time `bun:"updated_at,notnull" json:"updated_at"`
 }
 
 // Validate normalises and checks o: the provider as TenantOIDC.Validate
@@ -80,6 +85,7 @@ type SiteOIDCChange struct {
 	Label        string   `json:"label"`
 	Domains      []string `json:"domains"`
 	AllowCreate  bool     `json:"allow_create"`
+	RequireSSO   bool     `json:"require_sso"`
 }
 
 // SiteOIDCStore keeps the sites' providers of the context tenant.
@@ -112,4 +118,16 @@ type SiteSSOAdmin interface {
 	PutSiteOIDC(ctx context.Context, siteID int64, c SiteOIDCChange) (*SiteOIDC, error)
 	// DeleteSiteOIDC removes it; removing none is not an error.
 	DeleteSiteOIDC(ctx context.Context, siteID int64) error
+}
+
+// ErrSSORequired refuses a password to an address of the domains of a
+// site whose provider, named label, requires single sign-on.
+func ErrSSORequired(label string) *Error {
+	return &Error{Kind: KindForbidden, Code: "sso_required", MessageID: "error.sso_required", Data: map[string]any{"Label": label}}
+}
+
+// IsSSORequired reports whether err is ErrSSORequired's refusal.
+func IsSSORequired(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == "sso_required"
 }

@@ -141,6 +141,11 @@ func (s *Service) Login(ctx context.Context, cr svcportal.Credentials) (*svcport
 		return nil, "", fmt.Errorf("accounts: no tenant in context")
 	}
 	email := svcportal.NormalizeEmail(cr.Email)
+	if cr.Kind == svcportal.PrincipalContact {
+		if err := s.refuseIfSSORequired(ctx, email, cr.IP); err != nil {
+			return nil, "", err
+		}
+	}
 	now := s.now()
 	limits := throttleKeys(t.ID, cr, email)
 	keys := make([]string, len(limits))

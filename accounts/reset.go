@@ -73,6 +73,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 			}
 			return &resetAccount{id: c.ID, name: c.DisplayName(), locale: c.Locale, disabled: c.Disabled}, nil
 		},
+		sso:  s.ssoRequiredFor,
 		hash: s.codeHash,
 		save: func(ctx context.Context, id int64, hash string, expires time.Time, msg *svcportal.OutboundEmail) error {
 			return s.st.CreateResetCode(ctx, &svcportal.ResetCode{ContactID: id, CodeHash: hash, ExpiresAt: expires}, msg)
@@ -96,7 +97,10 @@ type resetFlow struct {
 	actor string // principal kind of the account, for the audit log
 	audit string // prefix of the audit detail ("staff, " or "")
 	find  func(ctx context.Context, email string) (*resetAccount, error)
-	hash  func(tenantID, accountID int64, code string) string
+	// sso, when set, finds the provider that an address's site requires
+	// instead of passwords (nil when none does).
+	sso  func(ctx context.Context, email string) (*svcportal.SiteOIDC, error)
+	hash func(tenantID, accountID int64, code string) string
 	// save stores the code of account id (0: none) and its email in one
 	// transaction, replacing the account's older codes.
 	save func(ctx context.Context, id int64, hash string, expires time.Time, msg *svcportal.OutboundEmail) error
@@ -107,7 +111,10 @@ type resetFlow struct {
 // limits; a found, active account gets a code, any other address a notice
 // without one, and both paths hash a code, render one email, and store one
 // code row and that email in one transaction, so neither the answer, the
-// writes nor the time taken tell which emails exist.
+// writes nor the time taken tell which emails exist. An address whose
+// site requires single sign-on (decided by its domain alone) gets, known
+// or not, a notice naming the provider instead of a code, by the same
+// path.
 func (s *Service) requestReset(ctx context.Context, email, ip string, f resetFlow) error {
 	t := svcportal.TenantFrom(ctx)
 	if t == nil {
@@ -147,18 +154,37 @@ func (s *Service) requestReset(ctx context.Context, email, ip string, f resetFlo
 	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
 		return err
 	}
+	var required *svcportal.SiteOIDC
+	if f.sso != nil {
+		if required, err = f.sso(ctx, email); err != nil {
+			return err
+		}
+	}
 	code := newResetCode()
 	req := svcportal.EmailRequest{Kind: f.kind, To: email, Staff: f.staff,
 		Data: map[string]any{"Code": code, "Minutes": int(svcportal.ResetCodeTTL / time.Minute)}}
 	audit := &svcportal.AuditEntry{Action: svcportal.AuditResetRequested, Email: email, IP: ip, Detail: f.audit + "code sent"}
+	active := acc != nil && !acc.disabled
 	var id int64
-	if acc == nil || acc.disabled {
+	switch {
+	case required != nil:
+		if s.url == nil {
+			return errNotConfigured
+		}
+		req = svcportal.EmailRequest{Kind: svcportal.EmailResetSSO, To: email,
+			Data: map[string]any{"Provider": required.Label, "Link": s.url(t) + "/login"}}
+		audit.Detail = fmt.Sprintf("%sno code: site %d requires sso", f.audit, required.SiteID)
+		if active {
+			req.ToName, req.Locale = acc.name, acc.locale
+			audit.ActorKind, audit.ActorID = f.actor, acc.id
+		}
+	case !active:
 		req = svcportal.EmailRequest{Kind: svcportal.EmailResetUnknown, To: email, Data: map[string]any{}}
 		audit.Detail = f.audit + "unknown email"
 		if acc != nil {
 			audit.Detail = f.audit + "account disabled"
 		}
-	} else {
+	default:
 		id, req.ToName, req.Locale = acc.id, acc.name, acc.locale
 		audit.ActorKind, audit.ActorID = f.actor, acc.id
 	}
@@ -208,7 +234,13 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, req svcportal.ResetC
 	if err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
 		return err
 	}
-	if c == nil || c.Disabled {
+	// A code sent before the site required single sign-on no longer
+	// sets a password.
+	required, err := s.ssoRequiredFor(ctx, email)
+	if err != nil {
+		return err
+	}
+	if c == nil || c.Disabled || required != nil {
 		s.codeHash(t.ID, 0, code)
 		return fail()
 	}

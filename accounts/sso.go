@@ -170,6 +170,45 @@ func (s *Service) SSOLogin(ctx context.Context) (svcportal.SSOLogin, error) {
 	})
 }
 
+// ssoRequiredFor returns the provider of the site that claims the domain
+// of email when it requires single sign-on, or nil. The tenant's
+// configuration alone decides, never account data; a tenant without
+// site providers (the login page's cached answer) costs no read.
+func (s *Service) ssoRequiredFor(ctx context.Context, email string) (*svcportal.SiteOIDC, error) {
+	l, err := s.SSOLogin(ctx)
+	if err != nil || !l.HomeRealm {
+		return nil, err
+	}
+	o, err := s.st.SiteOIDCByDomain(ctx, svcportal.EmailDomain(email))
+	switch {
+	case svcportal.KindOf(err) == svcportal.KindNotFound:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case !o.RequireSSO:
+		return nil, nil
+	}
+	return o, nil
+}
+
+// refuseIfSSORequired refuses a contact's password sign-in with the
+// address email when its site requires single sign-on, and audits the
+// refusal as a failed sign-in. The password is not looked at: there is
+// nothing to guess, so the attempt counts towards no limit.
+func (s *Service) refuseIfSSORequired(ctx context.Context, email, ip string) error {
+	o, err := s.ssoRequiredFor(ctx, email)
+	if err != nil || o == nil {
+		return err
+	}
+	e := &svcportal.AuditEntry{Action: svcportal.AuditLoginFailed, Email: email, IP: ip,
+		Detail: fmt.Sprintf("password refused: site %d requires sso", o.SiteID)}
+	if c, err := s.st.ContactByEmail(ctx, email); err == nil {
+		e.ActorKind, e.ActorID = svcportal.PrincipalContact, c.ID
+	}
+	s.audit(ctx, e)
+	return svcportal.ErrSSORequired(o.Label)
+}
+
 // ssoProvider is the provider of a sign-in — the tenant's (SiteID 0) or
 // a site's — and what it may do with an address it vouches for the
 // first time.

@@ -62,7 +62,7 @@ func (s *Service) SiteOIDC(ctx context.Context, siteID int64) (*svcportal.SiteOI
 // sites' domains are checked by the store in the write's transaction.
 func (s *Service) PutSiteOIDC(ctx context.Context, siteID int64, c svcportal.SiteOIDCChange) (*svcportal.SiteOIDC, error) {
 	o := &svcportal.SiteOIDC{SiteID: siteID, Issuer: c.Issuer, ClientID: c.ClientID, Label: c.Label,
-		Domains: c.Domains, AllowCreate: c.AllowCreate}
+		Domains: c.Domains, AllowCreate: c.AllowCreate, RequireSSO: c.RequireSSO}
 	if c.ClientSecret != nil {
 		o.ClientSecret = *c.ClientSecret
 	} else {

@@ -70,6 +70,7 @@ func (h *handlers) registerPages(srv *web.Server) {
 	pages.POST("/contacts/:id", write(policies.AreaContacts), h.contactUpdateSubmit)
 	pages.POST("/contacts/:id/state", write(policies.AreaContacts), h.contactStateSubmit)
 	pages.POST("/contacts/:id/welcome", write(policies.AreaContacts), h.contactWelcomeSubmit)
+	pages.POST("/contacts/:id/identities/:identity/unlink", write(policies.AreaContacts), h.contactIdentityUnlinkSubmit)
 	pages.GET("/contacts/:id/delete", write(policies.AreaContacts), h.contactDeleteConfirm)
 	pages.POST("/contacts/:id/delete", write(policies.AreaContacts), h.contactDeleteSubmit)
 

@@ -147,6 +147,39 @@ type contactPage struct {
 	CanWrite  bool
 	AddSite   string
 	AddRole   string
+	// Identities are the accounts at sign-in providers linked to the
+	// contact.
+	Identities []identityRow
+}
+
+// identityRow is a linked sign-in identity as the contact page shows it:
+// Account names its key, shortened (Entra's directory and object, or the
+// subject), Key is that key in full.
+type identityRow struct {
+	svcportal.ContactIdentity
+	Account, Key string
+}
+
+func newIdentityRow(pg *page, id svcportal.ContactIdentity) identityRow {
+	r := identityRow{ContactIdentity: id}
+	if id.Entra() {
+		r.Account = pg.T("console.contacts.identity_entra", "TID", shortID(id.TID), "OID", shortID(id.OID))
+		r.Key = id.TID + " / " + id.OID
+	} else {
+		r.Account = pg.T("console.contacts.identity_subject", "Subject", shortID(id.Subject))
+		r.Key = id.Subject
+	}
+	return r
+}
+
+// shortID keeps the start and the end of a long identifier, enough to
+// tell two apart at a glance.
+func shortID(s string) string {
+	r := []rune(s)
+	if len(r) <= 14 {
+		return s
+	}
+	return string(r[:8]) + "…" + string(r[len(r)-4:])
 }
 
 func (h *handlers) newContactPage(c *gin.Context, id int64) (*contactPage, error) {
@@ -162,6 +195,13 @@ func (h *handlers) newContactPage(c *gin.Context, id int64) (*contactPage, error
 	pg := &contactPage{page: h.newPage(c), Contact: contact, Languages: locales.Tags, Roles: svcportal.PortalRoles,
 		CanWrite: h.may(c, write(policies.AreaContacts)), AddRole: svcportal.RoleMember}
 	pg.setSites(sites)
+	identities, err := h.deps.ContactAdmin.ContactIdentities(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, ident := range identities {
+		pg.Identities = append(pg.Identities, newIdentityRow(&pg.page, ident))
+	}
 	if id, ok := contactNotices[c.Query("done")]; ok {
 		pg.Notice = pg.T(id, "Email", contact.Email)
 	}
@@ -188,7 +228,7 @@ func (pg *contactPage) setSites(sites []svcportal.Site) {
 var contactNotices = map[string]string{
 	"created": "console.contacts.created", "created_welcomed": "console.contacts.created_welcomed",
 	"saved": "console.contacts.saved", "disabled": "console.contacts.now_disabled", "enabled": "console.contacts.now_enabled",
-	"welcomed": "console.contacts.welcomed",
+	"welcomed": "console.contacts.welcomed", "unlinked": "console.contacts.identity_unlinked",
 }
 
 func (h *handlers) contactShowPage(c *gin.Context) error {
@@ -289,6 +329,24 @@ func (h *handlers) contactWelcomeSubmit(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=welcomed", id))
+	return nil
+}
+
+// contactIdentityUnlinkSubmit unlinks one of the contact's sign-in
+// identities (ending the contact's sessions).
+func (h *handlers) contactIdentityUnlinkSubmit(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	identity, err := web.IDParam(c, "identity")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.ContactAdmin.UnlinkIdentity(c.Request.Context(), web.Principal(c), id, identity); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=unlinked#identities", id))
 	return nil
 }
 

@@ -271,3 +271,64 @@ func TestBrowser_AdminHidesAFieldFromMembers(t *testing.T) {
 		t.Error("the member's form shows the field after it was used")
 	}
 }
+
+// TestBrowser_AdminRequiresSSOAndUnlinks: an admin makes Initech's own
+// provider required and unlinks a contact's sign-in account, in
+// Chromium; the console's pages and the portal's refusal of a password
+// (which links to the provider without leaving by itself) pass axe.
+func TestBrowser_AdminRequiresSSOAndUnlinks(t *testing.T) {
+	app := testkit.NewApp(t)
+	ctx, _ := testkit.Tenant(t, app.Store, "acme")
+	if err := app.Policies.SeedDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	initech := testkit.Site(ctx, t, app.Store, "Initech")
+	peter := testkit.Contact(ctx, t, app.Store, "peter@initech.test", initech, svcportal.RoleMember)
+	op := testkit.NewOIDCProvider(t)
+	if _, err := app.Accounts.PutSiteOIDC(ctx, initech.ID, svcportal.SiteOIDCChange{Issuer: op.Issuer, ClientID: "portal",
+		Label: "Initech ID", Domains: []string{"initech.test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Store.LinkIdentity(ctx, &svcportal.IdentityLink{ContactID: peter.ID, Identity: svcportal.ContactIdentity{
+		SiteID: initech.ID, Email: peter.Email, IdentityKey: svcportal.IdentityKey{Issuer: op.Issuer, Subject: "peter-at-initech-id"}}}); err != nil {
+		t.Fatal(err)
+	}
+	j := newJourney(t, app)
+
+	j.signIn(fmt.Sprintf("/admin/sites/%d", initech.ID), "admin@acme.test")
+	j.do(cdp.WaitVisible(cdp.CSS("#f-require_sso")), cdp.Click(cdp.CSS("#f-require_sso")),
+		cdp.Click(cdp.CSS("[data-testid=site-sso-form] button[value=save]")))
+	j.waitURL("done=sso")
+	if j.eval("String(document.querySelector('#f-require_sso').checked)") != "true" {
+		t.Error("require_sso is not ticked after saving")
+	}
+	j.axeCheck("site with single sign-on required")
+
+	j.do(cdp.Navigate(fmt.Sprintf("%s/admin/contacts/%d", j.base, peter.ID)), cdp.WaitVisible(cdp.CSS("[data-testid=identities]")))
+	if got := j.text("[data-testid=identity-provider]"); got != "Initech ID" {
+		t.Errorf("provider: %q", got)
+	}
+	j.axeCheck("contact with a linked identity")
+	j.do(cdp.Click(cdp.CSS("button[data-testid=unlink]")))
+	j.waitURL("done=unlinked")
+	j.do(cdp.WaitVisible(cdp.CSS("[data-testid=identities-none]")))
+	j.axeCheck("contact after unlinking")
+	j.signOut()
+
+	// The password step, posted as a password manager would: refused,
+	// with a link to the provider that the page does not follow itself.
+	j.do(cdp.Navigate(j.base+"/login"), cdp.WaitVisible(cdp.CSS("form[data-testid=email-step]")))
+	j.eval(`(() => { const f = document.createElement("form"); f.method = "post"; f.action = "/login";
+		for (const [k, v] of [["email", "peter@initech.test"], ["password", "` + testkit.Password + `"], ["next", "/tickets"]]) {
+			const i = document.createElement("input"); i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i); }
+		document.body.appendChild(f); f.submit(); return ""; })()`)
+	j.do(cdp.WaitVisible(cdp.CSS("a[data-testid=sso-continue]")))
+	time.Sleep(300 * time.Millisecond)
+	if got := j.eval("location.pathname"); got != "/login" {
+		t.Errorf("the refusal left for %s by itself", got)
+	}
+	if got := j.text("[role=alert]"); got != "Your organisation requires you to sign in with Initech ID, not with a password." {
+		t.Errorf("alert: %q", got)
+	}
+	j.axeCheck("password refused for single sign-on")
+}

@@ -69,7 +69,8 @@ func (h *handlers) oidcDelete(c *gin.Context) error {
 // client secret, only whether one is set.
 type siteOIDCSettings struct {
 	oidcSettings
-	Domains []string `json:"domains"`
+	Domains    []string `json:"domains"`
+	RequireSSO bool     `json:"require_sso"`
 }
 
 func showSiteOIDC(o *svcportal.SiteOIDC) siteOIDCSettings {
@@ -77,7 +78,7 @@ func showSiteOIDC(o *svcportal.SiteOIDC) siteOIDCSettings {
 		return siteOIDCSettings{Domains: []string{}}
 	}
 	at := o.UpdatedAt
-	return siteOIDCSettings{Domains: o.Domains, oidcSettings: oidcSettings{Configured: true, Issuer: o.Issuer, ClientID: o.ClientID,
+	return siteOIDCSettings{Domains: o.Domains, RequireSSO: o.RequireSSO, oidcSettings: oidcSettings{Configured: true, Issuer: o.Issuer, ClientID: o.ClientID,
 		SecretSet: o.ClientSecret != "", Label: o.Label, AllowCreate: o.AllowCreate, CreateSiteID: o.SiteID, UpdatedAt: &at}}
 }
 

@@ -81,13 +81,16 @@ type sitePage struct {
 	CanSSO      bool
 	SSO         siteSSOForm
 	RedirectURI string
+	// SSORequired says the saved provider requires single sign-on (the
+	// form may show another choice, typed but refused).
+	SSORequired bool
 }
 
 // siteSSOForm is the site's own provider as shown and typed; Domains as
 // one line.
 type siteSSOForm struct {
-	Configured, SecretSet, AllowCreate bool
-	Issuer, ClientID, Label, Domains   string
+	Configured, SecretSet, AllowCreate, RequireSSO bool
+	Issuer, ClientID, Label, Domains               string
 }
 
 func (h *handlers) newSitePage(c *gin.Context, id int64) (*sitePage, error) {
@@ -113,8 +116,9 @@ func (h *handlers) newSitePage(c *gin.Context, id int64) (*sitePage, error) {
 			return nil, err
 		}
 		if o != nil {
-			pg.SSO = siteSSOForm{Configured: true, SecretSet: o.ClientSecret != "", AllowCreate: o.AllowCreate,
+			pg.SSO = siteSSOForm{Configured: true, SecretSet: o.ClientSecret != "", AllowCreate: o.AllowCreate, RequireSSO: o.RequireSSO,
 				Issuer: o.Issuer, ClientID: o.ClientID, Label: o.Label, Domains: strings.Join(o.Domains, " ")}
+			pg.SSORequired = o.RequireSSO
 		}
 	}
 	switch c.Query("done") {
@@ -169,12 +173,13 @@ func (h *handlers) siteSSOSubmit(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	typed := siteSSOForm{Issuer: c.PostForm("issuer"), ClientID: c.PostForm("client_id"), Label: c.PostForm("label"),
-		Domains: c.PostForm("domains"), AllowCreate: c.PostForm("allow_create") == "on"}
+		Domains: c.PostForm("domains"), AllowCreate: c.PostForm("allow_create") == "on", RequireSSO: c.PostForm("require_sso") == "on"}
 	if c.PostForm("action") == "delete" {
 		err = h.deps.SSO.DeleteSiteOIDC(ctx, id)
 	} else {
 		_, err = h.deps.SSO.PutSiteOIDC(ctx, id, svcportal.SiteOIDCChange{Issuer: typed.Issuer, ClientID: typed.ClientID,
-			ClientSecret: secretChange(c), Label: typed.Label, Domains: splitDomains(typed.Domains), AllowCreate: typed.AllowCreate})
+			ClientSecret: secretChange(c), Label: typed.Label, Domains: splitDomains(typed.Domains), AllowCreate: typed.AllowCreate,
+			RequireSSO: typed.RequireSSO})
 	}
 	if web.Redisplays(err) {
 		pg, perr := h.newSitePage(c, id)

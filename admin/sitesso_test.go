@@ -33,8 +33,9 @@ func TestSiteOIDC(t *testing.T) {
 		SecretSet  bool     `json:"client_secret_set"`
 		Domains    []string `json:"domains"`
 		Secret     *string  `json:"client_secret"`
+		RequireSSO *bool    `json:"require_sso"`
 	}
-	if rec := b.JSON(t, "GET", path, nil, &got); rec.Code != http.StatusOK || got.Configured {
+	if rec := b.JSON(t, "GET", path, nil, &got); rec.Code != http.StatusOK || got.Configured || got.RequireSSO == nil || *got.RequireSSO {
 		t.Fatalf("none yet: %d %+v", rec.Code, got)
 	}
 	for name, body := range map[string]map[string]any{
@@ -47,14 +48,19 @@ func TestSiteOIDC(t *testing.T) {
 		}
 	}
 	if rec := b.JSON(t, "PUT", path, valid, &got); rec.Code != http.StatusOK || !got.SecretSet || got.Secret != nil ||
-		got.Issuer != "https://login.microsoftonline.com/abc/v2.0" || len(got.Domains) != 2 || got.Domains[0] != "initech.test" {
+		got.Issuer != "https://login.microsoftonline.com/abc/v2.0" || len(got.Domains) != 2 || got.Domains[0] != "initech.test" || *got.RequireSSO {
 		t.Fatalf("put: %d %+v", rec.Code, got)
 	}
 	delete(valid, "client_secret")
 	valid["label"] = "Initech Entra"
+	valid["require_sso"] = true
 	b.JSON(t, "PUT", path, valid, &got)
-	if o, err := w.app.Store.SiteOIDCByDomain(w.actx, "initech.example"); err != nil || o.ClientSecret != "s3cret" || o.Label != "Initech Entra" || o.SiteID != w.initech.ID {
+	if o, err := w.app.Store.SiteOIDCByDomain(w.actx, "initech.example"); err != nil || o.ClientSecret != "s3cret" || o.Label != "Initech Entra" ||
+		o.SiteID != w.initech.ID || !o.RequireSSO {
 		t.Errorf("by domain: %+v %v", o, err)
+	}
+	if rec := b.JSON(t, "GET", path, nil, &got); rec.Code != http.StatusOK || !*got.RequireSSO {
+		t.Errorf("require_sso read back: %d %+v", rec.Code, got)
 	}
 	var e web.APIError
 	other := map[string]any{"issuer": "https://accounts.google.com", "client_id": "p", "label": "Umbrella", "domains": []string{"umbrella.test", "initech.test"}}
@@ -115,7 +121,7 @@ func TestSitePages_SSO(t *testing.T) {
 	}
 
 	valid := url.Values{"issuer": {"https://login.microsoftonline.com/abc/v2.0"}, "label": {"Initech Entra"}, "client_id": {"portal"},
-		"client_secret": {"s3cret"}, "domains": {"Initech.test;\ninitech.example"}, "allow_create": {"on"}}
+		"client_secret": {"s3cret"}, "domains": {"Initech.test;\ninitech.example"}, "allow_create": {"on"}, "require_sso": {"on"}}
 	if rec, _ := save(d.admin, valid); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != path+"?done=sso#sso" {
 		t.Fatalf("save: %d %s", rec.Code, rec.Header().Get("Location"))
 	}
@@ -123,14 +129,26 @@ func TestSitePages_SSO(t *testing.T) {
 	valid.Set("label", "Initech ID")
 	save(d.admin, valid)
 	o, err := d.app.Accounts.SiteOIDC(d.actx, d.initech.ID)
-	if err != nil || o == nil || o.ClientSecret != "s3cret" || o.Label != "Initech ID" || !o.AllowCreate ||
+	if err != nil || o == nil || o.ClientSecret != "s3cret" || o.Label != "Initech ID" || !o.AllowCreate || !o.RequireSSO ||
 		strings.Join(o.Domains, " ") != "initech.test initech.example" {
 		t.Fatalf("saved provider: %+v %v", o, err)
 	}
 	_, doc = d.admin.Page(t, path+"?done=sso")
 	if doc.Find("#f-domains").AttrOr("value", "") != "initech.test initech.example" || doc.Find("#f-client_secret").AttrOr("value", "") != "" ||
-		doc.Find("[data-testid=site-sso-delete]").Length() != 1 || !doc.Find("#f-allow_create").Is("[checked]") {
+		doc.Find("[data-testid=site-sso-delete]").Length() != 1 || !doc.Find("#f-allow_create").Is("[checked]") || !doc.Find("#f-require_sso").Is("[checked]") {
 		t.Error("the page does not show the saved provider")
+	}
+	if got := strings.TrimSpace(doc.Find("[data-testid=site-sso-state]").Text()); got != "Les contacts dont l’adresse e-mail appartient à ces domaines doivent se connecter avec le fournisseur propre de ce site : les mots de passe sont refusés." {
+		t.Errorf("state with single sign-on required: %q", got)
+	}
+	if hint := doc.Find("#" + doc.Find("#f-require_sso").AttrOr("aria-describedby", "")); !strings.HasPrefix(hint.Text(), "Les contacts dont l’adresse e-mail appartient à ces domaines ne peuvent alors plus") {
+		t.Errorf("require_sso hint: %q", hint.Text())
+	}
+	// Unticked, single sign-on is optional again.
+	valid.Del("require_sso")
+	save(d.admin, valid)
+	if o, _ := d.app.Accounts.SiteOIDC(d.actx, d.initech.ID); o == nil || o.RequireSSO {
+		t.Errorf("require_sso kept after unticking: %+v", o)
 	}
 
 	other := url.Values{"issuer": {"https://accounts.google.com"}, "label": {"Umbrella"}, "client_id": {"p"}, "domains": {"umbrella.test initech.example"}}
@@ -148,5 +166,112 @@ func TestSitePages_SSO(t *testing.T) {
 	}
 	if o, _ := d.app.Accounts.SiteOIDC(d.actx, d.initech.ID); o != nil {
 		t.Errorf("still configured: %+v", o)
+	}
+}
+
+// TestContactPages_Identities: a contact's page lists the accounts at
+// sign-in providers linked to them — the provider's label while it is
+// configured with the identity's issuer, else the issuer; Entra's
+// directory and object ids or the subject, shortened — and an admin
+// unlinks one: it is gone, the contact's sessions end, the unlinking is
+// audited. Agents see the list but can neither see nor post the button;
+// an identity of another contact is not found through this one.
+func TestContactPages_Identities(t *testing.T) {
+	d := newDesk(t)
+	ctx, st := d.actx, d.app.Store
+	peter, err := st.ContactByEmail(ctx, "peter@initech.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := st.ContactByEmail(ctx, "alice@umbrella.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const issuer, tid = "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0", "9188040d-6c67-4c5b-b112-36a304b66dad"
+	if _, err := d.app.Accounts.PutSiteOIDC(ctx, d.initech.ID, svcportal.SiteOIDCChange{Issuer: issuer, ClientID: "portal", Label: "Initech Entra",
+		Domains: []string{"initech.test"}}); err != nil {
+		t.Fatal(err)
+	}
+	link := func(c *svcportal.Contact, id svcportal.ContactIdentity) int64 {
+		t.Helper()
+		l := &svcportal.IdentityLink{ContactID: c.ID, Identity: id}
+		if _, err := st.LinkIdentity(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		return l.Identity.ID
+	}
+	entra := link(peter, svcportal.ContactIdentity{SiteID: d.initech.ID, Email: "peter@initech.test",
+		IdentityKey: svcportal.IdentityKey{Issuer: issuer, Subject: "app-sub", TID: tid, OID: "00000000-0000-0000-0000-00000000beef"}})
+	old := link(peter, svcportal.ContactIdentity{Email: "peter.g@old.example", IdentityKey: svcportal.IdentityKey{Issuer: "https://old.example", Subject: "peter"}})
+	alices := link(alice, svcportal.ContactIdentity{Email: "alice@umbrella.test", IdentityKey: svcportal.IdentityKey{Issuer: "https://old.example", Subject: "alice"}})
+
+	path := fmt.Sprintf("/admin/contacts/%d", peter.ID)
+	d.admin.Header.Set("Accept-Language", "fr")
+	rows := func(doc *goquery.Document) []string {
+		var out []string
+		doc.Find("table[data-testid=identities] tbody tr").Each(func(_ int, tr *goquery.Selection) {
+			out = append(out, strings.Join(texts(tr.Find("td[data-testid^=identity-]")), " | "))
+		})
+		return out
+	}
+	_, doc := d.admin.Page(t, path)
+	want := []string{"Initech Entra | Annuaire 9188040d…6dad · objet 00000000…beef", "https://old.example | Sujet peter"}
+	if got := rows(doc); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("identities: got %q, want %q", got, want)
+	}
+	if got := doc.Find("tr[data-identity] span[title]").First().AttrOr("title", ""); got != tid+" / 00000000-0000-0000-0000-00000000beef" {
+		t.Errorf("full key: %q", got)
+	}
+	if got := doc.Find("button[data-testid=unlink]").First().AttrOr("aria-label", ""); got != "Délier Initech Entra" {
+		t.Errorf("unlink button's name: %q", got)
+	}
+	_, doc = d.agent.Page(t, path)
+	if len(rows(doc)) != 2 || doc.Find("button[data-testid=unlink]").Length() != 0 {
+		t.Errorf("agent: %d rows, %d buttons; want the list without buttons", len(rows(doc)), doc.Find("button[data-testid=unlink]").Length())
+	}
+	unlink := func(b *testkit.Browser, contact, identity int64) *httptest.ResponseRecorder {
+		return b.Submit(t, fmt.Sprintf("/admin/contacts/%d/identities/%d/unlink", contact, identity), url.Values{})
+	}
+	if rec := unlink(d.agent, peter.ID, entra); rec.Code != http.StatusForbidden {
+		t.Errorf("agent: got %d, want 403", rec.Code)
+	}
+	if rec := unlink(d.admin, peter.ID, alices); rec.Code != http.StatusNotFound {
+		t.Errorf("another contact's identity: got %d, want 404", rec.Code)
+	}
+	if rec := d.peter.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusOK {
+		t.Fatalf("peter is not signed in: %d", rec.Code)
+	}
+
+	rec := unlink(d.admin, peter.ID, entra)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != path+"?done=unlinked#identities" {
+		t.Fatalf("unlink: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	_, doc = d.admin.Page(t, path+"?done=unlinked")
+	if got := rows(doc); len(got) != 1 || got[0] != want[1] {
+		t.Errorf("after unlinking: %q", got)
+	}
+	if got := doc.Find("[role=status]").Text(); got != "Le compte de connexion a été délié de peter@initech.test ; ses sessions ont pris fin." {
+		t.Errorf("notice: %q", got)
+	}
+	if _, err := st.ContactIdentity(ctx, svcportal.IdentityKey{Issuer: issuer, TID: tid, OID: "00000000-0000-0000-0000-00000000beef"}); svcportal.KindOf(err) != svcportal.KindNotFound {
+		t.Errorf("identity still linked: %v", err)
+	}
+	if rec := d.peter.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("peter's session after the unlinking: %d, want 401", rec.Code)
+	}
+	entries, _, err := d.app.Accounts.AuditEntries(ctx, svcportal.AuditFilter{Action: svcportal.AuditSSOUnlinked})
+	if err != nil || len(entries) != 1 || entries[0].Email != "peter@initech.test" || entries[0].ActorKind != svcportal.PrincipalStaff ||
+		entries[0].ActorID != d.adminID || entries[0].Detail != issuer+" (tid "+tid+", oid 00000000-0000-0000-0000-00000000beef)" {
+		t.Errorf("audit: %+v %v", entries, err)
+	}
+	if rec := unlink(d.admin, peter.ID, entra); rec.Code != http.StatusNotFound {
+		t.Errorf("unlinked twice: got %d, want 404", rec.Code)
+	}
+	if rec := unlink(d.admin, peter.ID, old); rec.Code != http.StatusSeeOther {
+		t.Errorf("the other: %d", rec.Code)
+	}
+	if _, doc := d.admin.Page(t, path); doc.Find("table[data-testid=identities]").Length() != 0 ||
+		doc.Find("[data-testid=identities-none]").Text() != "Aucun compte chez un fournisseur de connexion n’est lié à ce contact." {
+		t.Errorf("no identity left: %q", doc.Find("#identities").Text())
 	}
 }

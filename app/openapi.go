@@ -39,9 +39,9 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/openapi.json": {summary: "This document (OpenAPI 3.1)", status: 200},
 
 	// The portal, for contacts.
-	"POST /api/v1/auth/login":                                  {summary: "Sign a contact in: sets the session cookie, answers {contact, csrf_token, must_change_password}", status: 200, body: "json"},
+	"POST /api/v1/auth/login":                                  {summary: "Sign a contact in: sets the session cookie, answers {contact, csrf_token, must_change_password}; 403 sso_required for an address whose site requires single sign-on", status: 200, body: "json"},
 	"POST /api/v1/auth/logout":                                 contactOp(204, "", "Sign out"),
-	"POST /api/v1/auth/password-reset":                         {summary: "Send a reset code by email (202 whether or not the address is known)", status: 202, body: "json"},
+	"POST /api/v1/auth/password-reset":                         {summary: "Send a reset code by email (202 whether or not the address is known; an address whose site requires single sign-on is sent to its provider instead of a code)", status: 202, body: "json"},
 	"POST /api/v1/auth/password-reset/confirm":                 {summary: "Set a new password with the emailed code (400 invalid_code)", status: 204, body: "json"},
 	"POST /api/v1/auth/email-change/confirm":                   {summary: "Confirm a new email address with the emailed code", status: 204, body: "json"},
 	"GET /api/v1/me":                                           contactOp(200, "", "The signed-in contact"),
@@ -132,8 +132,8 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/admin/announcements":                         staffOp(201, "json", "Create an announcement (title, body, severity, site_ids, starts_at, ends_at)"),
 	"PATCH /api/v1/admin/announcements/{id}":                   staffOp(200, "json", "Change an announcement"),
 	"DELETE /api/v1/admin/announcements/{id}":                  staffOp(204, "", "Delete an announcement"),
-	"GET /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "", "A site's own OpenID Connect provider and its email domains"),
-	"PUT /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "json", "Configure a site's own OpenID Connect provider"),
+	"GET /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "", "A site's own OpenID Connect provider (issuer, client_id, client_secret_set, label, domains, allow_create, require_sso)"),
+	"PUT /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "json", "Configure a site's own OpenID Connect provider (issuer, client_id, client_secret, label, domains, allow_create, require_sso: refuse passwords to the addresses of its domains)"),
 	"DELETE /api/v1/admin/sites/{id}/oidc":                     staffOp(204, "", "Remove a site's own OpenID Connect provider"),
 	"GET /api/v1/admin/contacts/{id}/export":                   staffOp(200, "", "Everything the portal holds of a contact (data rights export)"),
 	"POST /api/v1/admin/contacts/{id}/erase":                   staffOp(204, "", "Erase a contact: profile replaced by a placeholder, messages kept as a former contact's (admins)"),

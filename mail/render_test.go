@@ -37,7 +37,7 @@ var rawID = regexp.MustCompile(`mail\.[a-z_]+(\.[a-z_]+)?`)
 func TestRenderer_Kinds(t *testing.T) {
 	r := newRenderer(t)
 	kinds := r.Kinds()
-	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_refused,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_reminder_cc,ticket_replied,ticket_solution,ticket_solution_cc,ticket_status,webhook_disabled,welcome"
+	want := "email_change_confirm,email_change_notice,email_change_taken,reset_code,reset_sso,reset_unknown,staff_reset_code,staff_ticket_created,staff_ticket_refused,staff_ticket_replied,staff_welcome,ticket_auto_closed,ticket_cc,ticket_created,ticket_reminder,ticket_reminder_cc,ticket_replied,ticket_solution,ticket_solution_cc,ticket_status,webhook_disabled,welcome"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("got kinds %v, want %s", kinds, want)
 	}
@@ -59,6 +59,8 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 		svcportal.EmailResetCode: {Kind: svcportal.EmailResetCode, To: "peter@initech.test",
 			Data: map[string]any{"Code": "04918273", "Minutes": 15}},
 		svcportal.EmailResetUnknown: {Kind: svcportal.EmailResetUnknown, To: "nobody@initech.test", Data: map[string]any{}},
+		svcportal.EmailResetSSO: {Kind: svcportal.EmailResetSSO, To: "ann@initech.test",
+			Data: map[string]any{"Provider": "Initech Entra", "Link": "https://acme.portal.test/login"}},
 		svcportal.EmailChangeConfirm: {Kind: svcportal.EmailChangeConfirm, To: "peter.g@initech.test",
 			Data: map[string]any{"Link": "https://acme.portal.test/confirm-email?token=xyz789", "ExpiresHours": 24}},
 		svcportal.EmailChangeNotice: {Kind: svcportal.EmailChangeNotice, To: "peter@initech.test",
@@ -69,6 +71,7 @@ func TestRenderer_EveryLanguage(t *testing.T) {
 	}
 	wants := map[string][]string{
 		svcportal.EmailResetUnknown:    {},
+		svcportal.EmailResetSSO:        {"Initech Entra", "https://acme.portal.test/login"},
 		svcportal.EmailChangeConfirm:   {"https://acme.portal.test/confirm-email?token=xyz789", "24"},
 		svcportal.EmailChangeNotice:    {"peter.g@initech.test"},
 		svcportal.EmailChangeTaken:     {},

@@ -145,6 +145,7 @@ type matrix struct {
 	gStaff              int64
 	gWebhook            int64
 	gImport             int64
+	gIdentity           int64 // of gContact
 	gAnnouncement       int64
 }
 
@@ -177,6 +178,19 @@ func (m *matrix) site(t *testing.T) int64 {
 func (m *matrix) contact(t *testing.T) int64 {
 	t.Helper()
 	return testkit.Contact(m.d.actx, t, m.d.app.Store, fmt.Sprintf("fresh%d@initech.test", m.next()), m.initech, svcportal.RoleMember).ID
+}
+
+// identity links an account at a provider to contact c in ctx's tenant
+// and answers the identity's id.
+func (m *matrix) identity(t *testing.T, ctx context.Context, c int64) int64 {
+	t.Helper()
+	n := m.next()
+	l := &svcportal.IdentityLink{ContactID: c, Identity: svcportal.ContactIdentity{
+		IdentityKey: svcportal.IdentityKey{Issuer: "https://id.example", Subject: fmt.Sprintf("matrix-%d", n)}, Email: fmt.Sprintf("sso%d@example.test", n)}}
+	if _, err := m.d.app.Store.LinkIdentity(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	return l.Identity.ID
 }
 
 func (m *matrix) staffMember(t *testing.T) int64 {
@@ -287,6 +301,14 @@ func routeCases() map[string]routeCase {
 		return map[string]string{"id": id(m.contact(t))}
 	}
 	gContact := func(m *matrix) map[string]string { return map[string]string{"id": id(m.gContact)} }
+	// linked is a fresh contact with a linked sign-in identity.
+	linked := func(t *testing.T, m *matrix, _ *who) map[string]string {
+		c := m.contact(t)
+		return map[string]string{"id": id(c), "identity": id(m.identity(t, m.d.actx, c))}
+	}
+	gLinked := func(m *matrix) map[string]string {
+		return map[string]string{"id": id(m.gContact), "identity": id(m.gIdentity)}
+	}
 	field := func(t *testing.T, m *matrix, _ *who) map[string]string { return map[string]string{"key": m.field(t)} }
 	// tokenID makes an API token of the tenant's admin and answers its id.
 	tokenID := func(ctx context.Context, m *matrix, email string) int64 {
@@ -689,12 +711,13 @@ func routeCases() map[string]routeCase {
 				return formBody(url.Values{"email": {fmt.Sprintf("edited%d@initech.test", m.next())}, "first_name": {"Edited"},
 					"role." + id(m.initech.ID): {"site_manager"}})(m, nil)
 			}},
-		"POST /admin/contacts/:id/state":   {access: admins, params: contact, foreign: gContact, body: formBody(url.Values{"action": {"disable"}})},
-		"POST /admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
-		"GET /admin/contacts/:id/delete":   {access: admins, params: contact, foreign: gContact},
-		"POST /admin/contacts/:id/delete":  {access: admins, params: contact, foreign: gContact},
-		"GET /admin/contacts/import":       {access: admins, params: noParams},
-		"GET /admin/contacts/import/:id":   {access: admins, params: anImport, foreign: gImport},
+		"POST /admin/contacts/:id/state":                       {access: admins, params: contact, foreign: gContact, body: formBody(url.Values{"action": {"disable"}})},
+		"POST /admin/contacts/:id/welcome":                     {access: admins, params: contact, foreign: gContact},
+		"POST /admin/contacts/:id/identities/:identity/unlink": {access: admins, params: linked, foreign: gLinked},
+		"GET /admin/contacts/:id/delete":                       {access: admins, params: contact, foreign: gContact},
+		"POST /admin/contacts/:id/delete":                      {access: admins, params: contact, foreign: gContact},
+		"GET /admin/contacts/import":                           {access: admins, params: noParams},
+		"GET /admin/contacts/import/:id":                       {access: admins, params: anImport, foreign: gImport},
 		// An import runs in the background, one per tenant: the next
 		// admin's may find the last still running (409).
 		"POST /admin/contacts/import": {access: admins, params: noParams, allowed: passes,
@@ -1019,6 +1042,7 @@ func TestIsolationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.gImport = gi.ID
+	m.gIdentity = m.identity(t, d.gctx, gavin.ID)
 	gTitle := mark + " announcement"
 	ga2, err := d.app.Announcements.CreateAnnouncement(d.gctx, svcportal.AnnouncementChange{Title: &gTitle})
 	if err != nil {

@@ -26,8 +26,10 @@ type loginPage struct {
 	// EmailError says why the email step refused the address.
 	EmailError string
 	// Provider, after the email step, is the site's provider the address
-	// goes to: the page links to it (and its script follows the link).
+	// goes to: the page links to it, and when Follow is set its script
+	// follows the link (not when a refused password says why first).
 	Provider *svcportal.SSORedirect
+	Follow   bool
 }
 
 // newLoginPage is the login page for email (the password step when one is
@@ -79,6 +81,9 @@ func (h *handlers) loginSubmit(c *gin.Context) error {
 		return h.loginEmailStep(c, email, next)
 	}
 	p, err := h.sessions.SignIn(c, h.deps.Accounts, email, c.PostForm("password"))
+	if svcportal.IsSSORequired(err) {
+		return h.loginSSORequired(c, email, next, err)
+	}
 	if web.Redisplays(err) {
 		pg := h.newLoginPage(c, email, next)
 		pg.Error = web.ErrorMessage(c, err)
@@ -104,23 +109,53 @@ func (h *handlers) loginEmailStep(c *gin.Context, email, next string) error {
 		pg.EmailError = pg.T("error.email_format")
 		return web.Render(c, http.StatusUnprocessableEntity, "portal/login", pg)
 	}
-	if h.deps.SSO != nil {
-		r, err := h.deps.SSO.StartSSO(c.Request.Context(), svcportal.SSOStart{RedirectURI: h.redirectURI(c), Next: next, Email: email})
-		switch svcportal.KindOf(err) {
-		case svcportal.KindNone:
-			// A page with a link, not a redirect: the login form's
-			// form-action policy ('self') forbids a redirect to another
-			// origin.
-			h.setSSOCookie(c, r.State)
-			pg := h.newLoginPage(c, email, next)
-			pg.Provider = r
-			return web.Render(c, http.StatusOK, "portal/login", pg)
-		case svcportal.KindNotFound:
-		default:
-			return h.ssoRefused(c, next, err)
-		}
+	r, err := h.startSiteSSO(c, email, next)
+	switch svcportal.KindOf(err) {
+	case svcportal.KindNone:
+		// A page with a link, not a redirect: the login form's
+		// form-action policy ('self') forbids a redirect to another
+		// origin.
+		pg := h.newLoginPage(c, email, next)
+		pg.Provider, pg.Follow = r, true
+		return web.Render(c, http.StatusOK, "portal/login", pg)
+	case svcportal.KindNotFound:
+		return web.Render(c, http.StatusOK, "portal/login", h.newLoginPage(c, email, next))
+	default:
+		return h.ssoRefused(c, next, err)
 	}
-	return web.Render(c, http.StatusOK, "portal/login", h.newLoginPage(c, email, next))
+}
+
+// startSiteSSO prepares the sign-in of email with the provider of the
+// site that claims its domain, keeping its state in the cookie:
+// KindNotFound when no site does.
+func (h *handlers) startSiteSSO(c *gin.Context, email, next string) (*svcportal.SSORedirect, error) {
+	if h.deps.SSO == nil {
+		return nil, svcportal.ErrNotFound()
+	}
+	r, err := h.deps.SSO.StartSSO(c.Request.Context(), svcportal.SSOStart{RedirectURI: h.redirectURI(c), Next: next, Email: email})
+	if err != nil {
+		return nil, err
+	}
+	h.setSSOCookie(c, r.State)
+	return r, nil
+}
+
+// loginSSORequired answers a password refused because the address's
+// site requires single sign-on: the refusal, and a link to that site's
+// provider (when it can be reached) that the reader follows.
+func (h *handlers) loginSSORequired(c *gin.Context, email, next string, refusal error) error {
+	pg := h.newLoginPage(c, email, next)
+	pg.Error = web.ErrorMessage(c, refusal)
+	r, err := h.startSiteSSO(c, email, next)
+	switch svcportal.KindOf(err) {
+	case svcportal.KindNone:
+		pg.Provider = r
+	case svcportal.KindNotFound, svcportal.KindInvalid:
+		// Removed meanwhile, or unreachable: the refusal alone.
+	default:
+		return err
+	}
+	return web.Render(c, web.ErrorStatus(c, refusal), "portal/login", pg)
 }
 
 func (h *handlers) logoutSubmit(c *gin.Context) error {

@@ -104,3 +104,31 @@ func (s *Store) ContactIdentities(ctx context.Context, contactID int64) ([]svcpo
 		Where("tenant_id = ? AND contact_id = ?", tid, contactID).Order("created_at", "id").Scan(ctx)
 	return list, err
 }
+
+// UnlinkIdentity implements svcportal.ContactIdentityStore.
+func (s *Store) UnlinkIdentity(ctx context.Context, contactID, id int64, e *svcportal.AuditEntry) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().TableExpr("contact_identities").
+			Where("id = ? AND tenant_id = ? AND contact_id = ?", id, tid, contactID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("unlink contact identity %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return svcportal.ErrNotFound()
+		}
+		// A session opened with the account must not outlive the link.
+		if err := deleteSessionsOf(ctx, tx, tid, svcportal.PrincipalContact, contactID, ""); err != nil {
+			return err
+		}
+		if err := tx.NewSelect().Table("contacts").Column("email").Where("id = ? AND tenant_id = ?", contactID, tid).Scan(ctx, &e.Email); err != nil {
+			return notFound(err)
+		}
+		return insertAudit(ctx, tx, tid, s.now(), e)
+	})
+}

@@ -100,6 +100,7 @@ func (s *Store) PutSiteOIDC(ctx context.Context, o *svcportal.SiteOIDC) error {
 			On("CONFLICT (site_id) DO UPDATE").
 			Set("issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret = EXCLUDED.client_secret").
 			Set("label = EXCLUDED.label, domains = EXCLUDED.domains, allow_create = EXCLUDED.allow_create").
+			Set("require_sso = EXCLUDED.require_sso").
 			Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("put site %d oidc: %w", o.SiteID, err)
