@@ -31,7 +31,10 @@ type ResetCode struct {
 }
 
 // PasswordLink is a single-use set-password link of a welcome email. The
-// contact holds a random token; only its SHA-256 is stored.
+// contact holds a random token; only its SHA-256 is stored. One without
+// TokenHash is no link: saving it voids the contact's earlier links and
+// queues its email only (a welcome to an address whose site requires
+// single sign-on).
 type PasswordLink struct {
 	ID        int64     `bun:"id,pk,autoincrement"`
 	TenantID  int64     `bun:"tenant_id,notnull"`

@@ -332,7 +332,9 @@ func (s *Service) SendWelcome(ctx context.Context, by *svcportal.Principal, id i
 }
 
 // welcome makes a new set-password link for c and renders its welcome
-// email in c's language (the tenant's default when c has none).
+// email in c's language (the tenant's default when c has none); for an
+// address whose site requires single sign-on, an empty link and an email
+// that names the provider.
 func (s *Service) welcome(ctx context.Context, c *svcportal.Contact) (*svcportal.PasswordLink, *svcportal.OutboundEmail, error) {
 	t := svcportal.TenantFrom(ctx)
 	if t == nil {
@@ -342,14 +344,26 @@ func (s *Service) welcome(ctx context.Context, c *svcportal.Contact) (*svcportal
 		return nil, nil, errNotConfigured
 	}
 	token := randomToken(32)
-	link := s.url(t) + "/set-password?token=" + url.QueryEscape(token)
-	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailWelcome,
-		To: c.Email, ToName: c.DisplayName(), Locale: c.Locale,
-		Data: map[string]any{"Link": link, "ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour)}})
+	l := &svcportal.PasswordLink{TokenHash: HashToken(token), ExpiresAt: s.now().Add(svcportal.PasswordLinkTTL)}
+	data := map[string]any{"Link": s.url(t) + "/set-password?token=" + url.QueryEscape(token),
+		"ExpiresHours": int(svcportal.PasswordLinkTTL / time.Hour)}
+	required, err := s.ssoRequiredFor(ctx, c.Email)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &svcportal.PasswordLink{TokenHash: HashToken(token), ExpiresAt: s.now().Add(svcportal.PasswordLinkTTL)}, msg, nil
+	if required != nil {
+		// The site signs its people in with its provider: a password could
+		// never be used, so the email sends them to the login page and no
+		// link is made (saving the empty one voids earlier links).
+		l = &svcportal.PasswordLink{}
+		data = map[string]any{"Provider": required.Label, "Link": s.url(t) + "/login"}
+	}
+	msg, err := s.mailer.RenderEmail(ctx, t, svcportal.EmailRequest{Kind: svcportal.EmailWelcome,
+		To: c.Email, ToName: c.DisplayName(), Locale: c.Locale, Data: data})
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, msg, nil
 }
 
 // codeHash is the keyed hash stored for a reset code, bound to the tenant

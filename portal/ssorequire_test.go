@@ -300,3 +300,66 @@ func TestSiteSSO_Unlinked(t *testing.T) {
 		t.Errorf("audit: %q", got)
 	}
 }
+
+// TestSiteSSO_RequireSSO_Welcome: a welcome to an address whose site
+// requires single sign-on names the provider and links to the login
+// page; no set-password link is made, and earlier ones are voided.
+func TestSiteSSO_RequireSSO_Welcome(t *testing.T) {
+	w := newSiteSSOWorld(t)
+	token, err := w.app.Accounts.CreateAPIToken(w.actx, "admin@acme.test", "welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := w.app.NewBrowser("acme.localhost")
+	admin.Header.Set("Authorization", "Bearer "+token)
+	create := func(email string, site *svcportal.Site) (map[string]int, svcportal.OutboundEmail) {
+		t.Helper()
+		writes := writesOf(t, w.app.Store, func() {
+			if rec := admin.JSON(t, http.MethodPost, "/api/v1/admin/contacts", map[string]any{"email": email, "first_name": "New",
+				"site_id": site.ID, "role": "member", "send_welcome": true}, nil); rec.Code != http.StatusCreated {
+				t.Fatalf("create %s: %d %s", email, rec.Code, rec.Body)
+			}
+		})
+		sent, err := w.app.Store.Emails(w.actx, svcportal.EmailFilter{ToAddress: email})
+		if err != nil || len(sent) != 1 {
+			t.Fatalf("emails to %s: %v %v", email, sent, err)
+		}
+		return writes, sent[0]
+	}
+
+	// Without the requirement, the usual welcome with its link.
+	writes, firstWelcome := create("first@initech.test", w.initech)
+	if writes["password_links"] != 1 || !strings.Contains(firstWelcome.TextBody, "/set-password?token=") {
+		t.Fatalf("a welcome without the requirement: writes %v, %q", writes, firstWelcome.TextBody)
+	}
+	w.requireSSO(t, true)
+	writes, m := create("second@initech.test", w.initech)
+	if writes["password_links"] != 0 || writes["outbound_emails"] != 1 || m.Kind != svcportal.EmailWelcome ||
+		strings.Contains(m.TextBody, "set-password") || !strings.Contains(m.TextBody, "Initech Google") ||
+		!strings.Contains(m.TextBody, "http://acme.localhost/login") || !strings.Contains(m.HTMLBody, "http://acme.localhost/login") {
+		t.Errorf("a welcome under the requirement: writes %v, %q", writes, m.TextBody)
+	}
+	// Sent again to the first contact, it voids the link it had.
+	first, err := w.app.Store.ContactByEmail(w.actx, "first@initech.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`/set-password\?token=[^\s"]+`).FindString(firstWelcome.TextBody)
+	setsPassword := func() bool {
+		rec := w.app.NewBrowser("acme.localhost").Get(t, link)
+		return rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), `name="password"`)
+	}
+	if link == "" || !setsPassword() {
+		t.Fatalf("the first welcome's link %q sets no password", link)
+	}
+	if rec := admin.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/contacts/%d/welcome", first.ID), nil, nil); rec.Code >= 300 {
+		t.Fatalf("resend: %d %s", rec.Code, rec.Body)
+	}
+	if setsPassword() {
+		t.Error("the first welcome's link still sets a password")
+	}
+	// Umbrella does not require single sign-on: its welcome is the usual one.
+	if writes, m := create("new@umbrella.test", w.umbrella); writes["password_links"] != 1 || !strings.Contains(m.TextBody, "/set-password?token=") {
+		t.Errorf("another site's welcome: writes %v, %q", writes, m.TextBody)
+	}
+}

@@ -137,6 +137,9 @@ func (s *Store) insertPasswordLink(ctx context.Context, tx bun.IDB, tid int64, l
 		Where("tenant_id = ? AND contact_id = ? AND used_at IS NULL", tid, l.ContactID).Exec(ctx); err != nil {
 		return fmt.Errorf("void old password links: %w", err)
 	}
+	if l.TokenHash == "" { // no link: only the email (svcportal.PasswordLink)
+		return s.insertEmails(ctx, tx, now, email)
+	}
 	l.ID, l.TenantID, l.CreatedAt, l.ExpiresAt, l.UsedAt = 0, tid, now, l.ExpiresAt.UTC(), time.Time{}
 	if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
 		return fmt.Errorf("insert password link: %w", err)
