@@ -170,7 +170,7 @@ func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQ
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
 	}
-	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal, searchScope(l.tid, b.sites))
+	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal, searchScope{l.tid, b.sites})
 	if err != nil {
 		return nil, err
 	}
@@ -484,7 +484,7 @@ var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
 // "tickets AS t", whose tickets a word search finds in scope, see
 // searchScope), joining the reader's read state as rd when the filter
 // asks for it.
-func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool, scope string) (*bun.SelectQuery, error) {
+func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool, scope searchScope) (*bun.SelectQuery, error) {
 	if len(f.Sites) > 0 {
 		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
 	}
@@ -539,7 +539,7 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 		if f.Scope == "mine" {
 			q = q.Where("t.assignee_id = ?", staffID)
 		}
-		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true, searchScope(tid, f.Sites)); err != nil {
+		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true, searchScope{tid, f.Sites}); err != nil {
 			return nil, err
 		}
 		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))

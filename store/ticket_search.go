@@ -43,25 +43,52 @@ func searchTokens(text string) []string {
 }
 
 // searchScope says where a word search looks: the tickets of sites, or
-// of the tenant tid for none. On SQLite the scope column of a ticket's
-// document holds "t<tenant> s<site>", and the index then answers only the
-// tickets of the branch's sites, so the set it builds is as large as the
-// matches there, whatever the rest of the installation holds.
-func searchScope(tid int64, sites []int64) string {
-	if len(sites) == 0 {
-		return `scope : "t` + strconv.FormatInt(tid, 10) + `"`
+// of the tenant for none. The index answers only the tickets of the
+// scope, so the set it builds is as large as the matches there, whatever
+// the rest of the installation holds: on SQLite the scope column of a
+// ticket's document holds "t<tenant> s<site>"; on PostgreSQL its
+// documents hold the lexemes '#t<tenant>' and '#s<site>' (migration
+// 0160), which no typed word matches, even as a prefix, since the words
+// are letters and digits.
+type searchScope struct {
+	tenant int64
+	sites  []int64
+}
+
+// ids are the scope's tokens: "t<tenant>", or "s<site>" for each site.
+func (sc searchScope) ids() []string {
+	if len(sc.sites) == 0 {
+		return []string{"t" + strconv.FormatInt(sc.tenant, 10)}
 	}
-	parts := make([]string, len(sites))
-	for i, id := range sites {
-		parts[i] = `"s` + strconv.FormatInt(id, 10) + `"`
+	out := make([]string, len(sc.sites))
+	for i, id := range sc.sites {
+		out[i] = "s" + strconv.FormatInt(id, 10)
 	}
-	return "scope : (" + strings.Join(parts, " OR ") + ")"
+	return out
+}
+
+// fts5 is the scope as an FTS5 query on the scope column.
+func (sc searchScope) fts5() string {
+	ids := sc.ids()
+	for i, id := range ids {
+		ids[i] = `"` + id + `"`
+	}
+	return "scope : (" + strings.Join(ids, " OR ") + ")"
+}
+
+// tsquery is the scope as a PostgreSQL tsquery.
+func (sc searchScope) tsquery() string {
+	ids := sc.ids()
+	for i, id := range ids {
+		ids[i] = "'#" + id + "'"
+	}
+	return strings.Join(ids, " | ")
 }
 
 // matchWords limits q (on "tickets AS t") to tickets that hold every word
 // of term; internal notes count only when withInternal. scope is the
 // searchScope of q's tickets.
-func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, scope string) *bun.SelectQuery {
+func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, scope searchScope) *bun.SelectQuery {
 	words := searchTokens(term)
 	if len(words) == 0 {
 		return q.Where("1 = 0") // punctuation only: no word to find
@@ -76,7 +103,7 @@ func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, s
 			column = "whole"
 		}
 		return q.Where("t.id IN (SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts."+column+
-			" @@ to_tsquery('simple', ?))", strings.Join(parts, " & "))
+			" @@ (to_tsquery('simple', ?) && ?::tsquery))", strings.Join(parts, " & "), scope.tsquery())
 	}
 	parts := make([]string, len(words))
 	for i, w := range words {
@@ -86,5 +113,5 @@ func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, s
 	if !withInternal {
 		expr = "body : (" + strings.Join(parts, " AND ") + ")"
 	}
-	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope+" AND "+expr)
+	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+expr)
 }

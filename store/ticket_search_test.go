@@ -65,6 +65,8 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		{"printer vpn", n(), n(vpn)},                  // title and note together
 		{"tray", n(printer), n(printer)},              // the description
 		{"!!!", n(), n()},                             // no word at all
+		{"s", n(printer), n(printer, vpn)},            // "stuck", "secret": never the scope of a document
+		{"t", n(printer), n(printer)},                 // "tray", "toner"
 	} {
 		if got := contact(w.bill, tc.q); !slices.Equal(got, tc.bill) {
 			t.Errorf("site manager, %q: got %v, want %v", tc.q, got, tc.bill)
@@ -80,6 +82,18 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		t.Errorf("a member, another member's ticket: got %v", got)
 	}
 
+	t.Run("a ticket moved to another site is found there", func(t *testing.T) {
+		// The product moves no ticket; plain SQL may, and the index follows.
+		if got := contact(w.bill, "fire"); !slices.Equal(got, n()) {
+			t.Errorf("before the move, the other site's manager: got %v", got)
+		}
+		if _, err := w.st.DB().ExecContext(w.ctx, "UPDATE tickets SET site_id = ? WHERE id = ?", w.initech.ID, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := contact(w.bill, "fire"); !slices.Equal(got, n(other)) {
+			t.Errorf("the new site's manager: got %v", got)
+		}
+	})
 	t.Run("a changed title is found by its new words only", func(t *testing.T) {
 		vpn.Title = "Remote access broken"
 		if err := w.st.UpdateTicket(w.ctx, vpn, svcportal.TicketChange{}); err != nil {
