@@ -104,6 +104,39 @@ func (h *handlers) contactWelcome(c *gin.Context) error {
 	return nil
 }
 
+// contactIdentities lists the accounts at sign-in providers linked to the
+// contact.
+func (h *handlers) contactIdentities(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := h.deps.ContactAdmin.ContactIdentities(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"identities": list})
+	return nil
+}
+
+// contactIdentityUnlink unlinks one of them: the contact's sessions end,
+// and the provider's next sign-in follows the first sign-in's rules.
+func (h *handlers) contactIdentityUnlink(c *gin.Context) error {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	identity, err := web.IDParam(c, "identity")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.ContactAdmin.UnlinkIdentity(c.Request.Context(), web.Principal(c), id, identity); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
 // contactExport answers everything the tenant keeps about the contact as
 // a JSON file to download.
 func (h *handlers) contactExport(c *gin.Context) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestOpenAPI_EveryRouteDescribed(t *testing.T) {
 		if !strings.HasPrefix(r.Path, "/api/v1/") {
 			continue
 		}
-		path := strings.NewReplacer(":number", "{number}", ":id", "{id}", ":key", "{key}", ":file", "{file}", ":locale", "{locale}").Replace(r.Path)
+		path := regexp.MustCompile(`:([a-z_]+)`).ReplaceAllString(r.Path, "{$1}")
 		served[r.Method+" "+path] = true
 		op, ok := doc.Paths[path][strings.ToLower(r.Method)]
 		if !ok {

@@ -136,6 +136,8 @@ var apiOps = map[string]apiOp{
 	"PUT /api/v1/admin/sites/{id}/oidc":                        staffOp(200, "json", "Configure a site's own OpenID Connect provider (issuer, client_id, client_secret, label, domains, allow_create, require_sso: refuse passwords to the addresses of its domains)"),
 	"DELETE /api/v1/admin/sites/{id}/oidc":                     staffOp(204, "", "Remove a site's own OpenID Connect provider"),
 	"GET /api/v1/admin/contacts/{id}/export":                   staffOp(200, "", "Everything the portal holds of a contact (data rights export)"),
+	"GET /api/v1/admin/contacts/{id}/identities":               staffOp(200, "", "The contact's accounts at sign-in providers, linked at their first single sign-on (issuer, subject or Entra tid/oid, provider label, when linked and last used)"),
+	"DELETE /api/v1/admin/contacts/{id}/identities/{identity}": staffOp(204, "", "Unlink one (admins): the contact's sessions end; the provider's next sign-in links again only by the first sign-in's rules"),
 	"POST /api/v1/admin/contacts/{id}/erase":                   staffOp(204, "", "Erase a contact: profile replaced by a placeholder, messages kept as a former contact's (admins)"),
 	"POST /api/v1/admin/kb/preview":                            staffOp(200, "json", "Render article Markdown as the portal would show it"),
 	"GET /api/v1/admin/webhooks":                               staffOp(200, "", "Webhook endpoints"),

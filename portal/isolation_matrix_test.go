@@ -600,13 +600,14 @@ func routeCases() map[string]routeCase {
 		"POST /api/v1/admin/auth/login": with(pub, func(rc *routeCase) {
 			rc.body = jsonBody(map[string]string{"email": "nobody@acme.test", "password": "wrong-password"})
 		}),
-		"POST /api/v1/admin/auth/logout":  with(pub, func(rc *routeCase) { rc.last = true }),
-		"GET /api/v1/admin/me":            staffRoute,
-		"GET /api/v1/admin/sites":         staffRoute,
-		"GET /api/v1/admin/sites/:id":     with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = site, gSite }),
-		"GET /api/v1/admin/contacts":      staffRoute,
-		"GET /api/v1/admin/contacts/:id":  with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
-		"GET /api/v1/admin/ticket-fields": staffRoute,
+		"POST /api/v1/admin/auth/logout":            with(pub, func(rc *routeCase) { rc.last = true }),
+		"GET /api/v1/admin/me":                      staffRoute,
+		"GET /api/v1/admin/sites":                   staffRoute,
+		"GET /api/v1/admin/sites/:id":               with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = site, gSite }),
+		"GET /api/v1/admin/contacts":                staffRoute,
+		"GET /api/v1/admin/contacts/:id":            with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = contact, gContact }),
+		"GET /api/v1/admin/contacts/:id/identities": with(staffRoute, func(rc *routeCase) { rc.params, rc.foreign = linked, gContact }),
+		"GET /api/v1/admin/ticket-fields":           staffRoute,
 		"GET /api/v1/admin/ticket-fields/:key": with(staffRoute, func(rc *routeCase) {
 			rc.params, rc.foreign = func(*testing.T, *matrix, *who) map[string]string { return map[string]string{"key": "internal_cost"} }, gField
 		}),
@@ -827,11 +828,12 @@ func routeCases() map[string]routeCase {
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"email": fmt.Sprintf("new%d@initech.test", m.next()), "site_id": m.initech.ID, "role": "member"})(m, nil)
 			}},
-		"PATCH /api/v1/admin/contacts/:id":        {access: admins, params: contact, foreign: gContact, body: jsonBody(map[string]any{"job_title": "Tester"})},
-		"DELETE /api/v1/admin/contacts/:id":       {access: admins, params: contact, foreign: gContact},
-		"POST /api/v1/admin/contacts/:id/welcome": {access: admins, params: contact, foreign: gContact},
-		"GET /api/v1/admin/contacts/:id/export":   {access: admins, params: contact, foreign: gContact},
-		"POST /api/v1/admin/contacts/:id/erase":   {access: admins, params: contact, foreign: gContact},
+		"PATCH /api/v1/admin/contacts/:id":                       {access: admins, params: contact, foreign: gContact, body: jsonBody(map[string]any{"job_title": "Tester"})},
+		"DELETE /api/v1/admin/contacts/:id":                      {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/contacts/:id/welcome":                {access: admins, params: contact, foreign: gContact},
+		"GET /api/v1/admin/contacts/:id/export":                  {access: admins, params: contact, foreign: gContact},
+		"POST /api/v1/admin/contacts/:id/erase":                  {access: admins, params: contact, foreign: gContact},
+		"DELETE /api/v1/admin/contacts/:id/identities/:identity": {access: admins, params: linked, foreign: gLinked},
 		"POST /api/v1/admin/ticket-fields": {access: admins, params: noParams,
 			body: func(m *matrix, _ *who) (string, []byte) {
 				return jsonBody(map[string]any{"key": fmt.Sprintf("new_%d", m.next()), "type": "text", "labels": map[string]string{"en": "New"}})(m, nil)

@@ -278,8 +278,24 @@ func TestSiteSSO_Unlinked(t *testing.T) {
 	if err := w.app.Accounts.UnlinkIdentity(w.gctx, by, w.ann.ID, id.ID); svcportal.KindOf(err) != svcportal.KindNotFound {
 		t.Errorf("from another tenant: %v, want not found", err)
 	}
-	if err := w.app.Accounts.UnlinkIdentity(w.actx, by, w.ann.ID, id.ID); err != nil {
+	// Through the admin API: listed with its provider, then unlinked.
+	token, err := w.app.Accounts.CreateAPIToken(w.actx, "admin@acme.test", "identities")
+	if err != nil {
 		t.Fatal(err)
+	}
+	api := w.app.NewBrowser("acme.localhost")
+	api.Header.Set("Authorization", "Bearer "+token)
+	var listed struct{ Identities []svcportal.ContactIdentity }
+	path := fmt.Sprintf("/api/v1/admin/contacts/%d/identities", w.ann.ID)
+	if rec := api.JSON(t, http.MethodGet, path, nil, &listed); rec.Code != http.StatusOK || len(listed.Identities) != 1 ||
+		listed.Identities[0].ID != id.ID || listed.Identities[0].Subject != "ann" || listed.Identities[0].Provider == "" {
+		t.Fatalf("listed: %d %+v", rec.Code, listed)
+	}
+	if rec := api.JSON(t, http.MethodDelete, fmt.Sprintf("%s/%d", path, id.ID), nil, nil); rec.Code != http.StatusNoContent {
+		t.Fatalf("unlink: %d %s", rec.Code, rec.Body)
+	}
+	if rec := api.JSON(t, http.MethodGet, path, nil, &listed); rec.Code != http.StatusOK || len(listed.Identities) != 0 {
+		t.Errorf("after unlinking: %d %+v", rec.Code, listed)
 	}
 	if rec := b.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusUnauthorized {
 		t.Errorf("ann's session after the unlinking: %d, want 401", rec.Code)
