@@ -366,7 +366,7 @@ func load(conns int, dur time.Duration, base string, eps []endpoint) ([]time.Dur
 			for time.Now().Before(deadline) {
 				i := seq.Add(1)
 				t0 := time.Now()
-				if !send(client, base, eps[int(i)%len(eps)], i) {
+				if send(client, base, eps[int(i)%len(eps)], i) != "" {
 					failed.Add(1)
 					continue
 				}

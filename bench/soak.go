@@ -46,6 +46,7 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 		seq, ok, failed atomic.Int64
 		mu              sync.Mutex
 		lat             []time.Duration
+		failures        = map[string]int{} // what failed, and how often
 		stop            = make(chan struct{})
 		wg              sync.WaitGroup
 	)
@@ -67,7 +68,7 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 					e.path = replyPath(int64(i))
 				}
 				t0 := time.Now()
-				if send(client, srv.base, e, seq.Add(1)) {
+				if why := send(client, srv.base, e, seq.Add(1)); why == "" {
 					d := time.Since(t0)
 					ok.Add(1)
 					mu.Lock()
@@ -75,6 +76,9 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 					mu.Unlock()
 				} else {
 					failed.Add(1)
+					mu.Lock()
+					failures[why]++
+					mu.Unlock()
 				}
 			}
 		}()
@@ -108,6 +112,9 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 	close(stop)
 	wg.Wait()
 	fmt.Fprintf(report, "\nPeak RSS %d MB; %d requests, %d errors.\n", peakRSS(srv.cmd.Process.Pid)>>20, ok.Load(), failed.Load())
+	for why, n := range failures {
+		fmt.Fprintf(report, "- %d × %s\n", n, why)
+	}
 	return nil
 }
 
@@ -138,8 +145,10 @@ func visibleTickets(srv *server) ([]int64, error) {
 	return out, nil
 }
 
-// send sends one request of e and reports whether it succeeded.
-func send(client *http.Client, base string, e endpoint, i int64) bool {
+// send sends one request of e and answers "" when it succeeded, else
+// what failed: the request and the status with the start of the answer,
+// or the transport's error.
+func send(client *http.Client, base string, e endpoint, i int64) string {
 	var body io.Reader
 	if e.body != nil {
 		body = strings.NewReader(e.body(i))
@@ -154,11 +163,15 @@ func send(client *http.Client, base string, e endpoint, i int64) bool {
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return false
+		return fmt.Sprintf("%s %s: %v", e.method, e.name, err)
 	}
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	return res.StatusCode < 400
+	defer res.Body.Close()
+	if res.StatusCode < 400 {
+		io.Copy(io.Discard, res.Body)
+		return ""
+	}
+	head, _ := io.ReadAll(io.LimitReader(res.Body, 200))
+	return fmt.Sprintf("%s %s: %d %s", e.method, e.name, res.StatusCode, bytes.TrimSpace(head))
 }
 
 // goroutines reads the server's goroutine count from its profiler
