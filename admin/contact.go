@@ -122,19 +122,26 @@ func (h *handlers) contactIdentities(c *gin.Context) error {
 // contactIdentityUnlink unlinks one of them: the contact's sessions end,
 // and the provider's next sign-in follows the first sign-in's rules.
 func (h *handlers) contactIdentityUnlink(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	identity, err := web.IDParam(c, "identity")
-	if err != nil {
-		return err
-	}
-	if err := h.deps.ContactAdmin.UnlinkIdentity(c.Request.Context(), web.Principal(c), id, identity); err != nil {
+	if _, err := h.unlinkIdentity(c); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+// unlinkIdentity unlinks the identity of the route's :identity from the
+// contact of :id, for the API and the console page alike, and answers the
+// contact's id.
+func (h *handlers) unlinkIdentity(c *gin.Context) (int64, error) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	identity, err := web.IDParam(c, "identity")
+	if err != nil {
+		return 0, err
+	}
+	return id, h.deps.ContactAdmin.UnlinkIdentity(c.Request.Context(), web.Principal(c), id, identity)
 }
 
 // contactExport answers everything the tenant keeps about the contact as

@@ -335,15 +335,8 @@ func (h *handlers) contactWelcomeSubmit(c *gin.Context) error {
 // contactIdentityUnlinkSubmit unlinks one of the contact's sign-in
 // identities (ending the contact's sessions).
 func (h *handlers) contactIdentityUnlinkSubmit(c *gin.Context) error {
-	id, err := web.IDParam(c, "id")
+	id, err := h.unlinkIdentity(c)
 	if err != nil {
-		return err
-	}
-	identity, err := web.IDParam(c, "identity")
-	if err != nil {
-		return err
-	}
-	if err := h.deps.ContactAdmin.UnlinkIdentity(c.Request.Context(), web.Principal(c), id, identity); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/contacts/%d?done=unlinked#identities", id))
