@@ -64,9 +64,12 @@ func main() {
 		soak     = flag.Duration("soak", 0, "instead of the endpoints, a soak of this length (e.g. 10m) at the first size: mixed reads and writes, memory and goroutines over time")
 		msps     = flag.String("msps", "", "instead of -tickets, the sizing: installations of this many MSPs (e.g. 1,10,100), each with -msp-tickets tickets")
 		perMSP   = flag.Int("msp-tickets", 10000, "tickets of each MSP in the sizing")
+		profile  = flag.String("profile", "", "also save the server's CPU profile of each endpoint's first run in this folder (go tool pprof FILE)")
+		only     = flag.String("only", "", "measure only the endpoints whose name contains this")
 	)
 	flag.Parse()
-	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL, soak: *soak, perMSP: *perMSP}
+	b := &bench{conns: *conns, dur: *dur, articles: *articles, perSite: *perSite, dbURL: *dbURL, soak: *soak, perMSP: *perMSP,
+		profile: *profile, only: *only}
 	if *msps != "" {
 		*sizes, b.sizingOn = *msps, true
 	}
@@ -84,6 +87,8 @@ type bench struct {
 	dbURL                    string
 	bin, work                string
 	bare                     string // address of the bare handler
+	profile                  string // folder of the CPU profiles, if any
+	only                     string // endpoint name filter
 }
 
 // result is one endpoint's figures.
@@ -316,13 +321,26 @@ func (b *bench) size(n int) ([]result, int64, error) {
 	base := srv.base
 	var results []result
 	for _, e := range srv.endpoints {
+		if !strings.Contains(e.name, b.only) {
+			continue
+		}
 		step(fmt.Sprintf("%d tickets: %s", n, e.name))
 		r := result{name: e.name}
 		var lat []time.Duration
 		var portalReqs, bareReqs int64
 		var portalTime, bareTime time.Duration
-		for range 2 {
+		for i := range 2 {
+			var profiled chan error
+			if i == 0 && b.profile != "" {
+				profiled = make(chan error, 1)
+				go func() { profiled <- saveProfile(srv.pprof, b.dur, filepath.Join(b.profile, profileName(n, e.name))) }()
+			}
 			l, ok, errs, took := load(b.conns, b.dur, base, []endpoint{e})
+			if profiled != nil {
+				if err := <-profiled; err != nil {
+					return nil, 0, err
+				}
+			}
 			lat = append(lat, l...)
 			portalReqs += ok
 			portalTime += took
@@ -341,6 +359,47 @@ func (b *bench) size(n int) ([]result, int64, error) {
 		results = append(results, r)
 	}
 	return results, peakRSS(srv.cmd.Process.Pid), nil
+}
+
+// saveProfile asks the server's profiler for a CPU profile of the next
+// d (whole seconds, at least one) and writes it to path.
+func saveProfile(pprofAddr string, d time.Duration, path string) error {
+	secs := max(1, int(d.Seconds()))
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, secs))
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", res.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// profileName is the file of an endpoint's profile at n tickets:
+// "100000-ticket-list-api-site-manager.pprof".
+func profileName(n int, endpoint string) string {
+	slug := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(endpoint))
+	for strings.Contains(slug, "--") {
+		slug = strings.ReplaceAll(slug, "--", "-")
+	}
+	return fmt.Sprintf("%d-%s.pprof", n, strings.Trim(slug, "-"))
 }
 
 // load sends requests on conns connections for dur, the endpoints in

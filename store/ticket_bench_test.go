@@ -79,3 +79,38 @@ func BenchmarkSeedTickets(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "µs/ticket")
 }
+
+// BenchmarkReply: one public reply, on a ticket that has no message yet
+// and on one that has two hundred. The second should cost what the first
+// does: a reply adds its words to the ticket's search document instead of
+// rebuilding it from the conversation (PostgreSQL migration 0170).
+func BenchmarkReply(b *testing.B) {
+	st := testkit.Store(b)
+	ctx, _ := testkit.Tenant(b, st, "acme")
+	site := testkit.Site(ctx, b, st, "Big")
+	member := testkit.Contact(ctx, b, st, "member@big.test", site, svcportal.RoleMember)
+	reply := func(tk *svcportal.Ticket, i int) {
+		m := &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: member.ID,
+			Body: fmt.Sprintf("Reply %d: the printer on floor %d still prints blank pages after the toner change.", i, i%9)}
+		if err := st.UpdateTicket(ctx, tk, svcportal.TicketChange{Message: m}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, prior := range []int{0, 200} {
+		b.Run(fmt.Sprintf("after %d messages", prior), func(b *testing.B) {
+			tk := &svcportal.Ticket{SiteID: site.ID, RequesterID: member.ID, Title: "Printer", Status: svcportal.StatusOpen,
+				Priority: "normal", Type: "incident"}
+			if err := st.CreateTicket(ctx, tk, svcportal.TicketChange{}); err != nil {
+				b.Fatal(err)
+			}
+			for i := range prior {
+				reply(tk, i)
+			}
+			i := 0
+			for b.Loop() {
+				reply(tk, prior+i)
+				i++
+			}
+		})
+	}
+}

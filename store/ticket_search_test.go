@@ -26,6 +26,9 @@ func TestTicketStore_WordSearch(t *testing.T) {
 	}
 	say(printer, "The toner cartridge was replaced.", false)
 	say(vpn, "Secret printer budget for next year.", true)
+	// Later messages add their words and keep the earlier ones.
+	say(printer, "The fuser too.", false)
+	say(vpn, "Ask about an invoice.", true)
 
 	contact := func(c *svcportal.Contact, q string) []int64 {
 		t.Helper()
@@ -62,6 +65,8 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		{"toner", n(printer), n(printer)},             // a public reply
 		{"cartridge toner", n(printer), n(printer)},   // every word, in any order
 		{"budget", n(), n(vpn)},                       // a note: staff only
+		{"fuser toner", n(printer), n(printer)},       // two replies
+		{"invoice budget", n(), n(vpn)},               // two notes
 		{"printer vpn", n(), n(vpn)},                  // title and note together
 		{"tray", n(printer), n(printer)},              // the description
 		{"!!!", n(), n()},                             // no word at all
