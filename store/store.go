@@ -121,7 +121,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqldb.SetMaxOpenConns(20)
+		// As many idle connections as open ones: database/sql keeps two
+		// by default, so that under 16 concurrent requests most queries
+		// opened a new connection (a new PostgreSQL backend) and closed
+		// it after use — a p99 of 160 ms for a page whose median is 2 ms.
+		// Idle ones still close after five minutes.
+		sqldb.SetMaxOpenConns(postgresConns)
+		sqldb.SetMaxIdleConns(postgresConns)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		s.db = bun.NewDB(sqldb, pgdialect.New())
 		s.w = s.db
@@ -136,6 +142,10 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	return s, nil
 }
+
+// postgresConns is how many connections an instance opens to PostgreSQL
+// at most.
+const postgresConns = 20
 
 // sqliteReaders is how many connections read a SQLite database at once.
 const sqliteReaders = 8
@@ -209,6 +219,15 @@ func (s *Store) handles() []*bun.DB {
 		return []*bun.DB{s.db}
 	}
 	return []*bun.DB{s.w, s.db}
+}
+
+// PoolStats answers the statistics of each connection pool of the store.
+func (s *Store) PoolStats() []sql.DBStats {
+	var out []sql.DBStats
+	for _, db := range s.handles() {
+		out = append(out, db.DB.Stats())
+	}
+	return out
 }
 
 // Dialect is SQLite or Postgres.

@@ -23,7 +23,7 @@ func runSeed(e *env, args []string) error {
 		fs.IntVar(&sites, "sites", 10, "sites to add")
 		fs.IntVar(&contacts, "contacts", 100, "contacts to add, spread over the sites")
 		fs.IntVar(&tickets, "tickets", 1000, "tickets to add, spread over the contacts")
-		fs.IntVar(&articles, "articles", 0, "knowledge-base articles to add")
+		fs.IntVar(&articles, "articles", 0, "knowledge-base articles to add, each in English and French")
 		fs.IntVar(&due, "due", 0, "tickets waiting on the client past the auto-close delay (the job will close them)")
 	})
 	if err != nil {
@@ -178,8 +178,12 @@ func seedArticles(e *env, a *app.App, ctx context.Context, run string, n int, wo
 		}
 		w1, w2 := words[rng.IntN(len(words))], words[rng.IntN(len(words))]
 		art := &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: true,
-			Translations: map[string]svcportal.KBTranslation{"en": {Title: fmt.Sprintf("How to fix the %s when the %s fails (%d)", w1, w2, i+1),
-				Body: fmt.Sprintf("Restart the %s, then check the %s settings.", w1, w2), Keywords: []string{w1, w2}}}}
+			Translations: map[string]svcportal.KBTranslation{
+				"en": {Title: fmt.Sprintf("How to fix the %s when the %s fails (%d)", w1, w2, i+1),
+					Body: fmt.Sprintf("Restart the %s, then check the %s settings.", w1, w2), Keywords: []string{w1, w2}},
+				"fr": {Title: fmt.Sprintf("Réparer %s quand %s ne marche plus (%d)", w1, w2, i+1),
+					Body: fmt.Sprintf("Redémarrez %s, puis vérifiez les réglages de %s.", w1, w2), Keywords: []string{w1, w2}},
+			}}
 		if err := a.Store.CreateKBArticle(ctx, art); err != nil {
 			return err
 		}
