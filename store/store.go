@@ -117,7 +117,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 	case Postgres:
-		sqldb, err := sql.Open("pgx", dsn)
+		sqldb, err := sql.Open("pgx", execMode(dsn))
 		if err != nil {
 			return nil, err
 		}
@@ -141,6 +141,25 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// execMode sets pgx's default_query_exec_mode to "exec" unless the URL
+// chooses one. pgx's own default prepares, names and caches a statement
+// per distinct SQL text (512 per connection), which pays when texts
+// repeat; bun writes every argument into the text, so they rarely do:
+// with the pool's connections kept, texts used once — message bodies,
+// times, ids — held 40 MB of the server's heap after four minutes of the
+// soak, and as many prepared statements in each PostgreSQL backend. In
+// exec mode a statement goes in one round trip and nothing is kept.
+func execMode(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Query().Has("default_query_exec_mode") {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("default_query_exec_mode", "exec")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // postgresConns is how many connections an instance opens to PostgreSQL

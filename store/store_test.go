@@ -321,3 +321,29 @@ func TestStore_ConnectionsKeptUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_NoStatementKeptPerText: on PostgreSQL the store prepares no
+// named statement per SQL text. Texts carry their arguments (bun writes
+// them in), so a cache of prepared statements keyed by text filled the
+// server's memory and each backend's with statements used once.
+func TestStore_NoStatementKeptPerText(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, tenant := testkit.Tenant(t, st, "acme")
+	for i := range 20 {
+		if _, err := st.TenantCacheVersion(ctx, tenant.ID+int64(i)); err != nil && svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Fatal(err)
+		}
+	}
+	if st.Dialect() != store.Postgres {
+		return // SQLite prepares each statement on its connection and frees it after use
+	}
+	for range 5 { // on whichever connections the pool hands out
+		var n int
+		if err := st.DB().NewRaw("SELECT COUNT(*) FROM pg_prepared_statements").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			t.Fatalf("a connection holds %d prepared statements", n)
+		}
+	}
+}
