@@ -970,12 +970,7 @@ func TestIsolationMatrix(t *testing.T) {
 	d := newDesk(t)
 	m := &matrix{d: d}
 	m.initech, m.umbrella = siteNamed(t, d.actx, d.app, "Initech"), siteNamed(t, d.actx, d.app, "Umbrella")
-	adminToken, err := d.app.Accounts.CreateAPIToken(d.actx, "admin@acme.test", "matrix")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.admin = d.app.NewBrowser("acme.localhost")
-	m.admin.Header.Set("Authorization", "Bearer "+adminToken)
+	m.admin = d.app.NewAPIClient(t, d.actx, "acme.localhost", "admin@acme.test", "matrix")
 
 	// The first tenant's objects, every field mode set on the ticket.
 	rec := d.peter.Multipart(t, "/api/v1/tickets", url.Values{"title": {"Private matrix ticket"}}, []testkit.File{{Name: "shot.txt", Content: []byte("shot")}})
@@ -1019,12 +1014,7 @@ func TestIsolationMatrix(t *testing.T) {
 	gs := testkit.KBSection(d.gctx, t, d.app.Store, gc, mark+" section")
 	ga := testkit.KBArticle(d.gctx, t, d.app.Store, gs, svcportal.KBPublished, mark+" article", mark)
 	m.gCategory, m.gSection, m.gArticle = gc.ID, gs.ID, ga.ID
-	gToken, err := d.app.Accounts.CreateAPIToken(d.gctx, "admin@globex.test", "matrix")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gAdmin := d.app.NewBrowser("globex.localhost")
-	gAdmin.Header.Set("Authorization", "Bearer "+gToken)
+	gAdmin := d.app.NewAPIClient(t, d.gctx, "globex.localhost", "admin@globex.test", "matrix")
 	m.gFile = m.articleFile(t, gAdmin, ga.ID)
 	gStaff, err := d.app.Store.StaffByEmail(d.gctx, "admin@globex.test")
 	if err != nil {
@@ -1059,7 +1049,7 @@ func TestIsolationMatrix(t *testing.T) {
 	foreignContact.SetCookie(portal.SessionCookie, d.gavin.Cookie(portal.SessionCookie))
 	foreignContact.CSRF = d.gavin.CSRF
 	foreignAdmin := d.app.NewBrowser("acme.localhost")
-	foreignAdmin.Header.Set("Authorization", "Bearer "+gToken)
+	foreignAdmin.Header.Set("Authorization", gAdmin.Header.Get("Authorization")) // the other tenant's token
 	whos := []*who{
 		{name: "anonymous", b: d.app.NewBrowser("acme.localhost")},
 		{name: "member", b: d.peter, contact: "member"},

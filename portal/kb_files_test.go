@@ -15,12 +15,7 @@ func TestKBArticleFiles(t *testing.T) {
 	l := newLibrary(t)
 	actx, _ := l.app.Tenants.Resolve(t.Context(), "acme.localhost")
 	ctx := svcportal.WithTenant(t.Context(), actx)
-	token, err := l.app.Accounts.CreateAPIToken(ctx, "admin@acme.test", "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := l.app.NewBrowser("acme.localhost")
-	admin.Header.Set("Authorization", "Bearer "+token)
+	admin := l.app.NewAPIClient(t, ctx, "acme.localhost", "admin@acme.test", "t")
 	attach := func(a *svcportal.KBArticle, name string) svcportal.Attachment {
 		t.Helper()
 		rec := admin.Multipart(t, fmt.Sprintf("/api/v1/admin/kb/articles/%d/attachments", a.ID), url.Values{},

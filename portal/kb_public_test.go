@@ -149,12 +149,7 @@ func TestPublicKB(t *testing.T) {
 		}
 	})
 	t.Run("public: a visitor downloads an article's files but does not vote", func(t *testing.T) {
-		token, err := l.app.Accounts.CreateAPIToken(svcportal.WithTenant(t.Context(), mustTenantOf(t, l.app, "acme")), "admin@acme.test", "files")
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin := l.app.NewBrowser("acme.localhost")
-		admin.Header.Set("Authorization", "Bearer "+token)
+		admin := l.app.NewAPIClient(t, svcportal.WithTenant(t.Context(), mustTenantOf(t, l.app, "acme")), "acme.localhost", "admin@acme.test", "files")
 		file := func(a *svcportal.KBArticle) int64 {
 			rec := admin.Multipart(t, fmt.Sprintf("/api/v1/admin/kb/articles/%d/attachments", a.ID), url.Values{},
 				[]testkit.File{{Name: "guide.txt", Content: []byte("guide of " + a.Translations["en"].Title)}})

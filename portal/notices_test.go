@@ -14,12 +14,7 @@ import (
 // admin is a bearer-token client of acme's admin API.
 func (d *desk) admin(t *testing.T) *testkit.Browser {
 	t.Helper()
-	token, err := d.app.Accounts.CreateAPIToken(d.actx, "admin@acme.test", "notices")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := d.app.NewBrowser("acme.localhost")
-	b.Header.Set("Authorization", "Bearer "+token)
+	b := d.app.NewAPIClient(t, d.actx, "acme.localhost", "admin@acme.test", "notices")
 	return b
 }
 

@@ -37,12 +37,7 @@ func (w *resetWorld) welcomeToken(t *testing.T, addr, subject string) string {
 
 func TestWelcome_SetPasswordLink(t *testing.T) {
 	w := newResetWorld(t)
-	token, err := w.app.Accounts.CreateAPIToken(w.actx, "admin@acme.test", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminAPI := w.app.NewBrowser("acme.localhost")
-	adminAPI.Header.Set("Authorization", "Bearer "+token)
+	adminAPI := w.app.NewAPIClient(t, w.actx, "acme.localhost", "admin@acme.test", "test")
 	site, _ := w.app.Store.Site(w.actx, w.peter.Memberships[0].SiteID)
 	create := func(t *testing.T, email, locale string, welcome bool) *svcportal.Contact {
 		t.Helper()
@@ -163,12 +158,7 @@ func TestWelcome_SetPasswordLink(t *testing.T) {
 		if first == second || b.Get(t, "/set-password?token="+first).Code != http.StatusBadRequest || b.Get(t, "/set-password?token="+second).Code != http.StatusOK {
 			t.Error("want the first link void and the second usable")
 		}
-		globexAdmin, err := w.app.Accounts.CreateAPIToken(w.gctx, "admin@globex.test", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		other := w.app.NewBrowser("globex.localhost")
-		other.Header.Set("Authorization", "Bearer "+globexAdmin)
+		other := w.app.NewAPIClient(t, w.gctx, "globex.localhost", "admin@globex.test", "test")
 		var e web.APIError
 		if rec := other.JSON(t, http.MethodPost, path, nil, &e); rec.Code != http.StatusNotFound {
 			t.Errorf("resend from another tenant: got %d %+v, want 404", rec.Code, e)

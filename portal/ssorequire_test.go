@@ -279,12 +279,7 @@ func TestSiteSSO_Unlinked(t *testing.T) {
 		t.Errorf("from another tenant: %v, want not found", err)
 	}
 	// Through the admin API: listed with its provider, then unlinked.
-	token, err := w.app.Accounts.CreateAPIToken(w.actx, "admin@acme.test", "identities")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := w.app.NewBrowser("acme.localhost")
-	api.Header.Set("Authorization", "Bearer "+token)
+	api := w.app.NewAPIClient(t, w.actx, "acme.localhost", "admin@acme.test", "identities")
 	var listed struct{ Identities []svcportal.ContactIdentity }
 	path := fmt.Sprintf("/api/v1/admin/contacts/%d/identities", w.ann.ID)
 	if rec := api.JSON(t, http.MethodGet, path, nil, &listed); rec.Code != http.StatusOK || len(listed.Identities) != 1 ||
@@ -322,12 +317,7 @@ func TestSiteSSO_Unlinked(t *testing.T) {
 // page; no set-password link is made, and earlier ones are voided.
 func TestSiteSSO_RequireSSO_Welcome(t *testing.T) {
 	w := newSiteSSOWorld(t)
-	token, err := w.app.Accounts.CreateAPIToken(w.actx, "admin@acme.test", "welcome")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := w.app.NewBrowser("acme.localhost")
-	admin.Header.Set("Authorization", "Bearer "+token)
+	admin := w.app.NewAPIClient(t, w.actx, "acme.localhost", "admin@acme.test", "welcome")
 	create := func(email string, site *svcportal.Site) (map[string]int, svcportal.OutboundEmail) {
 		t.Helper()
 		writes := writesOf(t, w.app.Store, func() {

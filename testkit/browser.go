@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -32,6 +33,19 @@ type Browser struct {
 // NewBrowser returns a browser with no cookies for host.
 func (a *App) NewBrowser(host string) *Browser {
 	return &Browser{App: a, Host: host, Header: http.Header{}, cookies: map[string]string{}}
+}
+
+// NewAPIClient returns a browser on host that signs every request with a
+// new API token, named name, of the staff member email of ctx's tenant.
+func (a *App) NewAPIClient(t testing.TB, ctx context.Context, host, email, name string) *Browser {
+	t.Helper()
+	token, err := a.Accounts.CreateAPIToken(ctx, email, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := a.NewBrowser(host)
+	b.Header.Set("Authorization", "Bearer "+token)
+	return b
 }
 
 // Cookie returns the value of a cookie the browser holds.
