@@ -390,16 +390,10 @@ func saveProfile(pprofAddr string, d time.Duration, path string) error {
 // profileName is the file of an endpoint's profile at n tickets:
 // "100000-ticket-list-api-site-manager.pprof".
 func profileName(n int, endpoint string) string {
-	slug := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, strings.ToLower(endpoint))
-	for strings.Contains(slug, "--") {
-		slug = strings.ReplaceAll(slug, "--", "-")
-	}
-	return fmt.Sprintf("%d-%s.pprof", n, strings.Trim(slug, "-"))
+	words := strings.FieldsFunc(strings.ToLower(endpoint), func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	})
+	return fmt.Sprintf("%d-%s.pprof", n, strings.Join(words, "-"))
 }
 
 // load sends requests on conns connections for dur, the endpoints in

@@ -153,10 +153,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 // exec mode a statement goes in one round trip and nothing is kept.
 func execMode(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.Query().Has("default_query_exec_mode") {
+	if err != nil {
 		return dsn
 	}
 	q := u.Query()
+	if q.Has("default_query_exec_mode") {
+		return dsn
+	}
 	q.Set("default_query_exec_mode", "exec")
 	u.RawQuery = q.Encode()
 	return u.String()
