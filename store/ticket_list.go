@@ -65,7 +65,8 @@ type listQuery struct {
 	readerKind   string
 	readerID     int64
 	withInternal bool
-	order        string // "updated", "number" or "priority"
+	text         textSearch // f.Query, read (run)
+	order        string     // "updated", "number" or "priority"
 	desc         bool
 }
 
@@ -170,7 +171,7 @@ func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQ
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
 	}
-	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.withInternal, searchScope{l.tid, b.sites})
+	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.text, searchScope{l.tid, b.sites})
 	if err != nil {
 		return nil, err
 	}
@@ -251,10 +252,26 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 		}
 	}
 	limit := offset + l.f.PerPage
+	var err error
+	if l.text, err = l.s.textSearch(ctx, l.f, l.withInternal); err != nil {
+		return nil, 0, err
+	}
+	// The total is counted by a walk of each branch that stops at the
+	// cap, apart from the page's ordered walk, which stops at the page's
+	// end. A word search on SQLite counts from the page's walk instead,
+	// read up to the cap: each walk of a branch checks its tickets
+	// against the list of the index's matches, which SQLite builds anew
+	// for each walk (10,000 matches for "printer" in a site of 100,000),
+	// and building it is most of a search's cost. Without words, or on
+	// PostgreSQL, the count's walk is the cheaper (an unordered index
+	// scan, or the GIN index's bitmap).
+	counted := l.text.words != nil && l.s.dialect == SQLite && !keyed // a cursor's walk starts past the total's start
+	if counted {
+		limit = max(limit, svcportal.TicketCountCap+1)
+	}
 	pages := make([]*bun.SelectQuery, len(bs))
 	counts := make([]*bun.SelectQuery, len(bs))
 	for i, b := range bs {
-		var err error
 		if pages[i], err = l.branchQuery(b, limit, true); err != nil {
 			return nil, 0, err
 		}
@@ -265,12 +282,16 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	// One statement reads the page, the names and read state of its
 	// tickets, and the capped total (an uncorrelated subquery, computed
 	// once).
-	query := "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
-			(SELECT COUNT(*) FROM (` + union(counts) + `) AS cnt) AS x_total
-		FROM (` + union(pages) + `) AS u
+	with, count := "WITH b AS ("+union(pages)+") ", "SELECT COUNT(*) FROM ("+union(counts)+") AS cnt"
+	if counted {
+		count = "SELECT COUNT(*) FROM b"
+	}
+	query := with + "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
+			(` + count + `) AS x_total
+		FROM (SELECT * FROM b ORDER BY ` + l.orderBy("k", "n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset) + `) AS u
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
 		` + l.s.db.NewRaw("LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", l.readerKind, l.readerID).String() + `
-		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset)
+		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before)
 	var rows []listedTicket
 	if err := l.s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
 		return nil, 0, fmt.Errorf("list tickets: %w", err)
@@ -286,7 +307,10 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	}
 	if len(rows) == 0 && (offset > 0 || keyed) {
 		// Past the end, or before the start: the total still counts.
-		if err := l.s.db.NewRaw("SELECT COUNT(*) FROM ("+union(counts)+") AS cnt").Scan(ctx, &total); err != nil {
+		if counted {
+			count = with + count
+		}
+		if err := l.s.db.NewRaw(count).Scan(ctx, &total); err != nil {
 			return nil, 0, fmt.Errorf("count tickets: %w", err)
 		}
 	}
@@ -480,21 +504,42 @@ var builtinColumns = func() map[string]string {
 
 var numberRE = regexp.MustCompile(`^#?(\d{1,12})$`)
 
+// textSearch is what f.Query asks: a ticket number (number > 0), words
+// (words, or nil for punctuation only), or nothing (ok false).
+type textSearch struct {
+	ok     bool
+	number int64
+	words  *wordSearch
+}
+
+// textSearch reads f.Query.
+func (s *Store) textSearch(ctx context.Context, f svcportal.TicketFilter, withInternal bool) (textSearch, error) {
+	term := strings.TrimSpace(f.Query)
+	if term == "" {
+		return textSearch{}, nil
+	}
+	if m := numberRE.FindStringSubmatch(term); m != nil {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		return textSearch{ok: true, number: n}, nil
+	}
+	w, err := s.wordSearch(ctx, term, withInternal)
+	return textSearch{ok: true, words: w}, err
+}
+
 // filterTickets applies every condition of f but the status to q (on
 // "tickets AS t", whose tickets a word search finds in scope, see
 // searchScope), joining the reader's read state as rd when the filter
-// asks for it.
-func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, withInternal bool, scope searchScope) (*bun.SelectQuery, error) {
+// asks for it. text is f.Query, read.
+func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, text textSearch, scope searchScope) (*bun.SelectQuery, error) {
 	if len(f.Sites) > 0 {
 		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
 	}
-	if term := strings.TrimSpace(f.Query); term != "" {
-		if m := numberRE.FindStringSubmatch(term); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			q = q.Where("t.number = ?", n)
-		} else {
-			q = s.matchWords(q, term, withInternal, scope)
-		}
+	switch {
+	case !text.ok:
+	case text.number > 0:
+		q = q.Where("t.number = ?", text.number)
+	default:
+		q = text.words.where(q, scope)
 	}
 	for key, val := range f.Fields {
 		if col, ok := builtinColumns[key]; ok {
@@ -532,6 +577,10 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 	if err != nil {
 		return nil, err
 	}
+	text, err := s.textSearch(ctx, f, true)
+	if err != nil {
+		return nil, err
+	}
 	qs := make([]*bun.SelectQuery, 0, len(svcportal.Statuses))
 	for _, st := range svcportal.Statuses {
 		q := s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.status AS status").
@@ -539,7 +588,7 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 		if f.Scope == "mine" {
 			q = q.Where("t.assignee_id = ?", staffID)
 		}
-		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, true, searchScope{tid, f.Sites}); err != nil {
+		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, text, searchScope{tid, f.Sites}); err != nil {
 			return nil, err
 		}
 		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ func TestTicketStore_Cursors(t *testing.T) {
 	base := w.clock.Now().Add(-24 * time.Hour)
 	var ts []svcportal.Ticket
 	for i := range 70 {
-		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i),
+		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i, " printer"),
 			Status: svcportal.StatusOpen, Type: "incident", SharedWithSite: i%3 == 0,
 			CreatedAt: base.Add(time.Duration(i/2) * time.Minute)}) // pairs share a time
 	}
@@ -36,16 +37,25 @@ func TestTicketStore_Cursors(t *testing.T) {
 	view := func(tk svcportal.Ticket) svcportal.TicketView {
 		return svcportal.TicketView{Number: tk.Number, UpdatedAt: tk.LastPublicAt} // status hidden: no Within
 	}
-	for _, sort := range []string{"-updated", "updated", "-number", "number", "-created", "created"} {
-		t.Run(sort, func(t *testing.T) {
-			all, total := list(svcportal.TicketFilter{Sort: sort, PerPage: 100})
+	// A word search that every ticket passes walks the same way, and
+	// counts the whole list on every page.
+	for _, sort := range []string{"-updated", "updated", "-number", "number", "-created", "created", "-updated q", "number q"} {
+		sort, words, _ := strings.Cut(sort, " ")
+		if words != "" {
+			words = "printer"
+		}
+		t.Run(sort+" "+words, func(t *testing.T) {
+			all, total := list(svcportal.TicketFilter{Sort: sort, PerPage: 100, Query: words})
 			if len(all) != 70 || total != 70 {
 				t.Fatalf("whole list: %d tickets, total %d", len(all), total)
 			}
 			var walked []int64
-			f := svcportal.TicketFilter{Sort: sort, PerPage: 25}
+			f := svcportal.TicketFilter{Sort: sort, PerPage: 25, Query: words}
 			for {
-				page, _ := list(f)
+				page, total := list(f)
+				if total != 70 {
+					t.Errorf("page after %q: total %d, want 70", f.After, total)
+				}
 				for _, tk := range page {
 					walked = append(walked, tk.Number)
 				}
@@ -61,9 +71,12 @@ func TestTicketStore_Cursors(t *testing.T) {
 			if !slices.Equal(walked, want) {
 				t.Errorf("after after after: %v\nwant %v", walked, want)
 			}
-			back, _ := list(svcportal.TicketFilter{Sort: sort, PerPage: 25, Before: svcportal.TicketCursor(ptr(view(all[50])), sort)})
-			if got := numbersInOrder(back); !slices.Equal(got, want[25:50]) {
-				t.Errorf("before #%d: %v, want %v", all[50].Number, got, want[25:50])
+			back, total := list(svcportal.TicketFilter{Sort: sort, PerPage: 25, Query: words, Before: svcportal.TicketCursor(ptr(view(all[50])), sort)})
+			if got := numbersInOrder(back); !slices.Equal(got, want[25:50]) || total != 70 {
+				t.Errorf("before #%d: %v (total %d), want %v (70)", all[50].Number, got, total, want[25:50])
+			}
+			if page, total := list(svcportal.TicketFilter{Sort: sort, PerPage: 25, Page: 4, Query: words}); len(page) != 0 || total != 70 {
+				t.Errorf("past the end: %d tickets, total %d, want none of 70", len(page), total)
 			}
 		})
 	}
@@ -86,16 +99,18 @@ func TestTicketStore_CappedTotal(t *testing.T) {
 	w := newTicketWorld(t)
 	var ts []svcportal.Ticket
 	for i := range svcportal.TicketCountCap + 5 {
-		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i), Status: svcportal.StatusOpen, Type: "incident"})
+		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i, " printer"), Status: svcportal.StatusOpen, Type: "incident"})
 	}
 	if err := w.st.SeedTickets(w.ctx, ts); err != nil {
 		t.Fatal(err)
 	}
-	_, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), svcportal.TicketFilter{})
-	if err != nil || total != svcportal.TicketCountCap+1 {
-		t.Errorf("site manager: total %d, %v; want %d (more than the cap)", total, err, svcportal.TicketCountCap+1)
+	for _, f := range []svcportal.TicketFilter{{}, {Query: "printer"}, {Query: "printer", Page: 3}, {Query: "printer", Page: 40}} {
+		page, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), f)
+		if err != nil || total != svcportal.TicketCountCap+1 || len(page) != 25 {
+			t.Errorf("site manager, %+v: %d tickets, total %d, %v; want 25, %d (more than the cap)", f, len(page), total, err, svcportal.TicketCountCap+1)
+		}
 	}
-	_, total, err = w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: "#3"})
+	_, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: "#3"})
 	if err != nil || total != 1 {
 		t.Errorf("one ticket: total %d, %v", total, err)
 	}

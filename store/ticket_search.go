@@ -1,10 +1,14 @@
 package store
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
@@ -17,14 +21,17 @@ import (
 // it never tells that a note holds a word. Each word of the query must be
 // in the ticket, as a word or the start of one ("print" finds "printer").
 //
-// The index answers the set of matching tickets once per statement (an
-// IN list the database builds from the index), then the list reads
-// tickets in its order (visibility first, see ticket_list.go) and keeps
-// those in the set until the page is full. Checking each ticket against
-// the index instead (a correlated EXISTS) costs the same for every page
-// but some 30 µs per ticket checked in FTS5, so a rare word, or the
-// count, would check every visible ticket; the set costs about 0.15 µs
-// per matching ticket (docs/benchmarks.md).
+// The index answers the set of matching tickets (an IN list the database
+// builds from the index), then the list reads tickets in its order
+// (visibility first, see ticket_list.go) and keeps those in the set until
+// the page is full. Checking each ticket against the index instead (a
+// correlated EXISTS) costs the same for every page but some 30 µs per
+// ticket checked in FTS5, so a rare word, or the count, would check every
+// visible ticket; the set costs under a microsecond per matching ticket
+// of the reader's sites (docs/benchmarks.md, "Word search"). Typed words
+// reach FTS5 as the index's words they start (expand), and a search's
+// total is counted on the page's walk (listQuery.run), so that SQLite
+// builds the set once.
 
 // searchTokens splits text into the words the full-text index holds:
 // runs of letters, digits and marks, lower-cased, as FTS5's unicode61
@@ -85,33 +92,124 @@ func (sc searchScope) tsquery() string {
 	return strings.Join(ids, " | ")
 }
 
-// matchWords limits q (on "tickets AS t") to tickets that hold every word
-// of term; internal notes count only when withInternal. scope is the
-// searchScope of q's tickets.
-func (s *Store) matchWords(q *bun.SelectQuery, term string, withInternal bool, scope searchScope) *bun.SelectQuery {
+// wordSearch is one request's word search, ready for the index.
+type wordSearch struct {
+	s            *Store
+	words        string // SQLite: FTS5 expression on the columns; PostgreSQL: tsquery
+	withInternal bool
+}
+
+// maxExpansion is how many words of the index a typed word may start
+// before the search leaves the prefix to the index (see expand).
+const maxExpansion = 8
+
+// wordSearch prepares the search of term's words; nil when term holds no
+// word (punctuation only), which matches nothing.
+func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) (*wordSearch, error) {
 	words := searchTokens(term)
 	if len(words) == 0 {
-		return q.Where("1 = 0") // punctuation only: no word to find
+		return nil, nil
 	}
+	w := &wordSearch{s: s, withInternal: withInternal}
+	parts := make([]string, len(words))
 	if s.dialect == Postgres {
-		parts := make([]string, len(words))
-		for i, w := range words {
-			parts[i] = w + ":*"
+		for i, word := range words {
+			parts[i] = word + ":*"
 		}
+		w.words = strings.Join(parts, " & ")
+		return w, nil
+	}
+	var err error
+	if parts, err = s.expand(ctx, words); err != nil {
+		return nil, err
+	}
+	w.words = "body : (" + strings.Join(parts, " AND ") + ")"
+	if withInternal {
+		w.words = "{body notes} : (" + strings.Join(parts, " AND ") + ")"
+	}
+	return w, nil
+}
+
+// expand writes each typed word as the FTS5 query of the words it
+// starts. FTS5 answers a prefix ("printer"*) by merging, in full, the
+// lists of every document of the installation that holds a word with
+// that start, before the scope narrows them to the reader's sites: 5 ms
+// for "printer" at 1,000,000 tickets, whatever the site holds. The same
+// words named one by one ("printer" OR "printers") are read only where
+// the scope asks. The index's vocabulary (ticket_fts_words, migration
+// 0180) names them, one seek per word found, all typed words in one
+// statement, as long as a typed word starts at most maxExpansion; beyond,
+// or for a word with letters outside ASCII (which the index folds, "café"
+// to "cafe", and Go does not here), the prefix is left to the index.
+func (s *Store) expand(ctx context.Context, words []string) ([]string, error) {
+	parts := make([]string, len(words))
+	var typed []string
+	for i, word := range words {
+		parts[i] = `"` + word + `"*` // tokens hold no quote: letters, digits, marks
+		if !slices.ContainsFunc([]rune(word), func(r rune) bool { return r >= utf8.RuneSelf }) {
+			typed = append(typed, word)
+		}
+	}
+	if len(typed) == 0 {
+		return parts, nil
+	}
+	// The vocabulary lists the index's words in order: from a word, the
+	// next one is the first at or after it followed by char(1), which no
+	// word holds (letters, digits and marks only).
+	var found []struct {
+		Word string `bun:"word"`
+		Term string `bun:"term"`
+	}
+	err := s.db.NewRaw(`WITH RECURSIVE typed (word) AS (SELECT value FROM json_each(?)),
+		found (word, term, n) AS (
+			SELECT word, (SELECT v.term FROM ticket_fts_words AS v WHERE v.term >= typed.word LIMIT 1), 1 FROM typed
+			UNION ALL
+			SELECT word, (SELECT v.term FROM ticket_fts_words AS v WHERE v.term >= found.term || char(1) LIMIT 1), n + 1
+			FROM found WHERE substr(found.term, 1, length(found.word)) = found.word AND n <= ?)
+		SELECT word, term FROM found WHERE substr(term, 1, length(word)) = word`, jsonList(typed), maxExpansion).Scan(ctx, &found)
+	if err != nil {
+		return nil, fmt.Errorf("words of the index: %w", err)
+	}
+	for i, word := range words {
+		if !slices.Contains(typed, word) {
+			continue
+		}
+		var named []string
+		for _, f := range found {
+			if f.Word == word {
+				named = append(named, `"`+f.Term+`"`)
+			}
+		}
+		switch {
+		case len(named) > maxExpansion: // the prefix, as written
+		case len(named) == 0:
+			parts[i] = `"` + word + `"` // no document holds it: matches nothing, cheaply
+		default:
+			parts[i] = "(" + strings.Join(named, " OR ") + ")"
+		}
+	}
+	return parts, nil
+}
+
+// jsonList writes words as a JSON array, for json_each.
+func jsonList(words []string) string {
+	b, _ := json.Marshal(words)
+	return string(b)
+}
+
+// where limits q (on "tickets AS t", in scope) to the tickets that hold
+// every word; w may be nil, for no word: then it matches nothing.
+func (w *wordSearch) where(q *bun.SelectQuery, scope searchScope) *bun.SelectQuery {
+	if w == nil {
+		return q.Where("1 = 0")
+	}
+	if w.s.dialect == Postgres {
 		column := "body"
-		if withInternal {
+		if w.withInternal {
 			column = "whole"
 		}
 		return q.Where("t.id IN (SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts."+column+
-			" @@ (to_tsquery('simple', ?) && ?::tsquery))", strings.Join(parts, " & "), scope.tsquery())
+			" @@ (to_tsquery('simple', ?) && ?::tsquery))", w.words, scope.tsquery())
 	}
-	parts := make([]string, len(words))
-	for i, w := range words {
-		parts[i] = `"` + w + `"*` // tokens hold no quote: letters, digits, marks
-	}
-	expr := "{body notes} : (" + strings.Join(parts, " AND ") + ")"
-	if !withInternal {
-		expr = "body : (" + strings.Join(parts, " AND ") + ")"
-	}
-	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+expr)
+	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+w.words)
 }

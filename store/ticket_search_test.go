@@ -115,3 +115,55 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestTicketStore_WordSearchPrefixes: a typed word finds every word it
+// starts, whether the search names them one by one from the index's
+// vocabulary (a few) or leaves the prefix to the index (many, or letters
+// outside ASCII, which the index folds).
+func TestTicketStore_WordSearchPrefixes(t *testing.T) {
+	w := newTicketWorld(t)
+	one := w.create(t, w.peter, w.initech, "Code zza1", nil)
+	ten := w.create(t, w.peter, w.initech, "Code zza10", nil)
+	many := w.create(t, w.peter, w.initech, "Codes", func(tk *svcportal.Ticket) {
+		tk.Description = "zzb1 zzb2 zzb3 zzb4 zzb5 zzb6 zzb7 zzb8 zzb9 zzb10 zzb11 zzb12"
+	})
+	last := w.create(t, w.peter, w.initech, "Code zzb13", nil)
+	n := func(ts ...*svcportal.Ticket) []int64 {
+		out := []int64{}
+		for _, tk := range ts {
+			out = append(out, tk.Number)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, tc := range []struct {
+		q    string
+		want []int64
+	}{
+		{"zza1", n(one, ten)},           // two words of the vocabulary
+		{"zza10", n(ten)},               // one
+		{"zza", n(one, ten)},            // two
+		{"zzb", n(many, last)},          // thirteen: the prefix, left to the index
+		{"zzb1", n(many, last)},         // zzb1, zzb10 to zzb13: five
+		{"zzb13", n(last)},              // the last word of the vocabulary's run
+		{"zz", n(one, ten, many, last)}, // fifteen
+		{"zzc", n()},                    // no word starts with it
+		{"zza1 zzb", n()},               // both, in one ticket: none
+		{"code zza", n(one, ten)},       // a word and a prefix
+	} {
+		ts, _, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: tc.q})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.q, err)
+		}
+		if got := numbers(ts); !slices.Equal(got, tc.want) {
+			t.Errorf("staff, %q: got %v, want %v", tc.q, got, tc.want)
+		}
+		cs, _, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), svcportal.TicketFilter{Query: tc.q})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.q, err)
+		}
+		if got := numbers(cs); !slices.Equal(got, tc.want) {
+			t.Errorf("site manager, %q: got %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
