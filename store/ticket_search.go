@@ -209,7 +209,7 @@ func (w *wordSearch) where(q *bun.SelectQuery, scope searchScope) *bun.SelectQue
 			column = "whole"
 		}
 		return q.Where("t.id IN (SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts."+column+
-			" @@ (to_tsquery('simple', ?) && ?::tsquery))", w.words, scope.tsquery())
+			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery))", w.words, scope.tsquery())
 	}
 	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+w.words)
 }

@@ -119,7 +119,7 @@ func TestTicketStore_WordSearch(t *testing.T) {
 // TestTicketStore_WordSearchPrefixes: a typed word finds every word it
 // starts, whether the search names them one by one from the index's
 // vocabulary (a few) or leaves the prefix to the index (many, or letters
-// outside ASCII, which the index folds).
+// outside ASCII, which the index folds), and accents are folded.
 func TestTicketStore_WordSearchPrefixes(t *testing.T) {
 	w := newTicketWorld(t)
 	one := w.create(t, w.peter, w.initech, "Code zza1", nil)
@@ -128,6 +128,8 @@ func TestTicketStore_WordSearchPrefixes(t *testing.T) {
 		tk.Description = "zzb1 zzb2 zzb3 zzb4 zzb5 zzb6 zzb7 zzb8 zzb9 zzb10 zzb11 zzb12"
 	})
 	last := w.create(t, w.peter, w.initech, "Code zzb13", nil)
+	cafe := w.create(t, w.peter, w.initech, "Café fermé", nil)
+	cassee := w.create(t, w.peter, w.initech, "Imprimante cassee", nil)
 	n := func(ts ...*svcportal.Ticket) []int64 {
 		out := []int64{}
 		for _, tk := range ts {
@@ -149,7 +151,15 @@ func TestTicketStore_WordSearchPrefixes(t *testing.T) {
 		{"zz", n(one, ten, many, last)}, // fifteen
 		{"zzc", n()},                    // no word starts with it
 		{"zza1 zzb", n()},               // both, in one ticket: none
-		{"code zza", n(one, ten)},       // a word and a prefix
+		{"code zza", n(one, ten)},
+		// Accents are folded on both sides, on both databases.
+		{"cafe", n(cafe)},
+		{"café", n(cafe)},
+		{"CAFÉ", n(cafe)},
+		{"ferm", n(cafe)}, // "fermé" starts with it
+		{"fermé", n(cafe)},
+		{"cassée", n(cassee)},
+		{"cass", n(cassee)}, // a word and a prefix
 	} {
 		ts, _, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: tc.q})
 		if err != nil {
