@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -38,27 +39,39 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		t.Fields = map[string]any{}
 	}
 	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// The counter row is locked until commit, so concurrent creations
-		// queue; a rollback gives the number back: no gaps, no duplicates.
-		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
-			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-			RETURNING last_number`, tid).Scan(ctx, &t.Number)
-		if err != nil {
-			return fmt.Errorf("next ticket number: %w", err)
-		}
+		// What needs no number is written first, under a provisional one
+		// (negative: no real number is); the rows that every creation of
+		// the tenant or site updates — the number counter, then the
+		// site's counters — are taken last, since each stays locked until
+		// commit on PostgreSQL: concurrent creations queue for the end of
+		// each other's transactions, not the whole. A rollback gives the
+		// number back: no gaps, no duplicates.
+		t.Number = -1 - rand.Int64N(1<<62)
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
 		if err := replaceCC(ctx, tx, t); err != nil {
 			return err
 		}
-		if err := s.applyChange(ctx, tx, t, change, now); err != nil {
+		if err := s.record(ctx, tx, t, change, now); err != nil {
 			return err
 		}
-		if err := countCreated(ctx, tx, t); err != nil {
+		if err := markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now); err != nil {
 			return err
 		}
-		return markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now)
+		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
+			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+			RETURNING last_number`, tid).Scan(ctx, &t.Number)
+		if err != nil {
+			return fmt.Errorf("next ticket number: %w", err)
+		}
+		if _, err := tx.NewUpdate().Model(t).Column("number").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("number ticket: %w", err)
+		}
+		if err := s.send(ctx, tx, t, change, now); err != nil { // the emails and webhooks name the number
+			return err
+		}
+		return countCreated(ctx, tx, t)
 	})
 }
 
@@ -74,8 +87,17 @@ func replaceCC(ctx context.Context, tx bun.IDB, t *svcportal.Ticket) error {
 	return nil
 }
 
-// applyChange appends a change's message and events to ticket t.
+// applyChange appends a change's message and events to ticket t, and
+// the emails and webhook deliveries it sends.
 func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
+	if err := s.record(ctx, tx, t, c, now); err != nil {
+		return err
+	}
+	return s.send(ctx, tx, t, c, now)
+}
+
+// record appends a change's message, attachments and events to ticket t.
+func (s *Store) record(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
 	if m := c.Message; m != nil {
 		m.TenantID, m.TicketID, m.CreatedAt = t.TenantID, t.ID, now
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
@@ -98,20 +120,6 @@ func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket
 			return fmt.Errorf("insert attachment: %w", err)
 		}
 	}
-	emails := c.Emails
-	if c.Notify != nil {
-		more, err := c.Notify(t)
-		if err != nil {
-			return fmt.Errorf("render notifications: %w", err)
-		}
-		emails = append(emails, more...)
-	}
-	if err := s.insertEmails(ctx, tx, now, emails...); err != nil {
-		return err
-	}
-	if err := s.insertWebhookDeliveries(ctx, tx, t, c, now); err != nil {
-		return err
-	}
 	for i := range c.Events {
 		e := &c.Events[i]
 		e.TenantID, e.TicketID = t.TenantID, t.ID
@@ -126,6 +134,22 @@ func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket
 		}
 	}
 	return nil
+}
+
+// send writes the emails and webhook deliveries of a change to ticket t.
+func (s *Store) send(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
+	emails := c.Emails
+	if c.Notify != nil {
+		more, err := c.Notify(t)
+		if err != nil {
+			return fmt.Errorf("render notifications: %w", err)
+		}
+		emails = append(emails, more...)
+	}
+	if err := s.insertEmails(ctx, tx, now, emails...); err != nil {
+		return err
+	}
+	return s.insertWebhookDeliveries(ctx, tx, t, c, now)
 }
 
 func markRead(ctx context.Context, db bun.IDB, ticketID int64, kind string, readerID int64, at time.Time) error {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -255,5 +256,34 @@ func TestTicketStore_UpdateIsConditionalAndAtomic(t *testing.T) {
 	got, _ := w.st.TicketByNumber(w.ctx, tk.Number)
 	if got.Status != svcportal.StatusClosed {
 		t.Errorf("status %s", got.Status)
+	}
+}
+
+// TestTicketStore_FailedCreationLeavesNothing: a creation that fails
+// after its ticket was written (here, rendering its emails, which comes
+// after the number) leaves no ticket, provisional or numbered, and gives
+// its number back.
+func TestTicketStore_FailedCreationLeavesNothing(t *testing.T) {
+	w := newTicketWorld(t)
+	first := w.create(t, w.peter, w.initech, "first", nil)
+	failing := &svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: "failing", Status: svcportal.StatusOpen}
+	err := w.st.CreateTicket(w.ctx, failing, svcportal.TicketChange{
+		Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: w.peter.ID, Body: "words"},
+		Notify:  func(*svcportal.Ticket) ([]*svcportal.OutboundEmail, error) { return nil, errors.New("no template") },
+	})
+	if err == nil {
+		t.Fatal("the creation did not fail")
+	}
+	next := w.create(t, w.peter, w.initech, "next", nil)
+	if next.Number != first.Number+1 {
+		t.Errorf("after a failed creation: number %d, want %d", next.Number, first.Number+1)
+	}
+	got, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{PerPage: 100})
+	if err != nil || total != 2 || !slices.Equal(numbers(got), []int64{first.Number, next.Number}) {
+		t.Errorf("tickets %v (total %d, %v), want #%d and #%d only", numbers(got), total, err, first.Number, next.Number)
+	}
+	var rows int
+	if err := w.st.DB().NewSelect().TableExpr("tickets").ColumnExpr("COUNT(*)").Scan(w.ctx, &rows); err != nil || rows != 2 {
+		t.Errorf("%d rows in tickets, %v; want 2", rows, err)
 	}
 }
