@@ -359,11 +359,12 @@ type KBStore interface {
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
 	KBReadableArticle(ctx context.Context, id int64, scope KBScope) (*KBArticle, error)
-	// KBReadableAmong returns, by id, those of ids that a reader of scope
-	// may see (as KBReadable): search hits are checked against it before
-	// they are shown, so an index that lags never shows an article that
-	// was unpublished or moved out of reach.
-	KBReadableAmong(ctx context.Context, ids []int64, scope KBScope) (map[int64]*KBArticle, error)
+	// KBReadableTitles returns, by id, the titles by locale of those of
+	// ids that a reader of scope may see (as KBReadable): search hits are
+	// checked against it before they are shown, so an index that lags
+	// never shows an article that was unpublished or moved out of reach,
+	// nor a title since changed.
+	KBReadableTitles(ctx context.Context, ids []int64, scope KBScope) (map[int64]map[string]string, error)
 	// KBReadableSites keeps those of siteIDs that are the tenant's and
 	// have their knowledge base enabled.
 	KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error)

@@ -20,6 +20,8 @@ type fixture struct {
 	svc     *kb.Service
 	reader  *svcportal.Principal
 	section *svcportal.KBSection
+	site    *svcportal.Site // the reader's
+	other   *svcportal.Site // not the reader's
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -36,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	cat := testkit.KBCategory(ctx, t, st, "Help")
 	return &fixture{ctx: ctx, st: st, idx: idx, svc: kb.New(st, idx, nil),
 		reader:  &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: c},
-		section: testkit.KBSection(ctx, t, st, cat, "Printing")}
+		section: testkit.KBSection(ctx, t, st, cat, "Printing"), site: site, other: testkit.Site(ctx, t, st, "Umbrella")}
 }
 
 func (f *fixture) find(t *testing.T, q string) []int64 {
@@ -159,6 +161,40 @@ func TestSearch_RechecksTheDatabase(t *testing.T) {
 			t.Errorf("got %v, want nothing", got)
 		}
 	})
+	// The reach of the article, then of its section, named site by site:
+	// the hits are checked against the rows of the article at hand and of
+	// the levels above it.
+	readers, other := f.site.ID, f.other
+	for _, tc := range []struct {
+		name             string
+		article, section []int64
+		want             bool
+	}{
+		{"for the reader's site", []int64{readers}, nil, true},
+		{"for another site", []int64{other.ID}, nil, false},
+		{"for both", []int64{other.ID, readers}, nil, true},
+		{"in a section for another site", nil, []int64{other.ID}, false},
+		{"for the reader's site, in a section for another", []int64{readers}, []int64{other.ID}, false},
+		{"in a section for the reader's site", nil, []int64{readers}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sec, err := f.svc.KBSection(f.ctx, f.section.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec.AllSites, sec.SiteIDs = tc.section == nil, tc.section
+			if err := f.svc.UpdateSection(f.ctx, sec); err != nil {
+				t.Fatal(err)
+			}
+			a.AllSites, a.SiteIDs = tc.article == nil, tc.article
+			if err := f.svc.UpdateArticle(f.ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.find(t, "printer"); slices.Equal(got, []int64{a.ID}) != tc.want {
+				t.Errorf("got %v, want it: %v", got, tc.want)
+			}
+		})
+	}
 }
 
 // TestSearch_WithoutTheIndex: a process that does not hold the embedded

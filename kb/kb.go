@@ -267,21 +267,17 @@ func (s *Service) recheck(ctx context.Context, hits []svcportal.ArticleHit, scop
 	for _, h := range hits {
 		ids = append(ids, h.ArticleID)
 	}
-	readable, err := s.st.KBReadableAmong(ctx, ids, scope)
+	readable, err := s.st.KBReadableTitles(ctx, ids, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := []svcportal.ArticleHit{}
 	for _, h := range hits {
-		a, ok := readable[h.ArticleID]
+		title, ok := readable[h.ArticleID][h.Locale]
 		if !ok {
-			continue
+			continue // out of reach, or the hit's translation was removed
 		}
-		tr, ok := a.Translations[h.Locale]
-		if !ok {
-			continue // the hit's translation was removed
-		}
-		h.Title = tr.Title
+		h.Title = title
 		if out = append(out, h); len(out) == limit {
 			break
 		}

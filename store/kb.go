@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -68,14 +69,28 @@ func setReach(ctx context.Context, db bun.IDB, tid int64, kind string, id int64,
 	return nil
 }
 
-// reachMap holds every reach row of a tenant by kind and object.
+// reachMap holds reach rows of a tenant by kind and object.
 type reachMap map[string]map[int64][]int64
 
-func loadReach(ctx context.Context, db bun.IDB, tid int64) (reachMap, error) {
+// maxReachIDs is how many articles loadReach reads the rows of by id;
+// for more, it reads every row of the tenant.
+const maxReachIDs = 500
+
+// loadReach reads the tenant's reach rows: those of its categories and
+// sections, and those of articles, or of every article when articles is
+// nil. A search's hits or an article's page read their own rows, from
+// the (tenant, kind, object) index, not every row of the tenant.
+func loadReach(ctx context.Context, db bun.IDB, tid int64, articles []int64) (reachMap, error) {
 	var rows []kbReachRow
-	if err := db.NewSelect().Model(&rows).Where("tenant_id = ?", tid).Order("site_id").Scan(ctx); err != nil {
+	q := db.NewSelect().Model(&rows).Where("tenant_id = ?", tid)
+	if articles != nil {
+		q = q.Where("kind IN (?)", bun.In([]string{reachCategory, reachSection})).
+			UnionAll(db.NewSelect().Model(&rows).Where("tenant_id = ? AND kind = ? AND object_id IN (?)", tid, reachArticle, bun.In(orNone(articles))))
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, err
 	}
+	slices.SortFunc(rows, func(a, b kbReachRow) int { return cmp.Compare(a.SiteID, b.SiteID) })
 	m := reachMap{reachCategory: {}, reachSection: {}, reachArticle: {}}
 	for _, r := range rows {
 		m[r.Kind][r.ObjectID] = append(m[r.Kind][r.ObjectID], r.SiteID)
@@ -199,7 +214,7 @@ func listKBGroups[T any](ctx context.Context, db bun.IDB, kind string, where fun
 	if err := where(db.NewSelect().Model(&out).Where("tenant_id = ?", tid)).Order("position", "id").Scan(ctx); err != nil {
 		return nil, err
 	}
-	rm, err := loadReach(ctx, db, tid)
+	rm, err := loadReach(ctx, db, tid, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -453,13 +468,17 @@ type voteCount struct {
 	NotHelpful int   `bun:"not_helpful"`
 }
 
-// fillArticles loads translations, votes, sites, category and effective
-// reach of articles of one tenant.
-func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle) error {
-	if len(as) == 0 {
-		return nil
+// reachArticles sets the sites, category and effective reach of articles
+// of one tenant (each with its ID, SectionID and AllSites).
+func reachArticles(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle) error {
+	var ids []int64
+	if len(as) <= maxReachIDs {
+		ids = make([]int64, len(as))
+		for i, a := range as {
+			ids[i] = a.ID
+		}
 	}
-	reach, err := loadReach(ctx, db, tid)
+	reach, err := loadReach(ctx, db, tid, ids)
 	if err != nil {
 		return err
 	}
@@ -480,6 +499,23 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 		secCat[sec.ID] = sec.CategoryID
 		secReach[sec.ID] = catReach[sec.CategoryID].Narrow(svcportal.ReachOf(sec.AllSites, reach.sites(reachSection, sec.ID)))
 	}
+	for _, a := range as {
+		a.SiteIDs = reach.sites(reachArticle, a.ID)
+		a.CategoryID = secCat[a.SectionID]
+		a.Reach = secReach[a.SectionID].Narrow(svcportal.ReachOf(a.AllSites, a.SiteIDs))
+	}
+	return nil
+}
+
+// fillArticles loads translations, votes, sites, category and effective
+// reach of articles of one tenant.
+func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle) error {
+	if len(as) == 0 {
+		return nil
+	}
+	if err := reachArticles(ctx, db, tid, as); err != nil {
+		return err
+	}
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
 	for _, a := range as {
@@ -487,9 +523,6 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 		ids = append(ids, a.ID)
 		a.Translations = map[string]svcportal.KBTranslation{}
 		a.Votes = svcportal.KBVotes{}
-		a.SiteIDs = reach.sites(reachArticle, a.ID)
-		a.CategoryID = secCat[a.SectionID]
-		a.Reach = secReach[a.SectionID].Narrow(svcportal.ReachOf(a.AllSites, a.SiteIDs))
 	}
 	// In chunks, to stay under either database's limit of bound values.
 	for chunk := range slices.Chunk(ids, 500) {
@@ -696,9 +729,11 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 	return err
 }
 
-// KBReadableAmong implements svcportal.KBStore.
-func (s *Store) KBReadableAmong(ctx context.Context, ids []int64, scope svcportal.KBScope) (map[int64]*svcportal.KBArticle, error) {
-	out := map[int64]*svcportal.KBArticle{}
+// KBReadableTitles implements svcportal.KBStore: the articles' own
+// columns, their reach, and their titles — not their bodies, which a
+// search's hits do not show.
+func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcportal.KBScope) (map[int64]map[string]string, error) {
+	out := map[int64]map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -710,16 +745,35 @@ func (s *Store) KBReadableAmong(ctx context.Context, ids []int64, scope svcporta
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.kbArticles(ctx, s.db, tid, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("id IN (?) AND state = ?", bun.In(ids), svcportal.KBPublished)
-	})
-	if err != nil {
+	var as []svcportal.KBArticle
+	if err := s.db.NewSelect().Model(&as).Column("id", "section_id", "all_sites").
+		Where("tenant_id = ? AND id IN (?) AND state = ?", tid, bun.In(ids), svcportal.KBPublished).Scan(ctx); err != nil {
 		return nil, err
 	}
+	ptrs := make([]*svcportal.KBArticle, len(as))
 	for i := range as {
-		if scope.Allows(as[i].Reach) {
-			out[as[i].ID] = &as[i]
+		ptrs[i] = &as[i]
+	}
+	if err := reachArticles(ctx, s.db, tid, ptrs); err != nil {
+		return nil, err
+	}
+	var readable []int64
+	for _, a := range as {
+		if scope.Allows(a.Reach) {
+			readable = append(readable, a.ID)
+			out[a.ID] = map[string]string{}
 		}
+	}
+	if len(readable) == 0 {
+		return out, nil
+	}
+	var trs []svcportal.KBTranslation
+	if err := s.db.NewSelect().Model(&trs).Column("article_id", "locale", "title").
+		Where("article_id IN (?)", bun.In(readable)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, tr := range trs {
+		out[tr.ArticleID][tr.Locale] = tr.Title
 	}
 	return out, nil
 }
