@@ -356,6 +356,10 @@ type KBStore interface {
 	// enabled or, for a public scope, for every site. An empty scope, no
 	// articles.
 	KBReadable(ctx context.Context, scope KBScope) ([]KBArticle, error)
+	// KBReadableIndex is KBReadable with only the title of each
+	// translation (no body, no keywords): for the lists of the help
+	// center and the knowledge base.
+	KBReadableIndex(ctx context.Context, scope KBScope) ([]KBArticle, error)
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
 	KBReadableArticle(ctx context.Context, id int64, scope KBScope) (*KBArticle, error)

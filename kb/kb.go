@@ -98,7 +98,7 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 		return nil, err
 	}
 	out := []svcportal.KBCategoryView{}
-	arts, err := s.st.KBReadable(ctx, scope)
+	arts, err := s.st.KBReadableIndex(ctx, scope)
 	if err != nil || len(arts) == 0 {
 		return out, err
 	}

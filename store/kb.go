@@ -516,6 +516,12 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 	if err := reachArticles(ctx, db, tid, as); err != nil {
 		return err
 	}
+	return fillTexts(ctx, db, as, false)
+}
+
+// fillTexts loads the translations and votes of articles; of each
+// translation only its title and locale when titles.
+func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, titles bool) error {
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
 	for _, a := range as {
@@ -527,7 +533,11 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 	// In chunks, to stay under either database's limit of bound values.
 	for chunk := range slices.Chunk(ids, 500) {
 		var trs []svcportal.KBTranslation
-		if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+		q := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk))
+		if titles {
+			q = q.Column("article_id", "locale", "title")
+		}
+		if err := q.Scan(ctx); err != nil {
 			return err
 		}
 		for _, tr := range trs {
@@ -623,21 +633,56 @@ func (s *Store) KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, 
 
 // KBReadable implements svcportal.KBStore.
 func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
+	return s.kbReadable(ctx, scope, false)
+}
+
+// KBReadableIndex implements svcportal.KBStore.
+func (s *Store) KBReadableIndex(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
+	return s.kbReadable(ctx, scope, true)
+}
+
+// kbReadable reads the published articles that may be the reader's,
+// works out their reach, and loads the texts of those within scope only:
+// a reader of one site among fifty reads the titles of their own
+// articles, not every article's bodies (docs/benchmarks.md).
+func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, titles bool) ([]svcportal.KBArticle, error) {
 	scope, err := s.kbScope(ctx, scope)
 	if err != nil || scope.Empty() {
 		return []svcportal.KBArticle{}, err
 	}
-	all, err := s.KBArticles(ctx, svcportal.KBArticleFilter{State: svcportal.KBPublished})
+	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
+	// An article for named sites is read only when one of them is the
+	// reader's; its section's and category's reach narrow it below.
+	all := []svcportal.KBArticle{}
+	if err := s.db.NewSelect().Model(&all).Where("tenant_id = ? AND state = ?", tid, svcportal.KBPublished).
+		Where("(all_sites = ? OR id IN (SELECT r.object_id FROM kb_reach AS r WHERE r.tenant_id = ? AND r.kind = ? AND r.site_id IN (?)))",
+			true, tid, reachArticle, bun.In(orNone(scope.SiteIDs))).
+		Order("position", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	ptrs := make([]*svcportal.KBArticle, len(all))
+	for i := range all {
+		ptrs[i] = &all[i]
+	}
+	if err := reachArticles(ctx, s.db, tid, ptrs); err != nil {
+		return nil, err
+	}
+	out, readable := all[:0], ptrs[:0]
 	for _, a := range all {
 		if scope.Allows(a.Reach) {
 			out = append(out, a)
 		}
 	}
-	return out, nil
+	for i := range out {
+		readable = append(readable, &out[i])
+	}
+	if len(readable) == 0 {
+		return out, nil
+	}
+	return out, fillTexts(ctx, s.db, readable, titles)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge

@@ -232,16 +232,16 @@ func TestKBStore_Reach(t *testing.T) {
 	}
 	all := testkit.KBCategory(ctx, t, st, "Everyone")
 	general := testkit.KBSection(ctx, t, st, all, "General")
-	public := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Public", "")
-	onlyY := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Only Y", "", y)
-	draft := testkit.KBArticle(ctx, t, st, general, svcportal.KBDraft, "Draft", "")
+	public := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Public", "The text of Public.")
+	onlyY := testkit.KBArticle(ctx, t, st, general, svcportal.KBPublished, "Only Y", "The text of Only Y.", y)
+	draft := testkit.KBArticle(ctx, t, st, general, svcportal.KBDraft, "Draft", "The text of Draft.")
 	ySection := testkit.KBSection(ctx, t, st, all, "Y's section", y)
-	inherited := testkit.KBArticle(ctx, t, st, ySection, svcportal.KBPublished, "Inherits Y", "")
+	inherited := testkit.KBArticle(ctx, t, st, ySection, svcportal.KBPublished, "Inherits Y", "The text of Inherits Y.")
 	xCat := testkit.KBCategory(ctx, t, st, "X only", x)
 	xSec := testkit.KBSection(ctx, t, st, xCat, "X section")
 	// The article asks for Y, but its category is only X's: nobody.
-	nobody := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "Y in X", "", y)
-	inX := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "In X", "", x, y)
+	nobody := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "Y in X", "The text of Y in X.", y)
+	inX := testkit.KBArticle(ctx, t, st, xSec, svcportal.KBPublished, "In X", "The text of In X.", x, y)
 
 	for _, c := range []struct {
 		name  string
@@ -269,10 +269,32 @@ func TestKBStore_Reach(t *testing.T) {
 			if !slices.Equal(articleIDs(got), want) {
 				t.Errorf("got %v, want %v", articleIDs(got), want)
 			}
-			for _, a := range []*svcportal.KBArticle{public, onlyY, draft, inherited, nobody, inX} {
+			// The lists' reading and the search hits' check agree.
+			index, err := st.KBReadableIndex(ctx, c.scope)
+			if err != nil || !slices.Equal(articleIDs(index), want) {
+				t.Errorf("index: got %v (%v), want %v", articleIDs(index), err, want)
+			}
+			for _, a := range index {
+				if tr := a.Translations["en"]; tr.Title == "" || tr.Body != "" {
+					t.Errorf("index: article %d translation %+v, want its title only", a.ID, tr)
+				}
+			}
+			every := []*svcportal.KBArticle{public, onlyY, draft, inherited, nobody, inX}
+			ids := make([]int64, len(every))
+			for i, a := range every {
+				ids[i] = a.ID
+			}
+			titles, err := st.KBReadableTitles(ctx, ids, c.scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range every {
 				_, err := st.KBReadableArticle(ctx, a.ID, c.scope)
 				if visible := err == nil; visible != slices.Contains(want, a.ID) {
 					t.Errorf("article %q: got visible %v (%v)", a.Translations["en"].Title, visible, err)
+				}
+				if title, ok := titles[a.ID]["en"]; ok != slices.Contains(want, a.ID) || ok && title != a.Translations["en"].Title {
+					t.Errorf("hit %q: got title %q, %v", a.Translations["en"].Title, title, ok)
 				}
 			}
 		})
