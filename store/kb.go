@@ -455,10 +455,7 @@ func (s *Store) kbArticles(ctx context.Context, db bun.IDB, tid int64, where fun
 	if err := where(db.NewSelect().Model(&as).Where("tenant_id = ?", tid)).Order("position", "id").Scan(ctx); err != nil {
 		return nil, err
 	}
-	ptrs := make([]*svcportal.KBArticle, len(as))
-	for i := range as {
-		ptrs[i] = &as[i]
-	}
+	ptrs := pointers(as)
 	return as, s.fillArticles(ctx, db, tid, ptrs)
 }
 
@@ -466,6 +463,15 @@ type voteCount struct {
 	ArticleID  int64 `bun:"article_id"`
 	Helpful    int   `bun:"helpful"`
 	NotHelpful int   `bun:"not_helpful"`
+}
+
+// pointers points at each of as.
+func pointers(as []svcportal.KBArticle) []*svcportal.KBArticle {
+	ptrs := make([]*svcportal.KBArticle, len(as))
+	for i := range as {
+		ptrs[i] = &as[i]
+	}
+	return ptrs
 }
 
 // reachArticles sets the sites, category and effective reach of articles
@@ -663,26 +669,11 @@ func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, titles 
 		Order("position", "id").Scan(ctx); err != nil {
 		return nil, err
 	}
-	ptrs := make([]*svcportal.KBArticle, len(all))
-	for i := range all {
-		ptrs[i] = &all[i]
-	}
-	if err := reachArticles(ctx, s.db, tid, ptrs); err != nil {
+	if err := reachArticles(ctx, s.db, tid, pointers(all)); err != nil {
 		return nil, err
 	}
-	out, readable := all[:0], ptrs[:0]
-	for _, a := range all {
-		if scope.Allows(a.Reach) {
-			out = append(out, a)
-		}
-	}
-	for i := range out {
-		readable = append(readable, &out[i])
-	}
-	if len(readable) == 0 {
-		return out, nil
-	}
-	return out, fillTexts(ctx, s.db, readable, titles)
+	out := slices.DeleteFunc(all, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) })
+	return out, fillTexts(ctx, s.db, pointers(out), titles)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge
@@ -795,10 +786,7 @@ func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcport
 		Where("tenant_id = ? AND id IN (?) AND state = ?", tid, bun.In(ids), svcportal.KBPublished).Scan(ctx); err != nil {
 		return nil, err
 	}
-	ptrs := make([]*svcportal.KBArticle, len(as))
-	for i := range as {
-		ptrs[i] = &as[i]
-	}
+	ptrs := pointers(as)
 	if err := reachArticles(ctx, s.db, tid, ptrs); err != nil {
 		return nil, err
 	}

@@ -46,14 +46,7 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		}
 		return numbers(ts)
 	}
-	n := func(ts ...*svcportal.Ticket) []int64 {
-		out := []int64{}
-		for _, tk := range ts {
-			out = append(out, tk.Number)
-		}
-		slices.Sort(out)
-		return out
-	}
+	n := sortedNumbers
 	for _, tc := range []struct {
 		q            string
 		bill, staffs []int64
@@ -130,14 +123,7 @@ func TestTicketStore_WordSearchPrefixes(t *testing.T) {
 	last := w.create(t, w.peter, w.initech, "Code zzb13", nil)
 	cafe := w.create(t, w.peter, w.initech, "Café fermé", nil)
 	cassee := w.create(t, w.peter, w.initech, "Imprimante cassee", nil)
-	n := func(ts ...*svcportal.Ticket) []int64 {
-		out := []int64{}
-		for _, tk := range ts {
-			out = append(out, tk.Number)
-		}
-		slices.Sort(out)
-		return out
-	}
+	n := sortedNumbers
 	for _, tc := range []struct {
 		q    string
 		want []int64
@@ -176,4 +162,14 @@ func TestTicketStore_WordSearchPrefixes(t *testing.T) {
 			t.Errorf("site manager, %q: got %v, want %v", tc.q, got, tc.want)
 		}
 	}
+}
+
+// sortedNumbers are the numbers of ts, in order.
+func sortedNumbers(ts ...*svcportal.Ticket) []int64 {
+	out := []int64{}
+	for _, tk := range ts {
+		out = append(out, tk.Number)
+	}
+	slices.Sort(out)
+	return out
 }
