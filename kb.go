@@ -302,6 +302,13 @@ type KBArticleFilter struct {
 	IDs        []int64 // only these articles (at most 500)
 }
 
+// KBArticleCount is how many articles of a section are in a state.
+type KBArticleCount struct {
+	SectionID int64  `bun:"section_id"`
+	State     string `bun:"state"`
+	Articles  int    `bun:"articles"`
+}
+
 // KBStore keeps the context tenant's knowledge base. Category, section and
 // article ids of another tenant are KindNotFound; a site id that is not the
 // tenant's is KindNotFound with the field site_ids.
@@ -344,6 +351,8 @@ type KBStore interface {
 	// KBArticles lists the articles matching f, loaded as KBArticle, by
 	// position, then id.
 	KBArticles(ctx context.Context, f KBArticleFilter) ([]KBArticle, error)
+	// KBArticleCounts counts the articles of each section by state.
+	KBArticleCounts(ctx context.Context) ([]KBArticleCount, error)
 	// UpdateKBArticle saves a's section, position, state and reach and
 	// replaces its translations; KindNotFound.
 	UpdateKBArticle(ctx context.Context, a *KBArticle) error
@@ -512,6 +521,7 @@ type KBAdmin interface {
 	DeleteSection(ctx context.Context, id int64) error
 
 	KBArticles(ctx context.Context, f KBArticleFilter) ([]KBArticle, error)
+	KBArticleCounts(ctx context.Context) ([]KBArticleCount, error)
 	KBArticle(ctx context.Context, id int64) (*KBArticle, error)
 	CreateArticle(ctx context.Context, a *KBArticle) error
 	UpdateArticle(ctx context.Context, a *KBArticle) error

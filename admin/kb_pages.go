@@ -220,17 +220,17 @@ func (h *handlers) renderKBOverview(c *gin.Context, status int, failed error, ty
 	if err != nil {
 		return err
 	}
-	arts, err := h.deps.KB.KBArticles(ctx, svcportal.KBArticleFilter{})
+	counts, err := h.deps.KB.KBArticleCounts(ctx)
 	if err != nil {
 		return err
 	}
-	pg.Articles = len(arts)
 	published, drafts := map[int64]int{}, map[int64]int{}
-	for _, a := range arts {
-		if a.State == svcportal.KBPublished {
-			published[a.SectionID]++
+	for _, n := range counts {
+		pg.Articles += n.Articles
+		if n.State == svcportal.KBPublished {
+			published[n.SectionID] += n.Articles
 		} else {
-			drafts[a.SectionID]++
+			drafts[n.SectionID] += n.Articles
 		}
 	}
 	for _, cat := range cats {

@@ -360,6 +360,11 @@ func (s *Service) KBArticles(ctx context.Context, f svcportal.KBArticleFilter) (
 	return s.st.KBArticles(ctx, f)
 }
 
+// KBArticleCounts implements svcportal.KBAdmin.
+func (s *Service) KBArticleCounts(ctx context.Context) ([]svcportal.KBArticleCount, error) {
+	return s.st.KBArticleCounts(ctx)
+}
+
 // KBArticle implements svcportal.KBAdmin.
 func (s *Service) KBArticle(ctx context.Context, id int64) (*svcportal.KBArticle, error) {
 	return s.st.KBArticle(ctx, id)

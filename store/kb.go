@@ -637,6 +637,20 @@ func (s *Store) KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, 
 	return out, err
 }
 
+// KBArticleCounts implements svcportal.KBStore: one grouped count, not
+// the articles (an overview of 10,000 articles read them all, bodies
+// included).
+func (s *Store) KBArticleCounts(ctx context.Context) ([]svcportal.KBArticleCount, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []svcportal.KBArticleCount{}
+	err = s.db.NewSelect().TableExpr("kb_articles").ColumnExpr("section_id, state, COUNT(*) AS articles").
+		Where("tenant_id = ?", tid).GroupExpr("section_id, state").OrderExpr("section_id, state").Scan(ctx, &out)
+	return out, err
+}
+
 // KBReadable implements svcportal.KBStore.
 func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
 	return s.kbReadable(ctx, scope, false)

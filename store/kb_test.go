@@ -309,3 +309,30 @@ func TestKBStore_Reach(t *testing.T) {
 		}
 	})
 }
+
+// TestKBStore_ArticleCounts: the overview's counts, by section and
+// state, of the tenant's articles only.
+func TestKBStore_ArticleCounts(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	cat := testkit.KBCategory(ctx, t, st, "Help")
+	a := testkit.KBSection(ctx, t, st, cat, "A")
+	b := testkit.KBSection(ctx, t, st, cat, "B")
+	for _, x := range []struct {
+		sec   *svcportal.KBSection
+		state string
+	}{{a, svcportal.KBPublished}, {a, svcportal.KBPublished}, {a, svcportal.KBDraft}, {b, svcportal.KBDraft}} {
+		testkit.KBArticle(ctx, t, st, x.sec, x.state, "Article", "Text.")
+	}
+	octx, _ := testkit.Tenant(t, st, "globex")
+	ocat := testkit.KBCategory(octx, t, st, "Help")
+	testkit.KBArticle(octx, t, st, testkit.KBSection(octx, t, st, ocat, "A"), svcportal.KBPublished, "Other", "Text.")
+	got, err := st.KBArticleCounts(ctx)
+	want := []svcportal.KBArticleCount{
+		{SectionID: a.ID, State: svcportal.KBDraft, Articles: 1}, {SectionID: a.ID, State: svcportal.KBPublished, Articles: 2},
+		{SectionID: b.ID, State: svcportal.KBDraft, Articles: 1},
+	}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("got %+v, %v; want %+v", got, err, want)
+	}
+}
