@@ -35,9 +35,27 @@ func searchLimit(c *gin.Context) (int, error) {
 
 type kbIndexPage struct {
 	web.Page
+	kbLists
 	Query      string // the search box's text
 	Categories []svcportal.KBCategoryView
 }
+
+// kbPreview is how many articles of a section the pages of several
+// sections list (the knowledge base's home, a category's page), the
+// section's own page listing them all: a knowledge base of thousands of
+// articles is not one page of thousands of links.
+const kbPreview = 8
+
+// kbLists gives the pages of several sections their previews.
+type kbLists struct{}
+
+// Shown is the part of a section's articles that such a page lists.
+func (kbLists) Shown(sec svcportal.KBSectionView) []svcportal.KBArticleLink {
+	return sec.Articles[:min(kbPreview, len(sec.Articles))]
+}
+
+// More reports whether a section has articles beyond its preview.
+func (kbLists) More(sec svcportal.KBSectionView) bool { return len(sec.Articles) > kbPreview }
 
 func (h *handlers) kbIndex(c *gin.Context) error {
 	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
@@ -123,6 +141,7 @@ func related(tree []svcportal.KBCategoryView, a *svcportal.KBArticleView, n int)
 // (Section set: its articles).
 type kbBrowsePage struct {
 	web.Page
+	kbLists
 	Query    string
 	Category svcportal.KBCategoryView
 	Section  *svcportal.KBSectionView

@@ -244,6 +244,49 @@ func TestKBPages_Index(t *testing.T) {
 	})
 }
 
+// TestKBPages_LongSections: the knowledge base's home and a category's
+// page list a section's first eight articles and link to the section's
+// page for all of them, in the reader's language.
+func TestKBPages_LongSections(t *testing.T) {
+	l := newLibrary(t)
+	ctx, _ := testkit.Tenant(t, l.app.Store, "initrode")
+	site := testkit.Site(ctx, t, l.app.Store, "Initrode")
+	testkit.Contact(ctx, t, l.app.Store, "sam@initrode.test", site, svcportal.RoleMember)
+	luc := testkit.Contact(ctx, t, l.app.Store, "luc@initrode.test", site, svcportal.RoleMember)
+	luc.Locale = "fr"
+	if err := l.app.Store.UpdateContact(ctx, luc); err != nil {
+		t.Fatal(err)
+	}
+	cat := testkit.KBCategory(ctx, t, l.app.Store, "Help")
+	long := testkit.KBSection(ctx, t, l.app.Store, cat, "Long")
+	short := testkit.KBSection(ctx, t, l.app.Store, cat, "Short")
+	for i := range 10 {
+		testkit.KBArticle(ctx, t, l.app.Store, long, svcportal.KBPublished, fmt.Sprint("Long ", i), "Text.")
+	}
+	testkit.KBArticle(ctx, t, l.app.Store, short, svcportal.KBPublished, "Short 0", "Text.")
+	sam, lucB := l.app.NewBrowser("initrode.localhost"), l.app.NewBrowser("initrode.localhost")
+	apiLogin(t, sam, "sam@initrode.test", testkit.Password)
+	apiLogin(t, lucB, "luc@initrode.test", testkit.Password)
+	for _, page := range []string{"/kb", fmt.Sprintf("/kb/categories/%d", cat.ID)} {
+		_, doc := sam.Page(t, page)
+		if n := doc.Find(".kb-articles li").Length(); n != 9 {
+			t.Errorf("%s: %d articles listed, want 8 of the long section and the short one", page, n)
+		}
+		more := doc.Find("[data-testid=kb-see-all]")
+		if more.Length() != 1 || more.AttrOr("href", "") != fmt.Sprintf("/kb/sections/%d", long.ID) || more.Text() != "See all 10 articles" {
+			t.Errorf("%s: see-all links %d, %q %q", page, more.Length(), more.AttrOr("href", ""), more.Text())
+		}
+		_, doc = lucB.Page(t, page)
+		if got := doc.Find("[data-testid=kb-see-all]").Text(); got != "Voir les 10 articles" {
+			t.Errorf("%s in French: %q", page, got)
+		}
+	}
+	_, doc := sam.Page(t, fmt.Sprintf("/kb/sections/%d", long.ID))
+	if n := doc.Find(".kb-articles li").Length(); n != 10 || doc.Find("[data-testid=kb-see-all]").Length() != 0 {
+		t.Errorf("the section's page: %d articles, want all 10 and no see-all link", n)
+	}
+}
+
 func TestKBPages_Article(t *testing.T) {
 	l := newLibrary(t)
 	rec, doc := articlePage(t, l.peter, l.password, "")
