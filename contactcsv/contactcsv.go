@@ -106,7 +106,7 @@ func Parse(r io.Reader) (*File, error) {
 			if !ok || i >= len(rec) {
 				return ""
 			}
-			return Unquote(strings.TrimSpace(rec[i]))
+			return Unquote(strings.TrimSpace(lineBreaks.Replace(rec[i])))
 		}
 		if !validUTF8(rec) {
 			f.Refused = append(f.Refused, svcportal.ContactImportRefusal{Line: line, Email: strings.ToValidUTF8(cell("email"), "?"),
@@ -122,6 +122,11 @@ func Parse(r io.Reader) (*File, error) {
 	}
 	return f, nil
 }
+
+// lineBreaks writes every line break inside a cell as "\n": a CR, alone
+// or before an LF, is not kept by CSV's quoting (a reader turns a quoted
+// CRLF into LF), so a cell holding one would not read back as exported.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // separator is ';' when the first line (outside quotes) has more
 // semicolons than commas, as spreadsheets in French, German, Spanish or
