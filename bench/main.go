@@ -273,6 +273,7 @@ func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
 	auth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
 	return []endpoint{
 		{"login page, anonymous", "GET", "/login", nil, nil, host},
+		{"help center home, site manager", "GET", "/", auth, nil, host},
 		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil, host},
 		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil, host},
 		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil, host},
