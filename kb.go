@@ -302,6 +302,15 @@ type KBArticleFilter struct {
 	IDs        []int64 // only these articles (at most 500)
 }
 
+// KBIndexFilter narrows KBReadableIndex to one category: CategoryID's,
+// SectionID's or ArticleID's (0: every category); with SectionID, to that
+// section.
+type KBIndexFilter struct {
+	CategoryID int64
+	SectionID  int64
+	ArticleID  int64
+}
+
 // KBArticleCount is how many articles of a section are in a state.
 type KBArticleCount struct {
 	SectionID int64  `bun:"section_id"`
@@ -365,10 +374,11 @@ type KBStore interface {
 	// enabled or, for a public scope, for every site. An empty scope, no
 	// articles.
 	KBReadable(ctx context.Context, scope KBScope) ([]KBArticle, error)
-	// KBReadableIndex is KBReadable with only the title of each
-	// translation (no body, no keywords): for the lists of the help
-	// center and the knowledge base.
-	KBReadableIndex(ctx context.Context, scope KBScope) ([]KBArticle, error)
+	// KBReadableIndex is KBReadable narrowed by f, without the texts (no
+	// Translations): their reach, views and votes, for the lists of the
+	// help center and the knowledge base, which then read the titles of
+	// what they show (KBReadableTitles).
+	KBReadableIndex(ctx context.Context, scope KBScope, f KBIndexFilter) ([]KBArticle, error)
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
 	KBReadableArticle(ctx context.Context, id int64, scope KBScope) (*KBArticle, error)
@@ -408,6 +418,16 @@ type KBSectionView struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	Articles    []KBArticleLink `json:"articles"`
+	Count       int             `json:"count"` // its articles, listed or not
+}
+
+// KBTreeFilter narrows a Tree: to one category (KBIndexFilter), and to
+// the first Preview articles of each section (0: all of them), so that a
+// page of several sections reads the titles it lists, not a knowledge
+// base of thousands.
+type KBTreeFilter struct {
+	KBIndexFilter
+	Preview int
 }
 
 // KBArticleLink names an article in a list.
@@ -492,8 +512,12 @@ func ParseKBArticlePath(part string) (id int64, slug string, ok bool) {
 // is KindNotFound.
 type KnowledgeBase interface {
 	// Tree lists the categories, sections and articles the contact may
-	// read, in lang, leaving out empty sections and categories.
-	Tree(ctx context.Context, p *Principal, lang string) ([]KBCategoryView, error)
+	// read, in lang, leaving out empty sections and categories, narrowed
+	// by f.
+	Tree(ctx context.Context, p *Principal, lang string, f KBTreeFilter) ([]KBCategoryView, error)
+	// Popular lists the n articles the contact may read that were read
+	// most, the more helpful first among equals.
+	Popular(ctx context.Context, p *Principal, lang string, n int) ([]KBArticleLink, error)
 	// Article returns an article in lang and counts the view.
 	Article(ctx context.Context, p *Principal, id int64, lang string) (*KBArticleView, error)
 	// Vote records or changes the contact's vote and returns the counts;

@@ -11,10 +11,12 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/svcportal/svcportal"
@@ -91,32 +93,40 @@ func (s *Service) scopeOf(ctx context.Context, p *svcportal.Principal) (svcporta
 	return scope, err
 }
 
-// Tree implements svcportal.KnowledgeBase.
-func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string) ([]svcportal.KBCategoryView, error) {
+// Tree implements svcportal.KnowledgeBase: the readable articles of f
+// without their texts, then the titles of those the sections list.
+func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string, f svcportal.KBTreeFilter) ([]svcportal.KBCategoryView, error) {
 	scope, err := s.scopeOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	out := []svcportal.KBCategoryView{}
-	arts, err := s.st.KBReadableIndex(ctx, scope)
+	arts, err := s.st.KBReadableIndex(ctx, scope, f.KBIndexFilter)
 	if err != nil || len(arts) == 0 {
 		return out, err
 	}
-	def := tenantOf(ctx).DefaultLocale
-	bySection := map[int64][]svcportal.KBArticleLink{}
+	counts := map[int64]int{}
+	var listed []svcportal.KBArticle
 	for _, a := range arts {
-		tr, _ := a.Translation(lang, def)
-		bySection[a.SectionID] = append(bySection[a.SectionID], svcportal.KBArticleLink{ID: a.ID, Title: tr.Title, Slug: Slug(tr.Title), Locale: tr.Locale,
-			Views: a.Views, Helpful: int64(a.Votes.Score())})
+		if counts[a.SectionID]++; f.Preview == 0 || counts[a.SectionID] <= f.Preview {
+			listed = append(listed, a)
+		}
 	}
-	cats, err := s.st.KBCategories(ctx)
+	links, err := s.links(ctx, scope, lang, listed)
 	if err != nil {
 		return nil, err
 	}
-	secs, err := s.st.KBSections(ctx, 0)
+	bySection := map[int64][]svcportal.KBArticleLink{}
+	for _, a := range listed {
+		if l, ok := links[a.ID]; ok {
+			bySection[a.SectionID] = append(bySection[a.SectionID], l)
+		}
+	}
+	cats, secs, err := s.structure(ctx)
 	if err != nil {
 		return nil, err
 	}
+	def := tenantOf(ctx).DefaultLocale
 	for _, c := range cats {
 		cv := svcportal.KBCategoryView{ID: c.ID, Sections: []svcportal.KBSectionView{}}
 		cv.Name, _ = svcportal.LocalText(c.Names, lang, def)
@@ -125,7 +135,7 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 			if sec.CategoryID != c.ID || len(bySection[sec.ID]) == 0 {
 				continue
 			}
-			sv := svcportal.KBSectionView{ID: sec.ID, Articles: bySection[sec.ID]}
+			sv := svcportal.KBSectionView{ID: sec.ID, Articles: bySection[sec.ID], Count: counts[sec.ID]}
 			sv.Name, _ = svcportal.LocalText(sec.Names, lang, def)
 			sv.Description, _ = svcportal.LocalText(sec.Descriptions, lang, def)
 			cv.Sections = append(cv.Sections, sv)
@@ -133,6 +143,85 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string)
 		if len(cv.Sections) > 0 {
 			out = append(out, cv)
 		}
+	}
+	return out, nil
+}
+
+// Popular implements svcportal.KnowledgeBase: among equals, the order of
+// the tree (category, section, article).
+func (s *Service) Popular(ctx context.Context, p *svcportal.Principal, lang string, n int) ([]svcportal.KBArticleLink, error) {
+	scope, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	arts, err := s.st.KBReadableIndex(ctx, scope, svcportal.KBIndexFilter{})
+	if err != nil || len(arts) == 0 {
+		return []svcportal.KBArticleLink{}, err
+	}
+	cats, secs, err := s.structure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	catRank, secRank := map[int64]int{}, map[int64][2]int{}
+	for i, c := range cats {
+		catRank[c.ID] = i
+	}
+	for i, sec := range secs {
+		secRank[sec.ID] = [2]int{catRank[sec.CategoryID], i}
+	}
+	slices.SortStableFunc(arts, func(a, b svcportal.KBArticle) int {
+		if c := cmp.Compare(b.Views, a.Views); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Votes.Score(), a.Votes.Score()); c != 0 {
+			return c
+		}
+		ra, rb := secRank[a.SectionID], secRank[b.SectionID]
+		return cmp.Or(cmp.Compare(ra[0], rb[0]), cmp.Compare(ra[1], rb[1]))
+	})
+	arts = arts[:min(n, len(arts))]
+	links, err := s.links(ctx, scope, lang, arts)
+	if err != nil {
+		return nil, err
+	}
+	out := []svcportal.KBArticleLink{}
+	for _, a := range arts {
+		if l, ok := links[a.ID]; ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// structure is the tenant's categories and sections, in order.
+func (s *Service) structure(ctx context.Context) ([]svcportal.KBCategory, []svcportal.KBSection, error) {
+	cats, err := s.st.KBCategories(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	secs, err := s.st.KBSections(ctx, 0)
+	return cats, secs, err
+}
+
+// links are the links to arts, by id, titled in lang (else the tenant's
+// default language, else any): the titles of these articles only.
+func (s *Service) links(ctx context.Context, scope svcportal.KBScope, lang string, arts []svcportal.KBArticle) (map[int64]svcportal.KBArticleLink, error) {
+	ids := make([]int64, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+	}
+	titles, err := s.st.KBReadableTitles(ctx, ids, scope)
+	if err != nil {
+		return nil, err
+	}
+	def := tenantOf(ctx).DefaultLocale
+	out := make(map[int64]svcportal.KBArticleLink, len(arts))
+	for _, a := range arts {
+		title, locale := svcportal.LocalText(titles[a.ID], lang, def)
+		if title == "" {
+			continue // unpublished, or out of reach, since the index was read
+		}
+		out[a.ID] = svcportal.KBArticleLink{ID: a.ID, Title: title, Slug: Slug(title), Locale: locale, Views: a.Views, Helpful: int64(a.Votes.Score())}
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"cmp"
 	"net/http"
 	"slices"
 
@@ -43,11 +42,15 @@ func (h *handlers) home(c *gin.Context) error {
 	signedIn := p != nil && p.Contact != nil
 	ctx := c.Request.Context()
 	if signedIn || page.Tenant.KBPublic {
-		tree, err := h.deps.KB.Tree(ctx, p, web.Translator(c).Lang())
-		if err != nil {
+		// The categories with their counts; no article of theirs is
+		// listed (one per section is read), the most read are.
+		lang := web.Translator(c).Lang()
+		if page.Categories, err = h.deps.KB.Tree(ctx, p, lang, svcportal.KBTreeFilter{Preview: 1}); err != nil {
 			return err
 		}
-		page.Categories, page.Popular = tree, popular(tree, homeListSize)
+		if page.Popular, err = h.deps.KB.Popular(ctx, p, lang, homeListSize); err != nil {
+			return err
+		}
 	}
 	if !signedIn {
 		return web.Render(c, http.StatusOK, "portal/home", page)
@@ -88,29 +91,11 @@ func (h *handlers) seesStatus(c *gin.Context) (bool, error) {
 	return slices.ContainsFunc(fields, func(f svcportal.TicketFieldView) bool { return f.Key == svcportal.FieldKeyStatus }), nil
 }
 
-// popular are the n most read articles of tree, the more helpful first
-// among equals.
-func popular(tree []svcportal.KBCategoryView, n int) []svcportal.KBArticleLink {
-	var all []svcportal.KBArticleLink
-	for _, cat := range tree {
-		for _, sec := range cat.Sections {
-			all = append(all, sec.Articles...)
-		}
-	}
-	slices.SortStableFunc(all, func(a, b svcportal.KBArticleLink) int {
-		if c := cmp.Compare(b.Views, a.Views); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.Helpful, a.Helpful)
-	})
-	return all[:min(n, len(all))]
-}
-
 // ArticleCount is the number of articles of a category.
 func (p *homePage) ArticleCount(cat svcportal.KBCategoryView) int {
 	n := 0
 	for _, s := range cat.Sections {
-		n += len(s.Articles)
+		n += s.Count
 	}
 	return n
 }

@@ -49,16 +49,11 @@ const kbPreview = 8
 // kbLists gives the pages of several sections their previews.
 type kbLists struct{}
 
-// Shown is the part of a section's articles that such a page lists.
-func (kbLists) Shown(sec svcportal.KBSectionView) []svcportal.KBArticleLink {
-	return sec.Articles[:min(kbPreview, len(sec.Articles))]
-}
-
-// More reports whether a section has articles beyond its preview.
-func (kbLists) More(sec svcportal.KBSectionView) bool { return len(sec.Articles) > kbPreview }
+// More reports whether a section has articles beyond those listed.
+func (kbLists) More(sec svcportal.KBSectionView) bool { return sec.Count > len(sec.Articles) }
 
 func (h *handlers) kbIndex(c *gin.Context) error {
-	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang(), svcportal.KBTreeFilter{Preview: kbPreview})
 	if err != nil {
 		return err
 	}
@@ -152,7 +147,8 @@ func (h *handlers) kbCategory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang(),
+		svcportal.KBTreeFilter{KBIndexFilter: svcportal.KBIndexFilter{CategoryID: id}, Preview: kbPreview})
 	if err != nil {
 		return err
 	}
@@ -169,7 +165,8 @@ func (h *handlers) kbSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang(),
+		svcportal.KBTreeFilter{KBIndexFilter: svcportal.KBIndexFilter{SectionID: id}})
 	if err != nil {
 		return err
 	}
@@ -192,9 +189,10 @@ func (h *handlers) kbArticle(c *gin.Context) error {
 		return svcportal.ErrNotFound()
 	}
 	ctx, p, lang := c.Request.Context(), web.Principal(c), web.Translator(c).Lang()
-	// The tree lists what the reader may read, with its titles: an
-	// article not in it is not found, and a redirect counts no view.
-	tree, err := h.deps.KB.Tree(ctx, p, lang)
+	// The tree of its category lists what the reader may read there,
+	// with its titles: an article not in it is not found, and a redirect
+	// counts no view.
+	tree, err := h.deps.KB.Tree(ctx, p, lang, svcportal.KBTreeFilter{KBIndexFilter: svcportal.KBIndexFilter{ArticleID: id}})
 	if err != nil {
 		return err
 	}
@@ -286,7 +284,7 @@ func (h *handlers) kbSearch(c *gin.Context) error {
 }
 
 func (h *handlers) apiKBCategories(c *gin.Context) error {
-	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang())
+	tree, err := h.deps.KB.Tree(c.Request.Context(), web.Principal(c), web.Translator(c).Lang(), svcportal.KBTreeFilter{})
 	if err != nil {
 		return err
 	}

@@ -522,12 +522,12 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 	if err := reachArticles(ctx, db, tid, as); err != nil {
 		return err
 	}
-	return fillTexts(ctx, db, as, false)
+	return fillTexts(ctx, db, as, true)
 }
 
-// fillTexts loads the translations and votes of articles; of each
-// translation only its title and locale when titles.
-func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, titles bool) error {
+// fillTexts loads the votes of articles, and with translations their
+// translations.
+func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, translations bool) error {
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
 	for _, a := range as {
@@ -538,16 +538,14 @@ func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, title
 	}
 	// In chunks, to stay under either database's limit of bound values.
 	for chunk := range slices.Chunk(ids, 500) {
-		var trs []svcportal.KBTranslation
-		q := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk))
-		if titles {
-			q = q.Column("article_id", "locale", "title")
-		}
-		if err := q.Scan(ctx); err != nil {
-			return err
-		}
-		for _, tr := range trs {
-			byID[tr.ArticleID].Translations[tr.Locale] = tr
+		if translations {
+			var trs []svcportal.KBTranslation
+			if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+				return err
+			}
+			for _, tr := range trs {
+				byID[tr.ArticleID].Translations[tr.Locale] = tr
+			}
 		}
 		var counts []voteCount
 		err := db.NewSelect().TableExpr("kb_votes").
@@ -653,19 +651,19 @@ func (s *Store) KBArticleCounts(ctx context.Context) ([]svcportal.KBArticleCount
 
 // KBReadable implements svcportal.KBStore.
 func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
-	return s.kbReadable(ctx, scope, false)
+	return s.kbReadable(ctx, scope, svcportal.KBIndexFilter{}, true)
 }
 
 // KBReadableIndex implements svcportal.KBStore.
-func (s *Store) KBReadableIndex(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
-	return s.kbReadable(ctx, scope, true)
+func (s *Store) KBReadableIndex(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter) ([]svcportal.KBArticle, error) {
+	return s.kbReadable(ctx, scope, f, false)
 }
 
-// kbReadable reads the published articles that may be the reader's,
-// works out their reach, and loads the texts of those within scope only:
-// a reader of one site among fifty reads the titles of their own
-// articles, not every article's bodies (docs/benchmarks.md).
-func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, titles bool) ([]svcportal.KBArticle, error) {
+// kbReadable reads the published articles of f that may be the reader's,
+// works out their reach, and loads the votes of those within scope, and
+// with texts their translations: a reader of one site among fifty reads
+// their own articles, and a list none of the bodies (docs/benchmarks.md).
+func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter, texts bool) ([]svcportal.KBArticle, error) {
 	scope, err := s.kbScope(ctx, scope)
 	if err != nil || scope.Empty() {
 		return []svcportal.KBArticle{}, err
@@ -681,7 +679,17 @@ func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, titles 
 		Where("(all_sites = ? OR id IN (SELECT r.object_id FROM kb_reach AS r WHERE r.tenant_id = ? AND r.kind = ? AND r.site_id IN (?)))",
 			true, tid, reachArticle, bun.In(orNone(scope.SiteIDs))).
 		Order("position", "id")
-	if titles {
+	switch {
+	case f.SectionID != 0:
+		q = q.Where("section_id = ?", f.SectionID)
+	case f.CategoryID != 0:
+		q = q.Where("section_id IN (SELECT id FROM kb_sections WHERE tenant_id = ? AND category_id = ?)", tid, f.CategoryID)
+	case f.ArticleID != 0:
+		q = q.Where(`section_id IN (SELECT id FROM kb_sections WHERE tenant_id = ? AND category_id = (
+			SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id WHERE a.id = ? AND a.tenant_id = ?))`,
+			tid, f.ArticleID, tid)
+	}
+	if !texts {
 		// What a list shows and orders by, and what the reach needs: not
 		// the times, whose parsing was a tenth of a help center's page.
 		q = q.Column("id", "tenant_id", "section_id", "position", "state", "all_sites", "views")
@@ -693,7 +701,7 @@ func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, titles 
 		return nil, err
 	}
 	out := slices.DeleteFunc(all, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) })
-	return out, fillTexts(ctx, s.db, pointers(out), titles)
+	return out, fillTexts(ctx, s.db, pointers(out), texts)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge

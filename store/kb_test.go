@@ -270,13 +270,30 @@ func TestKBStore_Reach(t *testing.T) {
 				t.Errorf("got %v, want %v", articleIDs(got), want)
 			}
 			// The lists' reading and the search hits' check agree.
-			index, err := st.KBReadableIndex(ctx, c.scope)
+			index, err := st.KBReadableIndex(ctx, c.scope, svcportal.KBIndexFilter{})
 			if err != nil || !slices.Equal(articleIDs(index), want) {
 				t.Errorf("index: got %v (%v), want %v", articleIDs(index), err, want)
 			}
 			for _, a := range index {
-				if tr := a.Translations["en"]; tr.Title == "" || tr.Body != "" {
-					t.Errorf("index: article %d translation %+v, want its title only", a.ID, tr)
+				if len(a.Translations) != 0 {
+					t.Errorf("index: article %d with texts %+v, want none", a.ID, a.Translations)
+				}
+			}
+			// Narrowed to a category, a section, an article's category.
+			for _, f := range []struct {
+				filter svcportal.KBIndexFilter
+				of     []int64 // the articles it may hold
+			}{
+				{svcportal.KBIndexFilter{CategoryID: all.ID}, []int64{public.ID, onlyY.ID, draft.ID, inherited.ID}},
+				{svcportal.KBIndexFilter{CategoryID: xCat.ID}, []int64{nobody.ID, inX.ID}},
+				{svcportal.KBIndexFilter{SectionID: ySection.ID}, []int64{inherited.ID}},
+				{svcportal.KBIndexFilter{ArticleID: inX.ID}, []int64{nobody.ID, inX.ID}},
+				{svcportal.KBIndexFilter{ArticleID: public.ID}, []int64{public.ID, onlyY.ID, draft.ID, inherited.ID}},
+			} {
+				narrowed, err := st.KBReadableIndex(ctx, c.scope, f.filter)
+				wantHere := slices.DeleteFunc(slices.Clone(want), func(id int64) bool { return !slices.Contains(f.of, id) })
+				if err != nil || !slices.Equal(articleIDs(narrowed), wantHere) {
+					t.Errorf("index %+v: got %v (%v), want %v", f.filter, articleIDs(narrowed), err, wantHere)
 				}
 			}
 			every := []*svcportal.KBArticle{public, onlyY, draft, inherited, nobody, inX}

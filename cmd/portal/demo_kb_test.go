@@ -48,7 +48,7 @@ func TestLoadDemo_KnowledgeBase(t *testing.T) {
 	}
 	titles := func(tctx context.Context, p *svcportal.Principal, lang string) []string {
 		t.Helper()
-		tree, err := kbs.Tree(tctx, p, lang)
+		tree, err := kbs.Tree(tctx, p, lang, svcportal.KBTreeFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestLoadDemo_KnowledgeBase(t *testing.T) {
 	keywords := func(tctx context.Context, p *svcportal.Principal, lang string) map[string][]string {
 		t.Helper()
 		out := map[string][]string{}
-		tree, err := kbs.Tree(tctx, p, lang)
+		tree, err := kbs.Tree(tctx, p, lang, svcportal.KBTreeFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
