@@ -522,12 +522,15 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 	if err := reachArticles(ctx, db, tid, as); err != nil {
 		return err
 	}
-	return fillTexts(ctx, db, as, true)
+	return fillTexts(ctx, db, tid, as, true)
 }
 
-// fillTexts loads the votes of articles, and with translations their
-// translations.
-func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, translations bool) error {
+// fillTexts loads the votes of articles of tenant tid, and with
+// translations their translations. Up to maxReachIDs articles are named
+// by id, in chunks (either database limits a statement's values); the
+// votes of more are counted for the whole tenant in one statement, whose
+// cost follows the tenant's votes, not a list of ids to write and parse.
+func fillTexts(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle, translations bool) error {
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
 	for _, a := range as {
@@ -536,8 +539,29 @@ func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, trans
 		a.Translations = map[string]svcportal.KBTranslation{}
 		a.Votes = svcportal.KBVotes{}
 	}
-	// In chunks, to stay under either database's limit of bound values.
-	for chunk := range slices.Chunk(ids, 500) {
+	votes := func(of func(*bun.SelectQuery) *bun.SelectQuery) error {
+		var counts []voteCount
+		err := of(db.NewSelect().TableExpr("kb_votes AS v").
+			ColumnExpr("v.article_id").
+			ColumnExpr("SUM(CASE WHEN v.helpful THEN 1 ELSE 0 END) AS helpful").
+			ColumnExpr("SUM(CASE WHEN v.helpful THEN 0 ELSE 1 END) AS not_helpful")).
+			GroupExpr("v.article_id").Scan(ctx, &counts)
+		for _, c := range counts {
+			if a := byID[c.ArticleID]; a != nil {
+				a.Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
+			}
+		}
+		return err
+	}
+	if len(ids) > maxReachIDs {
+		err := votes(func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Join("JOIN kb_articles AS a ON a.id = v.article_id").Where("a.tenant_id = ?", tid)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for chunk := range slices.Chunk(ids, maxReachIDs) {
 		if translations {
 			var trs []svcportal.KBTranslation
 			if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
@@ -547,17 +571,10 @@ func fillTexts(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle, trans
 				byID[tr.ArticleID].Translations[tr.Locale] = tr
 			}
 		}
-		var counts []voteCount
-		err := db.NewSelect().TableExpr("kb_votes").
-			ColumnExpr("article_id").
-			ColumnExpr("SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful").
-			ColumnExpr("SUM(CASE WHEN helpful THEN 0 ELSE 1 END) AS not_helpful").
-			Where("article_id IN (?)", bun.In(chunk)).GroupExpr("article_id").Scan(ctx, &counts)
-		if err != nil {
-			return err
-		}
-		for _, c := range counts {
-			byID[c.ArticleID].Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
+		if len(ids) <= maxReachIDs {
+			if err := votes(func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("v.article_id IN (?)", bun.In(chunk)) }); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -701,7 +718,7 @@ func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, f svcpo
 		return nil, err
 	}
 	out := slices.DeleteFunc(all, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) })
-	return out, fillTexts(ctx, s.db, pointers(out), texts)
+	return out, fillTexts(ctx, s.db, tid, pointers(out), texts)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -351,5 +352,57 @@ func TestKBStore_ArticleCounts(t *testing.T) {
 	}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// TestKBStore_VotesOfManyArticles: past the number of articles read by
+// id, the votes are counted for the tenant at once, and still land on
+// their own articles.
+func TestKBStore_VotesOfManyArticles(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	site := testkit.Site(ctx, t, st, "Initech")
+	voter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+	sec := testkit.KBSection(ctx, t, st, testkit.KBCategory(ctx, t, st, "Help"), "Many")
+	var ids []int64
+	for i := range 520 {
+		ids = append(ids, testkit.KBArticle(ctx, t, st, sec, svcportal.KBPublished, fmt.Sprint("Article ", i), "Text.").ID)
+	}
+	if _, err := st.VoteKBArticle(ctx, ids[7], voter.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.VoteKBArticle(ctx, ids[511], voter.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	// Another tenant's votes count for nothing here.
+	octx, _ := testkit.Tenant(t, st, "globex")
+	osite := testkit.Site(octx, t, st, "Hooli")
+	ovoter := testkit.Contact(octx, t, st, "gavin@hooli.test", osite, svcportal.RoleMember)
+	oart := testkit.KBArticle(octx, t, st, testkit.KBSection(octx, t, st, testkit.KBCategory(octx, t, st, "Help"), "S"), svcportal.KBPublished, "Other", "Text.")
+	if _, err := st.VoteKBArticle(octx, oart.ID, ovoter.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{520, 3} { // the tenant's votes at once, then by id
+		as, err := st.KBReadableIndex(ctx, svcportal.KBScope{SiteIDs: []int64{site.ID}}, svcportal.KBIndexFilter{})
+		if err != nil || len(as) != 520 {
+			t.Fatalf("%d articles, %v", len(as), err)
+		}
+		if n == 3 {
+			if as, err = st.KBArticles(ctx, svcportal.KBArticleFilter{IDs: []int64{ids[7], ids[8], ids[511]}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, a := range as {
+			want := svcportal.KBVotes{}
+			switch a.ID {
+			case ids[7]:
+				want.Helpful = 1
+			case ids[511]:
+				want.NotHelpful = 1
+			}
+			if a.Votes != want {
+				t.Errorf("%d articles read: article %d votes %+v, want %+v", n, a.ID, a.Votes, want)
+			}
+		}
 	}
 }
