@@ -515,9 +515,11 @@ type KnowledgeBase interface {
 	// read, in lang, leaving out empty sections and categories, narrowed
 	// by f.
 	Tree(ctx context.Context, p *Principal, lang string, f KBTreeFilter) ([]KBCategoryView, error)
-	// Popular lists the n articles the contact may read that were read
-	// most, the more helpful first among equals.
-	Popular(ctx context.Context, p *Principal, lang string, n int) ([]KBArticleLink, error)
+	// Home is what the help center's home shows of the knowledge base:
+	// the categories and sections (with their counts, no article listed)
+	// and the n articles the contact may read that were read most, the
+	// more helpful first among equals.
+	Home(ctx context.Context, p *Principal, lang string, n int) ([]KBCategoryView, []KBArticleLink, error)
 	// Article returns an article in lang and counts the view.
 	Article(ctx context.Context, p *Principal, id int64, lang string) (*KBArticleView, error)
 	// Vote records or changes the contact's vote and returns the counts;

@@ -96,17 +96,11 @@ func (s *Service) scopeOf(ctx context.Context, p *svcportal.Principal) (svcporta
 // Tree implements svcportal.KnowledgeBase: the readable articles of f
 // without their texts, then the titles of those the sections list.
 func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string, f svcportal.KBTreeFilter) ([]svcportal.KBCategoryView, error) {
-	scope, err := s.scopeOf(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	out := []svcportal.KBCategoryView{}
-	arts, err := s.st.KBReadableIndex(ctx, scope, f.KBIndexFilter)
+	scope, arts, err := s.index(ctx, p, f.KBIndexFilter)
 	if err != nil || len(arts) == 0 {
-		return out, err
+		return []svcportal.KBCategoryView{}, err
 	}
-	counts := map[int64]int{}
-	var listed []svcportal.KBArticle
+	counts, listed := map[int64]int{}, []svcportal.KBArticle{}
 	for _, a := range arts {
 		if counts[a.SectionID]++; f.Preview == 0 || counts[a.SectionID] <= f.Preview {
 			listed = append(listed, a)
@@ -116,52 +110,26 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string,
 	if err != nil {
 		return nil, err
 	}
-	bySection := map[int64][]svcportal.KBArticleLink{}
-	for _, a := range listed {
-		if l, ok := links[a.ID]; ok {
-			bySection[a.SectionID] = append(bySection[a.SectionID], l)
-		}
-	}
 	cats, secs, err := s.structure(ctx)
 	if err != nil {
 		return nil, err
 	}
-	def := tenantOf(ctx).DefaultLocale
-	for _, c := range cats {
-		cv := svcportal.KBCategoryView{ID: c.ID, Sections: []svcportal.KBSectionView{}}
-		cv.Name, _ = svcportal.LocalText(c.Names, lang, def)
-		cv.Description, _ = svcportal.LocalText(c.Descriptions, lang, def)
-		for _, sec := range secs {
-			if sec.CategoryID != c.ID || len(bySection[sec.ID]) == 0 {
-				continue
-			}
-			sv := svcportal.KBSectionView{ID: sec.ID, Articles: bySection[sec.ID], Count: counts[sec.ID]}
-			sv.Name, _ = svcportal.LocalText(sec.Names, lang, def)
-			sv.Description, _ = svcportal.LocalText(sec.Descriptions, lang, def)
-			cv.Sections = append(cv.Sections, sv)
-		}
-		if len(cv.Sections) > 0 {
-			out = append(out, cv)
-		}
-	}
-	return out, nil
+	return categoryViews(ctx, lang, cats, secs, arts, listed, links), nil
 }
 
-// Popular implements svcportal.KnowledgeBase: among equals, the order of
-// the tree (category, section, article).
-func (s *Service) Popular(ctx context.Context, p *svcportal.Principal, lang string, n int) ([]svcportal.KBArticleLink, error) {
-	scope, err := s.scopeOf(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	arts, err := s.st.KBReadableIndex(ctx, scope, svcportal.KBIndexFilter{})
+// Home implements svcportal.KnowledgeBase: one reading of the index for
+// the counts and the most read.
+func (s *Service) Home(ctx context.Context, p *svcportal.Principal, lang string, n int) ([]svcportal.KBCategoryView, []svcportal.KBArticleLink, error) {
+	scope, arts, err := s.index(ctx, p, svcportal.KBIndexFilter{})
 	if err != nil || len(arts) == 0 {
-		return []svcportal.KBArticleLink{}, err
+		return []svcportal.KBCategoryView{}, []svcportal.KBArticleLink{}, err
 	}
 	cats, secs, err := s.structure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// The most read, the more helpful first among equals, then in the
+	// tree's order (category, section, article).
 	catRank, secRank := map[int64]int{}, map[int64][2]int{}
 	for i, c := range cats {
 		catRank[c.ID] = i
@@ -169,7 +137,8 @@ func (s *Service) Popular(ctx context.Context, p *svcportal.Principal, lang stri
 	for i, sec := range secs {
 		secRank[sec.ID] = [2]int{catRank[sec.CategoryID], i}
 	}
-	slices.SortStableFunc(arts, func(a, b svcportal.KBArticle) int {
+	top := slices.Clone(arts)
+	slices.SortStableFunc(top, func(a, b svcportal.KBArticle) int {
 		if c := cmp.Compare(b.Views, a.Views); c != 0 {
 			return c
 		}
@@ -179,18 +148,69 @@ func (s *Service) Popular(ctx context.Context, p *svcportal.Principal, lang stri
 		ra, rb := secRank[a.SectionID], secRank[b.SectionID]
 		return cmp.Or(cmp.Compare(ra[0], rb[0]), cmp.Compare(ra[1], rb[1]))
 	})
-	arts = arts[:min(n, len(arts))]
-	links, err := s.links(ctx, scope, lang, arts)
+	top = top[:min(n, len(top))]
+	links, err := s.links(ctx, scope, lang, top)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := []svcportal.KBArticleLink{}
-	for _, a := range arts {
+	popular := []svcportal.KBArticleLink{}
+	for _, a := range top {
 		if l, ok := links[a.ID]; ok {
-			out = append(out, l)
+			popular = append(popular, l)
 		}
 	}
-	return out, nil
+	return categoryViews(ctx, lang, cats, secs, arts, nil, nil), popular, nil
+}
+
+// index is the articles of f that p may read, without their texts, and
+// p's scope.
+func (s *Service) index(ctx context.Context, p *svcportal.Principal, f svcportal.KBIndexFilter) (svcportal.KBScope, []svcportal.KBArticle, error) {
+	scope, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return scope, nil, err
+	}
+	arts, err := s.st.KBReadableIndex(ctx, scope, f)
+	return scope, arts, err
+}
+
+// categoryViews are the categories and sections that hold some of arts,
+// in order, each section with its count and the links of its articles
+// among listed.
+func categoryViews(ctx context.Context, lang string, cats []svcportal.KBCategory, secs []svcportal.KBSection,
+	arts, listed []svcportal.KBArticle, links map[int64]svcportal.KBArticleLink) []svcportal.KBCategoryView {
+	counts := map[int64]int{}
+	for _, a := range arts {
+		counts[a.SectionID]++
+	}
+	bySection := map[int64][]svcportal.KBArticleLink{}
+	for _, a := range listed {
+		if l, ok := links[a.ID]; ok {
+			bySection[a.SectionID] = append(bySection[a.SectionID], l)
+		}
+	}
+	def := tenantOf(ctx).DefaultLocale
+	out := []svcportal.KBCategoryView{}
+	for _, c := range cats {
+		cv := svcportal.KBCategoryView{ID: c.ID, Sections: []svcportal.KBSectionView{}}
+		cv.Name, _ = svcportal.LocalText(c.Names, lang, def)
+		cv.Description, _ = svcportal.LocalText(c.Descriptions, lang, def)
+		for _, sec := range secs {
+			if sec.CategoryID != c.ID || counts[sec.ID] == 0 {
+				continue
+			}
+			sv := svcportal.KBSectionView{ID: sec.ID, Articles: bySection[sec.ID], Count: counts[sec.ID]}
+			if sv.Articles == nil {
+				sv.Articles = []svcportal.KBArticleLink{}
+			}
+			sv.Name, _ = svcportal.LocalText(sec.Names, lang, def)
+			sv.Description, _ = svcportal.LocalText(sec.Descriptions, lang, def)
+			cv.Sections = append(cv.Sections, sv)
+		}
+		if len(cv.Sections) > 0 {
+			out = append(out, cv)
+		}
+	}
+	return out
 }
 
 // structure is the tenant's categories and sections, in order.

@@ -11,8 +11,8 @@ import (
 
 // TestTree_PreviewAndPopular: a tree lists the first articles of each
 // section with the section's count, narrowed to a category, a section or
-// an article's category; the popular articles are the most read, the more
-// helpful first among equals, then in the tree's order.
+// an article's category; the home's popular articles are the most read,
+// the more helpful first among equals, then in the tree's order.
 func TestTree_PreviewAndPopular(t *testing.T) {
 	f := newFixture(t)
 	st := f.st
@@ -74,9 +74,22 @@ func TestTree_PreviewAndPopular(t *testing.T) {
 	if _, err := st.VoteKBArticle(f.ctx, second[0], f.reader.Contact.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	popular, err := f.svc.Popular(f.ctx, f.reader, "en", 4)
+	cats, popular, err := f.svc.Home(f.ctx, f.reader, "en", 4)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The home's categories: counts, no article listed.
+	var counts []int
+	for _, c := range cats {
+		for _, s := range c.Sections {
+			if len(s.Articles) != 0 {
+				t.Errorf("home: section %d lists %d articles", s.ID, len(s.Articles))
+			}
+			counts = append(counts, s.Count)
+		}
+	}
+	if !slices.Equal(counts, []int{3, 2}) {
+		t.Errorf("home: section counts %v, want [3 2]", counts)
 	}
 	var got []int64
 	for _, l := range popular {

@@ -42,13 +42,7 @@ func (h *handlers) home(c *gin.Context) error {
 	signedIn := p != nil && p.Contact != nil
 	ctx := c.Request.Context()
 	if signedIn || page.Tenant.KBPublic {
-		// The categories with their counts; no article of theirs is
-		// listed (one per section is read), the most read are.
-		lang := web.Translator(c).Lang()
-		if page.Categories, err = h.deps.KB.Tree(ctx, p, lang, svcportal.KBTreeFilter{Preview: 1}); err != nil {
-			return err
-		}
-		if page.Popular, err = h.deps.KB.Popular(ctx, p, lang, homeListSize); err != nil {
+		if page.Categories, page.Popular, err = h.deps.KB.Home(ctx, p, web.Translator(c).Lang(), homeListSize); err != nil {
 			return err
 		}
 	}
