@@ -259,6 +259,9 @@ type TicketFilter struct {
 	// they may see, as ContactTicketSites answers them (the service
 	// fills it in with Within); nil: the store reads them.
 	TicketSites []int64
+	// NoTotal: the caller shows no total, so none is counted (the list
+	// answers 0). The portal's home lists five tickets of each kind.
+	NoTotal bool
 }
 
 // NormalizeCC trims, lower-cases and de-duplicates a CC list and checks it.

@@ -53,7 +53,7 @@ func (h *handlers) home(c *gin.Context) error {
 		return renderOr(c, err, "portal/home", page)
 	}
 	mine := func(statuses ...string) ([]svcportal.TicketView, error) {
-		views, _, err := h.deps.Tickets.List(ctx, p, svcportal.TicketFilter{Scope: "mine", Status: statuses, PerPage: homeListSize, Sort: "-updated"})
+		views, _, err := h.deps.Tickets.List(ctx, p, svcportal.TicketFilter{Scope: "mine", Status: statuses, PerPage: homeListSize, Sort: "-updated", NoTotal: true})
 		return views, err
 	}
 	if page.Open, err = mine(svcportal.StatusOpen, svcportal.StatusInProgress); err != nil {

@@ -265,7 +265,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	// and building it is most of a search's cost. Without words, or on
 	// PostgreSQL, the count's walk is the cheaper (an unordered index
 	// scan, or the GIN index's bitmap).
-	counted := l.text.words != nil && l.s.dialect == SQLite && !keyed // a cursor's walk starts past the total's start
+	counted := l.text.words != nil && l.s.dialect == SQLite && !keyed && !l.f.NoTotal // a cursor's walk starts past the total's start
 	if counted {
 		limit = max(limit, svcportal.TicketCountCap+1)
 	}
@@ -283,7 +283,10 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	// tickets, and the capped total (an uncorrelated subquery, computed
 	// once).
 	with, count := "WITH b AS ("+union(pages)+") ", "SELECT COUNT(*) FROM ("+union(counts)+") AS cnt"
-	if counted {
+	switch {
+	case l.f.NoTotal:
+		count = "SELECT 0"
+	case counted:
 		count = "SELECT COUNT(*) FROM b"
 	}
 	query := with + "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
@@ -305,7 +308,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 		t.Unread = r.ReadAt == nil || r.ReadAt.Before(unreadSince(&t, l.readerKind))
 		ts, total = append(ts, t), r.Total
 	}
-	if len(rows) == 0 && (offset > 0 || keyed) {
+	if len(rows) == 0 && (offset > 0 || keyed) && !l.f.NoTotal {
 		// Past the end, or before the start: the total still counts.
 		if counted {
 			count = with + count

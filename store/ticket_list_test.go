@@ -110,6 +110,13 @@ func TestTicketStore_CappedTotal(t *testing.T) {
 			t.Errorf("site manager, %+v: %d tickets, total %d, %v; want 25, %d (more than the cap)", f, len(page), total, err, svcportal.TicketCountCap+1)
 		}
 	}
+	// Without a total, the page alone: nothing is counted.
+	for _, f := range []svcportal.TicketFilter{{NoTotal: true}, {NoTotal: true, Query: "printer"}, {NoTotal: true, Page: 41}} {
+		page, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), f)
+		if want := min(25, max(0, svcportal.TicketCountCap+5-(f.Page-1)*25)); err != nil || total != 0 || len(page) != want {
+			t.Errorf("site manager, %+v: %d tickets, total %d, %v; want %d, no total", f, len(page), total, err, want)
+		}
+	}
 	_, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: "#3"})
 	if err != nil || total != 1 {
 		t.Errorf("one ticket: total %d, %v", total, err)
