@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -526,10 +527,8 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 }
 
 // fillTexts loads the votes of articles of tenant tid, and with
-// translations their translations. Up to maxReachIDs articles are named
-// by id, in chunks (either database limits a statement's values); the
-// votes of more are counted for the whole tenant in one statement, whose
-// cost follows the tenant's votes, not a list of ids to write and parse.
+// translations their translations, by chunks of ids (either database
+// limits a statement's values).
 func fillTexts(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle, translations bool) error {
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
@@ -539,42 +538,45 @@ func fillTexts(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArt
 		a.Translations = map[string]svcportal.KBTranslation{}
 		a.Votes = svcportal.KBVotes{}
 	}
-	votes := func(of func(*bun.SelectQuery) *bun.SelectQuery) error {
-		var counts []voteCount
-		err := of(db.NewSelect().TableExpr("kb_votes AS v").
-			ColumnExpr("v.article_id").
-			ColumnExpr("SUM(CASE WHEN v.helpful THEN 1 ELSE 0 END) AS helpful").
-			ColumnExpr("SUM(CASE WHEN v.helpful THEN 0 ELSE 1 END) AS not_helpful")).
-			GroupExpr("v.article_id").Scan(ctx, &counts)
-		for _, c := range counts {
-			if a := byID[c.ArticleID]; a != nil {
-				a.Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
-			}
+	for chunk := range slices.Chunk(ids, maxReachIDs) {
+		if !translations {
+			break
 		}
-		return err
-	}
-	if len(ids) > maxReachIDs {
-		err := votes(func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Join("JOIN kb_articles AS a ON a.id = v.article_id").Where("a.tenant_id = ?", tid)
-		})
-		if err != nil {
+		var trs []svcportal.KBTranslation
+		if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
 			return err
 		}
-	}
-	for chunk := range slices.Chunk(ids, maxReachIDs) {
-		if translations {
-			var trs []svcportal.KBTranslation
-			if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
-				return err
-			}
-			for _, tr := range trs {
-				byID[tr.ArticleID].Translations[tr.Locale] = tr
-			}
+		for _, tr := range trs {
+			byID[tr.ArticleID].Translations[tr.Locale] = tr
 		}
-		if len(ids) <= maxReachIDs {
-			if err := votes(func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("v.article_id IN (?)", bun.In(chunk)) }); err != nil {
-				return err
-			}
+	}
+	return fillVotes(ctx, db, tid, byID)
+}
+
+// fillVotes counts the votes of the articles of byID in one statement:
+// by id for up to maxReachIDs of them, else for the whole tenant, whose
+// cost follows its votes, not a list of ids to write and parse.
+func fillVotes(ctx context.Context, db bun.IDB, tid int64, byID map[int64]*svcportal.KBArticle) error {
+	if len(byID) == 0 {
+		return nil
+	}
+	q := db.NewSelect().TableExpr("kb_votes AS v").
+		ColumnExpr("v.article_id").
+		ColumnExpr("SUM(CASE WHEN v.helpful THEN 1 ELSE 0 END) AS helpful").
+		ColumnExpr("SUM(CASE WHEN v.helpful THEN 0 ELSE 1 END) AS not_helpful").
+		GroupExpr("v.article_id")
+	if len(byID) > maxReachIDs {
+		q = q.Join("JOIN kb_articles AS a ON a.id = v.article_id").Where("a.tenant_id = ?", tid)
+	} else {
+		q = q.Where("v.article_id IN (?)", bun.In(slices.Collect(maps.Keys(byID))))
+	}
+	var counts []voteCount
+	if err := q.Scan(ctx, &counts); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		if a := byID[c.ArticleID]; a != nil {
+			a.Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
 		}
 	}
 	return nil
@@ -668,34 +670,48 @@ func (s *Store) KBArticleCounts(ctx context.Context) ([]svcportal.KBArticleCount
 
 // KBReadable implements svcportal.KBStore.
 func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
-	return s.kbReadable(ctx, scope, svcportal.KBIndexFilter{}, true)
+	tid, as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	return as, fillTexts(ctx, s.db, tid, pointers(as), true)
 }
 
 // KBReadableIndex implements svcportal.KBStore.
 func (s *Store) KBReadableIndex(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter) ([]svcportal.KBArticle, error) {
-	return s.kbReadable(ctx, scope, f, false)
-}
-
-// kbReadable reads the published articles of f that may be the reader's,
-// works out their reach, and loads the votes of those within scope, and
-// with texts their translations: a reader of one site among fifty reads
-// their own articles, and a list none of the bodies (docs/benchmarks.md).
-func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter, texts bool) ([]svcportal.KBArticle, error) {
-	scope, err := s.kbScope(ctx, scope)
-	if err != nil || scope.Empty() {
-		return []svcportal.KBArticle{}, err
-	}
-	tid, err := tenantID(ctx)
+	tid, as, err := s.readable(ctx, scope, f, nil, false)
 	if err != nil {
 		return nil, err
 	}
-	// An article for named sites is read only when one of them is the
-	// reader's; its section's and category's reach narrow it below.
-	all := []svcportal.KBArticle{}
-	q := s.db.NewSelect().Model(&all).Where("tenant_id = ? AND state = ?", tid, svcportal.KBPublished).
+	return as, fillTexts(ctx, s.db, tid, pointers(as), false)
+}
+
+// readable reads the published articles of f (and among ids, when not
+// nil) that the reader of scope may read, with their reach; every column
+// when all, else what lists show and order by and what the reach needs,
+// not the times, whose parsing was a tenth of a help center's page. An
+// article for named sites is read only when one of them is the reader's
+// (its section's and category's reach narrow it after): a reader of one
+// site among fifty reads their own articles (docs/benchmarks.md).
+func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64, all bool) (int64, []svcportal.KBArticle, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	as := []svcportal.KBArticle{}
+	if ids != nil && len(ids) == 0 {
+		return tid, as, nil
+	}
+	if scope, err = s.kbScope(ctx, scope); err != nil || scope.Empty() {
+		return tid, as, err
+	}
+	q := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND state = ?", tid, svcportal.KBPublished).
 		Where("(all_sites = ? OR id IN (SELECT r.object_id FROM kb_reach AS r WHERE r.tenant_id = ? AND r.kind = ? AND r.site_id IN (?)))",
 			true, tid, reachArticle, bun.In(orNone(scope.SiteIDs))).
 		Order("position", "id")
+	if ids != nil {
+		q = q.Where("id IN (?)", bun.In(ids))
+	}
 	switch {
 	case f.SectionID != 0:
 		q = q.Where("section_id = ?", f.SectionID)
@@ -706,19 +722,16 @@ func (s *Store) kbReadable(ctx context.Context, scope svcportal.KBScope, f svcpo
 			SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id WHERE a.id = ? AND a.tenant_id = ?))`,
 			tid, f.ArticleID, tid)
 	}
-	if !texts {
-		// What a list shows and orders by, and what the reach needs: not
-		// the times, whose parsing was a tenth of a help center's page.
+	if !all {
 		q = q.Column("id", "tenant_id", "section_id", "position", "state", "all_sites", "views")
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	if err := reachArticles(ctx, s.db, tid, pointers(all)); err != nil {
-		return nil, err
+	if err := reachArticles(ctx, s.db, tid, pointers(as)); err != nil {
+		return 0, nil, err
 	}
-	out := slices.DeleteFunc(all, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) })
-	return out, fillTexts(ctx, s.db, tid, pointers(out), texts)
+	return tid, slices.DeleteFunc(as, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) }), nil
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge
@@ -810,40 +823,22 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 	return err
 }
 
-// KBReadableTitles implements svcportal.KBStore: the articles' own
-// columns, their reach, and their titles — not their bodies, which a
-// search's hits do not show.
+// KBReadableTitles implements svcportal.KBStore: the readable articles
+// among ids, then their titles — not their bodies, which a search's hits
+// do not show.
 func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcportal.KBScope) (map[int64]map[string]string, error) {
 	out := map[int64]map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	scope, err := s.kbScope(ctx, scope)
-	if err != nil || scope.Empty() {
+	_, as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, ids, false)
+	if err != nil || len(as) == 0 {
 		return out, err
 	}
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var as []svcportal.KBArticle
-	if err := s.db.NewSelect().Model(&as).Column("id", "section_id", "all_sites").
-		Where("tenant_id = ? AND id IN (?) AND state = ?", tid, bun.In(ids), svcportal.KBPublished).Scan(ctx); err != nil {
-		return nil, err
-	}
-	ptrs := pointers(as)
-	if err := reachArticles(ctx, s.db, tid, ptrs); err != nil {
-		return nil, err
-	}
-	var readable []int64
-	for _, a := range as {
-		if scope.Allows(a.Reach) {
-			readable = append(readable, a.ID)
-			out[a.ID] = map[string]string{}
-		}
-	}
-	if len(readable) == 0 {
-		return out, nil
+	readable := make([]int64, len(as))
+	for i, a := range as {
+		readable[i] = a.ID
+		out[a.ID] = map[string]string{}
 	}
 	var trs []svcportal.KBTranslation
 	if err := s.db.NewSelect().Model(&trs).Column("article_id", "locale", "title").

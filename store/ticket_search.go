@@ -123,10 +123,11 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 	if parts, err = s.expand(ctx, words); err != nil {
 		return nil, err
 	}
-	w.words = "body : (" + strings.Join(parts, " AND ") + ")"
+	columns := "body"
 	if withInternal {
-		w.words = "{body notes} : (" + strings.Join(parts, " AND ") + ")"
+		columns = "{body notes}"
 	}
+	w.words = columns + " : (" + strings.Join(parts, " AND ") + ")"
 	return w, nil
 }
 
