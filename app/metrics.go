@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/subtle"
+	"database/sql"
 	"net"
 	"net/http"
 	"strconv"
@@ -37,8 +38,8 @@ func newMetrics(a *App) *metrics {
 	}, []string{"job", "result"})
 	m.reg.MustRegister(m.requests, m.latency, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &stateCollector{a: a})
-	for role, db := range a.Store.Pools() {
-		m.reg.MustRegister(collectors.NewDBStatsCollector(db, role))
+	for role, stats := range a.Store.Pools() {
+		m.reg.MustRegister(poolMetrics(role, stats)...)
 	}
 	return m
 }
@@ -137,4 +138,34 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descSearchQueue, prometheus.GaugeValue, float64(queued))
 	ch <- prometheus.MustNewConstMetric(descIndexHeld, prometheus.GaugeValue, held)
 	ch <- prometheus.MustNewConstMetric(descScrapeError, prometheus.GaugeValue, failed)
+}
+
+// poolMetrics are the figures of a connection pool under the names of
+// Prometheus's database/sql collector (go_sql_*{db_name=role}), read from
+// stats: the store lends its connections itself, first come, first served,
+// so database/sql's own figures would count lendings, not connections.
+func poolMetrics(role string, stats func() sql.DBStats) []prometheus.Collector {
+	labels := prometheus.Labels{"db_name": role}
+	gauge := func(name, help string, v func(sql.DBStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: labels},
+			func() float64 { return v(stats()) })
+	}
+	counter := func(name, help string, v func(sql.DBStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels},
+			func() float64 { return v(stats()) })
+	}
+	return []prometheus.Collector{
+		gauge("go_sql_max_open_connections", "Maximum number of open connections to the database.",
+			func(s sql.DBStats) float64 { return float64(s.MaxOpenConnections) }),
+		gauge("go_sql_open_connections", "The number of established connections both in use and idle.",
+			func(s sql.DBStats) float64 { return float64(s.OpenConnections) }),
+		gauge("go_sql_in_use_connections", "The number of connections currently in use.",
+			func(s sql.DBStats) float64 { return float64(s.InUse) }),
+		gauge("go_sql_idle_connections", "The number of idle connections.",
+			func(s sql.DBStats) float64 { return float64(s.Idle) }),
+		counter("go_sql_wait_count_total", "The total number of connections waited for.",
+			func(s sql.DBStats) float64 { return float64(s.WaitCount) }),
+		counter("go_sql_wait_duration_seconds_total", "The total time blocked waiting for a new connection.",
+			func(s sql.DBStats) float64 { return s.WaitDuration.Seconds() }),
+	}
 }

@@ -17,7 +17,7 @@ type loginAnswer struct {
 	MustChangePassword bool              `json:"must_change_password"`
 }
 
-func apiLogin(t *testing.T, b *testkit.Browser, email, pw string) loginAnswer {
+func apiLogin(t testing.TB, b *testkit.Browser, email, pw string) loginAnswer {
 	t.Helper()
 	var got loginAnswer
 	rec := b.JSON(t, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": pw}, &got)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/svcportal/svcportal"
@@ -23,13 +22,4 @@ func (s *Store) OutboxStats(ctx context.Context) (pending int, oldest time.Time,
 		return int(n), time.Time{}, err
 	}
 	return int(n), first[0].CreatedAt, nil
-}
-
-// Pools are the database/sql pools of the store, by role ("read" and
-// "write"; one "pool" on PostgreSQL), for /metrics.
-func (s *Store) Pools() map[string]*sql.DB {
-	if s.w == s.db {
-		return map[string]*sql.DB{"pool": s.db.DB}
-	}
-	return map[string]*sql.DB{"read": s.db.DB, "write": s.w.DB}
 }

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/testkit"
+	"github.com/uptrace/bun"
 )
 
 func TestParseURL(t *testing.T) {
@@ -302,7 +305,7 @@ func TestStore_ConnectionsKeptUnderLoad(t *testing.T) {
 	st := testkit.Store(t)
 	ctx, tenant := testkit.Tenant(t, st, "acme")
 	var wg sync.WaitGroup
-	for range 16 {
+	for range 32 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -315,10 +318,79 @@ func TestStore_ConnectionsKeptUnderLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for i, s := range st.PoolStats() {
-		if s.MaxIdleClosed > 0 {
-			t.Errorf("pool %d closed %d connections after use for want of idle room (%d open at most)", i, s.MaxIdleClosed, s.MaxOpenConnections)
+	opens := store.PoolOpens(st)
+	for role, stats := range st.Pools() {
+		s := stats()
+		if opens[role] > int64(s.MaxOpenConnections) || s.OpenConnections > s.MaxOpenConnections {
+			t.Errorf("pool %s opened %d connections, %d open now, for %d at most", role, opens[role], s.OpenConnections, s.MaxOpenConnections)
 		}
+		if s.InUse != 0 {
+			t.Errorf("pool %s: %d connections still lent after every query ended", role, s.InUse)
+		}
+	}
+}
+
+// TestStore_ConnectionsLentInTurn: when queries outnumber a pool's
+// connections, they get one in the order they asked. database/sql gives a
+// connection that comes free to a random waiter: with 16 writers on
+// SQLite's one writer connection, a ticket creation's p99 was four times
+// its median (some waited 60 turns), 186–215 ms against 59–82 ms in turn.
+func TestStore_ConnectionsLentInTurn(t *testing.T) {
+	st := testkit.Store(t)
+	ctx := t.Context()
+	db := st.DB()
+	pool := st.Pools()["write"]
+	if pool == nil {
+		pool = st.Pools()["pool"]
+	}
+	// Take every connection of the writing pool, then hand one back once
+	// the queries wait: they pass one at a time through it.
+	var held []bun.Tx
+	for range pool().MaxOpenConnections {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, tx)
+	}
+	// Queued, in database/sql's queue or in the store's.
+	waiting := func() int64 { return db.DB.Stats().WaitCount + pool().WaitCount }
+	var (
+		mu    sync.Mutex
+		order []int
+		wg    sync.WaitGroup
+	)
+	const n = 12
+	for i := range n {
+		before := waiting()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			if err := tx.Commit(); err != nil {
+				t.Error(err)
+			}
+		}()
+		for waiting() == before {
+			runtime.Gosched()
+		}
+	}
+	if err := held[0].Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for _, tx := range held[1:] {
+		tx.Rollback()
+	}
+	if !slices.IsSorted(order) || len(order) != n {
+		t.Errorf("served in the order %v, want 0 to %d in turn", order, n-1)
 	}
 }
 

@@ -1,0 +1,59 @@
+package portal_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/testkit"
+)
+
+// BenchmarkPages measures the CPU and allocations of the most read pages
+// in process, without the network: the anonymous login page, a site
+// manager's ticket list (25 of 60 tickets) and a ticket with ten
+// replies. The throughput under load is bench/'s; this isolates what a
+// change to rendering costs or saves (go test -bench Pages -benchmem).
+func BenchmarkPages(b *testing.B) {
+	app := testkit.NewApp(b)
+	ctx, _ := testkit.Tenant(b, app.Store, "acme")
+	if err := app.Policies.SeedDefaults(ctx); err != nil {
+		b.Fatal(err)
+	}
+	site := testkit.Site(ctx, b, app.Store, "Initech")
+	testkit.Contact(ctx, b, app.Store, "bill@initech.test", site, svcportal.RoleSiteManager)
+	bill := app.NewBrowser("acme.localhost")
+	apiLogin(b, bill, "bill@initech.test", testkit.Password)
+	var last svcportal.TicketView
+	for i := range 60 {
+		body := map[string]any{"title": fmt.Sprintf("Printer %d jams", i), "description": "It jams on page two."}
+		if rec := bill.JSON(b, "POST", "/api/v1/tickets", body, &last); rec.Code != http.StatusCreated {
+			b.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+	}
+	for i := range 10 {
+		body := map[string]any{"body": fmt.Sprintf("Reply %d: still jams.", i)}
+		if rec := bill.JSON(b, "POST", fmt.Sprintf("/api/v1/tickets/%d/replies", last.Number), body, nil); rec.Code != http.StatusCreated {
+			b.Fatalf("reply: %d %s", rec.Code, rec.Body)
+		}
+	}
+	anonymous := app.NewBrowser("acme.localhost")
+	for _, p := range []struct {
+		name string
+		b    *testkit.Browser
+		path string
+	}{
+		{"login page", anonymous, "/login"},
+		{"ticket list page", bill, "/tickets"},
+		{"ticket list API", bill, "/api/v1/tickets"},
+		{"ticket page", bill, fmt.Sprintf("/tickets/%d", last.Number)},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				if rec := p.b.Get(b, p.path); rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d", p.path, rec.Code)
+				}
+			}
+		})
+	}
+}
