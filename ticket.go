@@ -293,9 +293,11 @@ type TicketStore interface {
 	// duplicates under concurrency) and inserts it with its CC list and
 	// what change adds (the "created" event…), in one transaction.
 	CreateTicket(ctx context.Context, t *Ticket, change TicketChange) error
-	// TicketByNumber returns the ticket with its CC list and names, or
-	// KindNotFound. It does not check visibility: callers do.
-	TicketByNumber(ctx context.Context, number int64) (*Ticket, error)
+	// TicketByNumber returns the ticket with its CC list and names, and
+	// whether it holds something new for the reader (Unread; readerKind
+	// "" for no reader), or KindNotFound. It does not check visibility:
+	// callers do.
+	TicketByNumber(ctx context.Context, number int64, readerKind string, readerID int64) (*Ticket, error)
 	// ContactTickets lists the tickets v may see that match f, with the
 	// total, read state filled in for v.
 	ContactTickets(ctx context.Context, v Viewer, f TicketFilter) ([]Ticket, int, error)

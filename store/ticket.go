@@ -240,20 +240,29 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 }
 
 // TicketByNumber implements svcportal.TicketStore.
-func (s *Store) TicketByNumber(ctx context.Context, number int64) (*svcportal.Ticket, error) {
+func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind string, readerID int64) (*svcportal.Ticket, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
+	readAt, reads := "NULL", ""
+	if readerKind != "" {
+		readAt = "xr.read_at"
+		reads = s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", readerKind, readerID).String()
+	}
 	var rows []listedTicket
-	if err := s.db.NewRaw("SELECT "+s.ticketColumns()+", "+ticketNameColumns+" FROM tickets AS t "+ticketNameJoins+
+	if err := s.db.NewRaw("SELECT "+s.ticketColumns()+", "+ticketNameColumns+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
 		" WHERE t.tenant_id = ? AND t.number = ?", tid, number).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, svcportal.ErrNotFound()
 	}
-	ts := []svcportal.Ticket{rows[0].named()}
+	t := rows[0].named()
+	if readerKind != "" {
+		t.Unread = rows[0].ReadAt == nil || rows[0].ReadAt.Before(unreadSince(&t, readerKind))
+	}
+	ts := []svcportal.Ticket{t}
 	if err := s.ccLists(ctx, ts); err != nil {
 		return nil, err
 	}
@@ -270,7 +279,7 @@ func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, er
 	if err := s.db.NewSelect().Model((*svcportal.Ticket)(nil)).Column("number").Where("id = ? AND tenant_id = ?", id, tid).Scan(ctx, &number); err != nil {
 		return nil, notFound(err)
 	}
-	return s.TicketByNumber(ctx, number)
+	return s.TicketByNumber(ctx, number, "", 0)
 }
 
 // decorate fills in CC lists, names and, for a reader, read state.

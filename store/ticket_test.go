@@ -95,7 +95,7 @@ func TestTicketStore_NumbersWithoutGapsUnderConcurrency(t *testing.T) {
 	if err := w.st.CreateTicket(octx, other, svcportal.TicketChange{}); err != nil || other.Number != 1 {
 		t.Errorf("another tenant's first ticket: number %d, %v", other.Number, err)
 	}
-	if _, err := w.st.TicketByNumber(octx, 2); svcportal.KindOf(err) != svcportal.KindNotFound {
+	if _, err := w.st.TicketByNumber(octx, 2, "", 0); svcportal.KindOf(err) != svcportal.KindNotFound {
 		t.Errorf("globex reads acme's ticket 2: %v", err)
 	}
 }
@@ -128,7 +128,7 @@ func TestTicketStore_Visibility(t *testing.T) {
 				t.Errorf("list: got %v (total %d), want %v", numbers(got), total, want[name])
 			}
 			for _, tk := range all {
-				full, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+				full, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
 				if v.CanSee(full) != slices.Contains(want[name], tk.Number) {
 					t.Errorf("CanSee(#%d) = %v, disagrees with the list", tk.Number, v.CanSee(full))
 				}
@@ -200,13 +200,24 @@ func TestTicketStore_FiltersAndReadState(t *testing.T) {
 		}
 	})
 	t.Run("reading clears unread until someone else writes", func(t *testing.T) {
+		unread := func() bool {
+			t.Helper()
+			got, err := w.st.TicketByNumber(w.ctx, vpn.Number, svcportal.PrincipalContact, w.peter.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Unread
+		}
+		if !unread() {
+			t.Error("the ticket read alone says read before it was")
+		}
 		w.clock.Advance(time.Minute)
 		if err := w.st.MarkTicketRead(w.ctx, vpn.ID, svcportal.PrincipalContact, w.peter.ID, w.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes})
-		if len(got) != 0 {
-			t.Errorf("still unread: %v", numbers(got))
+		if len(got) != 0 || unread() {
+			t.Errorf("still unread: %v, alone %v", numbers(got), unread())
 		}
 		w.clock.Advance(time.Minute)
 		own := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: w.peter.ID, Body: "done"}}
@@ -221,8 +232,8 @@ func TestTicketStore_FiltersAndReadState(t *testing.T) {
 		if err := w.st.UpdateTicket(w.ctx, vpn, again); err != nil {
 			t.Fatal(err)
 		}
-		if got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes}); len(got) != 1 {
-			t.Errorf("a staff reply did not make it unread")
+		if got, _, _ := w.st.ContactTickets(w.ctx, peter, svcportal.TicketFilter{Unread: &yes}); len(got) != 1 || !unread() {
+			t.Errorf("a staff reply did not make it unread (alone: %v)", unread())
 		}
 	})
 	t.Run("sort and pages", func(t *testing.T) {
@@ -236,8 +247,8 @@ func TestTicketStore_FiltersAndReadState(t *testing.T) {
 func TestTicketStore_UpdateIsConditionalAndAtomic(t *testing.T) {
 	w := newTicketWorld(t)
 	tk := w.create(t, w.peter, w.initech, "x", func(tk *svcportal.Ticket) { tk.Status = svcportal.StatusSolutionProposed })
-	first, _ := w.st.TicketByNumber(w.ctx, tk.Number)
-	second, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+	first, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	second, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
 	first.Status = svcportal.StatusClosed
 	if err := w.st.UpdateTicket(w.ctx, first, svcportal.TicketChange{StatusFrom: svcportal.StatusSolutionProposed,
 		Events: []svcportal.TicketEvent{{Kind: svcportal.EventSolutionAccepted}}}); err != nil {
@@ -253,7 +264,7 @@ func TestTicketStore_UpdateIsConditionalAndAtomic(t *testing.T) {
 	if len(events) != 2 || events[1].Kind != svcportal.EventSolutionAccepted {
 		t.Errorf("events %+v: the refused change left a trace", events)
 	}
-	got, _ := w.st.TicketByNumber(w.ctx, tk.Number)
+	got, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
 	if got.Status != svcportal.StatusClosed {
 		t.Errorf("status %s", got.Status)
 	}

@@ -346,7 +346,8 @@ func event(p *svcportal.Principal, kind string) svcportal.TicketEvent {
 
 // load finds a ticket the principal may see; anything else is not found.
 func (s *Service) load(ctx context.Context, p *svcportal.Principal, number int64) (*svcportal.Ticket, string, error) {
-	t, err := s.st.TicketByNumber(ctx, number)
+	kind, id, _ := actor(p)
+	t, err := s.st.TicketByNumber(ctx, number, kind, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -383,9 +384,12 @@ func (s *Service) Get(ctx context.Context, p *svcportal.Principal, number int64)
 	if err := s.details(ctx, t, v, p.Staff != nil); err != nil {
 		return nil, err
 	}
-	kind, id, _ := actor(p)
-	if err := s.st.MarkTicketRead(ctx, t.ID, kind, id, s.now()); err != nil {
-		return nil, err
+	// The ticket came with its read state: one that holds nothing new
+	// for the reader costs no statement more.
+	if kind, id, _ := actor(p); t.Unread && kind != "" {
+		if err := s.st.MarkTicketRead(ctx, t.ID, kind, id, s.now()); err != nil {
+			return nil, err
+		}
 	}
 	v.Unread = false
 	v.Actions = actions(p, t, role, visible(modes, svcportal.FieldKeyStatus))
