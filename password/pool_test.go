@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -59,4 +60,21 @@ func TestPool_FullPool(t *testing.T) {
 			t.Errorf("got %v, want the hash run", err)
 		}
 	})
+}
+
+// TestPool_CollectsOnceIdle: after the last hash running, the collector's
+// goal is back near the live heap; a cycle during the hash counted its
+// 64 MiB as live and set the goal to twice that, which the server then
+// grew to (peak resident memory 210–224 MB after one sign-in).
+func TestPool_CollectsOnceIdle(t *testing.T) {
+	p := NewPool(1, time.Hour)
+	if _, err := p.Hash(t.Context(), "a password"); err != nil {
+		t.Fatal(err)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if cost := uint64(Default.MemoryKiB) << 10; ms.NextGC >= cost {
+		t.Errorf("after hashing, the collector lets the heap grow to %d MiB (live %d MiB): the hash's %d MiB still counted",
+			ms.NextGC>>20, ms.HeapAlloc>>20, cost>>20)
+	}
 }
