@@ -272,6 +272,7 @@ func (a *App) RunJobs(ctx context.Context) {
 	wg.Go(func() { a.Mailer.Run(ctx) })
 	wg.Go(func() { a.Webhooks.Run(ctx) })
 	wg.Go(func() { a.runIndex(ctx) })
+	wg.Go(func() { a.every(ctx, time.Second, "word index merge", a.mergeWordIndex) })
 	wg.Go(func() {
 		a.runLeased(ctx, LeaseAutoClose, time.Minute, func(ctx context.Context) error {
 			reminded, closed, err := a.Tickets.AutoClose(ctx, a.Store)

@@ -160,6 +160,32 @@ func (a *App) runIndex(ctx context.Context) {
 	})
 }
 
+// mergeWordIndex merges the tickets' word index while there is work
+// (store.MergeWordIndex), a step at a time with a pause between steps,
+// so that the requests that queued for the writer during a step go
+// before the next; at most mergeSteps steps a round. Instances may run it
+// side by side: each step is one write transaction, and a step with
+// nothing to merge does nothing.
+func (a *App) mergeWordIndex(ctx context.Context) error {
+	for range mergeSteps {
+		more, err := a.Store.MergeWordIndex(ctx)
+		if err != nil || !more {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(mergePause):
+		}
+	}
+	return nil
+}
+
+const (
+	mergeSteps = 200
+	mergePause = 20 * time.Millisecond
+)
+
 // runLeased runs job every interval while this process holds the lease
 // name, until ctx ends.
 func (a *App) runLeased(ctx context.Context, name string, interval time.Duration, job func(ctx context.Context) error) {

@@ -164,11 +164,18 @@ func (s *Store) PrepareBulkLoad(ctx context.Context) error {
 // planner's statistics of the tables a seed fills, which autovacuum would
 // do only some time later — until then the planner takes a table of a
 // million tickets for the small one it was, and the lists' plans go
-// wrong. SQLite needs nothing: its planner works from the shape of the
-// indexes, which were designed for it, not from statistics.
+// wrong. SQLite's planner needs nothing (it works from the shape of the
+// indexes, which were designed for it, not from statistics); its word
+// index is merged as the server's jobs would merge it
+// (MergeWordIndex), so that they find no backlog at the server's start.
 func (s *Store) FinishBulkLoad(ctx context.Context) error {
 	if s.dialect != Postgres {
-		return nil
+		for {
+			more, err := s.MergeWordIndex(ctx)
+			if err != nil || !more {
+				return err
+			}
+		}
 	}
 	_, err := s.w.ExecContext(ctx, "ANALYZE tickets, ticket_search, contacts, contact_sites, kb_articles")
 	return err

@@ -214,3 +214,38 @@ func (w *wordSearch) where(q *bun.SelectQuery, scope searchScope) *bun.SelectQue
 	}
 	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+w.words)
 }
+
+// mergeStepPages is the work of one MergeWordIndex step, in index pages
+// written: a few milliseconds on the writer, so that writes queued
+// behind a step wait no longer than that.
+const mergeStepPages = 100
+
+// MergeWordIndex does one step of merging the word index's segments
+// (FTS5's 'merge' command) and reports whether it found work to do.
+// Ticket writes leave the merging to it (migration 0210): each write adds
+// a small segment, and a write that merged large ones in its own
+// transaction held every other writer back. PostgreSQL's index needs
+// nothing of the kind: false at once.
+func (s *Store) MergeWordIndex(ctx context.Context) (bool, error) {
+	if s.dialect != SQLite {
+		return false, nil
+	}
+	var worked bool
+	err := s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// FTS5 tells whether a merge did anything only through the
+		// connection's count of changes (two or more: it did).
+		var before, after int64
+		if err := tx.NewRaw("SELECT total_changes()").Scan(ctx, &before); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('merge', ?)", mergeStepPages).Exec(ctx); err != nil {
+			return fmt.Errorf("merge the word index: %w", err)
+		}
+		if err := tx.NewRaw("SELECT total_changes()").Scan(ctx, &after); err != nil {
+			return err
+		}
+		worked = after-before >= 2
+		return nil
+	})
+	return worked, err
+}

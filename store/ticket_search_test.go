@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
 )
 
 // TestTicketStore_WordSearch: words are found through the full-text index,
@@ -172,4 +174,58 @@ func sortedNumbers(ts ...*svcportal.Ticket) []int64 {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestTicketStore_MergeWordIndex: ticket writes leave the word index's
+// merging to MergeWordIndex (on SQLite, FTS5's automerge is off); a
+// merge finds the segments the writes left, works through them in steps
+// until none is left to merge, and the index answers the same after.
+func TestTicketStore_MergeWordIndex(t *testing.T) {
+	w := newTicketWorld(t)
+	var want []int64
+	for i := range 40 {
+		want = append(want, w.create(t, w.peter, w.initech, fmt.Sprintf("Scanner zzq%d", i), nil).Number)
+	}
+	search := func() []int64 {
+		t.Helper()
+		got, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.peter), svcportal.TicketFilter{Query: "scanner zzq", PerPage: 100, Sort: "number"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != len(got) {
+			t.Errorf("total %d for %d tickets", total, len(got))
+		}
+		return numbers(got)
+	}
+	if got := search(); !slices.Equal(got, want) {
+		t.Fatalf("before merging: %v", got)
+	}
+	steps := 0
+	for {
+		more, err := w.st.MergeWordIndex(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			break
+		}
+		if steps++; steps > 100 {
+			t.Fatal("still merging after 100 steps")
+		}
+	}
+	if w.st.Dialect() == store.SQLite {
+		var automerge int
+		if err := w.st.DB().NewRaw("SELECT v FROM ticket_fts_config WHERE k = 'automerge'").Scan(w.ctx, &automerge); err != nil || automerge != 0 {
+			t.Errorf("automerge %d (%v), want 0: writes would merge the index themselves", automerge, err)
+		}
+		if steps == 0 {
+			t.Error("40 writes left nothing to merge")
+		}
+	}
+	if got := search(); !slices.Equal(got, want) {
+		t.Errorf("after merging: %v", got)
+	}
+	if more, err := w.st.MergeWordIndex(w.ctx); more || err != nil {
+		t.Errorf("a merge after the last: %v %v, want nothing to do", more, err)
+	}
 }
