@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -120,7 +121,25 @@ func (s *Service) UpdateFields(ctx context.Context, p *svcportal.Principal, numb
 
 // Reply implements svcportal.TicketService. A client's reply on a ticket
 // awaiting their reply hands it back to the MSP (open).
+//
+// A reply whose write finds the ticket changed since it was read (two
+// replies at the same instant: each may move the status) is made again
+// on the ticket as it now is, at most replyTries times: unlike a decision
+// on a proposal, it means the same whatever landed first. Nothing of a
+// refused write was kept.
 func (s *Service) Reply(ctx context.Context, p *svcportal.Principal, number int64, body string, internal bool, files []svcportal.Upload) (*svcportal.TicketView, error) {
+	for try := 1; ; try++ {
+		v, err := s.reply(ctx, p, number, body, internal, files)
+		var e *svcportal.Error
+		if try == replyTries || !errors.As(err, &e) || e.MessageID != "error.ticket_changed" {
+			return v, err
+		}
+	}
+}
+
+const replyTries = 3
+
+func (s *Service) reply(ctx context.Context, p *svcportal.Principal, number int64, body string, internal bool, files []svcportal.Upload) (*svcportal.TicketView, error) {
 	t, role, err := s.load(ctx, p, number)
 	if err != nil {
 		return nil, err

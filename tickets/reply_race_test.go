@@ -1,0 +1,82 @@
+package tickets_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/mail"
+	"github.com/svcportal/svcportal/policies"
+	"github.com/svcportal/svcportal/store"
+	"github.com/svcportal/svcportal/testkit"
+	"github.com/svcportal/svcportal/tickets"
+)
+
+// racingStore lets another change of a ticket land between a service's
+// read of it and its write, once.
+type racingStore struct {
+	*store.Store
+	race func()
+	once sync.Once
+}
+
+func (r *racingStore) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
+	r.once.Do(r.race)
+	return r.Store.UpdateTicket(ctx, t, change)
+}
+
+// TestReply_AnotherChangeMeanwhile: two contacts reply at the same instant
+// to a ticket awaiting their reply; each reply hands it back to the MSP,
+// so the second one's write finds the status moved. A reply is still a
+// reply: it is made again on the ticket as it now is, not refused with
+// "this ticket changed meanwhile" (the soak saw such 409s once writers
+// waited their turn for SQLite's writer).
+func TestReply_AnotherChangeMeanwhile(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	policies.New(st).SeedDefaults(ctx)
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)}
+	milton := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "milton@initech.test", site, svcportal.RoleMember)}
+	plain := newService(t, st, clock)
+	created, err := plain.Create(ctx, peter, svcportal.NewTicket{Title: "Printer jams", SharedWithSite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := st.TicketByNumber(ctx, created.Number, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := tk.Status
+	tk.Status = svcportal.StatusAwaitingReply
+	if err := st.UpdateTicket(ctx, tk, svcportal.TicketChange{StatusFrom: from}); err != nil {
+		t.Fatal(err)
+	}
+
+	racing := &racingStore{Store: st, race: func() {
+		if _, err := plain.Reply(ctx, milton, created.Number, "Same here on floor 2.", false, nil); err != nil {
+			t.Errorf("the other reply: %v", err)
+		}
+	}}
+	r, err := mail.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tickets.New(racing, policies.New(st), clock.Now, tickets.WithNotifications(r, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
+	v, err := svc.Reply(ctx, peter, created.Number, "Still jams on page two.", false, nil)
+	if err != nil {
+		t.Fatalf("reply while another landed: %v", err)
+	}
+	var bodies []string
+	for _, m := range v.Messages {
+		bodies = append(bodies, m.Body)
+	}
+	if len(bodies) != 2 || bodies[0] != "Same here on floor 2." || bodies[1] != "Still jams on page two." {
+		t.Errorf("messages %q, want both replies, in order", bodies)
+	}
+	if v.Status != svcportal.StatusOpen {
+		t.Errorf("status %s, want open", v.Status)
+	}
+}
