@@ -16,12 +16,17 @@ import (
 )
 
 func newService(t *testing.T, st *store.Store, clock *testkit.Clock) *tickets.Service {
+	return newServiceOn(t, st, st, clock)
+}
+
+// newServiceOn is newService with ts as the service's ticket store.
+func newServiceOn(t *testing.T, ts tickets.Store, st *store.Store, clock *testkit.Clock) *tickets.Service {
 	t.Helper()
 	r, err := mail.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tickets.New(st, policies.New(st), clock.Now, tickets.WithNotifications(r, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
+	return tickets.New(ts, policies.New(st), clock.Now, tickets.WithNotifications(r, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
 }
 
 func TestAutoClose(t *testing.T) {

@@ -6,11 +6,9 @@ import (
 	"testing"
 
 	"github.com/svcportal/svcportal"
-	"github.com/svcportal/svcportal/mail"
 	"github.com/svcportal/svcportal/policies"
 	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/testkit"
-	"github.com/svcportal/svcportal/tickets"
 )
 
 // racingStore lets another change of a ticket land between a service's
@@ -60,12 +58,7 @@ func TestReply_AnotherChangeMeanwhile(t *testing.T) {
 			t.Errorf("the other reply: %v", err)
 		}
 	}}
-	r, err := mail.NewRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := tickets.New(racing, policies.New(st), clock.Now, tickets.WithNotifications(r, func(*svcportal.Tenant) string { return "http://acme.localhost" }))
-	v, err := svc.Reply(ctx, peter, created.Number, "Still jams on page two.", false, nil)
+	v, err := newServiceOn(t, racing, st, clock).Reply(ctx, peter, created.Number, "Still jams on page two.", false, nil)
 	if err != nil {
 		t.Fatalf("reply while another landed: %v", err)
 	}
