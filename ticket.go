@@ -86,6 +86,11 @@ type Ticket struct {
 	// RequesterErased says the requester is an erased contact: the name
 	// and address are empty.
 	RequesterErased bool `bun:"-"`
+
+	// Loaded is the ticket as the store read it (TicketByNumber): an
+	// update writes only what differs from it, so that what another
+	// writer changed meanwhile is not put back (nil: every column).
+	Loaded *Ticket `bun:"-" json:"-"`
 }
 
 // BuiltinValue returns the value of a built-in field, as the API shows it.

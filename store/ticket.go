@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -191,6 +194,28 @@ var updatedColumns = func() []string {
 	return cols
 }()
 
+// changedColumns are the columns of updatedColumns whose value in t
+// differs from the ticket as it was read (t.Loaded), and updated_at; all
+// of them for a ticket not read by TicketByNumber. Writing every column
+// from what a caller read put back what another writer changed between
+// that read and this write (an agent's new title, undone by a contact's
+// reply).
+func (s *Store) changedColumns(t *svcportal.Ticket) []string {
+	if t.Loaded == nil {
+		return updatedColumns
+	}
+	table := s.w.Dialect().Tables().Get(reflect.TypeFor[svcportal.Ticket]())
+	now, was := reflect.ValueOf(t).Elem(), reflect.ValueOf(t.Loaded).Elem()
+	cols := []string{"updated_at"}
+	for _, c := range updatedColumns {
+		f := table.FieldMap[c]
+		if c != "updated_at" && !reflect.DeepEqual(f.Value(now).Interface(), f.Value(was).Interface()) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
 // UpdateTicket implements svcportal.TicketStore.
 func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change svcportal.TicketChange) error {
 	tid, err := tenantID(ctx)
@@ -210,8 +235,9 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if err != nil {
 			return err
 		}
+		cols := s.changedColumns(t)
 		q := tx.NewUpdate().Model(t).
-			Column(updatedColumns...).
+			Column(cols...).
 			Where("id = ? AND tenant_id = ?", t.ID, tid)
 		if change.StatusFrom != "" {
 			q = q.Where("status = ?", change.StatusFrom)
@@ -229,8 +255,19 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 			}
 			return svcportal.ErrNotFound()
 		}
-		if err := replaceCC(ctx, tx, t); err != nil {
-			return err
+		// What this update did not write is what the database holds,
+		// maybe another writer's since t was read: the counters go by it.
+		if !slices.Contains(cols, "status") {
+			t.Status = before.Status
+		}
+		if !slices.Contains(cols, "assignee_id") {
+			t.AssigneeID = before.AssigneeID
+		}
+		t.SiteID = before.SiteID // never written by an update
+		if t.Loaded == nil || !slices.Equal(t.CC, t.Loaded.CC) {
+			if err := replaceCC(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		if err := s.countUpdated(ctx, tx, before, t, change, now); err != nil {
 			return err
@@ -266,6 +303,9 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	if err := s.ccLists(ctx, ts); err != nil {
 		return nil, err
 	}
+	loaded := ts[0]
+	loaded.CC, loaded.Fields = slices.Clone(loaded.CC), maps.Clone(loaded.Fields)
+	ts[0].Loaded = &loaded
 	return &ts[0], nil
 }
 

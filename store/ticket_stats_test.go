@@ -318,3 +318,37 @@ func TestTicketStats_UTCDays(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketStats_StaleWriteKeepsCounts: an update of a ticket read
+// before another writer assigned it writes only its own change, and the
+// backlog counters follow the ticket as it is in the database (assigned),
+// not as the stale writer read it.
+func TestTicketStats_StaleWriteKeepsCounts(t *testing.T) {
+	d := newStatsDesk(t)
+	tk := d.open(t, d.initech)
+	stale, err := d.st.TicketByNumber(d.ctx, tk.Number, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := d.st.TicketByNumber(d.ctx, tk.Number, "", 0)
+	fresh.AssigneeID = 1
+	if err := d.st.UpdateTicket(d.ctx, fresh, svcportal.TicketChange{}); err != nil {
+		t.Fatal(err)
+	}
+	d.clock.Advance(time.Minute)
+	reply := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, Body: "Any news?"}}
+	if err := d.st.UpdateTicket(d.ctx, stale, reply); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := d.st.TicketByNumber(d.ctx, tk.Number, "", 0); got.AssigneeID != 1 {
+		t.Errorf("assignee %d after the stale reply, want 1", got.AssigneeID)
+	}
+	from := svcportal.DayNumber(testkit.NewClock().Now()) - 3
+	kept := d.snapshot(t, d.ctx, from)
+	if err := d.st.RecountTicketStats(d.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := d.snapshot(t, d.ctx, from); !reflect.DeepEqual(again, kept) {
+		t.Errorf("counted from the tickets\n got %+v\nwant %+v (kept by writes)", again, kept)
+	}
+}

@@ -298,3 +298,35 @@ func TestTicketStore_FailedCreationLeavesNothing(t *testing.T) {
 		t.Errorf("%d rows in tickets, %v; want 2", rows, err)
 	}
 }
+
+// TestTicketStore_UpdateKeepsOthersChanges: an update writes what its
+// caller changed, not the whole ticket as the caller read it: a change
+// that landed between the read and the write (another title, another CC
+// list) stays.
+func TestTicketStore_UpdateKeepsOthersChanges(t *testing.T) {
+	w := newTicketWorld(t)
+	tk := w.create(t, w.peter, w.initech, "Old title", nil)
+	stale, err := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	fresh.Title, fresh.CC = "New title", []string{"boss@initech.test"}
+	if err := w.st.UpdateTicket(w.ctx, fresh, svcportal.TicketChange{}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Minute)
+	stale.Priority = "high" // the caller's own change
+	reply := svcportal.TicketChange{StatusFrom: stale.Status,
+		Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: w.peter.ID, Body: "Any news?"}}
+	if err := w.st.UpdateTicket(w.ctx, stale, reply); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	if got.Title != "New title" || !slices.Equal(got.CC, []string{"boss@initech.test"}) {
+		t.Errorf("title %q, CC %v: the reply put back what it had read", got.Title, got.CC)
+	}
+	if got.Priority != "high" || !got.UpdatedAt.Equal(w.clock.Now().UTC()) || !got.LastClientAt.Equal(w.clock.Now().UTC()) {
+		t.Errorf("priority %q, updated %v, last client %v: the reply's own changes were not written", got.Priority, got.UpdatedAt, got.LastClientAt)
+	}
+}

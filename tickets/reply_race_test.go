@@ -73,3 +73,41 @@ func TestReply_AnotherChangeMeanwhile(t *testing.T) {
 		t.Errorf("status %s, want open", v.Status)
 	}
 }
+
+// TestReply_KeepsAnAgentsChange: an agent raises the ticket's priority
+// while a contact's reply waits for the writer; the reply does not put
+// the old priority back.
+func TestReply_KeepsAnAgentsChange(t *testing.T) {
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	policies.New(st).SeedDefaults(ctx)
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)}
+	staff, err := st.StaffByEmail(ctx, "admin@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := &svcportal.Principal{Kind: svcportal.PrincipalStaff, Staff: staff}
+	plain := newService(t, st, clock)
+	created, err := plain.Create(ctx, peter, svcportal.NewTicket{Title: "printer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	racing := &racingStore{Store: st, race: func() {
+		if _, err := plain.UpdateFields(ctx, agent, created.Number, map[string]any{"priority": "high"}); err != nil {
+			t.Errorf("the agent's change: %v", err)
+		}
+	}}
+	v, err := newServiceOn(t, racing, st, clock).Reply(ctx, peter, created.Number, "Any news?", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.TicketByNumber(ctx, created.Number, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Priority != "high" || len(v.Messages) != 1 {
+		t.Errorf("priority %q, %d messages: want the agent's priority and the reply", got.Priority, len(v.Messages))
+	}
+}
