@@ -303,10 +303,18 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	if err := s.ccLists(ctx, ts); err != nil {
 		return nil, err
 	}
-	loaded := ts[0]
-	loaded.CC, loaded.Fields = slices.Clone(loaded.CC), maps.Clone(loaded.Fields)
-	ts[0].Loaded = &loaded
+	keepLoaded(ts)
 	return &ts[0], nil
+}
+
+// keepLoaded keeps each ticket as read (Ticket.Loaded), for UpdateTicket
+// to write only what its caller changes.
+func keepLoaded(ts []svcportal.Ticket) {
+	for i := range ts {
+		loaded := ts[i]
+		loaded.CC, loaded.Fields = slices.Clone(loaded.CC), maps.Clone(loaded.Fields)
+		ts[i].Loaded = &loaded
+	}
 }
 
 // TicketByID implements svcportal.AttachmentStore.
@@ -435,5 +443,9 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, remindBefore, closeBe
 	if err != nil {
 		return nil, err
 	}
-	return ts, s.decorate(ctx, ts, "", 0)
+	if err := s.decorate(ctx, ts, "", 0); err != nil {
+		return nil, err
+	}
+	keepLoaded(ts)
+	return ts, nil
 }

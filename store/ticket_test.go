@@ -330,3 +330,30 @@ func TestTicketStore_UpdateKeepsOthersChanges(t *testing.T) {
 		t.Errorf("priority %q, updated %v, last client %v: the reply's own changes were not written", got.Priority, got.UpdatedAt, got.LastClientAt)
 	}
 }
+
+// TestTicketStore_ReminderKeepsOthersChanges: the auto-close job writes
+// its reminder on tickets read in a batch, maybe seconds before; what an
+// agent changed meanwhile stays.
+func TestTicketStore_ReminderKeepsOthersChanges(t *testing.T) {
+	w := newTicketWorld(t)
+	tk := w.create(t, w.peter, w.initech, "Waiting", func(tk *svcportal.Ticket) { tk.Status = svcportal.StatusAwaitingReply })
+	w.clock.Advance(5 * 24 * time.Hour)
+	due, err := w.st.TicketsAwaitingClient(w.ctx, w.clock.Now(), w.clock.Now().Add(-7*24*time.Hour), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due: %d tickets, %v", len(due), err)
+	}
+	fresh, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	fresh.Priority = "high"
+	if err := w.st.UpdateTicket(w.ctx, fresh, svcportal.TicketChange{}); err != nil {
+		t.Fatal(err)
+	}
+	now := w.clock.Now()
+	due[0].ReminderSentAt = &now
+	if err := w.st.UpdateTicket(w.ctx, &due[0], svcportal.TicketChange{StatusFrom: svcportal.StatusAwaitingReply, NoReminderYet: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	if got.Priority != "high" || got.ReminderSentAt == nil {
+		t.Errorf("priority %q, reminder %v: want the agent's priority and the reminder", got.Priority, got.ReminderSentAt)
+	}
+}
