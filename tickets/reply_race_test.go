@@ -24,6 +24,19 @@ func (r *racingStore) UpdateTicket(ctx context.Context, t *svcportal.Ticket, cha
 	return r.Store.UpdateTicket(ctx, t, change)
 }
 
+// newReplyDesk is a tenant with its default policies, a site and a
+// contact of it, on a store with a test clock.
+func newReplyDesk(t *testing.T) (*testkit.Clock, *store.Store, context.Context, *svcportal.Site, *svcportal.Principal) {
+	t.Helper()
+	clock := testkit.NewClock()
+	st := testkit.Store(t, store.WithClock(clock.Now))
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	policies.New(st).SeedDefaults(ctx)
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)}
+	return clock, st, ctx, site, peter
+}
+
 // TestReply_AnotherChangeMeanwhile: two contacts reply at the same instant
 // to a ticket awaiting their reply; each reply hands it back to the MSP,
 // so the second one's write finds the status moved. A reply is still a
@@ -31,12 +44,7 @@ func (r *racingStore) UpdateTicket(ctx context.Context, t *svcportal.Ticket, cha
 // "this ticket changed meanwhile" (the soak saw such 409s once writers
 // waited their turn for SQLite's writer).
 func TestReply_AnotherChangeMeanwhile(t *testing.T) {
-	clock := testkit.NewClock()
-	st := testkit.Store(t, store.WithClock(clock.Now))
-	ctx, _ := testkit.Tenant(t, st, "acme")
-	policies.New(st).SeedDefaults(ctx)
-	site := testkit.Site(ctx, t, st, "Initech")
-	peter := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)}
+	clock, st, ctx, site, peter := newReplyDesk(t)
 	milton := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "milton@initech.test", site, svcportal.RoleMember)}
 	plain := newService(t, st, clock)
 	created, err := plain.Create(ctx, peter, svcportal.NewTicket{Title: "Printer jams", SharedWithSite: true})
@@ -78,12 +86,7 @@ func TestReply_AnotherChangeMeanwhile(t *testing.T) {
 // while a contact's reply waits for the writer; the reply does not put
 // the old priority back.
 func TestReply_KeepsAnAgentsChange(t *testing.T) {
-	clock := testkit.NewClock()
-	st := testkit.Store(t, store.WithClock(clock.Now))
-	ctx, _ := testkit.Tenant(t, st, "acme")
-	policies.New(st).SeedDefaults(ctx)
-	site := testkit.Site(ctx, t, st, "Initech")
-	peter := &svcportal.Principal{Kind: svcportal.PrincipalContact, Contact: testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)}
+	clock, st, ctx, _, peter := newReplyDesk(t)
 	staff, err := st.StaffByEmail(ctx, "admin@acme.test")
 	if err != nil {
 		t.Fatal(err)
