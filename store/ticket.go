@@ -285,7 +285,7 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	readAt, reads := "NULL", ""
 	if readerKind != "" {
 		readAt = "xr.read_at"
-		reads = s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", readerKind, readerID).String()
+		reads = s.readsJoin(readerKind, readerID)
 	}
 	var rows []listedTicket
 	if err := s.db.NewRaw("SELECT "+s.ticketColumns()+", "+ticketNameColumns+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
@@ -297,7 +297,7 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	}
 	t := rows[0].named()
 	if readerKind != "" {
-		t.Unread = rows[0].ReadAt == nil || rows[0].ReadAt.Before(unreadSince(&t, readerKind))
+		t.Unread = unread(&t, readerKind, rows[0].ReadAt)
 	}
 	ts := []svcportal.Ticket{t}
 	if err := s.ccLists(ctx, ts); err != nil {
@@ -365,8 +365,7 @@ func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind 
 		Join("LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id").
 		Where("t.id IN (?)", bun.In(ids))
 	if readerKind != "" {
-		q = q.ColumnExpr("r.read_at").
-			Join("LEFT JOIN ticket_reads AS r ON r.ticket_id = t.id AND r.reader_kind = ? AND r.reader_id = ?", readerKind, readerID)
+		q = q.ColumnExpr("xr.read_at").Join(s.readsJoin(readerKind, readerID))
 	}
 	if err := q.Scan(ctx, &names); err != nil {
 		return err
@@ -389,20 +388,28 @@ func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind 
 			t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
 		}
 		if readerKind != "" {
-			t.Unread = n.ReadAt == nil || n.ReadAt.Before(unreadSince(t, readerKind))
+			t.Unread = unread(t, readerKind, n.ReadAt)
 		}
 	}
 	return nil
 }
 
-// unreadSince is the moment after which a reader of kind has something
-// new to read on t: any public message for contacts, a client's message
-// for staff (their colleagues' replies are not news to the desk).
-func unreadSince(t *svcportal.Ticket, readerKind string) time.Time {
+// unread tells whether t holds something new for a reader of kind who
+// last read it at readAt (nil: never): any public message for contacts,
+// a client's message for staff (their colleagues' replies are not news
+// to the desk).
+func unread(t *svcportal.Ticket, readerKind string, readAt *time.Time) bool {
+	since := t.LastPublicAt
 	if readerKind == svcportal.PrincipalStaff {
-		return t.LastClientAt
+		since = t.LastClientAt
 	}
-	return t.LastPublicAt
+	return readAt == nil || readAt.Before(since)
+}
+
+// readsJoin joins, to a query of "tickets AS t", the reader's read mark
+// as xr (xr.read_at).
+func (s *Store) readsJoin(readerKind string, readerID int64) string {
+	return s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", readerKind, readerID).String()
 }
 
 // TicketMessages implements svcportal.TicketStore.

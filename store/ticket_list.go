@@ -293,7 +293,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 			(` + count + `) AS x_total
 		FROM (SELECT * FROM b ORDER BY ` + l.orderBy("k", "n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset) + `) AS u
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
-		` + l.s.db.NewRaw("LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", l.readerKind, l.readerID).String() + `
+		` + l.s.readsJoin(l.readerKind, l.readerID) + `
 		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before)
 	var rows []listedTicket
 	if err := l.s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
@@ -305,7 +305,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	total := 0
 	for _, r := range rows {
 		t := r.named()
-		t.Unread = r.ReadAt == nil || r.ReadAt.Before(unreadSince(&t, l.readerKind))
+		t.Unread = unread(&t, l.readerKind, r.ReadAt)
 		ts, total = append(ts, t), r.Total
 	}
 	if len(rows) == 0 && (offset > 0 || keyed) && !l.f.NoTotal {
