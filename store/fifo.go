@@ -186,6 +186,9 @@ func (f *fifoConnector) Stats() sql.DBStats {
 // fifoConn is a lent connection: every call goes to the real one, and
 // Close gives it back, or closes it when it broke (driver.ErrBadConn, or
 // the driver's IsValid says so) and leaves its place to a new one.
+// database/sql never reuses a fifoConn (it keeps none idle), so the
+// checks it makes on reuse (ResetSession, IsValid) are made on the real
+// connection here: in Connect and in Close.
 type fifoConn struct {
 	f   *fifoConnector
 	c   driver.Conn
@@ -266,18 +269,4 @@ func (c *fifoConn) Ping(ctx context.Context) error {
 		return c.note(p.Ping(ctx))
 	}
 	return nil
-}
-
-func (c *fifoConn) ResetSession(ctx context.Context) error {
-	if r, ok := c.c.(driver.SessionResetter); ok {
-		return c.note(r.ResetSession(ctx))
-	}
-	return nil
-}
-
-func (c *fifoConn) IsValid() bool {
-	if v, ok := c.c.(driver.Validator); ok && !v.IsValid() {
-		return false
-	}
-	return !c.bad
 }
