@@ -28,26 +28,53 @@ type fifoConnector struct {
 	open driver.Connector // of the real connections
 	max  int
 
+	// stmts is how many bound statements (bound.go) each connection
+	// keeps prepared; 0 for pgx, which keeps its own.
+	stmts int
+
 	mu sync.Mutex
 	// free are the connections not lent: nil for one not opened yet.
-	free []driver.Conn
+	free []*pooledConn
 	// queue are the requests waiting, in the order they came; each gets
 	// its connection on its channel.
-	queue []chan driver.Conn
+	queue []chan *pooledConn
 
 	opened, inUse, waits atomic.Int64
 	waited               atomic.Int64 // nanoseconds
 	opens                atomic.Int64 // real connections opened, ever
 }
 
-func newFIFOConnector(open driver.Connector, n int) *fifoConnector {
-	return &fifoConnector{open: open, max: n, free: make([]driver.Conn, n)}
+// pooledConn is a real connection and the bound statements it keeps
+// prepared.
+type pooledConn struct {
+	driver.Conn
+	stmts *stmtCache // nil when the driver keeps them
 }
+
+// close closes the connection and its statements.
+func (pc *pooledConn) close() error {
+	if pc.stmts != nil {
+		pc.stmts.close()
+	}
+	return pc.Conn.Close()
+}
+
+func newFIFOConnector(open driver.Connector, n, stmts int) *fifoConnector {
+	return &fifoConnector{open: open, max: n, stmts: stmts, free: make([]*pooledConn, n)}
+}
+
+// boundStmts is how many bound statements a SQLite connection keeps
+// prepared: the shapes of the hot statements, with room to spare.
+const boundStmts = 64
 
 // openPool opens a database/sql handle over n connections of open, lent
 // in order, and keeps the pool's figures under role (Pools).
 func (s *Store) openPool(role string, open driver.Connector, n int) *sql.DB {
-	f := newFIFOConnector(open, n)
+	stmts := boundStmts
+	if s.dialect == Postgres {
+		stmts = 0
+	}
+	f := newFIFOConnector(open, n, stmts)
 	if s.pools == nil {
 		s.pools = map[string]*fifoConnector{}
 	}
@@ -77,19 +104,26 @@ func (f *fifoConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := c.(driver.SessionResetter); ok {
-		if err := r.ResetSession(ctx); errors.Is(err, driver.ErrBadConn) {
-			f.discard(c)
-			c = nil
-		} else if err != nil {
-			f.put(c)
-			return nil, err
+	if c != nil {
+		if r, ok := c.Conn.(driver.SessionResetter); ok {
+			if err := r.ResetSession(ctx); errors.Is(err, driver.ErrBadConn) {
+				f.discard(c)
+				c = nil
+			} else if err != nil {
+				f.put(c)
+				return nil, err
+			}
 		}
 	}
 	if c == nil {
-		if c, err = f.open.Connect(ctx); err != nil {
+		real, err := f.open.Connect(ctx)
+		if err != nil {
 			f.put(nil)
 			return nil, err
+		}
+		c = &pooledConn{Conn: real}
+		if f.stmts > 0 {
+			c.stmts = newStmtCache(f.stmts)
 		}
 		f.opened.Add(1)
 		f.opens.Add(1)
@@ -99,7 +133,7 @@ func (f *fifoConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // take waits for a connection, after those who asked before.
-func (f *fifoConnector) take(ctx context.Context) (driver.Conn, error) {
+func (f *fifoConnector) take(ctx context.Context) (*pooledConn, error) {
 	f.mu.Lock()
 	if n := len(f.free); n > 0 {
 		c := f.free[n-1]
@@ -107,7 +141,7 @@ func (f *fifoConnector) take(ctx context.Context) (driver.Conn, error) {
 		f.mu.Unlock()
 		return c, nil
 	}
-	turn := make(chan driver.Conn, 1)
+	turn := make(chan *pooledConn, 1)
 	f.queue = append(f.queue, turn)
 	f.waits.Add(1)
 	f.mu.Unlock()
@@ -130,7 +164,7 @@ func (f *fifoConnector) take(ctx context.Context) (driver.Conn, error) {
 }
 
 // put gives a connection back: to the first request waiting, if any.
-func (f *fifoConnector) put(c driver.Conn) {
+func (f *fifoConnector) put(c *pooledConn) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.queue) > 0 {
@@ -144,8 +178,8 @@ func (f *fifoConnector) put(c driver.Conn) {
 
 // discard closes a broken connection; its place is opened again when
 // next lent.
-func (f *fifoConnector) discard(c driver.Conn) {
-	c.Close()
+func (f *fifoConnector) discard(c *pooledConn) {
+	c.close()
 	f.opened.Add(-1)
 }
 
@@ -162,7 +196,7 @@ func (f *fifoConnector) Close() error {
 	var errs []error
 	for _, c := range free {
 		if c != nil {
-			errs = append(errs, c.Close())
+			errs = append(errs, c.close())
 			f.opened.Add(-1)
 		}
 	}
@@ -191,7 +225,7 @@ func (f *fifoConnector) Stats() sql.DBStats {
 // connection here: in Connect and in Close.
 type fifoConn struct {
 	f   *fifoConnector
-	c   driver.Conn
+	c   *pooledConn
 	bad bool
 }
 
@@ -202,7 +236,7 @@ func (c *fifoConn) Close() error {
 	real := c.c
 	c.c = nil
 	c.f.inUse.Add(-1)
-	if v, ok := real.(driver.Validator); c.bad || ok && !v.IsValid() {
+	if v, ok := real.Conn.(driver.Validator); c.bad || ok && !v.IsValid() {
 		c.f.discard(real)
 		real = nil
 	}
@@ -219,17 +253,17 @@ func (c *fifoConn) note(err error) error {
 }
 
 func (c *fifoConn) Prepare(query string) (driver.Stmt, error) {
-	st, err := c.c.Prepare(query)
+	st, err := c.c.Conn.Prepare(query)
 	return st, c.note(err)
 }
 
 func (c *fifoConn) Begin() (driver.Tx, error) {
-	tx, err := c.c.Begin() //nolint:staticcheck // required by driver.Conn; database/sql calls BeginTx
+	tx, err := c.c.Conn.Begin() //nolint:staticcheck // required by driver.Conn; database/sql calls BeginTx
 	return tx, c.note(err)
 }
 
 func (c *fifoConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	b, ok := c.c.(driver.ConnBeginTx)
+	b, ok := c.c.Conn.(driver.ConnBeginTx)
 	if !ok {
 		return c.Begin()
 	}
@@ -238,7 +272,7 @@ func (c *fifoConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 }
 
 func (c *fifoConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	p, ok := c.c.(driver.ConnPrepareContext)
+	p, ok := c.c.Conn.(driver.ConnPrepareContext)
 	if !ok {
 		return c.Prepare(query)
 	}
@@ -247,7 +281,7 @@ func (c *fifoConn) PrepareContext(ctx context.Context, query string) (driver.Stm
 }
 
 func (c *fifoConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	e, ok := c.c.(driver.ExecerContext)
+	e, ok := c.c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
 	}
@@ -255,17 +289,33 @@ func (c *fifoConn) ExecContext(ctx context.Context, query string, args []driver.
 	return res, c.note(err)
 }
 
+// QueryContext runs a query on the real connection; a bound statement
+// (bound.go) with its values, through the connection's prepared
+// statements, or pgx's.
 func (c *fifoConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	q, ok := c.c.(driver.QueryerContext)
+	q, ok := c.c.Conn.(driver.QueryerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if len(args) == 0 {
+		b, err := boundFrom(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			if c.c.stmts != nil {
+				rows, err := c.c.stmts.query(ctx, c.c.Conn, query, b.values)
+				return rows, c.note(err)
+			}
+			args = append([]driver.NamedValue{pgxCached}, b.values...)
+		}
 	}
 	rows, err := q.QueryContext(ctx, query, args)
 	return rows, c.note(err)
 }
 
 func (c *fifoConn) Ping(ctx context.Context) error {
-	if p, ok := c.c.(driver.Pinger); ok {
+	if p, ok := c.c.Conn.(driver.Pinger); ok {
 		return c.note(p.Ping(ctx))
 	}
 	return nil

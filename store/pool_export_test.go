@@ -9,3 +9,26 @@ func PoolOpens(s *Store) map[string]int64 {
 	}
 	return out
 }
+
+// BoundTexts lists the texts of the bound statements the connections of
+// s's pools keep prepared (SQLite), each once.
+func BoundTexts(s *Store) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range s.pools {
+		f.mu.Lock()
+		for _, c := range f.free {
+			if c == nil || c.stmts == nil {
+				continue
+			}
+			for text := range c.stmts.byText {
+				if !seen[text] {
+					seen[text] = true
+					out = append(out, text)
+				}
+			}
+		}
+		f.mu.Unlock()
+	}
+	return out
+}

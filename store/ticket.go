@@ -285,24 +285,24 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	readAt, reads := "NULL", ""
 	if readerKind != "" {
 		readAt = "xr.read_at"
-		reads = s.readsJoin(readerKind, readerID)
+		reads = s.readsJoin(nil, readerKind, readerID)
 	}
 	var rows []listedTicket
-	if err := s.db.NewRaw("SELECT "+s.ticketColumns()+", "+ticketNameColumns+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
+	if err := s.db.NewRaw("SELECT "+s.listedColumns()+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
 		" WHERE t.tenant_id = ? AND t.number = ?", tid, number).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, svcportal.ErrNotFound()
 	}
-	t := rows[0].named()
+	t, err := rows[0].named()
+	if err != nil {
+		return nil, err
+	}
 	if readerKind != "" {
 		t.Unread = unread(&t, readerKind, rows[0].ReadAt)
 	}
 	ts := []svcportal.Ticket{t}
-	if err := s.ccLists(ctx, ts); err != nil {
-		return nil, err
-	}
 	keepLoaded(ts)
 	return &ts[0], nil
 }
@@ -330,70 +330,6 @@ func (s *Store) TicketByID(ctx context.Context, id int64) (*svcportal.Ticket, er
 	return s.TicketByNumber(ctx, number, "", 0)
 }
 
-// decorate fills in CC lists, names and, for a reader, read state.
-func (s *Store) decorate(ctx context.Context, ts []svcportal.Ticket, readerKind string, readerID int64) error {
-	if len(ts) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(ts))
-	for i := range ts {
-		ids[i] = ts[i].ID
-		ts[i].CC = []string{}
-		if ts[i].Fields == nil {
-			ts[i].Fields = map[string]any{}
-		}
-	}
-	var ccs []ticketCC
-	if err := s.db.NewSelect().Model(&ccs).Where("ticket_id IN (?)", bun.In(ids)).Order("email").Scan(ctx); err != nil {
-		return err
-	}
-	var names []struct {
-		ID            int64      `bun:"id"`
-		SiteName      string     `bun:"site_name"`
-		RequesterName string     `bun:"requester_name"`
-		RequesterMail string     `bun:"requester_mail"`
-		AssigneeName  string     `bun:"assignee_name"`
-		ErasedAt      *time.Time `bun:"erased_at"`
-		ReadAt        *time.Time
-	}
-	q := s.db.NewSelect().TableExpr("tickets AS t").
-		ColumnExpr("t.id, s.name AS site_name, c.email AS requester_mail, c.erased_at").
-		ColumnExpr("TRIM(c.first_name || ' ' || c.last_name) AS requester_name").
-		ColumnExpr("COALESCE(NULLIF(st.name, ''), st.email, '') AS assignee_name").
-		Join("JOIN sites AS s ON s.id = t.site_id").
-		Join("JOIN contacts AS c ON c.id = t.requester_id").
-		Join("LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id").
-		Where("t.id IN (?)", bun.In(ids))
-	if readerKind != "" {
-		q = q.ColumnExpr("xr.read_at").Join(s.readsJoin(readerKind, readerID))
-	}
-	if err := q.Scan(ctx, &names); err != nil {
-		return err
-	}
-	byID := map[int64]int{}
-	for i := range ts {
-		byID[ts[i].ID] = i
-	}
-	for _, c := range ccs {
-		t := &ts[byID[c.TicketID]]
-		t.CC = append(t.CC, c.Email)
-	}
-	for _, n := range names {
-		t := &ts[byID[n.ID]]
-		t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = n.SiteName, n.RequesterName, n.RequesterMail, n.AssigneeName
-		if t.RequesterName == "" {
-			t.RequesterName = n.RequesterMail
-		}
-		if n.ErasedAt != nil {
-			t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
-		}
-		if readerKind != "" {
-			t.Unread = unread(t, readerKind, n.ReadAt)
-		}
-	}
-	return nil
-}
-
 // unread tells whether t holds something new for a reader of kind who
 // last read it at readAt (nil: never): any public message for contacts,
 // a client's message for staff (their colleagues' replies are not news
@@ -408,8 +344,8 @@ func unread(t *svcportal.Ticket, readerKind string, readAt *time.Time) bool {
 
 // readsJoin joins, to a query of "tickets AS t", the reader's read mark
 // as xr (xr.read_at).
-func (s *Store) readsJoin(readerKind string, readerID int64) string {
-	return s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", readerKind, readerID).String()
+func (s *Store) readsJoin(p *params, readerKind string, readerID int64) string {
+	return s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", p.v(readerKind), p.v(readerID)).String()
 }
 
 // TicketMessages implements svcportal.TicketStore.
@@ -442,16 +378,20 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, remindBefore, closeBe
 	if err != nil {
 		return nil, err
 	}
-	var ts []svcportal.Ticket
-	err = s.db.NewSelect().Model(&ts).
-		Where("tenant_id = ? AND status IN (?)", tid, bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed})).
-		Where("status_changed_at <= ? AND (status_changed_at <= ? OR reminder_sent_at IS NULL)", remindBefore.UTC(), closeBefore.UTC()).
-		Order("status_changed_at").Limit(int64(limit)).Scan(ctx)
+	var rows []listedTicket
+	err = s.db.NewRaw("SELECT "+s.listedColumns()+", NULL AS x_read_at FROM tickets AS t "+ticketNameJoins+
+		` WHERE t.tenant_id = ? AND t.status IN (?)
+			AND t.status_changed_at <= ? AND (t.status_changed_at <= ? OR t.reminder_sent_at IS NULL)
+		ORDER BY t.status_changed_at LIMIT ?`,
+		tid, bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}), remindBefore.UTC(), closeBefore.UTC(), limit).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decorate(ctx, ts, "", 0); err != nil {
-		return nil, err
+	ts := make([]svcportal.Ticket, len(rows))
+	for i := range rows {
+		if ts[i], err = rows[i].named(); err != nil {
+			return nil, err
+		}
 	}
 	keepLoaded(ts)
 	return ts, nil

@@ -163,15 +163,16 @@ func (l *listQuery) cursor() (key any, number int64, before bool, ok bool) {
 }
 
 // branchQuery selects the id and sort key of b's tickets that pass the
-// filter, in the page's order, at most limit (0: all).
-func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQuery, error) {
+// filter, in the page's order, at most limit (0: all), its values bound
+// to p.
+func (l *listQuery) branchQuery(p *params, b branch, limit int, ordered bool) (*bun.SelectQuery, error) {
 	q := l.s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.id AS id").
 		ColumnExpr(b.key+" AS k").ColumnExpr("t.number AS n").
-		Where("t.tenant_id = ?", l.tid).Where(b.where, b.args...)
+		Where("t.tenant_id = ?", p.v(l.tid)).Where(b.where, p.vs(b.args...)...)
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
 	}
-	q, err := l.s.filterTickets(q, l.f, l.readerKind, l.readerID, l.text, searchScope{l.tid, b.sites})
+	q, err := l.s.filterTickets(q, p, l.f, l.readerKind, l.readerID, l.text, searchScope{l.tid, b.sites})
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +182,7 @@ func (l *listQuery) branchQuery(b branch, limit int, ordered bool) (*bun.SelectQ
 	before := false
 	if key, number, back, ok := l.cursor(); ok {
 		before = back
-		q = q.Where(l.after(b.key, before), key, number)
+		q = q.Where(l.after(b.key, before), p.v(key), p.v(number))
 	}
 	return q.OrderExpr(l.orderBy("k", "n", before)).Limit(int64(limit)), nil
 }
@@ -269,34 +270,22 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	if counted {
 		limit = max(limit, svcportal.TicketCountCap+1)
 	}
-	pages := make([]*bun.SelectQuery, len(bs))
-	counts := make([]*bun.SelectQuery, len(bs))
-	for i, b := range bs {
-		if pages[i], err = l.branchQuery(b, limit, true); err != nil {
-			return nil, 0, err
-		}
-		if counts[i], err = l.branchQuery(b, svcportal.TicketCountCap+1, false); err != nil {
-			return nil, 0, err
-		}
-	}
 	// One statement reads the page, the names and read state of its
 	// tickets, and the capped total (an uncorrelated subquery, computed
-	// once).
-	with, count := "WITH b AS ("+union(pages)+") ", "SELECT COUNT(*) FROM ("+union(counts)+") AS cnt"
-	switch {
-	case l.f.NoTotal:
-		count = "SELECT 0"
-	case counted:
-		count = "SELECT COUNT(*) FROM b"
+	// once), its values bound (bound.go): one text per shape of list.
+	p := l.s.params()
+	with, count, err := l.statements(p, bs, limit, counted)
+	if err != nil {
+		return nil, 0, err
 	}
-	query := with + "SELECT " + l.s.ticketColumns() + ", " + ticketNameColumns + `, xr.read_at AS x_read_at,
+	query := with + "SELECT " + l.s.listedColumns() + `, xr.read_at AS x_read_at,
 			(` + count + `) AS x_total
 		FROM (SELECT * FROM b ORDER BY ` + l.orderBy("k", "n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset) + `) AS u
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
-		` + l.s.readsJoin(l.readerKind, l.readerID) + `
+		` + l.s.readsJoin(p, l.readerKind, l.readerID) + `
 		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before)
 	var rows []listedTicket
-	if err := l.s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
+	if err := scanBound(ctx, l.s.db, query, p, &rows); err != nil {
 		return nil, 0, fmt.Errorf("list tickets: %w", err)
 	}
 	if keyed && before {
@@ -304,35 +293,98 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	}
 	total := 0
 	for _, r := range rows {
-		t := r.named()
+		t, err := r.named()
+		if err != nil {
+			return nil, 0, err
+		}
 		t.Unread = unread(&t, l.readerKind, r.ReadAt)
 		ts, total = append(ts, t), r.Total
 	}
 	if len(rows) == 0 && (offset > 0 || keyed) && !l.f.NoTotal {
 		// Past the end, or before the start: the total still counts.
+		p := l.s.params()
+		var count string
 		if counted {
-			count = with + count
+			with, err := l.pageWalks(p, bs, limit)
+			if err != nil {
+				return nil, 0, err
+			}
+			count = with + "SELECT COUNT(*) FROM b"
+		} else if count, err = l.countWalks(p, bs); err != nil {
+			return nil, 0, err
 		}
-		if err := l.s.db.NewRaw(count).Scan(ctx, &total); err != nil {
+		if err := scanBound(ctx, l.s.db, count, p, &total); err != nil {
 			return nil, 0, fmt.Errorf("count tickets: %w", err)
 		}
 	}
-	return ts, min(total, svcportal.TicketCountCap+1), l.s.ccLists(ctx, ts)
+	return ts, min(total, svcportal.TicketCountCap+1), nil
 }
 
-// ticketNameColumns and ticketNameJoins add, to a query of "tickets AS
-// t", the names a ticket is shown with (see listedTicket).
-const (
-	ticketNameColumns = `s.name AS x_site_name, c.email AS x_requester_mail,
+// statements writes, with p, the branches' page walks (limit each) as
+// "WITH b AS (…)", and the capped total's statement: counted from b when
+// counted, from walks of its own otherwise. (A walk is written only where
+// it is used: each of p's values must be in the statement.)
+func (l *listQuery) statements(p *params, bs []branch, limit int, counted bool) (with, count string, err error) {
+	if with, err = l.pageWalks(p, bs, limit); err != nil {
+		return "", "", err
+	}
+	switch {
+	case l.f.NoTotal:
+		return with, "SELECT 0", nil
+	case counted:
+		return with, "SELECT COUNT(*) FROM b", nil
+	}
+	count, err = l.countWalks(p, bs)
+	return with, count, err
+}
+
+// pageWalks is "WITH b AS (…)": each branch read in the page's order, up
+// to limit.
+func (l *listQuery) pageWalks(p *params, bs []branch, limit int) (string, error) {
+	pages := make([]*bun.SelectQuery, len(bs))
+	for i, b := range bs {
+		var err error
+		if pages[i], err = l.branchQuery(p, b, limit, true); err != nil {
+			return "", err
+		}
+	}
+	return "WITH b AS (" + union(pages) + ") ", nil
+}
+
+// countWalks counts the branches' tickets up to the cap.
+func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
+	counts := make([]*bun.SelectQuery, len(bs))
+	for i, b := range bs {
+		var err error
+		if counts[i], err = l.branchQuery(p, b, svcportal.TicketCountCap+1, false); err != nil {
+			return "", err
+		}
+	}
+	return "SELECT COUNT(*) FROM (" + union(counts) + ") AS cnt", nil
+}
+
+// listedColumns selects, from "tickets AS t" with ticketNameJoins, a
+// ticket as a listedTicket reads it (but its reader's read state): every
+// column of the ticket, the names it is shown with, and its CC list, in
+// order, as a JSON array (one range of ticket_cc's key per ticket, in
+// the ticket's statement).
+func (s *Store) listedColumns() string {
+	cc := "(SELECT json_group_array(cc.email ORDER BY cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
+	if s.dialect == Postgres {
+		cc = "(SELECT COALESCE(json_agg(cc.email ORDER BY cc.email), '[]')::text FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
+	}
+	return s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
 		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
-		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, c.erased_at AS x_requester_erased_at`
-	ticketNameJoins = `JOIN sites AS s ON s.id = t.site_id
+		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, c.erased_at AS x_requester_erased_at, ` + cc + ` AS x_cc`
+}
+
+// ticketNameJoins join, to "tickets AS t", what listedColumns names.
+const ticketNameJoins = `JOIN sites AS s ON s.id = t.site_id
 		JOIN contacts AS c ON c.id = t.requester_id
 		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id`
-)
 
-// named is the row's ticket with its names.
-func (r *listedTicket) named() svcportal.Ticket {
+// named is the row's ticket with its names and CC list.
+func (r *listedTicket) named() (svcportal.Ticket, error) {
 	t := r.Ticket
 	t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
 	if t.RequesterName == "" {
@@ -341,7 +393,13 @@ func (r *listedTicket) named() svcportal.Ticket {
 	if r.RequesterErasedAt != nil {
 		t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
 	}
-	return t
+	if err := json.Unmarshal([]byte(r.CC), &t.CC); err != nil {
+		return t, fmt.Errorf("cc list of ticket %d: %w", t.Number, err)
+	}
+	if t.Fields == nil {
+		t.Fields = map[string]any{}
+	}
+	return t, nil
 }
 
 // listedTicket is a row of a list: the ticket, its names, the reader's
@@ -355,33 +413,9 @@ type listedTicket struct {
 	// RequesterErasedAt is set when the requester was erased: the
 	// ticket is shown as a "Former contact"'s.
 	RequesterErasedAt *time.Time `bun:"x_requester_erased_at"`
+	CC                string     `bun:"x_cc"` // a JSON array
 	ReadAt            *time.Time `bun:"x_read_at"`
 	Total             int        `bun:"x_total"`
-}
-
-// ccLists fills in the CC lists of ts, with one query.
-func (s *Store) ccLists(ctx context.Context, ts []svcportal.Ticket) error {
-	if len(ts) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(ts))
-	byID := make(map[int64]*svcportal.Ticket, len(ts))
-	for i := range ts {
-		ids[i], byID[ts[i].ID] = ts[i].ID, &ts[i]
-		ts[i].CC = []string{}
-		if ts[i].Fields == nil {
-			ts[i].Fields = map[string]any{}
-		}
-	}
-	var ccs []ticketCC
-	if err := s.db.NewSelect().Model(&ccs).Where("ticket_id IN (?)", bun.In(ids)).Order("email").Scan(ctx); err != nil {
-		return err
-	}
-	for _, c := range ccs {
-		t := byID[c.TicketID]
-		t.CC = append(t.CC, c.Email)
-	}
-	return nil
 }
 
 // noSites stands in for an empty IN list, which SQL does not allow.
@@ -533,20 +567,20 @@ func (s *Store) textSearch(ctx context.Context, f svcportal.TicketFilter, withIn
 // "tickets AS t", whose tickets a word search finds in scope, see
 // searchScope), joining the reader's read state as rd when the filter
 // asks for it. text is f.Query, read.
-func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, readerKind string, readerID int64, text textSearch, scope searchScope) (*bun.SelectQuery, error) {
+func (s *Store) filterTickets(q *bun.SelectQuery, p *params, f svcportal.TicketFilter, readerKind string, readerID int64, text textSearch, scope searchScope) (*bun.SelectQuery, error) {
 	if len(f.Sites) > 0 {
 		q = q.Where("t.site_id IN (?)", bun.In(f.Sites))
 	}
 	switch {
 	case !text.ok:
 	case text.number > 0:
-		q = q.Where("t.number = ?", text.number)
+		q = q.Where("t.number = ?", p.v(text.number))
 	default:
-		q = text.words.where(q, scope)
+		q = text.words.where(q, p, scope)
 	}
 	for key, val := range f.Fields {
 		if col, ok := builtinColumns[key]; ok {
-			q = q.Where(within(f, key, col+" = ?"), val)
+			q = q.Where(within(f, key, col+" = ?"), p.v(val))
 			continue
 		}
 		if !svcportal.ValidFieldKey(key) {
@@ -556,10 +590,10 @@ func (s *Store) filterTickets(q *bun.SelectQuery, f svcportal.TicketFilter, read
 		if err != nil {
 			return nil, err
 		}
-		q = q.Where(within(f, key, s.jsonFieldMatch()), key, string(raw))
+		q = q.Where(within(f, key, s.jsonFieldMatch()), p.v(key), p.v(string(raw)))
 	}
 	if f.Unread != nil {
-		q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", readerKind, readerID)
+		q = q.Join("LEFT JOIN ticket_reads AS rd ON rd.ticket_id = t.id AND rd.reader_kind = ? AND rd.reader_id = ?", p.v(readerKind), p.v(readerID))
 		cond := "(rd.read_at IS NULL OR rd.read_at < t.last_public_at)"
 		if readerKind == svcportal.PrincipalStaff {
 			cond = "(rd.read_at IS NULL OR rd.read_at < t.last_client_at)"
@@ -591,7 +625,7 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 		if f.Scope == "mine" {
 			q = q.Where("t.assignee_id = ?", staffID)
 		}
-		if q, err = s.filterTickets(q, f, svcportal.PrincipalStaff, staffID, text, searchScope{tid, f.Sites}); err != nil {
+		if q, err = s.filterTickets(q, nil, f, svcportal.PrincipalStaff, staffID, text, searchScope{tid, f.Sites}); err != nil {
 			return nil, err
 		}
 		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))

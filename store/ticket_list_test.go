@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
 )
 
 // TestTicketStore_Cursors: walking a list page by page with cursors, after
@@ -128,5 +129,63 @@ func TestTicketStore_CappedTotal(t *testing.T) {
 	_, _, err = w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Page: svcportal.MaxListOffset/25 + 2, PerPage: 25})
 	if svcportal.KindOf(err) != svcportal.KindInvalid {
 		t.Errorf("a page past the offset limit: %v, want KindInvalid", err)
+	}
+}
+
+// TestTicketStore_ListStatementBound: two readers' lists of the same shape
+// (each its own site, reader and cursor) are one statement text, prepared
+// once and kept: SQLite does not parse it again, PostgreSQL does not plan
+// it again (bound.go). With the values written into the text, as bun
+// writes them, each reader had a statement of their own.
+func TestTicketStore_ListStatementBound(t *testing.T) {
+	w := newTicketWorld(t)
+	mine := w.create(t, w.peter, w.initech, "printer", nil)
+	w.create(t, w.alice, w.umbrella, "scanner", nil)
+	for i, r := range []struct {
+		site *svcportal.Site
+		want string
+	}{{w.initech, "printer"}, {w.umbrella, "scanner"}} {
+		staff := int64(i + 1)
+		f := svcportal.TicketFilter{Sites: []int64{r.site.ID}}
+		ts, total, err := w.st.StaffTickets(w.ctx, staff, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(ts) != 1 || ts[0].Title != r.want {
+			t.Fatalf("%s's list: %d tickets (total %d), want the %s", r.site.Name, len(ts), total, r.want)
+		}
+		// A cursor's bound is a time: bound as text on SQLite, it must
+		// compare as the stored times do.
+		key := ts[0].UpdatedAt.UnixMicro()
+		f.After = fmt.Sprintf("%d_%d", key, ts[0].Number)
+		if ts, _, err := w.st.StaffTickets(w.ctx, staff, f); err != nil || len(ts) != 0 {
+			t.Fatalf("%s's list after its last ticket: %d tickets, %v", r.site.Name, len(ts), err)
+		}
+		f.After = fmt.Sprintf("%d_%d", key+1, ts[0].Number)
+		if ts, _, err := w.st.StaffTickets(w.ctx, staff, f); err != nil || len(ts) != 1 {
+			t.Fatalf("%s's list after a later cursor: %d tickets, %v", r.site.Name, len(ts), err)
+		}
+	}
+	if ts, _, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.peter), svcportal.TicketFilter{Query: "print"}); err != nil || len(ts) != 1 || ts[0].ID != mine.ID {
+		t.Fatalf("word search: %d tickets, %v", len(ts), err)
+	}
+	var texts []string
+	if w.st.Dialect() == store.Postgres {
+		// The pool lends its last freed connection first: the one that ran
+		// the lists.
+		if err := w.st.DB().NewRaw("SELECT statement FROM pg_prepared_statements").Scan(w.ctx, &texts); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		texts = store.BoundTexts(w.st)
+	}
+	lists := 0
+	for _, text := range texts {
+		if strings.Contains(text, "WITH b AS") && !strings.Contains(text, "MATCH") && !strings.Contains(text, "@@") && !strings.Contains(text, "<") {
+			lists++
+		}
+	}
+	if lists != 1 {
+		t.Errorf("%d prepared list statements of the first shape, want 1 (texts: %q)", lists, texts)
 	}
 }

@@ -200,7 +200,7 @@ func jsonList(words []string) string {
 
 // where limits q (on "tickets AS t", in scope) to the tickets that hold
 // every word; w may be nil, for no word: then it matches nothing.
-func (w *wordSearch) where(q *bun.SelectQuery, scope searchScope) *bun.SelectQuery {
+func (w *wordSearch) where(q *bun.SelectQuery, p *params, scope searchScope) *bun.SelectQuery {
 	if w == nil {
 		return q.Where("1 = 0")
 	}
@@ -210,9 +210,9 @@ func (w *wordSearch) where(q *bun.SelectQuery, scope searchScope) *bun.SelectQue
 			column = "whole"
 		}
 		return q.Where("t.id IN (SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts."+column+
-			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery))", w.words, scope.tsquery())
+			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery))", p.v(w.words), p.v(scope.tsquery()))
 	}
-	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", scope.fts5()+" AND "+w.words)
+	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", p.v(scope.fts5()+" AND "+w.words))
 }
 
 // mergeStepPages is the work of one MergeWordIndex step, in index pages
