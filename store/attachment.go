@@ -38,12 +38,15 @@ func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcpor
 		return nil, err
 	}
 	as := []svcportal.Attachment{}
-	if err := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("id").Scan(ctx); err != nil {
+	p := s.params()
+	q := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("id")
+	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil {
 		return nil, err
 	}
 	var internal []int64
-	if err := s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").
-		Where("ticket_id = ? AND internal = ?", ticketID, true).Scan(ctx, &internal); err != nil {
+	p = s.params()
+	q = s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").Where("ticket_id = ? AND internal = ?", p.v(ticketID), true)
+	if err := scanBound(ctx, s.db, q.String(), p, &internal); err != nil {
 		return nil, err
 	}
 	for i := range as {

@@ -15,9 +15,9 @@ var _ svcportal.TenantVersions = (*Store)(nil)
 // the store has to remember it.
 func (s *Store) TenantCacheVersion(ctx context.Context, tenantID int64) (int64, error) {
 	var v int64
-	err := s.db.NewSelect().TableExpr("tenant_cache_versions").Column("version").
-		Where("tenant_id = ?", tenantID).Scan(ctx, &v)
-	return v, notFound(err)
+	p := s.params()
+	q := s.db.NewSelect().TableExpr("tenant_cache_versions").Column("version").Where("tenant_id = ?", p.v(tenantID))
+	return v, notFound(scanBound(ctx, s.db, q.String(), p, &v))
 }
 
 // AddQueryHook adds a bun query hook to every handle of the store (the

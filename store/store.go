@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,24 +146,28 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// execMode sets pgx's default_query_exec_mode to "exec" unless the URL
-// chooses one. pgx's own default prepares, names and caches a statement
-// per distinct SQL text (512 per connection), which pays when texts
-// repeat; bun writes every argument into the text, so they rarely do:
-// with the pool's connections kept, texts used once — message bodies,
-// times, ids — held 40 MB of the server's heap after four minutes of the
-// soak, and as many prepared statements in each PostgreSQL backend. In
-// exec mode a statement goes in one round trip and nothing is kept.
+// execMode sets pgx's default_query_exec_mode to "exec", and its
+// statement cache to boundStmts statements per connection, unless the URL
+// chooses. pgx's own default prepares, names and caches a statement per
+// distinct SQL text (512 per connection), which pays when texts repeat;
+// bun writes every argument into the text, so they rarely do: with the
+// pool's connections kept, texts used once — message bodies, times, ids —
+// held 40 MB of the server's heap after four minutes of the soak, and as
+// many prepared statements in each PostgreSQL backend. In exec mode a
+// statement goes in one round trip and nothing is kept. Bound statements
+// (bound.go), one text per shape, still use the cache, by name.
 func execMode(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
-	if q.Has("default_query_exec_mode") {
-		return dsn
+	if !q.Has("default_query_exec_mode") {
+		q.Set("default_query_exec_mode", "exec")
 	}
-	q.Set("default_query_exec_mode", "exec")
+	if !q.Has("statement_cache_capacity") {
+		q.Set("statement_cache_capacity", strconv.Itoa(boundStmts))
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }

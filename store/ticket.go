@@ -282,14 +282,15 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	if err != nil {
 		return nil, err
 	}
-	readAt, reads := "NULL", ""
+	readAt, reads, p := "NULL", "", s.params()
 	if readerKind != "" {
 		readAt = "xr.read_at"
-		reads = s.readsJoin(nil, readerKind, readerID)
+		reads = s.readsJoin(p, readerKind, readerID)
 	}
 	var rows []listedTicket
-	if err := s.db.NewRaw("SELECT "+s.listedColumns()+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
-		" WHERE t.tenant_id = ? AND t.number = ?", tid, number).Scan(ctx, &rows); err != nil {
+	query := s.db.NewRaw("SELECT "+s.listedColumns()+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
+		" WHERE t.tenant_id = ? AND t.number = ?", p.v(tid), p.v(number)).String()
+	if err := scanBound(ctx, s.db, query, p, &rows); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -355,11 +356,12 @@ func (s *Store) TicketMessages(ctx context.Context, ticketID int64, withInternal
 		return nil, err
 	}
 	ms := []svcportal.TicketMessage{}
-	q := s.db.NewSelect().Model(&ms).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID)
+	p := s.params()
+	q := s.db.NewSelect().Model(&ms).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID))
 	if !withInternal {
 		q = q.Where("internal = ?", false)
 	}
-	return ms, q.Order("created_at", "id").Scan(ctx)
+	return ms, scanBound(ctx, s.db, q.Order("created_at", "id").String(), p, &ms)
 }
 
 // TicketEvents implements svcportal.TicketStore.
@@ -369,7 +371,9 @@ func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.T
 		return nil, err
 	}
 	es := []svcportal.TicketEvent{}
-	return es, s.db.NewSelect().Model(&es).Where("tenant_id = ? AND ticket_id = ?", tid, ticketID).Order("created_at", "id").Scan(ctx)
+	p := s.params()
+	q := s.db.NewSelect().Model(&es).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("created_at", "id")
+	return es, scanBound(ctx, s.db, q.String(), p, &es)
 }
 
 // TicketsAwaitingClient implements svcportal.TicketStore.
