@@ -161,14 +161,15 @@ func (s *Store) expand(ctx context.Context, words []string) ([]string, error) {
 		Word string `bun:"word"`
 		Term string `bun:"term"`
 	}
-	err := s.db.NewRaw(`WITH RECURSIVE typed (word) AS (SELECT value FROM json_each(?)),
+	p := s.params()
+	query := s.db.NewRaw(`WITH RECURSIVE typed (word) AS (SELECT value FROM json_each(?)),
 		found (word, term, n) AS (
 			SELECT word, (SELECT v.term FROM ticket_fts_words AS v WHERE v.term >= typed.word LIMIT 1), 1 FROM typed
 			UNION ALL
 			SELECT word, (SELECT v.term FROM ticket_fts_words AS v WHERE v.term >= found.term || char(1) LIMIT 1), n + 1
 			FROM found WHERE substr(found.term, 1, length(found.word)) = found.word AND n <= ?)
-		SELECT word, term FROM found WHERE substr(term, 1, length(word)) = word`, jsonList(typed), maxExpansion).Scan(ctx, &found)
-	if err != nil {
+		SELECT word, term FROM found WHERE substr(term, 1, length(word)) = word`, p.v(jsonList(typed)), p.v(maxExpansion)).String()
+	if err := scanBound(ctx, s.db, query, p, &found); err != nil {
 		return nil, fmt.Errorf("words of the index: %w", err)
 	}
 	for i, word := range words {
