@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/svcportal/svcportal"
 )
@@ -39,7 +40,8 @@ func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcpor
 	}
 	as := []svcportal.Attachment{}
 	p := s.params()
-	q := s.db.NewSelect().Model(&as).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("id")
+	q := s.db.NewSelect().Model(&as).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.Attachment](), "attachment")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("id")
 	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil {
 		return nil, err
 	}

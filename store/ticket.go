@@ -357,11 +357,12 @@ func (s *Store) TicketMessages(ctx context.Context, ticketID int64, withInternal
 	}
 	ms := []svcportal.TicketMessage{}
 	p := s.params()
-	q := s.db.NewSelect().Model(&ms).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID))
+	q := s.db.NewSelect().Model(&ms).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketMessage](), "ticket_message")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID))
 	if !withInternal {
 		q = q.Where("internal = ?", false)
 	}
-	return ms, scanBound(ctx, s.db, q.Order("created_at", "id").String(), p, &ms)
+	return ms, scanBound(ctx, s.db, q.Order("ticket_message.created_at", "ticket_message.id").String(), p, &ms)
 }
 
 // TicketEvents implements svcportal.TicketStore.
@@ -372,7 +373,8 @@ func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.T
 	}
 	es := []svcportal.TicketEvent{}
 	p := s.params()
-	q := s.db.NewSelect().Model(&es).Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("created_at", "id")
+	q := s.db.NewSelect().Model(&es).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketEvent](), "ticket_event")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("ticket_event.created_at", "ticket_event.id")
 	return es, scanBound(ctx, s.db, q.String(), p, &es)
 }
 

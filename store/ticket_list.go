@@ -38,24 +38,45 @@ import (
 // without filters (words, unread, fields are per request) and would add a
 // hot row that every ticket write updates.
 
-var ticketColumnList struct {
-	once sync.Once
-	cols string
+// ticketColumns selects every column of the Ticket model from "tickets AS
+// t" (not t.*: the table has columns, like the generated
+// contact_activity_at, that the model does not).
+func (s *Store) ticketColumns() string {
+	return s.modelColumns(reflect.TypeFor[svcportal.Ticket](), "t")
 }
 
-// ticketColumns selects every column of the Ticket model (not t.*: the
-// table has columns, like the generated contact_activity_at, that the
-// model does not).
-func (s *Store) ticketColumns() string {
-	ticketColumnList.once.Do(func() {
-		var cols []string
-		for _, f := range s.db.Dialect().Tables().Get(reflect.TypeFor[svcportal.Ticket]()).Fields {
-			cols = append(cols, "t."+f.Name)
+// modelColumns selects every column of the model of type typ from the
+// table as alias. On SQLite a time column is read as the text it holds
+// ("+", a no-op, makes it an expression, which has no declared type), for
+// bun to parse: modernc's driver parses a column declared TIMESTAMP itself,
+// trying time.Time.String()'s layout before ours each time, and building
+// the error of the failed try cost a tenth of a ticket list's time.
+func (s *Store) modelColumns(typ reflect.Type, alias string) string {
+	key := modelColumnsKey{s.dialect, typ, alias}
+	if cols, ok := modelColumnLists.Load(key); ok {
+		return cols.(string)
+	}
+	var cols []string
+	for _, f := range s.db.Dialect().Tables().Get(typ).Fields {
+		if s.dialect == SQLite && f.IndirectType == reflect.TypeFor[time.Time]() {
+			cols = append(cols, "+"+alias+"."+f.Name+" AS "+f.Name)
+			continue
 		}
-		ticketColumnList.cols = strings.Join(cols, ", ")
-	})
-	return ticketColumnList.cols
+		cols = append(cols, alias+"."+f.Name)
+	}
+	list := strings.Join(cols, ", ")
+	modelColumnLists.Store(key, list)
+	return list
 }
+
+type modelColumnsKey struct {
+	dialect string
+	typ     reflect.Type
+	alias   string
+}
+
+// modelColumnLists are modelColumns by modelColumnsKey.
+var modelColumnLists sync.Map
 
 // listQuery is one list request: the filter, the reader, and the order.
 type listQuery struct {
