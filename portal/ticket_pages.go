@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,15 +18,61 @@ import (
 type ticketListPage struct {
 	web.Page
 	web.Pager
-	Tickets  []svcportal.TicketView
+	Tickets  []ticketRow
 	Filter   svcportal.TicketFilter
 	Status   string
 	Unread   bool
-	Statuses []string // offered as a filter only when the reader may see the status
-	Sorts    []string
+	Statuses []choice // offered as a filter only when the reader may see the status
+	Sorts    []choice
 	Filters  []fieldInput // choice fields the reader sees, with the chosen value
 	Tab      string       // the chosen tab of ticketTabs
 	Tabs     []tabLink    // offered when the reader sees statuses
+}
+
+// choice is an option of one of the list's filters, labelled.
+type choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// choices labels values with the messages prefix+value, the one equal
+// to chosen selected.
+func choices(p *web.Page, prefix string, values []string, chosen string) []choice {
+	out := make([]choice, len(values))
+	for i, v := range values {
+		out[i] = choice{Value: v, Label: p.T(prefix + v), Selected: v == chosen}
+	}
+	return out
+}
+
+// ticketRow is a ticket of the list page, its texts ready: the template
+// only writes them out. Each call a template makes (a translation, a
+// time) goes through reflection, which was most of the page's cost at 25
+// rows.
+type ticketRow struct {
+	Number      int64
+	Title       string
+	Unread      bool
+	Status      string // "" when the reader may not see it
+	StatusLabel string
+	SiteName    string
+	Requester   string // "Former contact" for an erased one
+	Updated     template.HTML
+}
+
+func ticketRows(p *web.Page, views []svcportal.TicketView) []ticketRow {
+	rows := make([]ticketRow, len(views))
+	for i, v := range views {
+		rows[i] = ticketRow{Number: v.Number, Title: v.Title, Unread: v.Unread, Status: v.Status,
+			SiteName: v.SiteName, Requester: v.RequesterName, Updated: p.When(v.UpdatedAt)}
+		if v.Status != "" {
+			rows[i].StatusLabel = p.T("ticket.status." + v.Status)
+		}
+		if v.RequesterErased {
+			rows[i].Requester = p.T("contact.former")
+		}
+	}
+	return rows
 }
 
 // ticketTabs are the list's tabs and the statuses each shows ("all": any).
@@ -38,11 +85,11 @@ var ticketTabs = map[string][]string{
 
 // tabLink is one tab of the ticket list: the same search in other statuses.
 type tabLink struct {
-	Key, URL string
-	Current  bool
+	Key, URL, Label string
+	Current         bool
 }
 
-func tabLinks(q url.Values, current string) []tabLink {
+func tabLinks(p *web.Page, q url.Values, current string) []tabLink {
 	var out []tabLink
 	for _, key := range []string{"open", "awaiting", "solved", "all"} {
 		v := url.Values{}
@@ -52,7 +99,7 @@ func tabLinks(q url.Values, current string) []tabLink {
 			}
 		}
 		v.Set("tab", key)
-		out = append(out, tabLink{Key: key, URL: "/tickets?" + v.Encode(), Current: key == current})
+		out = append(out, tabLink{Key: key, URL: "/tickets?" + v.Encode(), Label: p.T("ux.tk.tab." + key), Current: key == current})
 	}
 	return out
 }
@@ -92,12 +139,13 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := &ticketListPage{Page: web.NewPage(c), Tickets: views, Filter: f, Tab: tab,
+	page := &ticketListPage{Page: web.NewPage(c), Filter: f, Tab: tab,
 		Status: q.Get("status"), Unread: q.Get("unread") == "true",
-		Sorts: []string{"-updated", "-created", "created", "-number", "-priority"}}
+	}
 	if page.Filter.Sort == "" {
 		page.Filter.Sort = "-updated"
 	}
+	page.Sorts = choices(&page.Page, "tk.sort.", []string{"-updated", "-created", "created", "-number", "-priority"}, page.Filter.Sort)
 	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
 	if err != nil {
 		return err
@@ -105,12 +153,13 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	for _, fv := range fields {
 		switch {
 		case fv.Key == svcportal.FieldKeyStatus:
-			page.Statuses = svcportal.Statuses
-			page.Tabs = tabLinks(q, tab)
+			page.Statuses = choices(&page.Page, "ticket.status.", svcportal.Statuses, page.Status)
+			page.Tabs = tabLinks(&page.Page, q, tab)
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
 			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
 		}
 	}
+	page.Tickets = ticketRows(&page.Page, views)
 	page.Pager = web.TicketPager("/tickets", q, f, views, total)
 	return web.Render(c, http.StatusOK, "portal/tickets", page)
 }
