@@ -72,15 +72,21 @@ func (j *journey) eval(js string) string {
 	return s
 }
 
-// waitURL waits until the page's address contains part.
+// waitURL waits until the page's address contains part and its document
+// is parsed: the address changes as the new document starts to load, and
+// its body exists before the rest of it (a field queried right after was
+// sometimes not there yet).
 func (j *journey) waitURL(part string) {
 	j.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(j.eval("location.href"), part); time.Sleep(50 * time.Millisecond) {
+	loaded := func() bool { // in one evaluation, of one document
+		state, href, _ := strings.Cut(j.eval(`document.readyState + " " + location.href`), " ")
+		return strings.Contains(href, part) && state != "loading"
+	}
+	for deadline := time.Now().Add(15 * time.Second); !loaded(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			j.t.Fatalf("still at %s, waiting for %q", j.eval("location.href"), part)
 		}
 	}
-	j.do(cdp.WaitReady(cdp.CSS("body")))
 }
 
 func (j *journey) axeCheck(page string) {
