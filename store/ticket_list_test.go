@@ -1,14 +1,17 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/store"
+	"github.com/uptrace/bun"
 )
 
 // TestTicketStore_Cursors: walking a list page by page with cursors, after
@@ -188,4 +191,95 @@ func TestTicketStore_ListStatementBound(t *testing.T) {
 	if lists != 1 {
 		t.Errorf("%d prepared list statements of the first shape, want 1 (texts: %q)", lists, texts)
 	}
+}
+
+// TestTicketStore_TotalFromBacklog: the total of a list that is every
+// ticket of its sites (a site manager's site, the desk's sites or
+// tenant), under no filter but the status, comes from the backlog's
+// counters instead of a walk of the tickets, and is the same number:
+// with and without a status filter, after a ticket changes status, and
+// not counting another site's tickets. Other lists (own tickets, words)
+// still walk.
+func TestTicketStore_TotalFromBacklog(t *testing.T) {
+	w := newTicketWorld(t)
+	log := &statements{}
+	w.st.AddQueryHook(log)
+	for _, st := range []string{svcportal.StatusOpen, svcportal.StatusOpen, svcportal.StatusInProgress, svcportal.StatusClosed} {
+		w.create(t, w.peter, w.initech, "printer "+st, func(tk *svcportal.Ticket) { tk.Status = st })
+	}
+	moved := w.create(t, w.milton, w.initech, "scanner", nil)
+	w.create(t, w.alice, w.umbrella, "printer elsewhere", nil)
+	moved.Status = svcportal.StatusClosed
+	if err := w.st.UpdateTicket(w.ctx, moved, svcportal.TicketChange{}); err != nil {
+		t.Fatal(err)
+	}
+	open := []string{svcportal.StatusOpen, svcportal.StatusInProgress}
+	bill := svcportal.ViewerOf(w.bill)
+	for _, c := range []struct {
+		name    string
+		list    func() (int, error)
+		want    int
+		backlog bool
+	}{
+		{"site manager", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{})
+			return n, err
+		}, 5, true},
+		{"site manager, open", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: open})
+			return n, err
+		}, 3, true},
+		{"site manager, closed", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: []string{svcportal.StatusClosed}})
+			return n, err
+		}, 2, true},
+		{"desk, one site", func() (int, error) {
+			_, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{Sites: []int64{w.initech.ID}, Status: open})
+			return n, err
+		}, 3, true},
+		{"desk, the tenant", func() (int, error) { _, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{}); return n, err }, 6, true},
+		{"site manager, words", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Query: "printer", Page: 2})
+			return n, err
+		}, 4, false},
+		{"member, own tickets", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.milton), svcportal.TicketFilter{Scope: "mine"})
+			return n, err
+		}, 1, false},
+	} {
+		var total int
+		var err error
+		qs := log.during(func() { total, err = c.list() })
+		if err != nil || total != c.want {
+			t.Errorf("%s: total %d, %v; want %d", c.name, total, err, c.want)
+		}
+		if used := slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(q, "ticket_backlog") }); used != c.backlog {
+			t.Errorf("%s: counted from the backlog %v, want %v:\n%s", c.name, used, c.backlog, strings.Join(qs, "\n"))
+		}
+	}
+}
+
+// statements records the statements a store runs (a bun query hook).
+type statements struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (s *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (s *statements) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen = append(s.seen, e.Query)
+}
+
+// during runs fn and answers the statements it ran.
+func (s *statements) during(fn func()) []string {
+	s.mu.Lock()
+	s.seen = nil
+	s.mu.Unlock()
+	fn()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen
 }
