@@ -33,10 +33,12 @@ import (
 //
 // Totals are counted up to svcportal.TicketCountCap and no further, each
 // branch stopping at the cap: a list of a hundred thousand tickets says
-// "1,000+" for the price of a thousand index entries. Maintained counters
-// per site and status were the other choice; they would be exact only
-// without filters (words, unread, fields are per request) and would add a
-// hot row that every ticket write updates.
+// "1,000+" for the price of a thousand index entries. A branch that is
+// every ticket of its sites, filtered by status at most (a site manager's
+// site, the desk's), is counted from the dashboard's backlog counters
+// instead (tickets per site and status, which every ticket write keeps
+// already: countWalks); counters cannot serve the other filters (words,
+// unread, fields are per request), so those branches walk.
 
 // ticketColumns selects every column of the Ticket model from "tickets AS
 // t" (not t.*: the table has columns, like the generated
