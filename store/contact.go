@@ -354,12 +354,23 @@ func (s *Store) DeleteContact(ctx context.Context, id int64) error {
 		if n > 0 {
 			return &svcportal.Error{Kind: svcportal.KindConflict, MessageID: "error.contact_has_tickets", Data: map[string]any{"Count": n}}
 		}
+		// Their votes go with them (the foreign key cascades): the
+		// articles they voted on count theirs again.
+		var voted []int64
+		if err := tx.NewSelect().TableExpr("kb_votes").Column("article_id").Where("contact_id = ?", id).Scan(ctx, &voted); err != nil {
+			return err
+		}
 		res, err := tx.NewDelete().Model((*svcportal.Contact)(nil)).Where("id = ? AND tenant_id = ?", id, tid).Exec(ctx)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return svcportal.ErrNotFound()
+		}
+		for _, article := range voted {
+			if _, err := s.recountVotes(ctx, tx, tid, article); err != nil {
+				return err
+			}
 		}
 		return deleteSessionsOf(ctx, tx, tid, svcportal.PrincipalContact, id, "")
 	})

@@ -789,23 +789,29 @@ func (s *Store) VoteKBArticle(ctx context.Context, articleID, contactID int64, h
 		if err != nil {
 			return fmt.Errorf("vote on kb article %d: %w", articleID, err)
 		}
-		var c voteCount
-		err = tx.NewSelect().TableExpr("kb_votes").
-			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 1 ELSE 0 END), 0) AS helpful").
-			ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 0 ELSE 1 END), 0) AS not_helpful").
-			Where("article_id = ?", articleID).Scan(ctx, &c)
-		if err != nil {
-			return err
-		}
-		votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
-		// The article keeps its counts for the dashboard's ranking.
-		if _, err = tx.NewUpdate().Model((*svcportal.KBArticle)(nil)).
-			Set("votes_helpful = ?, votes_not_helpful = ?", c.Helpful, c.NotHelpful).Where("id = ?", articleID).Exec(ctx); err != nil {
-			return err
-		}
-		return s.queueSearch(ctx, tx, tid, articleID) // helpfulness ranks hits
+		votes, err = s.recountVotes(ctx, tx, tid, articleID)
+		return err
 	})
 	return votes, err
+}
+
+// recountVotes counts an article's votes again, after a change of them
+// in tx: the article keeps its counts for the dashboard's ranking, and
+// its helpfulness ranks search hits, so its index entry is queued.
+func (s *Store) recountVotes(ctx context.Context, tx bun.Tx, tid, articleID int64) (svcportal.KBVotes, error) {
+	var c voteCount
+	err := tx.NewSelect().TableExpr("kb_votes").
+		ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 1 ELSE 0 END), 0) AS helpful").
+		ColumnExpr("COALESCE(SUM(CASE WHEN helpful THEN 0 ELSE 1 END), 0) AS not_helpful").
+		Where("article_id = ?", articleID).Scan(ctx, &c)
+	if err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	if _, err = tx.NewUpdate().Model((*svcportal.KBArticle)(nil)).
+		Set("votes_helpful = ?, votes_not_helpful = ?", c.Helpful, c.NotHelpful).Where("id = ?", articleID).Exec(ctx); err != nil {
+		return svcportal.KBVotes{}, err
+	}
+	return svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}, s.queueSearch(ctx, tx, tid, articleID)
 }
 
 // KBVoteOf implements svcportal.KBStore.

@@ -406,3 +406,29 @@ func TestKBStore_VotesOfManyArticles(t *testing.T) {
 		}
 	}
 }
+
+// TestKBStore_VoteCountsAfterContactDeleted: deleting a contact takes
+// their votes with them (the foreign key cascades), and the counts each
+// article keeps for the dashboard (TopVotedArticles) and the search's
+// helpfulness follow.
+func TestKBStore_VoteCountsAfterContactDeleted(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+	bill := testkit.Contact(ctx, t, st, "bill@initech.test", site, svcportal.RoleMember)
+	sec := testkit.KBSection(ctx, t, st, testkit.KBCategory(ctx, t, st, "Email"), "Outlook")
+	a := testkit.KBArticle(ctx, t, st, sec, svcportal.KBPublished, "Reset your password", "Steps.")
+	for _, c := range []*svcportal.Contact{peter, bill} {
+		if _, err := st.VoteKBArticle(ctx, a.ID, c.ID, c == peter); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.DeleteContact(ctx, peter.ID); err != nil {
+		t.Fatal(err)
+	}
+	top, err := st.TopVotedArticles(ctx, 5)
+	if err != nil || len(top) != 1 || top[0].Votes != (svcportal.KBVotes{NotHelpful: 1}) {
+		t.Fatalf("top voted after the helpful voter was deleted: %+v, %v; want one article, 0 helpful, 1 not", top, err)
+	}
+}
