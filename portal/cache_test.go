@@ -41,15 +41,15 @@ func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
 	}
 
 	t.Run("a warm page reads only the tenant's version", func(t *testing.T) {
-		log := &queryLog{}
+		log := &testkit.QueryLog{}
 		other.Store.AddQueryHook(log)
 		other.Get(t, "acme.localhost", "/login", nil) // warm
-		qs := log.during(func() { other.Get(t, "acme.localhost", "/login", nil) })
+		qs := log.During(func() { other.Get(t, "acme.localhost", "/login", nil) })
 		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
 			t.Errorf("login page: %q, want the version read alone", qs)
 		}
 		peter.JSON(t, "GET", "/api/v1/me", nil, nil) // warm
-		qs = log.during(func() { peter.JSON(t, "GET", "/api/v1/me", nil, nil) })
+		qs = log.During(func() { peter.JSON(t, "GET", "/api/v1/me", nil, nil) })
 		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
 			t.Errorf("/me: %q, want the version read alone", qs)
 		}

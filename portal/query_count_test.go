@@ -1,44 +1,14 @@
 package portal_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/uptrace/bun"
 
 	"github.com/svcportal/svcportal/testkit"
 )
-
-// queryLog records every statement the store runs, through a bun query
-// hook on all of its connections.
-type queryLog struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (l *queryLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (l *queryLog) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.queries = append(l.queries, e.Query)
-}
-
-// during runs fn and answers the statements it ran.
-func (l *queryLog) during(fn func()) []string {
-	l.mu.Lock()
-	l.queries = nil
-	l.mu.Unlock()
-	fn()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.queries
-}
 
 func writes(qs []string) []string {
 	var out []string
@@ -58,7 +28,7 @@ func writes(qs []string) []string {
 // caches once warm; reading a ticket already read writes nothing.
 func TestQueryCount_TicketPages(t *testing.T) {
 	d := newDesk(t)
-	log := &queryLog{}
+	log := &testkit.QueryLog{}
 	d.app.Store.AddQueryHook(log)
 	bill := d.app.NewBrowser("acme.localhost") // site manager of Initech, on the pages
 	signIn(t, bill, "bill@initech.test", testkit.Password)
@@ -101,7 +71,7 @@ func TestQueryCount_TicketPages(t *testing.T) {
 		create(size)
 		for _, r := range reads {
 			r.run()() // warms the caches, and marks the ticket read
-			qs := log.during(r.run())
+			qs := log.During(r.run())
 			if w := writes(qs); len(w) > 0 {
 				t.Errorf("%s with %d tickets writes: %q", r.name, size*2, w)
 			}

@@ -1,17 +1,15 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/store"
-	"github.com/uptrace/bun"
+	"github.com/svcportal/svcportal/testkit"
 )
 
 // TestTicketStore_Cursors: walking a list page by page with cursors, after
@@ -202,7 +200,7 @@ func TestTicketStore_ListStatementBound(t *testing.T) {
 // still walk.
 func TestTicketStore_TotalFromBacklog(t *testing.T) {
 	w := newTicketWorld(t)
-	log := &statements{}
+	log := &testkit.QueryLog{}
 	w.st.AddQueryHook(log)
 	for _, st := range []string{svcportal.StatusOpen, svcportal.StatusOpen, svcportal.StatusInProgress, svcportal.StatusClosed} {
 		w.create(t, w.peter, w.initech, "printer "+st, func(tk *svcportal.Ticket) { tk.Status = st })
@@ -249,7 +247,7 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 	} {
 		var total int
 		var err error
-		qs := log.during(func() { total, err = c.list() })
+		qs := log.During(func() { total, err = c.list() })
 		if err != nil || total != c.want {
 			t.Errorf("%s: total %d, %v; want %d", c.name, total, err, c.want)
 		}
@@ -257,29 +255,4 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 			t.Errorf("%s: counted from the backlog %v, want %v:\n%s", c.name, used, c.backlog, strings.Join(qs, "\n"))
 		}
 	}
-}
-
-// statements records the statements a store runs (a bun query hook).
-type statements struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (s *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (s *statements) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seen = append(s.seen, e.Query)
-}
-
-// during runs fn and answers the statements it ran.
-func (s *statements) during(fn func()) []string {
-	s.mu.Lock()
-	s.seen = nil
-	s.mu.Unlock()
-	fn()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.seen
 }
