@@ -227,6 +227,19 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: open})
 			return n, err
 		}, 3, true},
+		{"site manager, open, where the status is seen", func() (int, error) {
+			f := svcportal.TicketFilter{Status: open, Within: map[string][]int64{svcportal.FieldKeyStatus: {w.initech.ID}}}
+			_, n, err := w.st.ContactTickets(w.ctx, bill, f)
+			return n, err
+		}, 3, true},
+		{"two sites, open, the status seen in one", func() (int, error) {
+			// The status filter keeps nothing where the status is not seen
+			// (within): Umbrella's open ticket is not counted.
+			f := svcportal.TicketFilter{Sites: []int64{w.initech.ID, w.umbrella.ID}, Status: open,
+				Within: map[string][]int64{svcportal.FieldKeyStatus: {w.initech.ID}}}
+			_, n, err := w.st.StaffTickets(w.ctx, 1, f)
+			return n, err
+		}, 3, true},
 		{"site manager, closed", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: []string{svcportal.StatusClosed}})
 			return n, err
