@@ -377,12 +377,12 @@ func (l *listQuery) pageWalks(p *params, bs []branch, limit int) (string, error)
 	return "WITH b AS (" + union(pages) + ") ", nil
 }
 
-// countWalks counts the branches' tickets up to the cap.
-// A branch that is every ticket of its sites, under no filter but the
-// status, is counted from the dashboard's backlog counters (tickets per
-// site and status, kept by every ticket write: ticket_stats.go), one row
-// per status: walking its index up to the cap read a thousand entries
-// for a page of 25, a seventh of a site manager's list.
+// countWalks counts the branches' tickets up to the cap. A branch that
+// is every ticket of its sites, under no filter but the status, is
+// counted from the dashboard's backlog counters (tickets per site and
+// status, kept by every ticket write: ticket_stats.go), one row per
+// status: walking its index up to the cap read a thousand entries for a
+// page of 25, a seventh of a site manager's list.
 func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
 	var walks []*bun.SelectQuery
 	var terms []string
@@ -410,12 +410,11 @@ func (l *listQuery) fromBacklog(b branch) bool {
 	if !b.whole || l.text.ok || len(f.Fields) > 0 || f.Unread != nil {
 		return false
 	}
-	for _, site := range b.sites {
-		if len(f.Sites) > 0 && !slices.Contains(f.Sites, site) {
-			return false
-		}
+	if len(f.Sites) == 0 {
+		return true
 	}
-	return len(f.Sites) == 0 || b.sites != nil
+	// A filter on sites keeps b whole only when b lies within them.
+	return b.sites != nil && !slices.ContainsFunc(b.sites, func(site int64) bool { return !slices.Contains(f.Sites, site) })
 }
 
 // backlogCount is b's total from the backlog: its sites' tickets (the
