@@ -292,7 +292,10 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	// and building it is most of a search's cost. Without words, or on
 	// PostgreSQL, the count's walk is the cheaper (an unordered index
 	// scan, or the GIN index's bitmap).
-	counted := l.text.words != nil && l.s.dialect == SQLite && !keyed && !l.f.NoTotal // a cursor's walk starts past the total's start
+	// A branch that is every ticket of its sites is counted from the index
+	// alone (fromIndex), which needs no walk.
+	counted := l.text.words != nil && l.s.dialect == SQLite && !keyed && !l.f.NoTotal && // a cursor's walk starts past the total's start
+		slices.ContainsFunc(bs, func(b branch) bool { return !l.fromIndex(b) })
 	if counted {
 		limit = max(limit, svcportal.TicketCountCap+1)
 	}
@@ -387,8 +390,12 @@ func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
 	var walks []*bun.SelectQuery
 	var terms []string
 	for _, b := range bs {
-		if l.fromBacklog(b) {
+		switch {
+		case l.fromBacklog(b):
 			terms = append(terms, l.backlogCount(p, b))
+			continue
+		case l.fromIndex(b):
+			terms = append(terms, l.text.words.count(p, searchScope{l.tid, b.sites}, svcportal.TicketCountCap+1))
 			continue
 		}
 		q, err := l.branchQuery(p, b, svcportal.TicketCountCap+1, false)
@@ -406,8 +413,21 @@ func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
 // fromBacklog reports whether b's total is its sites' backlog: b is every
 // ticket of its sites and the filter narrows it by status alone.
 func (l *listQuery) fromBacklog(b branch) bool {
+	return !l.text.ok && len(l.f.Fields) == 0 && l.f.Unread == nil && l.whole(b)
+}
+
+// fromIndex reports whether b's total is the word index's count of the
+// matches in its sites: b is every ticket of its sites and the filter
+// narrows it by words alone.
+func (l *listQuery) fromIndex(b branch) bool {
+	return l.text.words != nil && len(l.f.Status) == 0 && len(l.f.Fields) == 0 && l.f.Unread == nil && l.whole(b)
+}
+
+// whole reports whether b, under the filter's sites, is every ticket of
+// its sites.
+func (l *listQuery) whole(b branch) bool {
 	f := l.f
-	if !b.whole || l.text.ok || len(f.Fields) > 0 || f.Unread != nil {
+	if !b.whole {
 		return false
 	}
 	if len(f.Sites) == 0 {

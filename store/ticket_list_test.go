@@ -196,8 +196,9 @@ func TestTicketStore_ListStatementBound(t *testing.T) {
 // tenant), under no filter but the status, comes from the backlog's
 // counters instead of a walk of the tickets, and is the same number:
 // with and without a status filter, after a ticket changes status, and
-// not counting another site's tickets. Other lists (own tickets, words)
-// still walk.
+// not counting another site's tickets. Under words alone it comes from
+// the word index's matches in those sites. Other lists (own tickets,
+// words with a status) still walk.
 func TestTicketStore_TotalFromBacklog(t *testing.T) {
 	w := newTicketWorld(t)
 	log := &testkit.QueryLog{}
@@ -215,23 +216,23 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 	bill := svcportal.ViewerOf(w.bill)
 	for _, c := range []struct {
 		name    string
-		list    func() (int, error)
-		want    int
-		backlog bool
+		list func() (int, error)
+		want int
+		from string // "backlog", "index" (of words) or "walk"
 	}{
 		{"site manager", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{})
 			return n, err
-		}, 5, true},
+		}, 5, "backlog"},
 		{"site manager, open", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: open})
 			return n, err
-		}, 3, true},
+		}, 3, "backlog"},
 		{"site manager, open, where the status is seen", func() (int, error) {
 			f := svcportal.TicketFilter{Status: open, Within: map[string][]int64{svcportal.FieldKeyStatus: {w.initech.ID}}}
 			_, n, err := w.st.ContactTickets(w.ctx, bill, f)
 			return n, err
-		}, 3, true},
+		}, 3, "backlog"},
 		{"two sites, open, the status seen in one", func() (int, error) {
 			// The status filter keeps nothing where the status is not seen
 			// (within): Umbrella's open ticket is not counted.
@@ -239,24 +240,40 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 				Within: map[string][]int64{svcportal.FieldKeyStatus: {w.initech.ID}}}
 			_, n, err := w.st.StaffTickets(w.ctx, 1, f)
 			return n, err
-		}, 3, true},
+		}, 3, "backlog"},
 		{"site manager, closed", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Status: []string{svcportal.StatusClosed}})
 			return n, err
-		}, 2, true},
+		}, 2, "backlog"},
 		{"desk, one site", func() (int, error) {
 			_, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{Sites: []int64{w.initech.ID}, Status: open})
 			return n, err
-		}, 3, true},
-		{"desk, the tenant", func() (int, error) { _, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{}); return n, err }, 6, true},
+		}, 3, "backlog"},
+		{"desk, the tenant", func() (int, error) { _, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{}); return n, err }, 6, "backlog"},
 		{"site manager, words", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Query: "printer", Page: 2})
 			return n, err
-		}, 4, false},
+		}, 4, "index"},
+		{"site manager, words and a status", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, bill, svcportal.TicketFilter{Query: "printer", Status: open})
+			return n, err
+		}, 3, "walk"},
+		{"desk, words, the tenant", func() (int, error) {
+			_, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{Query: "printer"})
+			return n, err
+		}, 5, "index"},
+		{"desk, words, one site", func() (int, error) {
+			_, n, err := w.st.StaffTickets(w.ctx, 1, svcportal.TicketFilter{Query: "printer", Sites: []int64{w.umbrella.ID}})
+			return n, err
+		}, 1, "index"},
 		{"member, own tickets", func() (int, error) {
 			_, n, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.milton), svcportal.TicketFilter{Scope: "mine"})
 			return n, err
-		}, 1, false},
+		}, 1, "walk"},
+		{"member, own tickets, words", func() (int, error) {
+			_, n, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.peter), svcportal.TicketFilter{Scope: "mine", Query: "printer"})
+			return n, err
+		}, 4, "walk"},
 	} {
 		var total int
 		var err error
@@ -264,8 +281,15 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 		if err != nil || total != c.want {
 			t.Errorf("%s: total %d, %v; want %d", c.name, total, err, c.want)
 		}
-		if used := slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(q, "ticket_backlog") }); used != c.backlog {
-			t.Errorf("%s: counted from the backlog %v, want %v:\n%s", c.name, used, c.backlog, strings.Join(qs, "\n"))
+		from := "walk"
+		switch {
+		case slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(q, "ticket_backlog") }):
+			from = "backlog"
+		case slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(q, ") AS wc)") }):
+			from = "index"
+		}
+		if from != c.from {
+			t.Errorf("%s: counted from the %s, want the %s:\n%s", c.name, from, c.from, strings.Join(qs, "\n"))
 		}
 	}
 }

@@ -205,15 +205,32 @@ func (w *wordSearch) where(q *bun.SelectQuery, p *params, scope searchScope) *bu
 	if w == nil {
 		return q.Where("1 = 0")
 	}
+	query, args := w.matches(p, scope)
+	return q.Where("t.id IN ("+query+")", args...)
+}
+
+// count is the number of tickets in scope that hold every word, up to
+// limit, written with p: read from the index alone, which lists a
+// scope's matches without a walk of the tickets (see countWalks).
+func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
+	if w == nil {
+		return "0"
+	}
+	query, args := w.matches(p, scope)
+	return w.s.db.NewRaw("(SELECT COUNT(*) FROM ("+query+" LIMIT "+strconv.Itoa(limit)+") AS wc)", args...).String()
+}
+
+// matches selects the ids of the tickets in scope that hold every word.
+func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 	if w.s.dialect == Postgres {
 		column := "body"
 		if w.withInternal {
 			column = "whole"
 		}
-		return q.Where("t.id IN (SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts."+column+
-			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery))", p.v(w.words), p.v(scope.tsquery()))
+		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts." + column +
+			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery)", []any{p.v(w.words), p.v(scope.tsquery())}
 	}
-	return q.Where("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", p.v(scope.fts5()+" AND "+w.words))
+	return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", []any{p.v(scope.fts5() + " AND " + w.words)}
 }
 
 // mergeStepPages is the work of one MergeWordIndex step, in index pages
