@@ -215,7 +215,7 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 	open := []string{svcportal.StatusOpen, svcportal.StatusInProgress}
 	bill := svcportal.ViewerOf(w.bill)
 	for _, c := range []struct {
-		name    string
+		name string
 		list func() (int, error)
 		want int
 		from string // "backlog", "index" (of words) or "walk"
