@@ -37,8 +37,10 @@ import (
 // every ticket of its sites, filtered by status at most (a site manager's
 // site, the desk's), is counted from the dashboard's backlog counters
 // instead (tickets per site and status, which every ticket write keeps
-// already: countWalks); counters cannot serve the other filters (words,
-// unread, fields are per request), so those branches walk.
+// already: countWalks); under words alone, from the word index's count
+// of the matches in its sites (ticket_search.go). Counters cannot serve
+// the other filters (unread, fields are per request, words with them), so
+// those branches walk.
 
 // ticketColumns selects every column of the Ticket model from "tickets AS
 // t" (not t.*: the table has columns, like the generated

@@ -29,9 +29,11 @@ import (
 // ticket checked in FTS5, so a rare word, or the count, would check every
 // visible ticket; the set costs under a microsecond per matching ticket
 // of the reader's sites (docs/benchmarks.md, "Word search"). Typed words
-// reach FTS5 as the index's words they start (expand), and a search's
-// total is counted on the page's walk (listQuery.run), so that SQLite
-// builds the set once.
+// reach FTS5 as the index's words they start (expand). Where the reader
+// sees every ticket of the sites searched (a site manager, the desk), the
+// total is the index's count of the matches there, up to the cap
+// (wordSearch.count): no walk. Otherwise a search's total is counted on
+// the page's walk (listQuery.run), so that SQLite builds the set once.
 
 // searchTokens splits text into the words the full-text index holds:
 // runs of letters, digits and marks, lower-cased, as FTS5's unicode61
