@@ -315,13 +315,14 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
 		` + l.s.readsJoin(p, l.readerKind, l.readerID) + `
 		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before)
-	var rows []listedTicket
+	rows := make([]listedTicket, 0, l.f.PerPage) // bun fills it in place
 	if err := scanBound(ctx, l.s.db, query, p, &rows); err != nil {
 		return nil, 0, fmt.Errorf("list tickets: %w", err)
 	}
 	if keyed && before {
 		slices.Reverse(rows)
 	}
+	ts = make([]svcportal.Ticket, 0, len(rows))
 	total := 0
 	for _, r := range rows {
 		t, err := r.named()

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -88,13 +89,31 @@ func Render(c *gin.Context, status int, name string, data any) error {
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes()) // written out before it returns
 	return nil
+}
+
+// pageBuffers hold pages being rendered. A page grew its buffer from
+// nothing through a dozen copies (a sixth of a ticket list's allocated
+// bytes); a buffer is kept for the next page unless a page made it larger
+// than maxPooledPage, so that one long page does not hold its memory for
+// good.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledPage = 256 << 10
+
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledPage {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // Page is the part of every page's data that the layout reads.
