@@ -85,8 +85,8 @@ type KBArticle struct {
 
 	CategoryID   int64                    `bun:"-" json:"category_id"`
 	SiteIDs      []int64                  `bun:"-" json:"site_ids"`
-	Translations map[string]KBTranslation `bun:"-" json:"translations"` // by locale
-	Votes        KBVotes                  `bun:"-" json:"votes"`
+	Translations map[string]KBTranslation `bun:"-" json:"translations"`     // by locale
+	Votes        KBVotes                  `bun:"embed:votes_" json:"votes"` // kept by each vote
 	Reach        KBReach                  `bun:"-" json:"reach"`
 }
 
@@ -145,22 +145,6 @@ func (r KBReach) Narrow(o KBReach) KBReach {
 	return KBReach{SiteIDs: out}
 }
 
-// Allows reports whether a reader of any of sites may read within r.
-func (r KBReach) Allows(sites []int64) bool {
-	if len(sites) == 0 {
-		return false
-	}
-	if r.All {
-		return true
-	}
-	for _, s := range sites {
-		if slices.Contains(r.SiteIDs, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // KBScope is what a reader may read of a tenant's knowledge base: the
 // articles reaching one of SiteIDs (their sites with the knowledge base
 // enabled) and, when Public (the tenant's kb_public), those for every
@@ -168,11 +152,6 @@ func (r KBReach) Allows(sites []int64) bool {
 type KBScope struct {
 	SiteIDs []int64
 	Public  bool
-}
-
-// Allows reports whether an article of reach r is within s.
-func (s KBScope) Allows(r KBReach) bool {
-	return s.Public && r.All || r.Allows(s.SiteIDs)
 }
 
 // Empty reports whether s allows no article at all.
@@ -309,6 +288,9 @@ type KBIndexFilter struct {
 	CategoryID int64
 	SectionID  int64
 	ArticleID  int64
+	// PerSection keeps, of each section, its first articles in order, at
+	// most this many (0: all of them).
+	PerSection int
 }
 
 // KBArticleCount is how many articles of a section are in a state.
@@ -375,10 +357,17 @@ type KBStore interface {
 	// articles.
 	KBReadable(ctx context.Context, scope KBScope) ([]KBArticle, error)
 	// KBReadableIndex is KBReadable narrowed by f, without the texts (no
-	// Translations): their reach, views and votes, for the lists of the
-	// help center and the knowledge base, which then read the titles of
-	// what they show (KBReadableTitles).
+	// Translations) nor the reach: their section, views and votes, for
+	// the lists of the knowledge base, which then read the titles of what
+	// they show (KBReadableTitles).
 	KBReadableIndex(ctx context.Context, scope KBScope, f KBIndexFilter) ([]KBArticle, error)
+	// KBReadableCounts counts, by section, the articles of f that a
+	// reader of scope may read (as KBReadable).
+	KBReadableCounts(ctx context.Context, scope KBScope, f KBIndexFilter) (map[int64]int, error)
+	// KBMostRead is the n articles of KBReadable read most, the more
+	// helpful first among equals, then in the tree's order (category,
+	// section, article), as KBReadableIndex reads them.
+	KBMostRead(ctx context.Context, scope KBScope, n int) ([]KBArticle, error)
 	// KBReadableArticle is one such article, or KindNotFound when it is
 	// absent, a draft, or out of the reader's reach.
 	KBReadableArticle(ctx context.Context, id int64, scope KBScope) (*KBArticle, error)

@@ -11,12 +11,10 @@
 package kb
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/svcportal/svcportal"
@@ -93,18 +91,23 @@ func (s *Service) scopeOf(ctx context.Context, p *svcportal.Principal) (svcporta
 	return scope, err
 }
 
-// Tree implements svcportal.KnowledgeBase: the readable articles of f
-// without their texts, then the titles of those the sections list.
+// Tree implements svcportal.KnowledgeBase: the sections' counts, then
+// the articles each section lists (its first f.Preview, or all) and
+// their titles.
 func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string, f svcportal.KBTreeFilter) ([]svcportal.KBCategoryView, error) {
-	scope, arts, err := s.index(ctx, p, f.KBIndexFilter)
-	if err != nil || len(arts) == 0 {
+	scope, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.st.KBReadableCounts(ctx, scope, f.KBIndexFilter)
+	if err != nil || len(counts) == 0 {
 		return []svcportal.KBCategoryView{}, err
 	}
-	counts, listed := map[int64]int{}, []svcportal.KBArticle{}
-	for _, a := range arts {
-		if counts[a.SectionID]++; f.Preview == 0 || counts[a.SectionID] <= f.Preview {
-			listed = append(listed, a)
-		}
+	index := f.KBIndexFilter
+	index.PerSection = f.Preview
+	listed, err := s.st.KBReadableIndex(ctx, scope, index)
+	if err != nil {
+		return nil, err
 	}
 	links, err := s.links(ctx, scope, lang, listed)
 	if err != nil {
@@ -114,41 +117,29 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string,
 	if err != nil {
 		return nil, err
 	}
-	return categoryViews(ctx, lang, cats, secs, arts, listed, links), nil
+	return categoryViews(ctx, lang, cats, secs, counts, listed, links), nil
 }
 
-// Home implements svcportal.KnowledgeBase: one reading of the index for
-// the counts and the most read.
+// Home implements svcportal.KnowledgeBase: the sections' counts and the
+// most read, each counted and ordered by the database (one row per
+// section, n articles).
 func (s *Service) Home(ctx context.Context, p *svcportal.Principal, lang string, n int) ([]svcportal.KBCategoryView, []svcportal.KBArticleLink, error) {
-	scope, arts, err := s.index(ctx, p, svcportal.KBIndexFilter{})
-	if err != nil || len(arts) == 0 {
+	scope, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, err := s.st.KBReadableCounts(ctx, scope, svcportal.KBIndexFilter{})
+	if err != nil || len(counts) == 0 {
 		return []svcportal.KBCategoryView{}, []svcportal.KBArticleLink{}, err
+	}
+	top, err := s.st.KBMostRead(ctx, scope, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	cats, secs, err := s.structure(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The most read, the more helpful first among equals, then in the
-	// tree's order (category, section, article).
-	catRank, secRank := map[int64]int{}, map[int64][2]int{}
-	for i, c := range cats {
-		catRank[c.ID] = i
-	}
-	for i, sec := range secs {
-		secRank[sec.ID] = [2]int{catRank[sec.CategoryID], i}
-	}
-	top := slices.Clone(arts)
-	slices.SortStableFunc(top, func(a, b svcportal.KBArticle) int {
-		if c := cmp.Compare(b.Views, a.Views); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Votes.Score(), a.Votes.Score()); c != 0 {
-			return c
-		}
-		ra, rb := secRank[a.SectionID], secRank[b.SectionID]
-		return cmp.Or(cmp.Compare(ra[0], rb[0]), cmp.Compare(ra[1], rb[1]))
-	})
-	top = top[:min(n, len(top))]
 	links, err := s.links(ctx, scope, lang, top)
 	if err != nil {
 		return nil, nil, err
@@ -159,29 +150,14 @@ func (s *Service) Home(ctx context.Context, p *svcportal.Principal, lang string,
 			popular = append(popular, l)
 		}
 	}
-	return categoryViews(ctx, lang, cats, secs, arts, nil, nil), popular, nil
+	return categoryViews(ctx, lang, cats, secs, counts, nil, nil), popular, nil
 }
 
-// index is the articles of f that p may read, without their texts, and
-// p's scope.
-func (s *Service) index(ctx context.Context, p *svcportal.Principal, f svcportal.KBIndexFilter) (svcportal.KBScope, []svcportal.KBArticle, error) {
-	scope, err := s.scopeOf(ctx, p)
-	if err != nil {
-		return scope, nil, err
-	}
-	arts, err := s.st.KBReadableIndex(ctx, scope, f)
-	return scope, arts, err
-}
-
-// categoryViews are the categories and sections that hold some of arts,
-// in order, each section with its count and the links of its articles
-// among listed.
+// categoryViews are the categories and sections that hold articles (by
+// section, counts), in order, each section with its count and the links
+// of its articles among listed.
 func categoryViews(ctx context.Context, lang string, cats []svcportal.KBCategory, secs []svcportal.KBSection,
-	arts, listed []svcportal.KBArticle, links map[int64]svcportal.KBArticleLink) []svcportal.KBCategoryView {
-	counts := map[int64]int{}
-	for _, a := range arts {
-		counts[a.SectionID]++
-	}
+	counts map[int64]int, listed []svcportal.KBArticle, links map[int64]svcportal.KBArticleLink) []svcportal.KBCategoryView {
 	bySection := map[int64][]svcportal.KBArticleLink{}
 	for _, a := range listed {
 		if l, ok := links[a.ID]; ok {

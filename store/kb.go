@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -372,7 +372,7 @@ func (s *Store) CreateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 		return err
 	}
 	now := s.now().UTC()
-	a.TenantID, a.CreatedAt, a.UpdatedAt, a.Views = tid, now, now, 0
+	a.TenantID, a.CreatedAt, a.UpdatedAt, a.Views, a.Votes = tid, now, now, 0, svcportal.KBVotes{}
 	a.PublishedAt = nil
 	if a.State == svcportal.KBPublished {
 		a.PublishedAt = &now
@@ -523,60 +523,27 @@ func (s *Store) fillArticles(ctx context.Context, db bun.IDB, tid int64, as []*s
 	if err := reachArticles(ctx, db, tid, as); err != nil {
 		return err
 	}
-	return fillTexts(ctx, db, tid, as, true)
+	return fillTranslations(ctx, db, as)
 }
 
-// fillTexts loads the votes of articles of tenant tid, and with
-// translations their translations, by chunks of ids (either database
-// limits a statement's values).
-func fillTexts(ctx context.Context, db bun.IDB, tid int64, as []*svcportal.KBArticle, translations bool) error {
+// fillTranslations loads the translations of articles, by chunks of ids
+// (either database limits a statement's values). Their votes came with
+// them: each vote keeps its article's counts (recountVotes).
+func fillTranslations(ctx context.Context, db bun.IDB, as []*svcportal.KBArticle) error {
 	byID := make(map[int64]*svcportal.KBArticle, len(as))
 	ids := make([]int64, 0, len(as))
 	for _, a := range as {
 		byID[a.ID] = a
 		ids = append(ids, a.ID)
 		a.Translations = map[string]svcportal.KBTranslation{}
-		a.Votes = svcportal.KBVotes{}
 	}
 	for chunk := range slices.Chunk(ids, maxReachIDs) {
-		if !translations {
-			break
-		}
 		var trs []svcportal.KBTranslation
 		if err := db.NewSelect().Model(&trs).Where("article_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
 			return err
 		}
 		for _, tr := range trs {
 			byID[tr.ArticleID].Translations[tr.Locale] = tr
-		}
-	}
-	return fillVotes(ctx, db, tid, byID)
-}
-
-// fillVotes counts the votes of the articles of byID in one statement:
-// by id for up to maxReachIDs of them, else for the whole tenant, whose
-// cost follows its votes, not a list of ids to write and parse.
-func fillVotes(ctx context.Context, db bun.IDB, tid int64, byID map[int64]*svcportal.KBArticle) error {
-	if len(byID) == 0 {
-		return nil
-	}
-	q := db.NewSelect().TableExpr("kb_votes AS v").
-		ColumnExpr("v.article_id").
-		ColumnExpr("SUM(CASE WHEN v.helpful THEN 1 ELSE 0 END) AS helpful").
-		ColumnExpr("SUM(CASE WHEN v.helpful THEN 0 ELSE 1 END) AS not_helpful").
-		GroupExpr("v.article_id")
-	if len(byID) > maxReachIDs {
-		q = q.Join("JOIN kb_articles AS a ON a.id = v.article_id").Where("a.tenant_id = ?", tid)
-	} else {
-		q = q.Where("v.article_id IN (?)", bun.In(slices.Collect(maps.Keys(byID))))
-	}
-	var counts []voteCount
-	if err := q.Scan(ctx, &counts); err != nil {
-		return err
-	}
-	for _, c := range counts {
-		if a := byID[c.ArticleID]; a != nil {
-			a.Votes = svcportal.KBVotes{Helpful: c.Helpful, NotHelpful: c.NotHelpful}
 		}
 	}
 	return nil
@@ -670,80 +637,164 @@ func (s *Store) KBArticleCounts(ctx context.Context) ([]svcportal.KBArticleCount
 
 // KBReadable implements svcportal.KBStore.
 func (s *Store) KBReadable(ctx context.Context, scope svcportal.KBScope) ([]svcportal.KBArticle, error) {
-	tid, as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, nil, true)
+	as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, nil, true)
 	if err != nil {
 		return nil, err
 	}
-	return as, fillTexts(ctx, s.db, tid, pointers(as), true)
+	return as, fillTranslations(ctx, s.db, pointers(as))
 }
 
 // KBReadableIndex implements svcportal.KBStore.
 func (s *Store) KBReadableIndex(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter) ([]svcportal.KBArticle, error) {
-	tid, as, err := s.readable(ctx, scope, f, nil, false)
+	return s.readable(ctx, scope, f, nil, false)
+}
+
+// KBReadableCounts implements svcportal.KBStore.
+func (s *Store) KBReadableCounts(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter) (map[int64]int, error) {
+	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return as, fillTexts(ctx, s.db, tid, pointers(as), false)
+	out := map[int64]int{}
+	q, ok, err := s.readableQuery(ctx, tid, scope, f, nil)
+	if err != nil || !ok {
+		return out, err
+	}
+	var rows []struct {
+		SectionID int64 `bun:"section_id"`
+		Articles  int   `bun:"articles"`
+	}
+	if err := q.ColumnExpr("?TableAlias.section_id, COUNT(*) AS articles").GroupExpr("?TableAlias.section_id").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.SectionID] = r.Articles
+	}
+	return out, nil
 }
 
-// readable reads the published articles of f (and among ids, when not
-// nil) that the reader of scope may read, with their reach; every column
-// when all, else what lists show and order by and what the reach needs,
-// not the times, whose parsing was a tenth of a help center's page. An
-// article for named sites is read only when one of them is the reader's
-// (its section's and category's reach narrow it after): a reader of one
-// site among fifty reads their own articles (docs/benchmarks.md). That
-// is checked article by article (a probe of kb_reach's key), not against
-// the list of every article reaching the reader's sites, which a check
-// of a search's few hits built in full: a fifth of autocomplete's time
-// at 10,000 articles.
-func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64, all bool) (int64, []svcportal.KBArticle, error) {
+// KBMostRead implements svcportal.KBStore.
+func (s *Store) KBMostRead(ctx context.Context, scope svcportal.KBScope, n int) ([]svcportal.KBArticle, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
+	}
+	as := []svcportal.KBArticle{}
+	q, ok, err := s.readableQuery(ctx, tid, scope, svcportal.KBIndexFilter{}, nil)
+	if err != nil || !ok || n <= 0 {
+		return as, err
+	}
+	err = q.Model(&as).Column(indexColumns...).
+		OrderExpr("?TableAlias.views DESC, ?TableAlias.votes_helpful - ?TableAlias.votes_not_helpful DESC").
+		OrderExpr("kc.position, kc.id, ks.position, ks.id, ?TableAlias.position, ?TableAlias.id").
+		Limit(int64(n)).Scan(ctx)
+	return as, err
+}
+
+// indexColumns are the columns of an article that lists show and order
+// by (KBReadableIndex).
+var indexColumns = []string{"id", "tenant_id", "section_id", "position", "state", "all_sites", "views", "votes_helpful", "votes_not_helpful"}
+
+// readable reads the published articles of f (and among ids, when not
+// nil) that the reader of scope may read (readableWhere), in order; every
+// column and their reach when all, else what lists show and order by, not
+// the times, whose parsing was a tenth of a help center's page.
+func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64, all bool) ([]svcportal.KBArticle, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
 	}
 	as := []svcportal.KBArticle{}
 	if ids != nil && len(ids) == 0 {
-		return tid, as, nil
+		return as, nil
 	}
+	q, ok, err := s.readableQuery(ctx, tid, scope, f, ids)
+	if err != nil || !ok {
+		return as, err
+	}
+	q = q.Model(&as).OrderExpr("?TableAlias.position, ?TableAlias.id")
+	if !all {
+		q = q.Column(indexColumns...)
+	}
+	if f.PerSection > 0 {
+		// Each article's rank in its section, in the same order.
+		ranked := q.ColumnExpr("ROW_NUMBER() OVER (PARTITION BY ?TableAlias.section_id ORDER BY ?TableAlias.position, ?TableAlias.id) AS x_rank")
+		q = s.db.NewSelect().Model(&as).ModelTableExpr("(?) AS ?TableAlias", ranked).Column(indexColumns...).
+			Where("x_rank <= ?", f.PerSection).OrderExpr("?TableAlias.position, ?TableAlias.id")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	if !all {
+		return as, nil
+	}
+	return as, reachArticles(ctx, s.db, tid, pointers(as))
+}
+
+// readableQuery selects from kb_articles, joined to their section (ks)
+// and category (kc), the published articles of f (and among ids, when not
+// nil) that the reader of scope may read; ok is false when they may read
+// none.
+func (s *Store) readableQuery(ctx context.Context, tid int64, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64) (q *bun.SelectQuery, ok bool, err error) {
 	if scope, err = s.kbScope(ctx, scope); err != nil || scope.Empty() {
-		return tid, as, err
+		return nil, false, err
 	}
-	tenant := "tenant_id = ?"
+	tenant := "?TableAlias.tenant_id = ?"
 	if ids != nil {
 		// The articles named, by their key: without statistics SQLite
 		// took the tenant's index and read every article of the tenant
 		// (0.7 ms at 10,000 articles, for a search's few hits); the "+"
 		// keeps it off that index.
-		tenant = "+tenant_id = ?"
+		tenant = "+?TableAlias.tenant_id = ?"
 	}
-	q := s.db.NewSelect().Model(&as).Where(tenant+" AND state = ?", tid, svcportal.KBPublished).
-		Where("(all_sites = ? OR EXISTS (SELECT 1 FROM kb_reach AS r WHERE r.kind = ? AND r.object_id = ?TableAlias.id AND r.site_id IN (?)))",
-			true, reachArticle, bun.In(orNone(scope.SiteIDs))).
-		Order("position", "id")
+	q = s.db.NewSelect().Model((*svcportal.KBArticle)(nil)).
+		Join("JOIN kb_sections AS ks ON ks.id = ?TableAlias.section_id").
+		Join("JOIN kb_categories AS kc ON kc.id = ks.category_id").
+		Where(tenant+" AND ?TableAlias.state = ?", tid, svcportal.KBPublished)
+	q = readableWhere(q, scope)
 	if ids != nil {
-		q = q.Where("id IN (?)", bun.In(ids))
+		q = q.Where("?TableAlias.id IN (?)", bun.In(ids))
 	}
 	switch {
 	case f.SectionID != 0:
-		q = q.Where("section_id = ?", f.SectionID)
+		q = q.Where("ks.id = ?", f.SectionID)
 	case f.CategoryID != 0:
-		q = q.Where("section_id IN (SELECT id FROM kb_sections WHERE tenant_id = ? AND category_id = ?)", tid, f.CategoryID)
+		q = q.Where("kc.id = ?", f.CategoryID)
 	case f.ArticleID != 0:
-		q = q.Where(`section_id IN (SELECT id FROM kb_sections WHERE tenant_id = ? AND category_id = (
-			SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id WHERE a.id = ? AND a.tenant_id = ?))`,
-			tid, f.ArticleID, tid)
+		q = q.Where(`kc.id = (SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id
+			WHERE a.id = ? AND a.tenant_id = ?)`, f.ArticleID, tid)
 	}
-	if !all {
-		q = q.Column("id", "tenant_id", "section_id", "position", "state", "all_sites", "views")
+	return q, true, nil
+}
+
+// readableWhere limits q (kb_articles, with ks and kc, see readableQuery)
+// to the articles that a reader of scope (not empty) may read. An
+// article's reach is its category's, narrowed by its section's, narrowed
+// by its own (svcportal.KBReach.Narrow): every site when all three are
+// for every site, else the sites all three allow. A reader of scope may
+// read the first kind (a visitor too, when the knowledge base is public),
+// and the second when one of the sites is theirs: each level is for every
+// site or holds a reach row for that same site, a probe of kb_reach's
+// key. So the rule
+// runs in the database, which counts and orders the readable articles
+// without sending them all (the help center's home reads one row per
+// section).
+func readableWhere(q *bun.SelectQuery, scope svcportal.KBScope) *bun.SelectQuery {
+	everyone := "?TableAlias.all_sites AND ks.all_sites AND kc.all_sites"
+	if len(scope.SiteIDs) == 0 { // a visitor of a public knowledge base
+		return q.Where(everyone)
 	}
-	if err := q.Scan(ctx); err != nil {
-		return 0, nil, err
+	level := func(kind, object string) string {
+		return "(" + object + ".all_sites OR EXISTS (SELECT 1 FROM kb_reach AS r WHERE r.kind = '" + kind +
+			"' AND r.object_id = " + object + ".id AND r.site_id = rs.column1))"
 	}
-	if err := reachArticles(ctx, s.db, tid, pointers(as)); err != nil {
-		return 0, nil, err
+	values := make([]string, len(scope.SiteIDs))
+	args := make([]any, len(scope.SiteIDs))
+	for i, id := range scope.SiteIDs {
+		values[i], args[i] = "(?)", id
 	}
-	return tid, slices.DeleteFunc(as, func(a svcportal.KBArticle) bool { return !scope.Allows(a.Reach) }), nil
+	return q.Where("(("+everyone+") OR EXISTS (SELECT 1 FROM (VALUES "+strings.Join(values, ", ")+") AS rs WHERE "+
+		level(reachCategory, "kc")+" AND "+level(reachSection, "ks")+" AND "+level(reachArticle, "?TableAlias")+"))", args...)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge
@@ -755,18 +806,14 @@ func (s *Store) kbScope(ctx context.Context, scope svcportal.KBScope) (svcportal
 
 // KBReadableArticle implements svcportal.KBStore.
 func (s *Store) KBReadableArticle(ctx context.Context, id int64, scope svcportal.KBScope) (*svcportal.KBArticle, error) {
-	scope, err := s.kbScope(ctx, scope)
+	as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, []int64{id}, true)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.KBArticle(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if a.State != svcportal.KBPublished || !scope.Allows(a.Reach) {
+	if len(as) == 0 {
 		return nil, svcportal.ErrNotFound()
 	}
-	return a, nil
+	return &as[0], fillTranslations(ctx, s.db, pointers(as))
 }
 
 // VoteKBArticle implements svcportal.KBStore.
@@ -849,7 +896,7 @@ func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcport
 	if len(ids) == 0 {
 		return out, nil
 	}
-	_, as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, ids, false)
+	as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, ids, false)
 	if err != nil || len(as) == 0 {
 		return out, err
 	}

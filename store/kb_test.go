@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -279,6 +280,26 @@ func TestKBStore_Reach(t *testing.T) {
 				if len(a.Translations) != 0 {
 					t.Errorf("index: article %d with texts %+v, want none", a.ID, a.Translations)
 				}
+			}
+			// The database's counts and most read keep the same articles.
+			counts, err := st.KBReadableCounts(ctx, c.scope, svcportal.KBIndexFilter{})
+			wantCounts := map[int64]int{}
+			firsts := []int64{} // the first readable article of each section
+			for _, a := range index {
+				if wantCounts[a.SectionID]++; wantCounts[a.SectionID] == 1 {
+					firsts = append(firsts, a.ID)
+				}
+			}
+			if err != nil || !maps.Equal(counts, wantCounts) {
+				t.Errorf("counts: got %v (%v), want %v", counts, err, wantCounts)
+			}
+			most, err := st.KBMostRead(ctx, c.scope, 10)
+			if got := articleIDs(most); err != nil || !slices.Equal(got, want) {
+				t.Errorf("most read: got %v (%v), want %v", got, err, want)
+			}
+			heads, err := st.KBReadableIndex(ctx, c.scope, svcportal.KBIndexFilter{PerSection: 1})
+			if got := articleIDs(heads); err != nil || !slices.Equal(got, slices.Sorted(slices.Values(firsts))) {
+				t.Errorf("first of each section: got %v (%v), want %v", got, err, firsts)
 			}
 			// Narrowed to a category, a section, an article's category.
 			for _, f := range []struct {
