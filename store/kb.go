@@ -581,6 +581,10 @@ func (s *Store) UpdateKBArticle(ctx context.Context, a *svcportal.KBArticle) err
 		if err := s.queueSearch(ctx, tx, tid, a.ID); err != nil {
 			return err
 		}
+		// What readers' views and votes keep, the article as it is now.
+		if err := tx.NewSelect().Model(a).Column("views", "votes_helpful", "votes_not_helpful").Where("id = ?", a.ID).Scan(ctx); err != nil {
+			return err
+		}
 		return s.fillArticles(ctx, tx, tid, []*svcportal.KBArticle{a})
 	})
 }

@@ -453,3 +453,48 @@ func TestKBStore_VoteCountsAfterContactDeleted(t *testing.T) {
 		t.Fatalf("top voted after the helpful voter was deleted: %+v, %v; want one article, 0 helpful, 1 not", top, err)
 	}
 }
+
+// TestKBStore_ArticleVotesFromItsCounters: an article is read with the
+// votes its counters keep, and neither its creation nor an update takes
+// the votes (or views) its caller sent: a new article has none, an
+// updated one keeps its readers'.
+func TestKBStore_ArticleVotesFromItsCounters(t *testing.T) {
+	st := testkit.Store(t)
+	ctx, _ := testkit.Tenant(t, st, "acme")
+	site := testkit.Site(ctx, t, st, "Initech")
+	peter := testkit.Contact(ctx, t, st, "peter@initech.test", site, svcportal.RoleMember)
+	sec := testkit.KBSection(ctx, t, st, testkit.KBCategory(ctx, t, st, "Email"), "Outlook")
+	forged := svcportal.KBVotes{Helpful: 40, NotHelpful: 2}
+	a := &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: true, Views: 99, Votes: forged,
+		Translations: map[string]svcportal.KBTranslation{"en": {Title: "Reset your password", Body: "Steps."}}}
+	if err := st.CreateKBArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.KBArticle(ctx, a.ID); err != nil || got.Votes != (svcportal.KBVotes{}) || got.Views != 0 {
+		t.Fatalf("created with votes %+v and %d views (%v), want none", got.Votes, got.Views, err)
+	}
+	if _, err := st.VoteKBArticle(ctx, a.ID, peter.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CountKBView(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := svcportal.KBVotes{Helpful: 1}
+	a.Votes, a.Views = forged, 99
+	if err := st.UpdateKBArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Votes != want || a.Views != 1 {
+		t.Errorf("update answered votes %+v and %d views, want %+v and 1", a.Votes, a.Views, want)
+	}
+	for name, read := range map[string]func() (*svcportal.KBArticle, error){
+		"article": func() (*svcportal.KBArticle, error) { return st.KBArticle(ctx, a.ID) },
+		"readable": func() (*svcportal.KBArticle, error) {
+			return st.KBReadableArticle(ctx, a.ID, svcportal.KBScope{SiteIDs: []int64{site.ID}})
+		},
+	} {
+		if got, err := read(); err != nil || got.Votes != want || got.Views != 1 {
+			t.Errorf("%s: votes %+v, %d views (%v); want %+v, 1", name, got.Votes, got.Views, err, want)
+		}
+	}
+}
