@@ -284,7 +284,7 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 	}
 	readAt, reads, p := "NULL", "", s.params()
 	if readerKind != "" {
-		readAt = "xr.read_at"
+		readAt = s.timeText("xr.read_at")
 		reads = s.readsJoin(p, readerKind, readerID)
 	}
 	var rows []listedTicket

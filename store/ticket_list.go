@@ -62,8 +62,8 @@ func (s *Store) modelColumns(typ reflect.Type, alias string) string {
 	}
 	var cols []string
 	for _, f := range s.db.Dialect().Tables().Get(typ).Fields {
-		if s.dialect == SQLite && f.IndirectType == reflect.TypeFor[time.Time]() {
-			cols = append(cols, "+"+alias+"."+f.Name+" AS "+f.Name)
+		if f.IndirectType == reflect.TypeFor[time.Time]() {
+			cols = append(cols, s.timeText(alias+"."+f.Name)+" AS "+f.Name)
 			continue
 		}
 		cols = append(cols, alias+"."+f.Name)
@@ -71,6 +71,15 @@ func (s *Store) modelColumns(typ reflect.Type, alias string) string {
 	list := strings.Join(cols, ", ")
 	modelColumnLists.Store(key, list)
 	return list
+}
+
+// timeText is column, a time, as bun should read it: on SQLite its text,
+// for bun to parse (see modelColumns).
+func (s *Store) timeText(column string) string {
+	if s.dialect == SQLite {
+		return "+" + column
+	}
+	return column
 }
 
 type modelColumnsKey struct {
@@ -309,7 +318,7 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	if err != nil {
 		return nil, 0, err
 	}
-	query := with + "SELECT " + l.s.listedColumns() + `, xr.read_at AS x_read_at,
+	query := with + "SELECT " + l.s.listedColumns() + `, ` + l.s.timeText("xr.read_at") + ` AS x_read_at,
 			(` + count + `) AS x_total
 		FROM (SELECT * FROM b ORDER BY ` + l.orderBy("k", "n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset) + `) AS u
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
@@ -480,7 +489,7 @@ func (s *Store) listedColumns() string {
 	}
 	return s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
 		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
-		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, c.erased_at AS x_requester_erased_at, ` + cc + ` AS x_cc`
+		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, ` + s.timeText("c.erased_at") + ` AS x_requester_erased_at, ` + cc + ` AS x_cc`
 }
 
 // ticketNameJoins join, to "tickets AS t", what listedColumns names.
