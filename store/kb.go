@@ -779,10 +779,9 @@ func (s *Store) readableQuery(ctx context.Context, tid int64, scope svcportal.KB
 // read the first kind (a visitor too, when the knowledge base is public),
 // and the second when one of the sites is theirs: each level is for every
 // site or holds a reach row for that same site, a probe of kb_reach's
-// key. So the rule
-// runs in the database, which counts and orders the readable articles
-// without sending them all (the help center's home reads one row per
-// section).
+// key. So the rule runs in the database, which counts and orders the
+// readable articles without sending them all (the help center's home
+// reads one row per section).
 func readableWhere(q *bun.SelectQuery, scope svcportal.KBScope) *bun.SelectQuery {
 	everyone := "?TableAlias.all_sites AND ks.all_sites AND kc.all_sites"
 	if len(scope.SiteIDs) == 0 { // a visitor of a public knowledge base
