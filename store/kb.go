@@ -791,13 +791,10 @@ func readableWhere(q *bun.SelectQuery, scope svcportal.KBScope) *bun.SelectQuery
 		return "(" + object + ".all_sites OR EXISTS (SELECT 1 FROM kb_reach AS r WHERE r.kind = '" + kind +
 			"' AND r.object_id = " + object + ".id AND r.site_id = rs.column1))"
 	}
-	values := make([]string, len(scope.SiteIDs))
-	args := make([]any, len(scope.SiteIDs))
-	for i, id := range scope.SiteIDs {
-		values[i], args[i] = "(?)", id
-	}
-	return q.Where("(("+everyone+") OR EXISTS (SELECT 1 FROM (VALUES "+strings.Join(values, ", ")+") AS rs WHERE "+
-		level(reachCategory, "kc")+" AND "+level(reachSection, "ks")+" AND "+level(reachArticle, "?TableAlias")+"))", args...)
+	values := strings.Repeat("(?), ", len(scope.SiteIDs)-1) + "(?)"
+	return q.Where("(("+everyone+") OR EXISTS (SELECT 1 FROM (VALUES "+values+") AS rs WHERE "+
+		level(reachCategory, "kc")+" AND "+level(reachSection, "ks")+" AND "+level(reachArticle, "?TableAlias")+"))",
+		int64sToAny(scope.SiteIDs)...)
 }
 
 // kbScope keeps, of scope's sites, those of the tenant with the knowledge

@@ -425,21 +425,22 @@ func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
 // fromBacklog reports whether b's total is its sites' backlog: b is every
 // ticket of its sites and the filter narrows it by status alone.
 func (l *listQuery) fromBacklog(b branch) bool {
-	return !l.text.ok && len(l.f.Fields) == 0 && l.f.Unread == nil && l.whole(b)
+	return !l.text.ok && l.whole(b)
 }
 
 // fromIndex reports whether b's total is the word index's count of the
 // matches in its sites: b is every ticket of its sites and the filter
 // narrows it by words alone.
 func (l *listQuery) fromIndex(b branch) bool {
-	return l.text.words != nil && len(l.f.Status) == 0 && len(l.f.Fields) == 0 && l.f.Unread == nil && l.whole(b)
+	return l.text.words != nil && len(l.f.Status) == 0 && l.whole(b)
 }
 
-// whole reports whether b, under the filter's sites, is every ticket of
-// its sites.
+// whole reports whether b, under the filter's sites, fields and unread
+// mark (which no counter or index count follows), is every ticket of its
+// sites.
 func (l *listQuery) whole(b branch) bool {
 	f := l.f
-	if !b.whole {
+	if !b.whole || len(f.Fields) > 0 || f.Unread != nil {
 		return false
 	}
 	if len(f.Sites) == 0 {
