@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,9 +106,16 @@ func seedSQLite(ctx context.Context, tx *sql.Tx, ts []svcportal.Ticket) error {
 			}
 			prepared[len(batch)] = stmt
 		}
-		args := make([]any, 0, 22*len(batch))
+		// The rows go in by site, so that the word index's keys ascend
+		// within the statement (site, then id: migration 0230); FTS5
+		// writes its pending index out whenever a key does not.
+		bySite := make([]*svcportal.Ticket, len(batch))
 		for i := range batch {
-			t := &batch[i]
+			bySite[i] = &batch[i]
+		}
+		slices.SortStableFunc(bySite, func(a, b *svcportal.Ticket) int { return cmp.Compare(a.SiteID, b.SiteID) })
+		args := make([]any, 0, 22*len(batch))
+		for _, t := range bySite {
 			fields := "{}"
 			if len(t.Fields) > 0 {
 				raw, err := json.Marshal(t.Fields)

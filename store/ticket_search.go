@@ -54,44 +54,41 @@ func searchTokens(text string) []string {
 // searchScope says where a word search looks: the tickets of sites, or
 // of the tenant for none. The index answers only the tickets of the
 // scope, so the set it builds is as large as the matches there, whatever
-// the rest of the installation holds: on SQLite the scope column of a
-// ticket's document holds "t<tenant> s<site>"; on PostgreSQL its
-// documents hold the lexemes '#t<tenant>' and '#s<site>' (migration
-// 0160), which no typed word matches, even as a prefix, since the words
-// are letters and digits.
+// the rest of the installation holds. On SQLite a ticket's document is
+// keyed by its site (siteKey, migration 0230): a site is a range of keys,
+// which FTS5 reads alone from each word's list, and a tenant is the token
+// "t<tenant>" of the scope column. On PostgreSQL the documents hold the
+// lexemes '#t<tenant>' and '#s<site>' (migration 0160), which no typed
+// word matches, even as a prefix, since the words are letters and digits.
 type searchScope struct {
 	tenant int64
 	sites  []int64
 }
 
-// ids are the scope's tokens: "t<tenant>", or "s<site>" for each site.
-func (sc searchScope) ids() []string {
-	if len(sc.sites) == 0 {
-		return []string{"t" + strconv.FormatInt(sc.tenant, 10)}
-	}
-	out := make([]string, len(sc.sites))
-	for i, id := range sc.sites {
-		out[i] = "s" + strconv.FormatInt(id, 10)
-	}
-	return out
-}
-
-// fts5 is the scope as an FTS5 query on the scope column.
-func (sc searchScope) fts5() string {
-	ids := sc.ids()
-	for i, id := range ids {
-		ids[i] = `"` + id + `"`
-	}
-	return "scope : (" + strings.Join(ids, " OR ") + ")"
-}
-
 // tsquery is the scope as a PostgreSQL tsquery.
 func (sc searchScope) tsquery() string {
-	ids := sc.ids()
-	for i, id := range ids {
-		ids[i] = "'#" + id + "'"
+	if len(sc.sites) == 0 {
+		return "'#t" + strconv.FormatInt(sc.tenant, 10) + "'"
+	}
+	ids := make([]string, len(sc.sites))
+	for i, id := range sc.sites {
+		ids[i] = "'#s" + strconv.FormatInt(id, 10) + "'"
 	}
 	return strings.Join(ids, " | ")
+}
+
+// siteKeyShift places a site's documents in SQLite's word index: a
+// ticket's document is keyed (site id << siteKeyShift) | ticket id, and
+// the ticket id is the key's low bits (ticketOfKey).
+const (
+	siteKeyShift = 40
+	ticketOfKey  = "rowid & 1099511627775" // (1 << siteKeyShift) - 1
+)
+
+// siteKeys are the first and last keys of site's documents.
+func siteKeys(site int64) (first, last int64) {
+	first = site << siteKeyShift
+	return first, first | (1<<siteKeyShift - 1)
 }
 
 // wordSearch is one request's word search, ready for the index.
@@ -223,6 +220,7 @@ func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
 }
 
 // matches selects the ids of the tickets in scope that hold every word.
+// On SQLite, each site of the scope is a range of the index's keys.
 func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 	if w.s.dialect == Postgres {
 		column := "body"
@@ -232,7 +230,18 @@ func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts." + column +
 			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery)", []any{p.v(w.words), p.v(scope.tsquery())}
 	}
-	return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", []any{p.v(scope.fts5() + " AND " + w.words)}
+	if len(scope.sites) == 0 {
+		return "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ?",
+			[]any{p.v(`scope : "t` + strconv.FormatInt(scope.tenant, 10) + `" AND ` + w.words)}
+	}
+	parts := make([]string, len(scope.sites))
+	args := make([]any, 0, 3*len(scope.sites))
+	for i, site := range scope.sites {
+		first, last := siteKeys(site)
+		parts[i] = "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid BETWEEN ? AND ?"
+		args = append(args, p.v(w.words), p.v(first), p.v(last))
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 // mergeStepPages is the work of one MergeWordIndex step, in index pages

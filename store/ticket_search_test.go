@@ -2,10 +2,15 @@ package store_test
 
 import (
 	"fmt"
+	"io/fs"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/migrations"
 	"github.com/svcportal/svcportal/store"
 )
 
@@ -84,6 +89,15 @@ func TestTicketStore_WordSearch(t *testing.T) {
 
 	t.Run("a ticket moved to another site is found there", func(t *testing.T) {
 		// The product moves no ticket; plain SQL may, and the index follows.
+		say(other, "Extinguisher ordered.", true)
+		inSite := func(site *svcportal.Site, q string) []int64 {
+			t.Helper()
+			ts, _, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: q, Sites: []int64{site.ID}})
+			if err != nil {
+				t.Fatalf("%q: %v", q, err)
+			}
+			return numbers(ts)
+		}
 		if got := contact(w.bill, "fire"); !slices.Equal(got, n()) {
 			t.Errorf("before the move, the other site's manager: got %v", got)
 		}
@@ -92,6 +106,18 @@ func TestTicketStore_WordSearch(t *testing.T) {
 		}
 		if got := contact(w.bill, "fire"); !slices.Equal(got, n(other)) {
 			t.Errorf("the new site's manager: got %v", got)
+		}
+		for _, q := range []string{"fire", "extinguisher"} { // its words and its notes moved
+			if got := inSite(w.initech, q); !slices.Equal(got, n(other)) {
+				t.Errorf("staff, %q in the new site: got %v", q, got)
+			}
+			if got := inSite(w.umbrella, q); !slices.Equal(got, n()) {
+				t.Errorf("staff, %q in the old site: got %v", q, got)
+			}
+		}
+		say(other, "Extinguisher delivered.", false) // and takes new words there
+		if got := contact(w.bill, "delivered"); !slices.Equal(got, n(other)) {
+			t.Errorf("a reply after the move: got %v", got)
 		}
 	})
 	t.Run("a changed title is found by its new words only", func(t *testing.T) {
@@ -227,5 +253,84 @@ func TestTicketStore_MergeWordIndex(t *testing.T) {
 	}
 	if more, err := w.st.MergeWordIndex(w.ctx); more || err != nil {
 		t.Errorf("a merge after the last: %v %v, want nothing to do", more, err)
+	}
+}
+
+// TestTicketStore_WordIndexSiteKeys: migration 0230 keys each document of
+// SQLite's word index by its ticket's site; run on an index keyed the old
+// way (by ticket id alone), it moves every document, words and notes, to
+// its site's keys, and searches answer as before (on PostgreSQL the
+// migration changes nothing, and the searches answer the same too).
+func TestTicketStore_WordIndexSiteKeys(t *testing.T) {
+	w := newTicketWorld(t)
+	jam := w.create(t, w.peter, w.initech, "Printer jams", nil)
+	fire := w.create(t, w.alice, w.umbrella, "Printer on fire", nil)
+	for _, tk := range []*svcportal.Ticket{jam, fire} {
+		m := &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, Body: "Toner ordered", Internal: tk == fire}
+		if err := w.st.UpdateTicket(w.ctx, tk, svcportal.TicketChange{Message: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	searches := func() map[string][]int64 {
+		t.Helper()
+		out := map[string][]int64{}
+		for _, q := range []string{"printer", "toner", "fire"} {
+			for _, site := range []*svcportal.Site{nil, w.initech, w.umbrella} {
+				f := svcportal.TicketFilter{Query: q}
+				key := q
+				if site != nil {
+					f.Sites, key = []int64{site.ID}, q+" in "+site.Name
+				}
+				ts, _, err := w.st.StaffTickets(w.ctx, 0, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[key] = numbers(ts)
+			}
+			cs, _, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), svcportal.TicketFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[q+", site manager"] = numbers(cs)
+		}
+		return out
+	}
+	want := searches()
+	if !slices.Equal(want["toner in Umbrella"], sortedNumbers(fire)) || !slices.Equal(want["toner, site manager"], sortedNumbers(jam)) {
+		t.Fatalf("before the migration: %v", want)
+	}
+	if w.st.Dialect() == store.SQLite {
+		if _, err := w.st.DB().ExecContext(w.ctx, "UPDATE ticket_fts SET rowid = rowid & 1099511627775"); err != nil {
+			t.Fatal(err) // the keys before 0230
+		}
+	}
+	body, err := fs.ReadFile(migrations.FS, w.st.Dialect()+"/0230_ticket_fts_site_keys.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.DB().ExecContext(w.ctx, string(body)); err != nil {
+		t.Fatal(err)
+	}
+	if got := searches(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after the migration: %v, want %v", got, want)
+	}
+	if w.st.Dialect() == store.SQLite {
+		var keyed, tickets int
+		if err := w.st.DB().NewRaw(`SELECT (SELECT COUNT(*) FROM ticket_fts AS f JOIN tickets AS t ON f.rowid = (t.site_id << 40) | t.id),
+			(SELECT COUNT(*) FROM tickets)`).Scan(w.ctx, &keyed, &tickets); err != nil {
+			t.Fatal(err)
+		}
+		if keyed != tickets || tickets != 2 {
+			t.Errorf("%d documents keyed by site for %d tickets", keyed, tickets)
+		}
+		// A site id beyond the keys' room is refused, not mixed with another's.
+		far := int64(1 << 23)
+		if _, err := w.st.DB().ExecContext(w.ctx, "INSERT INTO sites (id, tenant_id, name, created_at) VALUES (?, ?, 'Far', ?)", far, w.initech.TenantID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.st.DB().ExecContext(w.ctx, "UPDATE tickets SET site_id = ? WHERE id = ?", far, jam.ID)
+		if err == nil || !strings.Contains(err.Error(), "too large for the word index") {
+			t.Errorf("a ticket moved to site %d: %v", far, err)
+		}
 	}
 }
