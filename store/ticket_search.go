@@ -55,26 +55,24 @@ func searchTokens(text string) []string {
 // of the tenant for none. The index answers only the tickets of the
 // scope, so the set it builds is as large as the matches there, whatever
 // the rest of the installation holds. On SQLite a ticket's document is
-// keyed by its site (siteKey, migration 0230): a site is a range of keys,
-// which FTS5 reads alone from each word's list, and a tenant is the token
-// "t<tenant>" of the scope column. On PostgreSQL the documents hold the
-// lexemes '#t<tenant>' and '#s<site>' (migration 0160), which no typed
-// word matches, even as a prefix, since the words are letters and digits.
+// keyed by its site (siteKeys, migration 0230): a site is a range of
+// keys, which FTS5 reads alone from each word's list, and a tenant is the
+// token "t<tenant>" of the scope column. On PostgreSQL the documents hold
+// their words qualified by their site ('s<site>.<word>', migration 0230):
+// a site's matches are the lists of its own words, and a tenant's are
+// those of each of its sites.
 type searchScope struct {
 	tenant int64
 	sites  []int64
 }
 
-// tsquery is the scope as a PostgreSQL tsquery.
-func (sc searchScope) tsquery() string {
-	if len(sc.sites) == 0 {
-		return "'#t" + strconv.FormatInt(sc.tenant, 10) + "'"
-	}
+// pgArray is the scope's sites as a PostgreSQL array.
+func (sc searchScope) pgArray() string {
 	ids := make([]string, len(sc.sites))
 	for i, id := range sc.sites {
-		ids[i] = "'#s" + strconv.FormatInt(id, 10) + "'"
+		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return strings.Join(ids, " | ")
+	return "{" + strings.Join(ids, ",") + "}"
 }
 
 // siteKeyShift places a site's documents in SQLite's word index: a
@@ -94,7 +92,7 @@ func siteKeys(site int64) (first, last int64) {
 // wordSearch is one request's word search, ready for the index.
 type wordSearch struct {
 	s            *Store
-	words        string // SQLite: FTS5 expression on the columns; PostgreSQL: tsquery
+	words        string // SQLite: FTS5 expression on the columns; PostgreSQL: the typed words
 	withInternal bool
 }
 
@@ -112,10 +110,7 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 	w := &wordSearch{s: s, withInternal: withInternal}
 	parts := make([]string, len(words))
 	if s.dialect == Postgres {
-		for i, word := range words {
-			parts[i] = word + ":*"
-		}
-		w.words = strings.Join(parts, " & ")
+		w.words = strings.Join(words, " ") // for ticket_search_query (migration 0230)
 		return w, nil
 	}
 	var err error
@@ -227,8 +222,13 @@ func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 		if w.withInternal {
 			column = "whole"
 		}
+		sites, args := "?::bigint[]", []any{p.v(w.words), p.v(scope.pgArray())}
+		if len(scope.sites) == 0 {
+			sites, args = "ARRAY(SELECT s.id FROM sites AS s WHERE s.tenant_id = ?)", []any{p.v(w.words), p.v(scope.tenant)}
+		}
+		// The query is computed once (a subquery), not for each row checked.
 		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts." + column +
-			" @@ (to_tsquery('ticket_words', ?) && ?::tsquery)", []any{p.v(w.words), p.v(scope.tsquery())}
+			" @@ (SELECT ticket_search_query(?, " + sites + "))", args
 	}
 	if len(scope.sites) == 0 {
 		return "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ?",

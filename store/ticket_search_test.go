@@ -256,12 +256,13 @@ func TestTicketStore_MergeWordIndex(t *testing.T) {
 	}
 }
 
-// TestTicketStore_WordIndexSiteKeys: migration 0230 keys each document of
-// SQLite's word index by its ticket's site; run on an index keyed the old
-// way (by ticket id alone), it moves every document, words and notes, to
-// its site's keys, and searches answer as before (on PostgreSQL the
-// migration changes nothing, and the searches answer the same too).
-func TestTicketStore_WordIndexSiteKeys(t *testing.T) {
+// TestTicketStore_WordIndexBySite: migration 0230 files each document of
+// the word index under its ticket's site — on SQLite keyed by site, on
+// PostgreSQL with its words qualified by site. Run on an index of the old
+// shape (SQLite: keyed by ticket id alone; PostgreSQL: emptied, since it
+// rebuilds every document from the tickets), it moves every document,
+// words and notes, and searches answer as before.
+func TestTicketStore_WordIndexBySite(t *testing.T) {
 	w := newTicketWorld(t)
 	jam := w.create(t, w.peter, w.initech, "Printer jams", nil)
 	fire := w.create(t, w.alice, w.umbrella, "Printer on fire", nil)
@@ -299,12 +300,14 @@ func TestTicketStore_WordIndexSiteKeys(t *testing.T) {
 	if !slices.Equal(want["toner in Umbrella"], sortedNumbers(fire)) || !slices.Equal(want["toner, site manager"], sortedNumbers(jam)) {
 		t.Fatalf("before the migration: %v", want)
 	}
-	if w.st.Dialect() == store.SQLite {
-		if _, err := w.st.DB().ExecContext(w.ctx, "UPDATE ticket_fts SET rowid = rowid & 1099511627775"); err != nil {
-			t.Fatal(err) // the keys before 0230
-		}
+	old := "UPDATE ticket_fts SET rowid = rowid & 1099511627775" // the keys before 0230
+	if w.st.Dialect() == store.Postgres {
+		old = "UPDATE ticket_search SET body = ''::tsvector, whole = ''::tsvector"
 	}
-	body, err := fs.ReadFile(migrations.FS, w.st.Dialect()+"/0230_ticket_fts_site_keys.sql")
+	if _, err := w.st.DB().ExecContext(w.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	body, err := fs.ReadFile(migrations.FS, w.st.Dialect()+"/0230_ticket_search_by_site.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,6 +316,16 @@ func TestTicketStore_WordIndexSiteKeys(t *testing.T) {
 	}
 	if got := searches(); !maps.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("after the migration: %v, want %v", got, want)
+	}
+	if w.st.Dialect() == store.Postgres {
+		var strays int
+		if err := w.st.DB().NewRaw(`SELECT COUNT(*) FROM ticket_search AS ts JOIN tickets AS t ON t.id = ts.ticket_id
+			WHERE EXISTS (SELECT 1 FROM unnest(tsvector_to_array(ts.whole)) AS w WHERE w NOT LIKE 's' || t.site_id || '.%')`).Scan(w.ctx, &strays); err != nil {
+			t.Fatal(err)
+		}
+		if strays != 0 {
+			t.Errorf("%d documents hold words not qualified by their site", strays)
+		}
 	}
 	if w.st.Dialect() == store.SQLite {
 		var keyed, tickets int
