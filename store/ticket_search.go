@@ -57,22 +57,40 @@ func searchTokens(text string) []string {
 // the rest of the installation holds. On SQLite a ticket's document is
 // keyed by its site (siteKeys, migration 0230): a site is a range of
 // keys, which FTS5 reads alone from each word's list, and a tenant is the
-// token "t<tenant>" of the scope column. On PostgreSQL the documents hold
-// their words qualified by their site ('s<site>.<word>', migration 0230):
-// a site's matches are the lists of its own words, and a tenant's are
-// those of each of its sites.
+// token "t<tenant>" of the scope column. On PostgreSQL (migration 0230)
+// the documents contacts search hold their words qualified by their site
+// ('s<site>.<word>'), so that a site's matches are the lists of its own
+// words; those staff search, often over a whole tenant, hold them
+// qualified by the tenant ('t<tenant>.<word>') with the site's lexeme
+// '#s<site>', which a search within sites intersects with.
 type searchScope struct {
 	tenant int64
 	sites  []int64
 }
 
-// pgArray is the scope's sites as a PostgreSQL array.
-func (sc searchScope) pgArray() string {
-	ids := make([]string, len(sc.sites))
+// sitePrefixes are the prefixes of the scope's sites' words in
+// PostgreSQL's body documents: "s<site>.".
+func (sc searchScope) sitePrefixes() []string {
+	out := make([]string, len(sc.sites))
 	for i, id := range sc.sites {
-		ids[i] = strconv.FormatInt(id, 10)
+		out[i] = "s" + strconv.FormatInt(id, 10) + "."
 	}
-	return "{" + strings.Join(ids, ",") + "}"
+	return out
+}
+
+// siteLexemes is the tsquery of the scope's sites' lexemes in PostgreSQL's
+// whole documents: '#s<site>' | ….
+func (sc searchScope) siteLexemes() string {
+	out := make([]string, len(sc.sites))
+	for i, id := range sc.sites {
+		out[i] = "'#s" + strconv.FormatInt(id, 10) + "'"
+	}
+	return strings.Join(out, " | ")
+}
+
+// pgArray writes words (of letters, digits and dots) as a PostgreSQL array.
+func pgArray(words ...string) string {
+	return "{" + strings.Join(words, ",") + "}"
 }
 
 // siteKeyShift places a site's documents in SQLite's word index: a
@@ -218,17 +236,22 @@ func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
 // On SQLite, each site of the scope is a range of the index's keys.
 func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 	if w.s.dialect == Postgres {
-		column := "body"
-		if w.withInternal {
-			column = "whole"
-		}
-		sites, args := "?::bigint[]", []any{p.v(w.words), p.v(scope.pgArray())}
-		if len(scope.sites) == 0 {
-			sites, args = "ARRAY(SELECT s.id FROM sites AS s WHERE s.tenant_id = ?)", []any{p.v(w.words), p.v(scope.tenant)}
-		}
 		// The query is computed once (a subquery), not for each row checked.
-		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts." + column +
-			" @@ (SELECT ticket_search_query(?, " + sites + "))", args
+		if w.withInternal {
+			query := "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.whole @@ (SELECT ticket_search_query(?, ?::text[]))"
+			args := []any{p.v(w.words), p.v(pgArray("t" + strconv.FormatInt(scope.tenant, 10) + "."))}
+			if len(scope.sites) > 0 {
+				query += " AND ts.whole @@ ?::tsquery"
+				args = append(args, p.v(scope.siteLexemes()))
+			}
+			return query, args
+		}
+		prefixes := "?::text[]"
+		args := []any{p.v(w.words), p.v(pgArray(scope.sitePrefixes()...))}
+		if len(scope.sites) == 0 { // no contact's branch spans the tenant today
+			prefixes, args = "ARRAY(SELECT 's' || s.id || '.' FROM sites AS s WHERE s.tenant_id = ?)", []any{p.v(w.words), p.v(scope.tenant)}
+		}
+		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.body @@ (SELECT ticket_search_query(?, " + prefixes + "))", args
 	}
 	if len(scope.sites) == 0 {
 		return "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ?",

@@ -258,7 +258,8 @@ func TestTicketStore_MergeWordIndex(t *testing.T) {
 
 // TestTicketStore_WordIndexBySite: migration 0230 files each document of
 // the word index under its ticket's site — on SQLite keyed by site, on
-// PostgreSQL with its words qualified by site. Run on an index of the old
+// PostgreSQL with its words qualified by site (contacts' documents) or by
+// tenant with the site's lexeme (staff's). Run on an index of the old
 // shape (SQLite: keyed by ticket id alone; PostgreSQL: emptied, since it
 // rebuilds every document from the tickets), it moves every document,
 // words and notes, and searches answer as before.
@@ -320,11 +321,13 @@ func TestTicketStore_WordIndexBySite(t *testing.T) {
 	if w.st.Dialect() == store.Postgres {
 		var strays int
 		if err := w.st.DB().NewRaw(`SELECT COUNT(*) FROM ticket_search AS ts JOIN tickets AS t ON t.id = ts.ticket_id
-			WHERE EXISTS (SELECT 1 FROM unnest(tsvector_to_array(ts.whole)) AS w WHERE w NOT LIKE 's' || t.site_id || '.%')`).Scan(w.ctx, &strays); err != nil {
+			WHERE EXISTS (SELECT 1 FROM unnest(tsvector_to_array(ts.body)) AS w WHERE w NOT LIKE 's' || t.site_id || '.%')
+			OR EXISTS (SELECT 1 FROM unnest(tsvector_to_array(ts.whole)) AS w WHERE w NOT LIKE 't' || t.tenant_id || '.%' AND w <> '#s' || t.site_id)
+			OR NOT ts.whole @@ ('#s' || t.site_id)::tsquery`).Scan(w.ctx, &strays); err != nil {
 			t.Fatal(err)
 		}
 		if strays != 0 {
-			t.Errorf("%d documents hold words not qualified by their site", strays)
+			t.Errorf("%d documents hold words not qualified by their site (body) or tenant (whole), or lack their site (whole)", strays)
 		}
 	}
 	if w.st.Dialect() == store.SQLite {
