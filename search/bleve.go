@@ -151,7 +151,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll = keyword.Name, false, false, false
 		doc.AddFieldMappingsAt(name, f)
 	}
-	for _, name := range []string{"tenant", "sites", "serves"} {
+	for _, name := range []string{"tenant", "serves"} {
 		kw(name)
 	}
 	num := func(name string, store bool) {
@@ -211,8 +211,8 @@ func NewMemory() (*Bleve, error) {
 
 // schema names what an index holds and how: an index of another schema
 // (an earlier version's) is built anew when opened. 2: "serves" holds
-// tenant and languages in one term (scopeQueries).
-var schema = []byte("2")
+// tenant and languages in one term (scopeQueries); 3: and the site.
+var schema = []byte("3")
 
 // schemaKey is where an index keeps its schema.
 var schemaKey = []byte("svcportal.schema")
@@ -275,7 +275,7 @@ func (b *Bleve) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
 		if !d.Published || (!d.Reach.All && len(d.Reach.SiteIDs) == 0) {
 			continue
 		}
-		sites := []string{}
+		var sites []string
 		if d.Reach.All {
 			sites = append(sites, "all")
 		}
@@ -289,7 +289,7 @@ func (b *Bleve) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
 			body := PlainText(tr.Body)
 			kws := strings.Join(tr.Keywords, " ")
 			fields := map[string]any{
-				"tenant": strconv.FormatInt(d.TenantID, 10), "sites": sites, "serves": serves(d, l),
+				"tenant": strconv.FormatInt(d.TenantID, 10), "serves": serves(d, l, sites),
 				"article_id": float64(d.ArticleID), "helpful": float64(d.Votes.Score()),
 				"title": tr.Title, "excerpt": excerpt(body, 200), "locale": l,
 				"title_" + l: tr.Title, "keywords_" + l: kws, "body_" + l: body,
@@ -306,17 +306,24 @@ func (b *Bleve) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
 	return b.idx.Batch(batch)
 }
 
-// serves are the readers' languages that the translation of d in locale
-// serves, each with d's tenant (one term, see scopeQueries): "1/fr" for
-// readers of French, and "1/fr/for/de" for readers of German when d has
-// no German translation and French is their fallback. Only published
-// articles are indexed.
-func serves(d svcportal.ArticleDoc, locale string) []string {
+// serves are the readers that the translation of d in locale serves, one
+// term each (see scopeQueries): d's tenant, the readers' language and one
+// of d's sites ("all" for every site) — "1/fr@all" for readers of French
+// on every site, and "1/fr/for/de@3" for readers of German at site 3 when
+// d has no German translation and French is their fallback. Only
+// published articles are indexed.
+func serves(d svcportal.ArticleDoc, locale string, sites []string) []string {
 	tenant := strconv.FormatInt(d.TenantID, 10) + "/"
-	out := []string{tenant + locale}
+	langs := []string{tenant + locale}
 	for _, l := range svcportal.Locales {
 		if _, ok := d.Translations[l]; !ok {
-			out = append(out, tenant+locale+"/for/"+l)
+			langs = append(langs, tenant+locale+"/for/"+l)
+		}
+	}
+	out := make([]string, 0, len(langs)*len(sites))
+	for _, l := range langs {
+		for _, site := range sites {
+			out = append(out, l+"@"+site)
 		}
 	}
 	return out
@@ -477,23 +484,30 @@ func (b *Bleve) wordQueries(text string, langs []string) ([]query.Query, error) 
 // scopeQueries are the conditions, without score, of what q's reader may
 // find: the tenant's articles (only published ones are indexed) for one
 // of their sites (or all), in their language, or in the fallback
-// (langs[1]) when an article lacks theirs. Tenant and languages are one
-// term of the translation's "serves" (see serves): a conjunction advances
-// each of its filters to every candidate of the typed words, and the
-// tenant, published and language filters, with the fallback's "lacks the
-// reader's language" (a negation), were three quarters of a keystroke's
-// query at 10,000 articles (docs/benchmarks.md).
+// (langs[1]) when an article lacks theirs. Tenant, language and site are
+// one term of the translation's "serves" (see serves), so the scope is
+// one disjunction of terms: a conjunction advances each of its filters to
+// every candidate of the typed words, and the scope's filters were half a
+// keystroke's query at 10,000 articles — three filters at first (tenant,
+// language, sites), then two (tenant and language in one term, the
+// sites), now one (docs/benchmarks.md).
 func scopeQueries(q svcportal.ArticleQuery, langs []string) []query.Query {
-	sites := []query.Query{filter("sites", "all")}
-	for _, s := range q.SiteIDs {
-		sites = append(sites, filter("sites", strconv.FormatInt(s, 10)))
-	}
 	tenant := strconv.FormatInt(q.TenantID, 10) + "/"
-	var lang query.Query = filter("serves", tenant+q.Lang)
+	readers := []string{tenant + q.Lang}
 	if len(langs) == 2 {
-		lang = boosted(bleve.NewDisjunctionQuery(lang, filter("serves", tenant+q.Fallback+"/for/"+q.Lang)), 0)
+		readers = append(readers, tenant+q.Fallback+"/for/"+q.Lang)
 	}
-	return []query.Query{lang, boosted(bleve.NewDisjunctionQuery(sites...), 0)}
+	sites := []string{"all"}
+	for _, s := range q.SiteIDs {
+		sites = append(sites, strconv.FormatInt(s, 10))
+	}
+	var terms []query.Query
+	for _, r := range readers {
+		for _, site := range sites {
+			terms = append(terms, filter("serves", r+"@"+site))
+		}
+	}
+	return []query.Query{boosted(bleve.NewDisjunctionQuery(terms...), 0)}
 }
 
 // rank orders the hits of res by score, then helpfulness, then article

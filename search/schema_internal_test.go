@@ -15,17 +15,28 @@ import (
 // reports it created, empty, for the caller to fill from the database,
 // instead of serving searches that find nothing.
 func TestOpen_EarlierSchema(t *testing.T) {
+	t.Run("version 1, no mark", func(t *testing.T) { testEarlierSchema(t, nil) })
+	// Schema 2's "serves" held tenant and language, without the site.
+	t.Run("schema 2", func(t *testing.T) { testEarlierSchema(t, []byte("2")) })
+}
+
+func testEarlierSchema(t *testing.T, mark []byte) {
 	dir := filepath.Join(t.TempDir(), "kb.bleve")
 	m, err := newMapping()
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := bleve.New(dir, m) // as version 1 made it: no schema mark
+	old, err := bleve.New(dir, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Index("1:7:fr", map[string]any{"tenant": "1", "lang": "fr", "title_plain": "imprimante"}); err != nil {
+	if err := old.Index("1:7:fr", map[string]any{"tenant": "1", "serves": "1/fr", "title_plain": "imprimante"}); err != nil {
 		t.Fatal(err)
+	}
+	if mark != nil {
+		if err := old.SetInternal(schemaKey, mark); err != nil {
+			t.Fatal(err)
+		}
 	}
 	old.Close()
 
