@@ -175,10 +175,11 @@ func (s *Store) PrepareBulkLoad(ctx context.Context) error {
 // takes a table of a million tickets for the small one it was, and the
 // lists' plans go wrong; and each word search reads the whole of the
 // GIN indexes' pending lists, where the seed's documents wait to be
-// merged (400 pages, 7 of the search's 25 ms at a million tickets). SQLite's planner needs nothing (it works from the shape of the
+// merged (400 pages, 7 of the search's 25 ms at a million tickets).
+// SQLite's planner needs nothing (it works from the shape of the
 // indexes, which were designed for it, not from statistics); its word
-// index is merged as the server's jobs would merge it
-// (MergeWordIndex), so that they find no backlog at the server's start.
+// index is merged as the server's jobs would merge it (MergeWordIndex),
+// so that they find no backlog at the server's start.
 func (s *Store) FinishBulkLoad(ctx context.Context) error {
 	if s.dialect != Postgres {
 		for {

@@ -126,13 +126,12 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 		return nil, nil
 	}
 	w := &wordSearch{s: s, withInternal: withInternal}
-	parts := make([]string, len(words))
 	if s.dialect == Postgres {
 		w.words = strings.Join(words, " ") // for ticket_search_query (migration 0230)
 		return w, nil
 	}
-	var err error
-	if parts, err = s.expand(ctx, words); err != nil {
+	parts, err := s.expand(ctx, words)
+	if err != nil {
 		return nil, err
 	}
 	columns := "body"
