@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"reflect"
 	"sync"
 
 	"github.com/BurntSushi/toml"
@@ -43,15 +45,32 @@ func mustLoad() *i18n.Bundle {
 			panic(fmt.Sprintf("locales: load %s: %v", f, err))
 		}
 	}
+	for _, lang := range Tags {
+		if err := b.AddMessages(language.Make(lang), &formProbe); err != nil {
+			panic(err)
+		}
+	}
 	return b
 }
+
+// formProbe is a message whose every plural form is its name: rendered
+// for a count, it is the form that count takes in a language, by the
+// rules of go-i18n.
+var formProbe = i18n.Message{ID: "locales.plural_form", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}
+
+// smallCounts is how many counts, from 0, each translator knows the
+// plural form of without asking go-i18n.
+const smallCounts = 1000
 
 // Translator renders messages in one language.
 type Translator struct {
 	lang string
 	loc  *i18n.Localizer
-	num  *message.Printer  // numbers as the language writes them
-	over map[string]string // a tenant's wording: id → text (see Wordings)
+	num  *message.Printer // numbers as the language writes them
+	// The plural form of each count under smallCounts, and how the
+	// language writes it: asked of go-i18n and x/text once.
+	forms, numerals []string
+	over            map[string]pattern // a tenant's wording: id → text (see Wordings)
 }
 
 // For returns the translator of lang; an unknown lang gets English.
@@ -66,9 +85,43 @@ func For(lang string) *Translator {
 	if !known {
 		return For("en")
 	}
-	tr, _ := translators.LoadOrStore(lang, &Translator{lang: lang, loc: i18n.NewLocalizer(bundle, lang, "en"),
-		num: message.NewPrinter(language.Make(lang))})
+	t := &Translator{lang: lang, loc: i18n.NewLocalizer(bundle, lang), num: message.NewPrinter(language.Make(lang))}
+	t.forms, t.numerals = make([]string, smallCounts), make([]string, smallCounts)
+	for n := range smallCounts {
+		t.forms[n], t.numerals[n] = t.askForm(n), t.num.Sprint(n)
+	}
+	tr, _ := translators.LoadOrStore(lang, t)
 	return tr.(*Translator)
+}
+
+// pluralForm is the plural form count (an integer) takes in the
+// translator's language.
+func (t *Translator) pluralForm(count any) string {
+	if n, ok := small(count); ok {
+		return t.forms[n]
+	}
+	return t.askForm(count)
+}
+
+// small is v as an index of a translator's counts, if it is an integer
+// under smallCounts.
+func small(v any) (int, bool) {
+	switch n := reflect.ValueOf(v); {
+	case n.CanInt() && n.Int() >= 0 && n.Int() < smallCounts:
+		return int(n.Int()), true
+	case n.CanUint() && n.Uint() < smallCounts:
+		return int(n.Uint()), true
+	}
+	return 0, false
+}
+
+// askForm asks go-i18n the plural form of count.
+func (t *Translator) askForm(count any) string {
+	form, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: formProbe.ID, PluralCount: count})
+	if err != nil {
+		return "other"
+	}
+	return form
 }
 
 // Lang is the translator's language tag.
@@ -91,46 +144,53 @@ func (t *Translator) T(id string, data ...map[string]any) string {
 	if c, ok := d["Count"]; ok && isInteger(c) {
 		count = c
 	}
-	return t.render(id, count, d)
+	return t.render(id, count, t.numbers(d))
 }
 
 // N renders a message with plural forms for count; Count is also set in
 // the template data.
 func (t *Translator) N(id string, count int, data map[string]any) string {
-	td := map[string]any{"Count": count}
+	td := make(map[string]any, len(data)+1)
+	td["Count"] = count
 	for k, v := range data {
 		td[k] = v
 	}
-	return t.render(id, count, td)
+	return t.render(id, count, t.writeNumbers(td))
 }
 
+// render writes message id for count (nil: none) with data, its numbers
+// written already.
 func (t *Translator) render(id string, count any, data map[string]any) string {
-	data = t.numbers(data)
-	if text, ok := t.over[id]; ok {
-		return fill(text, data)
+	if p, ok := t.over[id]; ok {
+		return p.fill(data)
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: id, PluralCount: count}
-	if data != nil {
-		cfg.TemplateData = data
-	}
-	s, err := t.loc.Localize(cfg)
-	if err != nil && count != nil {
-		// No form for this count (a message without plural forms, or one
-		// without the "many" of large numbers): its "other" text is the one.
-		cfg.PluralCount = nil
-		s, err = t.loc.Localize(cfg)
-	}
-	if err != nil {
-		slog.Error("missing translation", "lang", t.lang, "id", id, "err", err)
+	msg, ok := catalog[t.lang][id]
+	if !ok {
+		slog.Error("missing translation", "lang", t.lang, "id", id)
 		return id
 	}
-	return s
+	form := "other"
+	if count != nil {
+		form = t.pluralForm(count)
+	}
+	p, ok := msg[form]
+	if !ok {
+		// No form for this count (a message without plural forms, or one
+		// without the "many" of large numbers): its "other" text is the one.
+		p = msg["other"]
+	}
+	return p.fill(data)
 }
 
 // Number writes the integer n as the translator's language writes
 // numbers: "1,234" in English, "1 234" in French, "1.234" in German,
 // Spanish and Italian.
-func (t *Translator) Number(n any) string { return t.num.Sprint(n) }
+func (t *Translator) Number(n any) string {
+	if i, ok := small(n); ok {
+		return t.numerals[i]
+	}
+	return t.num.Sprint(n)
+}
 
 // identifierData are the placeholders whose integers are identifiers, not
 // quantities: a ticket number stays #1042, never #1,042.
@@ -139,23 +199,29 @@ var identifierData = map[string]bool{"Number": true, "Code": true}
 // numbers returns data with its integer quantities written as numbers of
 // the translator's language; data itself is left as it is.
 func (t *Translator) numbers(data map[string]any) map[string]any {
-	var out map[string]any
 	for k, v := range data {
-		if identifierData[k] || !isInteger(v) {
-			continue
+		if isQuantity(k, v) {
+			return t.writeNumbers(maps.Clone(data))
 		}
-		if out == nil {
-			out = make(map[string]any, len(data))
-			for k2, v2 := range data {
-				out[k2] = v2
-			}
+	}
+	return data
+}
+
+// writeNumbers writes data's integer quantities as numbers of the
+// translator's language, in place.
+func (t *Translator) writeNumbers(data map[string]any) map[string]any {
+	for k, v := range data {
+		if isQuantity(k, v) {
+			data[k] = t.Number(v)
 		}
-		out[k] = t.num.Sprint(v)
 	}
-	if out == nil {
-		return data
-	}
-	return out
+	return data
+}
+
+// isQuantity reports whether the value v of placeholder k is a number to
+// write in the reader's way: an integer, not an identifier.
+func isQuantity(k string, v any) bool {
+	return !identifierData[k] && isInteger(v)
 }
 
 func isInteger(v any) bool {
@@ -168,8 +234,8 @@ func isInteger(v any) bool {
 
 // Has reports whether the catalog of the translator's language defines id.
 func (t *Translator) Has(id string) bool {
-	_, tag, err := t.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
-	return err == nil && tag.String() == t.lang
+	_, ok := catalog[t.lang][id]
+	return ok
 }
 
 // Negotiate picks the language of a reader who has not chosen one: the best

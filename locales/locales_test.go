@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 func readCatalog(t *testing.T, file string) map[string]string {
@@ -187,11 +188,79 @@ func TestTranslator_CountsAndNumbers(t *testing.T) {
 	if got := For("it").N("ux.articles", 1500, nil); got != "1.500 articoli" {
 		t.Errorf("N: got %q", got)
 	}
-	over := For("de").withOverrides(map[string]string{"tk.total": "Treffer: {{.Count}}"})
+	wording, err := parsePattern("Treffer: {{.Count}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := For("de").withOverrides(map[string]pattern{"tk.total": wording})
 	if got := over.T("tk.total", map[string]any{"Count": 4200}); got != "Treffer: 4.200" {
 		t.Errorf("a tenant's wording: got %q", got)
 	}
 	if got := For("fr").Number(1234567); got != "1\u00a0234\u00a0567" {
 		t.Errorf("Number: got %q", got)
+	}
+}
+
+// TestTranslator_AsGoI18n renders every message of every catalog, with
+// data for each placeholder and, for a message with plural forms, counts
+// of every form, and checks that the translator writes what go-i18n
+// writes for the same message and data (see message.go).
+func TestTranslator_AsGoI18n(t *testing.T) {
+	counts := []int{1_000_000, 2_000_000, 1_000_001, 21_000_000, -1}
+	for n := range smallCounts + 10 {
+		counts = append(counts, n)
+	}
+	for _, lang := range Tags {
+		tr := For(lang)
+		loc := i18n.NewLocalizer(bundle, lang)
+		for id, msg := range catalog[lang] {
+			data := map[string]any{}
+			for _, p := range msg {
+				for _, name := range p.names {
+					data[name] = "<" + name + " & co>"
+				}
+			}
+			if _, plural := msg["one"]; !plural {
+				want, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+				if err != nil {
+					t.Fatalf("%s %s: %v", lang, id, err)
+				}
+				if got := tr.T(id, data); got != want {
+					t.Errorf("%s %s: got %q, want %q", lang, id, got, want)
+				}
+				continue
+			}
+			for _, n := range counts {
+				data["Count"] = n
+				want, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: tr.numbers(data), PluralCount: n})
+				if err != nil { // no form for n: go-i18n's "other", as render does
+					want, err = loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: tr.numbers(data)})
+				}
+				if err != nil {
+					t.Fatalf("%s %s %d: %v", lang, id, n, err)
+				}
+				if got := tr.N(id, n, data); got != want {
+					t.Errorf("%s %s %d: got %q, want %q", lang, id, n, got, want)
+				}
+			}
+		}
+	}
+	if got := For("en").T("layout.powered"); got != "Support portal of <no value>" {
+		t.Errorf("a placeholder without data: got %q", got)
+	}
+}
+
+func TestParsePattern(t *testing.T) {
+	for _, text := range []string{"{{if .Name}}x{{end}}", "a {{.Name | printf}}", "a }} b"} {
+		if _, err := parsePattern(text); err == nil {
+			t.Errorf("%q: parsed", text)
+		}
+	}
+	p, err := parsePattern("{{.A}} and {{ .B }}.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.fill(map[string]any{"A": 1, "B": "two"}); got != "1 and two." {
+		t.Errorf("fill: got %q", got)
 	}
 }

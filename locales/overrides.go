@@ -4,51 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/BurntSushi/toml"
 )
 
 // A tenant may override any message of the catalogs per language (its
 // "wording"): the override replaces the catalog's text wherever the
 // message is shown, in pages and emails alike, because both take their
 // translator from Wordings.
-
-// texts is every catalog message per language: lang → id → text.
-var texts = mustReadTexts()
-
-func mustReadTexts() map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for _, lang := range Tags {
-		out[lang] = map[string]string{}
-		files, _ := fs.Glob(catalogs, "*."+lang+".toml")
-		for _, f := range files {
-			raw, err := fs.ReadFile(catalogs, f)
-			if err != nil {
-				panic(err)
-			}
-			m := map[string]any{}
-			if err := toml.Unmarshal(raw, &m); err != nil {
-				panic(fmt.Sprintf("locales: read %s: %v", f, err))
-			}
-			for id, v := range m {
-				// A plural message (a table of one/other forms, read by
-				// Translator.N) is not overridable: N does not consult a
-				// tenant's wording.
-				if text, ok := v.(string); ok {
-					out[lang][id] = text
-				}
-			}
-		}
-	}
-	return out
-}
 
 // IDs lists every message id of the catalogs, sorted.
 func IDs() []string {
@@ -108,20 +75,8 @@ func CheckOverride(lang, id, text string) error {
 	return nil
 }
 
-// fill puts data into an override's placeholders; one without data shows
-// as "<no value>", as go-i18n shows it, so a mail refuses it the same way.
-func fill(text string, data map[string]any) string {
-	return placeholderPattern.ReplaceAllStringFunc(text, func(m string) string {
-		name := placeholderPattern.FindStringSubmatch(m)[1]
-		if v, ok := data[name]; ok {
-			return fmt.Sprint(v)
-		}
-		return "<no value>"
-	})
-}
-
 // withOverrides is a copy of t whose messages in over replace the catalog's.
-func (t *Translator) withOverrides(over map[string]string) *Translator {
+func (t *Translator) withOverrides(over map[string]pattern) *Translator {
 	c := *t
 	c.over = over
 	return &c
@@ -170,12 +125,14 @@ func (w *Wordings) Translator(ctx context.Context, tenantID, version int64, lang
 		}
 		tw = &tenantWording{version: version, byLang: map[string]*Translator{}}
 		for l, byID := range over {
-			valid := map[string]string{}
+			valid := map[string]pattern{}
 			for id, text := range byID {
 				// A catalog of a newer release may have changed the
 				// message's placeholders since the override was saved.
 				if CheckOverride(l, id, text) == nil {
-					valid[id] = text
+					if p, err := parsePattern(text); err == nil {
+						valid[id] = p
+					}
 				}
 			}
 			if len(valid) > 0 && slices.Contains(Tags, l) {
