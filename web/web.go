@@ -91,7 +91,8 @@ func New(opts Options) *Server {
 	e.GET("/static/*name", serveStatic)
 	e.HEAD("/static/*name", serveStatic)
 
-	s.Tenant = e.Group("/", s.resolveTenant, checkURL, chooseLang)
+	admit := defaultAdmission().admit
+	s.Tenant = e.Group("/", admit, s.resolveTenant, checkURL, chooseLang)
 	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
 	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
 	s.Tenant.GET("/branding/favicon", H(s.brandAsset(svcportal.AssetFavicon)))
@@ -99,7 +100,7 @@ func New(opts Options) *Server {
 		s.Tenant.GET("/api/v1/openapi.json", opts.OpenAPI)
 	}
 
-	e.NoRoute(s.resolveTenant, checkURL, chooseLang, s.notFound)
+	e.NoRoute(admit, s.resolveTenant, checkURL, chooseLang, s.notFound)
 	return s
 }
 
