@@ -86,7 +86,7 @@ func TestMetrics(t *testing.T) {
 		`portal_http_requests_total{method="GET",route="/api/v1/tickets/:number",status="401"} 1`,
 		"portal_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/tickets/:number\"",
 		"portal_outbox_pending 0", "portal_outbox_oldest_pending_age_seconds 0", "portal_search_queue_length",
-		`go_sql_open_connections{db_name="`, "go_goroutines",
+		`go_sql_open_connections{db_name="`, "go_goroutines", "portal_http_requests_working 0", "portal_http_requests_queued 0",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

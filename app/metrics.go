@@ -41,6 +41,23 @@ func newMetrics(a *App) *metrics {
 	for role, stats := range a.Store.Pools() {
 		m.reg.MustRegister(poolMetrics(role, stats)...)
 	}
+	admission := func(queued bool) func() float64 {
+		return func() float64 {
+			if a.Web == nil {
+				return 0
+			}
+			working, waiting := a.Web.Admission()
+			if queued {
+				return float64(waiting)
+			}
+			return float64(working)
+		}
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_http_requests_working",
+			Help: "Requests on tenants' hosts holding one of the slots of work (two per CPU; see web/admission.go)."}, admission(false)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_http_requests_queued",
+			Help: "Requests on tenants' hosts waiting for a slot of work, first come, first served."}, admission(true)))
 	return m
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +34,7 @@ import (
 type admission struct {
 	slots  chan struct{}
 	budget time.Duration
+	queued atomic.Int64 // requests waiting for a slot
 }
 
 // admissionSlotsPerCPU is how many requests work at once per CPU: more
@@ -80,9 +82,12 @@ func (a *admission) admit(c *gin.Context) {
 		}
 		c.Request.Body = prereadBody{io.MultiReader(bytes.NewReader(head), body), body}
 	}
+	a.queued.Add(1)
 	select {
 	case a.slots <- struct{}{}:
+		a.queued.Add(-1)
 	case <-c.Request.Context().Done():
+		a.queued.Add(-1)
 		c.AbortWithStatus(clientClosedRequest)
 		return
 	}
@@ -120,4 +125,10 @@ func (w *releasingWriter) Write(p []byte) (int, error) {
 func (w *releasingWriter) WriteString(s string) (int, error) {
 	w.release()
 	return w.ResponseWriter.WriteString(s)
+}
+
+// Admission tells how many requests work (hold a slot) and how many wait
+// for one, for the metrics.
+func (s *Server) Admission() (working, queued int) {
+	return len(s.admission.slots), int(s.admission.queued.Load())
 }

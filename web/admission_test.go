@@ -117,6 +117,9 @@ func TestAdmission(t *testing.T) {
 		s.waitEntered(t, "/hold/2")
 		third := s.get(ctx, "/third")
 		s.notEntered(t, "both slots are taken")
+		if n := s.a.queued.Load(); n != 1 {
+			t.Errorf("queued: got %d, want 1", n)
+		}
 		s.proceed <- struct{}{}
 		s.waitEntered(t, "/third")
 		if got := <-third; got != "ok" {
@@ -169,23 +172,25 @@ func TestAdmission(t *testing.T) {
 		}
 	})
 
-	t.Run("the first write gives the slot back", func(t *testing.T) {
-		s := newAdmissionServer(t, 1, time.Hour)
-		s.get(ctx, "/write/slow-reader")
-		s.waitEntered(t, "/write/slow-reader")
-		s.get(ctx, "/other")
-		s.waitEntered(t, "/other")
-		s.proceed <- struct{}{}
-	})
-
-	t.Run("a request past its budget gives the slot back", func(t *testing.T) {
-		s := newAdmissionServer(t, 1, 50*time.Millisecond)
-		s.get(ctx, "/hold/stuck")
-		s.waitEntered(t, "/hold/stuck")
-		s.get(ctx, "/other")
-		s.waitEntered(t, "/other")
-		s.proceed <- struct{}{}
-	})
+	// A request that writes its answer, or that outlasts its budget,
+	// lets the next one in while it goes on.
+	for _, tt := range []struct {
+		name   string
+		budget time.Duration
+		path   string
+	}{
+		{"the first write gives the slot back", time.Hour, "/write/slow-reader"},
+		{"a request past its budget gives the slot back", 50 * time.Millisecond, "/hold/stuck"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newAdmissionServer(t, 1, tt.budget)
+			s.get(ctx, tt.path)
+			s.waitEntered(t, tt.path)
+			s.get(ctx, "/other")
+			s.waitEntered(t, "/other")
+			s.proceed <- struct{}{}
+		})
+	}
 
 	t.Run("a request whose client leaves while it queues is not served", func(t *testing.T) {
 		s := newAdmissionServer(t, 1, time.Hour)

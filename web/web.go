@@ -57,9 +57,10 @@ type Server struct {
 	Renderer *Renderer
 	// Tenant is the group of every route served on a tenant's host; its
 	// handlers find the tenant with svcportal.TenantFrom(c.Request.Context()).
-	Tenant   *gin.RouterGroup
-	opts     Options
-	noRoutes []noRoute // see NoRoute
+	Tenant    *gin.RouterGroup
+	opts      Options
+	noRoutes  []noRoute  // see NoRoute
+	admission *admission // of the tenants' routes
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -77,7 +78,7 @@ func New(opts Options) *Server {
 	}
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = multipartMemory
-	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts}
+	s := &Server{Engine: e, Renderer: NewRenderer(), opts: opts, admission: defaultAdmission()}
 	e.Use(removeMultipartFiles, requestID)
 	e.Use(opts.Observe...)
 	e.Use(s.logRequests, s.recover, securityHeaders, s.setContext)
@@ -91,7 +92,7 @@ func New(opts Options) *Server {
 	e.GET("/static/*name", serveStatic)
 	e.HEAD("/static/*name", serveStatic)
 
-	admit := defaultAdmission().admit
+	admit := s.admission.admit
 	s.Tenant = e.Group("/", admit, s.resolveTenant, checkURL, chooseLang)
 	s.Tenant.GET("/branding/theme.css", H(s.themeCSS))
 	s.Tenant.GET("/branding/logo", H(s.brandAsset(svcportal.AssetLogo)))
