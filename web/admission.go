@@ -22,10 +22,10 @@ import (
 // creation on PostgreSQL, 236 → 82 ms (docs/benchmarks.md, "Admission").
 //
 // A slot is for work, not for waiting on someone else:
-//   - the request's body is read before it queues (bodies other than
-//     uploads are capped at about a megabyte: MaxJSONBody, MaxFormBody),
-//     so a client that sends slowly holds no slot; an upload (multipart)
-//     is not admitted at all, its time being the client's;
+//   - the start of the request's body (prereadLimit: the whole of most
+//     forms and JSON bodies) is read before it queues, so a client that
+//     sends slowly holds no slot; an upload (multipart) is not admitted
+//     at all, its time being the client's;
 //   - the first write of the answer gives the slot back, so a reader that
 //     takes the answer slowly, or a download, holds none;
 //   - a request that still holds its slot after admissionBudget (waiting
@@ -47,10 +47,12 @@ const admissionSlotsPerCPU = 2
 // stuck on a dependency cannot keep the others out.
 const admissionBudget = 100 * time.Millisecond
 
-// prereadLimit is how much of a body is read before the request queues:
-// the largest body any route takes but uploads (1 MiB), and one byte
-// more so that the route still sees it is too large.
-const prereadLimit = 1<<20 + 2
+// prereadLimit is how much of a body is read before the request queues,
+// before any handler has looked at the request (so held in memory for
+// anyone who sends it): a reply or a form of some pages of text. A larger
+// body's rest is read by its handler, in its slot (a sender that is slow
+// then gives the slot back after admissionBudget).
+const prereadLimit = 64 << 10
 
 // clientClosedRequest is the status logged for a request whose client
 // went away while it queued (nginx's 499): nothing is written.
@@ -80,7 +82,7 @@ func (a *admission) admit(c *gin.Context) {
 			c.AbortWithStatus(http.StatusBadRequest)
 			return
 		}
-		c.Request.Body = prereadBody{io.MultiReader(bytes.NewReader(head), body), body}
+		c.Request.Body = readCloser{io.MultiReader(bytes.NewReader(head), body), body}
 	}
 	a.queued.Add(1)
 	select {
@@ -101,14 +103,6 @@ func (a *admission) admit(c *gin.Context) {
 	c.Writer = &releasingWriter{ResponseWriter: c.Writer, release: release}
 	c.Next()
 }
-
-// prereadBody is a request body whose start was read already.
-type prereadBody struct {
-	io.Reader
-	body io.Closer
-}
-
-func (b prereadBody) Close() error { return b.body.Close() }
 
 // releasingWriter gives the request's slot back at the first write of
 // its answer (writing waits on the client).
