@@ -1,6 +1,8 @@
 // Package locales holds the message catalogs of the product in English,
-// French, German, Spanish and Italian, and the go-i18n bundle built from
-// them. Every word a person reads comes from here: pages, errors, emails.
+// French, German, Spanish and Italian, the go-i18n bundle built from them
+// (which checks them and gives the plural rules) and the translators that
+// render them (message.go). Every word a person reads comes from here:
+// pages, errors, emails.
 package locales
 
 import (
