@@ -216,3 +216,25 @@ func TestErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestAdmission_TenantRoutes: the routes of tenants' hosts work in one of
+// the admission's slots; the server's own (health, metrics, static) do
+// not wait for one.
+func TestAdmission_TenantRoutes(t *testing.T) {
+	app := testkit.NewApp(t)
+	testkit.Tenant(t, app.Store, "acme")
+	report := func(c *gin.Context) {
+		working, queued := app.Web.Admission()
+		c.String(http.StatusOK, "%d working, %d queued", working, queued)
+	}
+	app.Web.Tenant.GET("/admission-probe", report)
+	app.Web.Engine.GET("/server-probe", report)
+	for _, tt := range []struct{ host, path, want string }{
+		{"acme.localhost", "/admission-probe", "1 working, 0 queued"},
+		{"localhost", "/server-probe", "0 working, 0 queued"},
+	} {
+		if rec := app.Get(t, tt.host, tt.path, nil); rec.Code != http.StatusOK || rec.Body.String() != tt.want {
+			t.Errorf("%s%s: got %d %q, want %q", tt.host, tt.path, rec.Code, rec.Body, tt.want)
+		}
+	}
+}
