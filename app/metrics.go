@@ -41,23 +41,19 @@ func newMetrics(a *App) *metrics {
 	for role, stats := range a.Store.Pools() {
 		m.reg.MustRegister(poolMetrics(role, stats)...)
 	}
-	admission := func(queued bool) func() float64 {
-		return func() float64 {
-			if a.Web == nil {
-				return 0
-			}
-			working, waiting := a.Web.Admission()
-			if queued {
-				return float64(waiting)
-			}
-			return float64(working)
+	admission := func() (working, queued int) {
+		if a.Web == nil {
+			return 0, 0
 		}
+		return a.Web.Admission()
 	}
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_http_requests_working",
-			Help: "Requests on tenants' hosts holding one of the slots of work (two per CPU; see web/admission.go)."}, admission(false)),
+			Help: "Requests on tenants' hosts holding one of the slots of work (two per CPU; see web/admission.go)."},
+			func() float64 { working, _ := admission(); return float64(working) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_http_requests_queued",
-			Help: "Requests on tenants' hosts waiting for a slot of work, first come, first served."}, admission(true)))
+			Help: "Requests on tenants' hosts waiting for a slot of work, first come, first served."},
+			func() float64 { _, queued := admission(); return float64(queued) }))
 	return m
 }
 

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -63,16 +62,23 @@ func (e *PlaceholderError) Error() string {
 // exists, and text has exactly the catalog's placeholders ({{.Name}}) and
 // no other template action — an override is words, never code.
 func CheckOverride(lang, id, text string) error {
-	catalog, ok := Text(lang, id)
+	_, err := override(lang, id, text)
+	return err
+}
+
+// override is text as the pattern that replaces message id in lang, when
+// CheckOverride allows it.
+func override(lang, id, text string) (pattern, error) {
+	source, ok := Text(lang, id)
 	if !ok {
-		return ErrUnknownMessage
+		return pattern{}, ErrUnknownMessage
 	}
-	want := Placeholders(catalog)
-	rest := placeholderPattern.ReplaceAllString(text, "")
-	if !slices.Equal(Placeholders(text), want) || strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
-		return &PlaceholderError{Want: want}
+	want := Placeholders(source)
+	p, err := parsePattern(text) // refuses any other template action
+	if err != nil || !slices.Equal(slices.Compact(slices.Sorted(slices.Values(p.names))), want) {
+		return pattern{}, &PlaceholderError{Want: want}
 	}
-	return nil
+	return p, nil
 }
 
 // withOverrides is a copy of t whose messages in over replace the catalog's.
@@ -129,10 +135,8 @@ func (w *Wordings) Translator(ctx context.Context, tenantID, version int64, lang
 			for id, text := range byID {
 				// A catalog of a newer release may have changed the
 				// message's placeholders since the override was saved.
-				if CheckOverride(l, id, text) == nil {
-					if p, err := parsePattern(text); err == nil {
-						valid[id] = p
-					}
+				if p, err := override(l, id, text); err == nil {
+					valid[id] = p
 				}
 			}
 			if len(valid) > 0 && slices.Contains(Tags, l) {
