@@ -97,16 +97,24 @@ func numbersInOrder(ts []svcportal.Ticket) []int64 {
 // TestTicketStore_CappedTotal: a list counts its tickets up to
 // svcportal.TicketCountCap and says "more" past it; a page by number
 // deeper than svcportal.MaxListOffset is refused (cursors go there).
+// A word search counts every word its words start: "printer" holds for
+// half of the tickets as a whole word, for all of them as a start (on
+// PostgreSQL the whole words are counted first, then the starts below
+// the cap), "toner" for all of them as a whole word.
 func TestTicketStore_CappedTotal(t *testing.T) {
 	w := newTicketWorld(t)
 	var ts []svcportal.Ticket
 	for i := range svcportal.TicketCountCap + 5 {
-		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: fmt.Sprint("t", i, " printer"), Status: svcportal.StatusOpen, Type: "incident"})
+		title := fmt.Sprint("t", i, " printer toner")
+		if i%2 == 1 {
+			title = fmt.Sprint("t", i, " printers toner")
+		}
+		ts = append(ts, svcportal.Ticket{SiteID: w.initech.ID, RequesterID: w.peter.ID, Title: title, Status: svcportal.StatusOpen, Type: "incident"})
 	}
 	if err := w.st.SeedTickets(w.ctx, ts); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []svcportal.TicketFilter{{}, {Query: "printer"}, {Query: "printer", Page: 3}, {Query: "printer", Page: 40}} {
+	for _, f := range []svcportal.TicketFilter{{}, {Query: "printer"}, {Query: "printer", Page: 3}, {Query: "printer", Page: 40}, {Query: "print"}, {Query: "toner"}, {Query: "printer ton"}} {
 		page, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), f)
 		if err != nil || total != svcportal.TicketCountCap+1 || len(page) != 25 {
 			t.Errorf("site manager, %+v: %d tickets, total %d, %v; want 25, %d (more than the cap)", f, len(page), total, err, svcportal.TicketCountCap+1)
@@ -117,6 +125,12 @@ func TestTicketStore_CappedTotal(t *testing.T) {
 		page, total, err := w.st.ContactTickets(w.ctx, svcportal.ViewerOf(w.bill), f)
 		if want := min(25, max(0, svcportal.TicketCountCap+5-(f.Page-1)*25)); err != nil || total != 0 || len(page) != want {
 			t.Errorf("site manager, %+v: %d tickets, total %d, %v; want %d, no total", f, len(page), total, err, want)
+		}
+	}
+	for _, q := range []string{"printer", "print", "toner"} {
+		page, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: q})
+		if err != nil || total != svcportal.TicketCountCap+1 || len(page) != 25 {
+			t.Errorf("staff, %q: %d tickets, total %d, %v; want 25, %d (more than the cap)", q, len(page), total, err, svcportal.TicketCountCap+1)
 		}
 	}
 	_, total, err := w.st.StaffTickets(w.ctx, 0, svcportal.TicketFilter{Query: "#3"})

@@ -127,7 +127,7 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 	}
 	w := &wordSearch{s: s, withInternal: withInternal}
 	if s.dialect == Postgres {
-		w.words = strings.Join(words, " ") // for ticket_search_query (migration 0230)
+		w.words = strings.Join(words, " ") // for ticket_search_query (migrations 0230, 0240)
 		return w, nil
 	}
 	parts, err := s.expand(ctx, words)
@@ -216,29 +216,45 @@ func (w *wordSearch) where(q *bun.SelectQuery, p *params, scope searchScope) *bu
 	if w == nil {
 		return q.Where("1 = 0")
 	}
-	query, args := w.matches(p, scope)
+	query, args := w.matches(p, scope, true)
 	return q.Where("t.id IN ("+query+")", args...)
 }
 
 // count is the number of tickets in scope that hold every word, up to
 // limit, written with p: read from the index alone, which lists a
 // scope's matches without a walk of the tickets (see countWalks).
+//
+// On PostgreSQL the words are counted whole first, and as the starts of
+// words (what a search matches) only when the whole words stay under
+// limit: GIN reads a word whole from its one list, a start by gathering
+// the lists of every word with it, and checks again each ticket so found
+// (migration 0240). The whole words' tickets are among the starts', so
+// past limit the count is the same. PostgreSQL runs the second count
+// only when the CASE reaches it.
 func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
 	if w == nil {
 		return "0"
 	}
-	query, args := w.matches(p, scope)
-	return w.s.db.NewRaw("(SELECT COUNT(*) FROM ("+query+" LIMIT "+strconv.Itoa(limit)+") AS wc)", args...).String()
+	n := strconv.Itoa(limit)
+	starts, args := w.matches(p, scope, true)
+	if w.s.dialect != Postgres {
+		return w.s.db.NewRaw("(SELECT COUNT(*) FROM ("+starts+" LIMIT "+n+") AS wc)", args...).String()
+	}
+	whole, wholeArgs := w.matches(p, scope, false)
+	return w.s.db.NewRaw("(SELECT CASE WHEN ww.n >= "+n+" THEN ww.n ELSE (SELECT COUNT(*) FROM ("+starts+" LIMIT "+n+") AS wc) END "+
+		"FROM (SELECT COUNT(*) AS n FROM ("+whole+" LIMIT "+n+") AS wl) AS ww)", append(args, wholeArgs...)...).String()
 }
 
-// matches selects the ids of the tickets in scope that hold every word.
-// On SQLite, each site of the scope is a range of the index's keys.
-func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
+// matches selects the ids of the tickets in scope that hold every word:
+// as the start of a word (what a search matches), or, on PostgreSQL
+// when starts is false, whole (see count). On SQLite, each site of the
+// scope is a range of the index's keys.
+func (w *wordSearch) matches(p *params, scope searchScope, starts bool) (string, []any) {
 	if w.s.dialect == Postgres {
 		// The query is computed once (a subquery), not for each row checked.
 		if w.withInternal {
-			query := "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.whole @@ (SELECT ticket_search_query(?, ?::text[]))"
-			args := []any{p.v(w.words), p.v(pgArray("t" + strconv.FormatInt(scope.tenant, 10) + "."))}
+			query := "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.whole @@ (SELECT ticket_search_query(?, ?::text[], ?))"
+			args := []any{p.v(w.words), p.v(pgArray("t" + strconv.FormatInt(scope.tenant, 10) + ".")), p.v(starts)}
 			if len(scope.sites) > 0 {
 				query += " AND ts.whole @@ ?::tsquery"
 				args = append(args, p.v(scope.siteLexemes()))
@@ -250,7 +266,7 @@ func (w *wordSearch) matches(p *params, scope searchScope) (string, []any) {
 		if len(scope.sites) == 0 { // no contact's branch spans the tenant today
 			prefixes, args = "ARRAY(SELECT 's' || s.id || '.' FROM sites AS s WHERE s.tenant_id = ?)", []any{p.v(w.words), p.v(scope.tenant)}
 		}
-		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.body @@ (SELECT ticket_search_query(?, " + prefixes + "))", args
+		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.body @@ (SELECT ticket_search_query(?, " + prefixes + ", ?))", append(args, p.v(starts))
 	}
 	if len(scope.sites) == 0 {
 		return "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ?",
