@@ -132,6 +132,20 @@ func TestTicketStore_Visibility(t *testing.T) {
 				if v.CanSee(full) != slices.Contains(want[name], tk.Number) {
 					t.Errorf("CanSee(#%d) = %v, disagrees with the list", tk.Number, v.CanSee(full))
 				}
+				// Each branch of the list (their own, the site's
+				// shared, their CC) under a word search: the ticket's
+				// title finds it when visible, nothing otherwise.
+				found, total, err := w.st.ContactTickets(w.ctx, v, svcportal.TicketFilter{Query: tk.Title})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantFound := []int64{}
+				if slices.Contains(want[name], tk.Number) {
+					wantFound = []int64{tk.Number}
+				}
+				if !slices.Equal(numbers(found), wantFound) || total != len(wantFound) {
+					t.Errorf("search %q: got %v (total %d), want %v", tk.Title, numbers(found), total, wantFound)
+				}
 			}
 		})
 	}
