@@ -100,8 +100,13 @@ type listQuery struct {
 	readerID     int64
 	withInternal bool
 	text         textSearch // f.Query, read (run)
-	order        string     // "updated", "number" or "priority"
-	desc         bool
+	// matched is, for a word search, the number of matches in the
+	// sites of each branch that reads tickets (by scopeKey), up to the
+	// cap and one (run): a branch whose sites hold no more than the cap
+	// is read from its matches (sparse).
+	matched map[string]int
+	order   string // "updated", "number" or "priority"
+	desc    bool
 }
 
 // branch is one part of a list: a condition on "tickets AS t" and the
@@ -207,17 +212,27 @@ func (l *listQuery) cursor() (key any, number int64, before bool, ok bool) {
 // filter, in the page's order, at most limit (0: all), its values bound
 // to p.
 func (l *listQuery) branchQuery(p *params, b branch, limit int, ordered bool) (*bun.SelectQuery, error) {
-	from := b.from
-	if from == "" {
+	scope := searchScope{l.tid, b.sites}
+	from, text := b.from, l.text
+	var fromArgs []any
+	matched, matchedArgs := "", []any(nil)
+	switch {
+	case l.sparse(b):
+		from, fromArgs, matched, matchedArgs = l.text.words.matchedTickets(p, scope)
+		text = textSearch{} // the matches are what it reads
+	case from == "":
 		from = "tickets AS t"
 	}
-	q := l.s.db.NewSelect().TableExpr(from).ColumnExpr("t.id AS id").
+	q := l.s.db.NewSelect().TableExpr(from, fromArgs...).ColumnExpr("t.id AS id").
 		ColumnExpr(b.key+" AS k").ColumnExpr("t.number AS n").
 		Where("t.tenant_id = ?", p.v(l.tid)).Where(b.where, p.vs(b.args...)...)
+	if matched != "" {
+		q = q.Where(matched, matchedArgs...)
+	}
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
 	}
-	q, err := l.s.filterTickets(q, p, l.f, l.readerKind, l.readerID, l.text, searchScope{l.tid, b.sites})
+	q, err := l.s.filterTickets(q, p, l.f, l.readerKind, l.readerID, text, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +315,9 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	limit := offset + l.f.PerPage
 	var err error
 	if l.text, err = l.s.textSearch(ctx, l.f, l.withInternal); err != nil {
+		return nil, 0, err
+	}
+	if err := l.countMatches(ctx, bs); err != nil {
 		return nil, 0, err
 	}
 	// The total is counted by a walk of each branch that stops at the
@@ -415,7 +433,7 @@ func (l *listQuery) countWalks(p *params, bs []branch) (string, error) {
 			terms = append(terms, l.backlogCount(p, b))
 			continue
 		case l.fromIndex(b):
-			terms = append(terms, l.text.words.count(p, searchScope{l.tid, b.sites}, svcportal.TicketCountCap+1))
+			terms = append(terms, l.s.db.NewRaw("CAST(? AS BIGINT)", p.v(l.matched[scopeKey(b.sites)])).String())
 			continue
 		}
 		q, err := l.branchQuery(p, b, svcportal.TicketCountCap+1, false)
@@ -441,6 +459,61 @@ func (l *listQuery) fromBacklog(b branch) bool {
 // narrows it by words alone.
 func (l *listQuery) fromIndex(b branch) bool {
 	return l.text.words != nil && len(l.f.Status) == 0 && l.whole(b)
+}
+
+// A word search's branch reads its tickets one of two ways. Walking the
+// branch's index in the list's order, each ticket checked against the
+// index's matches, stops at the page's end: quick where matches are
+// many, but where they are few the walk reads every ticket of the sites
+// to fill the page or count the total — a word nobody wrote ("zebra")
+// took PostgreSQL 2.3 s in a site of 100,000 tickets, each ticket
+// checked by its document. Reading the matches and sorting them costs
+// what they are: at most the cap, a thousand. So each branch's sites'
+// matches are counted first (countMatches, from the index alone, up to
+// the cap and one), and a branch whose sites hold no more than the cap
+// reads them (sparse). A branch that finds its tickets otherwise (a
+// contact's CC entries) reads as it does.
+
+// countMatches counts, for a word search, the matches in the sites of
+// each branch of bs that reads tickets, up to the cap and one.
+func (l *listQuery) countMatches(ctx context.Context, bs []branch) error {
+	if l.text.words == nil {
+		return nil
+	}
+	var keys []string
+	var scopes []searchScope
+	for _, b := range bs {
+		if key := scopeKey(b.sites); b.from == "" && !slices.Contains(keys, key) {
+			keys, scopes = append(keys, key), append(scopes, searchScope{l.tid, b.sites})
+		}
+	}
+	counts, err := l.text.words.counts(ctx, scopes)
+	if err != nil {
+		return err
+	}
+	l.matched = map[string]int{}
+	for i, key := range keys {
+		l.matched[key] = counts[i]
+	}
+	return nil
+}
+
+// sparse reports whether b reads a word search's matches in its sites
+// instead of walking its tickets (see countMatches).
+func (l *listQuery) sparse(b branch) bool {
+	if l.text.words == nil || b.from != "" {
+		return false
+	}
+	n, ok := l.matched[scopeKey(b.sites)]
+	return ok && n <= svcportal.TicketCountCap
+}
+
+// scopeKey names a branch's sites in listQuery.matched.
+func scopeKey(sites []int64) string {
+	if sites == nil {
+		return "tenant"
+	}
+	return fmt.Sprint(sites)
 }
 
 // whole reports whether b, under the filter's sites, fields and unread
@@ -743,7 +816,12 @@ func (s *Store) filterTickets(q *bun.SelectQuery, p *params, f svcportal.TicketF
 
 // StaffTicketCounts implements svcportal.TicketStore. Each status is
 // counted up to svcportal.TicketCountCap (see the top of this file), from
-// the (tenant, status) index.
+// the (tenant, status) index. Under words, from the index's matches, read
+// once for every status: each status's walk built the set of the
+// matches anew and checked its tickets against it, to the end of the
+// status where the words are rare (the console's queue under "zebra" at
+// a million tickets: 246 ms; 2.4 ms from the matches), and seven sets of
+// 100,000 matches where they are common.
 func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcportal.TicketFilter) (map[string]int, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
@@ -753,23 +831,39 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 	if err != nil {
 		return nil, err
 	}
-	qs := make([]*bun.SelectQuery, 0, len(svcportal.Statuses))
-	for _, st := range svcportal.Statuses {
-		q := s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.status AS status").
-			Where("t.tenant_id = ? AND t.status = ?", tid, st)
+	scope := searchScope{tid, f.Sites}
+	filtered := func(q *bun.SelectQuery, text textSearch) (*bun.SelectQuery, error) {
 		if f.Scope == "mine" {
 			q = q.Where("t.assignee_id = ?", staffID)
 		}
-		if q, err = s.filterTickets(q, nil, f, svcportal.PrincipalStaff, staffID, text, searchScope{tid, f.Sites}); err != nil {
+		return s.filterTickets(q, nil, f, svcportal.PrincipalStaff, staffID, text, scope)
+	}
+	var query string
+	if text.words != nil {
+		from, fromArgs, matched, matchedArgs := text.words.matchedTickets(nil, scope)
+		q := s.db.NewSelect().TableExpr(from, fromArgs...).ColumnExpr("t.status AS status").ColumnExpr("COUNT(*) AS n").
+			Where("t.tenant_id = ?", tid).Where(matched, matchedArgs...)
+		if q, err = filtered(q, textSearch{}); err != nil {
 			return nil, err
 		}
-		qs = append(qs, q.Limit(svcportal.TicketCountCap+1))
+		query = q.GroupExpr("t.status").String()
+	} else {
+		qs := make([]*bun.SelectQuery, 0, len(svcportal.Statuses))
+		for _, st := range svcportal.Statuses {
+			q := s.db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.status AS status").
+				Where("t.tenant_id = ? AND t.status = ?", tid, st)
+			if q, err = filtered(q, text); err != nil {
+				return nil, err
+			}
+			qs = append(qs, q.Limit(svcportal.TicketCountCap+1))
+		}
+		query = "SELECT status, COUNT(*) AS n FROM (" + union(qs) + ") AS c GROUP BY status"
 	}
 	var rows []struct {
 		Status string `bun:"status"`
 		N      int    `bun:"n"`
 	}
-	if err := s.db.NewRaw("SELECT status, COUNT(*) AS n FROM ("+union(qs)+") AS c GROUP BY status").Scan(ctx, &rows); err != nil {
+	if err := s.db.NewRaw(query).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	out := make(map[string]int, len(svcportal.Statuses))
@@ -777,7 +871,7 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 		out[st] = 0
 	}
 	for _, r := range rows {
-		out[r.Status] = r.N
+		out[r.Status] = min(r.N, svcportal.TicketCountCap+1)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/svcportal/svcportal"
 	"github.com/uptrace/bun"
 )
 
@@ -220,6 +221,49 @@ func (w *wordSearch) where(q *bun.SelectQuery, p *params, scope searchScope) *bu
 	return q.Where("t.id IN ("+query+")", args...)
 }
 
+// matchedTickets is how a list's branch reads the tickets in scope that
+// hold every word from the index's matches, not from a walk of its
+// tickets (see listQuery.sparse): what it reads ("tickets AS t" and
+// more) with its values, and the condition on t with its values. SQLite
+// keeps the written order of a CROSS JOIN. PostgreSQL's planner, which
+// cannot tell a rare word from a common one (the words' query is a
+// subquery's value), walked the branch's index in the list's order,
+// checking each ticket's document, to spare the sort; an array of the
+// matches' ids, computed once, has it read them by primary key instead.
+func (w *wordSearch) matchedTickets(p *params, scope searchScope) (from string, fromArgs []any, where string, whereArgs []any) {
+	query, args := w.matches(p, scope, true)
+	if w.s.dialect == Postgres {
+		return "tickets AS t", nil, "t.id = ANY(ARRAY(" + query + "))", args
+	}
+	return "(" + query + ") AS m CROSS JOIN tickets AS t", args, "t.id = m.id", nil
+}
+
+// counts counts the tickets of each scope that hold every word, up to
+// the cap and one (svcportal.TicketCountCap+1), from the index alone:
+// one statement, one count per scope.
+func (w *wordSearch) counts(ctx context.Context, scopes []searchScope) ([]int, error) {
+	out := make([]int, len(scopes))
+	if len(scopes) == 0 {
+		return out, nil
+	}
+	p := w.s.params()
+	parts := make([]string, len(scopes))
+	for i, scope := range scopes {
+		parts[i] = "SELECT " + strconv.Itoa(i) + " AS i, " + w.count(p, scope, svcportal.TicketCountCap+1) + " AS n"
+	}
+	var rows []struct {
+		I int `bun:"i"`
+		N int `bun:"n"`
+	}
+	if err := scanBound(ctx, w.s.db, strings.Join(parts, " UNION ALL "), p, &rows); err != nil {
+		return nil, fmt.Errorf("count matches: %w", err)
+	}
+	for _, r := range rows {
+		out[r.I] = r.N
+	}
+	return out, nil
+}
+
 // count is the number of tickets in scope that hold every word, up to
 // limit, written with p: read from the index alone, which lists a
 // scope's matches without a walk of the tickets (see countWalks).
@@ -245,7 +289,7 @@ func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
 		"FROM (SELECT COUNT(*) AS n FROM ("+whole+" LIMIT "+n+") AS wl) AS ww)", append(args, wholeArgs...)...).String()
 }
 
-// matches selects the ids of the tickets in scope that hold every word:
+// matches selects the ids ("id") of the tickets in scope that hold every word:
 // as the start of a word (what a search matches), or, on PostgreSQL
 // when starts is false, whole (see count). On SQLite, each site of the
 // scope is a range of the index's keys.
@@ -253,7 +297,7 @@ func (w *wordSearch) matches(p *params, scope searchScope, starts bool) (string,
 	if w.s.dialect == Postgres {
 		// The query is computed once (a subquery), not for each row checked.
 		if w.withInternal {
-			query := "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.whole @@ (SELECT ticket_search_query(?, ?::text[], ?))"
+			query := "SELECT ts.ticket_id AS id FROM ticket_search AS ts WHERE ts.whole @@ (SELECT ticket_search_query(?, ?::text[], ?))"
 			args := []any{p.v(w.words), p.v(pgArray("t" + strconv.FormatInt(scope.tenant, 10) + ".")), p.v(starts)}
 			if len(scope.sites) > 0 {
 				query += " AND ts.whole @@ ?::tsquery"
@@ -266,17 +310,17 @@ func (w *wordSearch) matches(p *params, scope searchScope, starts bool) (string,
 		if len(scope.sites) == 0 { // no contact's branch spans the tenant today
 			prefixes, args = "ARRAY(SELECT 's' || s.id || '.' FROM sites AS s WHERE s.tenant_id = ?)", []any{p.v(w.words), p.v(scope.tenant)}
 		}
-		return "SELECT ts.ticket_id FROM ticket_search AS ts WHERE ts.body @@ (SELECT ticket_search_query(?, " + prefixes + ", ?))", append(args, p.v(starts))
+		return "SELECT ts.ticket_id AS id FROM ticket_search AS ts WHERE ts.body @@ (SELECT ticket_search_query(?, " + prefixes + ", ?))", append(args, p.v(starts))
 	}
 	if len(scope.sites) == 0 {
-		return "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ?",
+		return "SELECT " + ticketOfKey + " AS id FROM ticket_fts WHERE ticket_fts MATCH ?",
 			[]any{p.v(`scope : "t` + strconv.FormatInt(scope.tenant, 10) + `" AND ` + w.words)}
 	}
 	parts := make([]string, len(scope.sites))
 	args := make([]any, 0, 3*len(scope.sites))
 	for i, site := range scope.sites {
 		first, last := siteKeys(site)
-		parts[i] = "SELECT " + ticketOfKey + " FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid BETWEEN ? AND ?"
+		parts[i] = "SELECT " + ticketOfKey + " AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid BETWEEN ? AND ?"
 		args = append(args, p.v(w.words), p.v(first), p.v(last))
 	}
 	return strings.Join(parts, " UNION ALL "), args
