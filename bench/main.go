@@ -17,7 +17,8 @@
 // sites, 150 contacts, 200 articles) and sends every endpoint to the MSPs
 // in turn; it reports the disk, the memory and each endpoint's throughput.
 // Seeding puts tickets/sites tickets in each site; the site manager of the
-// first site is the reader of the list, search and ticket pages.
+// busiest site is the reader of the list, search and ticket pages, and a
+// member of that site the reader of the member's list and search.
 package main
 
 import (
@@ -258,11 +259,12 @@ func (b *bench) serve(in *installation) (*server, error) {
 	return s, nil
 }
 
-// readerEndpoints signs the tenant's busiest site manager in and answers
-// the endpoints the benchmark measures, as that reader.
+// readerEndpoints signs the tenant's busiest site manager in, and a
+// member of that site, and answers the endpoints the benchmark measures,
+// as those readers.
 func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
 	host := slug + ".localhost"
-	manager, number, err := readerOf(s.dbURL, slug)
+	manager, member, number, err := readerOf(s.dbURL, slug)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -271,6 +273,11 @@ func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
 		return nil, nil, err
 	}
 	auth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
+	cookie, csrf, err = signIn(s.base, host, member)
+	if err != nil {
+		return nil, nil, err
+	}
+	memberAuth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
 	return []endpoint{
 		{"login page, anonymous", "GET", "/login", nil, nil, host},
 		{"help center home, site manager", "GET", "/", auth, nil, host},
@@ -279,6 +286,12 @@ func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
 		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil, host},
 		{"KB autocomplete", "GET", "/api/v1/kb/search?q=prin&limit=8", auth, nil, host},
 		{"ticket word search (q=printer)", "GET", "/api/v1/tickets?scope=site&q=printer", auth, nil, host},
+		// A word no ticket holds: the search cannot stop at the page's end.
+		{"ticket word search, no match (q=zebra)", "GET", "/api/v1/tickets?scope=site&q=zebra", auth, nil, host},
+		// Most readers are members: their own tickets, the site's shared
+		// ones and their CC, each a branch of the list.
+		{"ticket list API, member", "GET", "/api/v1/tickets", memberAuth, nil, host},
+		{"ticket word search, member (q=printer)", "GET", "/api/v1/tickets?q=printer", memberAuth, nil, host},
 		{"ticket creation", "POST", "/api/v1/tickets", auth, func(i int64) string {
 			return fmt.Sprintf(`{"title":"Bench ticket %d"}`, i)
 		}, host},
@@ -437,24 +450,33 @@ func load(conns int, dur time.Duration, base string, eps []endpoint) ([]time.Dur
 }
 
 // readerOf finds, in a seeded database, the site manager of the tenant's
-// site with the most tickets and one ticket of that site.
-func readerOf(dbURL, slug string) (email string, number int64, err error) {
+// site with the most tickets, a member of that site with tickets of
+// their own, and one ticket of that site.
+func readerOf(dbURL, slug string) (manager, member string, number int64, err error) {
 	driver, dsn := "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
 	if strings.HasPrefix(dbURL, "postgres") {
 		driver, dsn = "pgx", dbURL
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
-		return "", 0, err
+		return "", "", 0, err
 	}
 	defer db.Close()
 	// The slug is the benchmark's own (letters and digits).
-	err = db.QueryRow(fmt.Sprintf(`SELECT c.email, (SELECT MAX(t.number) FROM tickets t WHERE t.site_id = cs.site_id)
+	var site int64
+	err = db.QueryRow(fmt.Sprintf(`SELECT c.email, cs.site_id, (SELECT MAX(t.number) FROM tickets t WHERE t.site_id = cs.site_id)
 		FROM contacts c JOIN contact_sites cs ON cs.contact_id = c.id
 		WHERE cs.role = 'site_manager' AND c.email LIKE 'seed-%%'
 		AND c.tenant_id = (SELECT id FROM tenants WHERE slug = '%s')
-		ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.site_id = cs.site_id) DESC LIMIT 1`, slug)).Scan(&email, &number)
-	return email, number, err
+		ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.site_id = cs.site_id) DESC LIMIT 1`, slug)).Scan(&manager, &site, &number)
+	if err != nil {
+		return "", "", 0, err
+	}
+	err = db.QueryRow(fmt.Sprintf(`SELECT c.email FROM contacts c JOIN contact_sites cs ON cs.contact_id = c.id
+		WHERE cs.role = 'member' AND cs.site_id = %d AND c.email LIKE 'seed-%%'
+		AND EXISTS (SELECT 1 FROM tickets t WHERE t.requester_id = c.id AND t.site_id = cs.site_id)
+		ORDER BY c.id LIMIT 1`, site)).Scan(&member)
+	return manager, member, number, err
 }
 
 // freshSchema makes an empty schema on the PostgreSQL server and answers a
