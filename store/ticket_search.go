@@ -266,7 +266,7 @@ func (w *wordSearch) counts(ctx context.Context, scopes []searchScope) ([]int, e
 
 // count is the number of tickets in scope that hold every word, up to
 // limit, written with p: read from the index alone, which lists a
-// scope's matches without a walk of the tickets (see countWalks).
+// scope's matches without a walk of the tickets (see counts).
 //
 // On PostgreSQL the words are counted whole first, and as the starts of
 // words (what a search matches) only when the whole words stay under
