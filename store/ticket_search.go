@@ -119,8 +119,10 @@ type wordSearch struct {
 // before the search leaves the prefix to the index (see expand).
 const maxExpansion = 8
 
-// wordSearch prepares the search of term's words; nil when term holds no
-// word (punctuation only), which matches nothing.
+// wordSearch prepares the search of term's words; nil when it matches
+// nothing: term holds no word (punctuation only), or, on SQLite, a typed
+// word starts no word of the index (every word must match: a typo, a
+// word nobody wrote), which then costs no read of the index's lists.
 func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) (*wordSearch, error) {
 	words := searchTokens(term)
 	if len(words) == 0 {
@@ -132,7 +134,7 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 		return w, nil
 	}
 	parts, err := s.expand(ctx, words)
-	if err != nil {
+	if err != nil || parts == nil {
 		return nil, err
 	}
 	columns := "body"
@@ -153,7 +155,9 @@ func (s *Store) wordSearch(ctx context.Context, term string, withInternal bool) 
 // 0180) names them, one seek per word found, all typed words in one
 // statement, as long as a typed word starts at most maxExpansion; beyond,
 // or for a word with letters outside ASCII (which the index folds, "café"
-// to "cafe", and Go does not here), the prefix is left to the index.
+// to "cafe", and Go does not here), the prefix is left to the index. nil
+// when a typed word starts none of the index's words: no document holds
+// it.
 func (s *Store) expand(ctx context.Context, words []string) ([]string, error) {
 	parts := make([]string, len(words))
 	var typed []string
@@ -197,7 +201,7 @@ func (s *Store) expand(ctx context.Context, words []string) ([]string, error) {
 		switch {
 		case len(named) > maxExpansion: // the prefix, as written
 		case len(named) == 0:
-			parts[i] = `"` + word + `"` // no document holds it: matches nothing, cheaply
+			return nil, nil
 		default:
 			parts[i] = "(" + strings.Join(named, " OR ") + ")"
 		}
