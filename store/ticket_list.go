@@ -213,22 +213,15 @@ func (l *listQuery) cursor() (key any, number int64, before bool, ok bool) {
 // to p.
 func (l *listQuery) branchQuery(p *params, b branch, limit int, ordered bool) (*bun.SelectQuery, error) {
 	scope := searchScope{l.tid, b.sites}
-	from, text := b.from, l.text
-	var fromArgs []any
-	matched, matchedArgs := "", []any(nil)
+	q, text := l.s.db.NewSelect().TableExpr("tickets AS t"), l.text
 	switch {
 	case l.sparse(b):
-		from, fromArgs, matched, matchedArgs = l.text.words.matchedTickets(p, scope)
-		text = textSearch{} // the matches are what it reads
-	case from == "":
-		from = "tickets AS t"
+		q, text = l.text.words.matchedTickets(p, scope), textSearch{} // the matches are what it reads
+	case b.from != "":
+		q = l.s.db.NewSelect().TableExpr(b.from)
 	}
-	q := l.s.db.NewSelect().TableExpr(from, fromArgs...).ColumnExpr("t.id AS id").
-		ColumnExpr(b.key+" AS k").ColumnExpr("t.number AS n").
+	q = q.ColumnExpr("t.id AS id").ColumnExpr(b.key+" AS k").ColumnExpr("t.number AS n").
 		Where("t.tenant_id = ?", p.v(l.tid)).Where(b.where, p.vs(b.args...)...)
-	if matched != "" {
-		q = q.Where(matched, matchedArgs...)
-	}
 	if len(l.f.Status) > 0 {
 		q = q.Where(within(l.f, svcportal.FieldKeyStatus, builtinColumns[svcportal.FieldKeyStatus]+" IN (?)"), bun.In(l.f.Status))
 	}
@@ -840,9 +833,8 @@ func (s *Store) StaffTicketCounts(ctx context.Context, staffID int64, f svcporta
 	}
 	var query string
 	if text.words != nil {
-		from, fromArgs, matched, matchedArgs := text.words.matchedTickets(nil, scope)
-		q := s.db.NewSelect().TableExpr(from, fromArgs...).ColumnExpr("t.status AS status").ColumnExpr("COUNT(*) AS n").
-			Where("t.tenant_id = ?", tid).Where(matched, matchedArgs...)
+		q := text.words.matchedTickets(nil, scope).ColumnExpr("t.status AS status").ColumnExpr("COUNT(*) AS n").
+			Where("t.tenant_id = ?", tid)
 		if q, err = filtered(q, textSearch{}); err != nil {
 			return nil, err
 		}

@@ -225,21 +225,20 @@ func (w *wordSearch) where(q *bun.SelectQuery, p *params, scope searchScope) *bu
 	return q.Where("t.id IN ("+query+")", args...)
 }
 
-// matchedTickets is how a list's branch reads the tickets in scope that
-// hold every word from the index's matches, not from a walk of its
-// tickets (see listQuery.sparse): what it reads ("tickets AS t" and
-// more) with its values, and the condition on t with its values. SQLite
-// keeps the written order of a CROSS JOIN. PostgreSQL's planner, which
-// cannot tell a rare word from a common one (the words' query is a
-// subquery's value), walked the branch's index in the list's order,
-// checking each ticket's document, to spare the sort; an array of the
-// matches' ids, computed once, has it read them by primary key instead.
-func (w *wordSearch) matchedTickets(p *params, scope searchScope) (from string, fromArgs []any, where string, whereArgs []any) {
+// matchedTickets selects, as t, the tickets in scope that hold every
+// word, read from the index's matches, not from a walk of the tickets
+// (see listQuery.sparse); its values are bound to p. SQLite keeps the
+// written order of a CROSS JOIN. PostgreSQL's planner, which cannot tell
+// a rare word from a common one (the words' query is a subquery's
+// value), walked the branch's index in the list's order, checking each
+// ticket's document, to spare the sort; an array of the matches' ids,
+// computed once, has it read them by primary key instead.
+func (w *wordSearch) matchedTickets(p *params, scope searchScope) *bun.SelectQuery {
 	query, args := w.matches(p, scope, true)
 	if w.s.dialect == Postgres {
-		return "tickets AS t", nil, "t.id = ANY(ARRAY(" + query + "))", args
+		return w.s.db.NewSelect().TableExpr("tickets AS t").Where("t.id = ANY(ARRAY("+query+"))", args...)
 	}
-	return "(" + query + ") AS m CROSS JOIN tickets AS t", args, "t.id = m.id", nil
+	return w.s.db.NewSelect().TableExpr("("+query+") AS m CROSS JOIN tickets AS t", args...).Where("t.id = m.id")
 }
 
 // counts counts the tickets of each scope that hold every word, up to
@@ -280,9 +279,6 @@ func (w *wordSearch) counts(ctx context.Context, scopes []searchScope) ([]int, e
 // past limit the count is the same. PostgreSQL runs the second count
 // only when the CASE reaches it.
 func (w *wordSearch) count(p *params, scope searchScope, limit int) string {
-	if w == nil {
-		return "0"
-	}
 	n := strconv.Itoa(limit)
 	starts, args := w.matches(p, scope, true)
 	if w.s.dialect != Postgres {
