@@ -2,6 +2,7 @@ package admin
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -135,6 +136,7 @@ type fieldRow struct {
 type ticketPage struct {
 	page
 	Ticket   *svcportal.TicketView
+	Messages []template.HTML // the conversation, rendered (ticketapi.Message)
 	Rows     []fieldRow
 	Staff    []svcportal.Staff
 	Assignee int64
@@ -202,6 +204,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 			}
 		}
 		pg.Rows = append(pg.Rows, row)
+	}
+	if pg.Messages, err = ticketapi.Messages(c, "admin/ticket", &pg.Page, v); err != nil {
+		return err
 	}
 	return web.Render(c, status, "admin/ticket", pg)
 }
@@ -309,7 +314,7 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) (string, error) {
 
 // Timeline is the ticket's history, one line per action.
 func (p *ticketPage) Timeline() []ticketapi.TimelineLine {
-	return ticketapi.Timeline(p.T, p.fields, p.Ticket.Events)
+	return ticketapi.Timeline(p.T, p.When, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

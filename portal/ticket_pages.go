@@ -18,7 +18,7 @@ import (
 type ticketListPage struct {
 	web.Page
 	web.Pager
-	Tickets  []ticketRow
+	Tickets  []template.HTML // rendered rows (ticketRow)
 	Filter   svcportal.TicketFilter
 	Status   string
 	Unread   bool
@@ -48,31 +48,46 @@ func choices(p *web.Page, prefix string, values []string, chosen string) []choic
 // ticketRow is a ticket of the list page, its texts ready: the template
 // only writes them out. Each call a template makes (a translation, a
 // time) goes through reflection, which was most of the page's cost at 25
-// rows.
+// rows. It is all the row shows, so the row is a web.Fragment: rendered
+// once for the same texts.
 type ticketRow struct {
 	Number      int64
 	Title       string
 	Unread      bool
 	Status      string // "" when the reader may not see it
 	StatusLabel string
+	ShowStatus  bool // the list has a status column
 	SiteName    string
 	Requester   string // "Former contact" for an erased one
 	Updated     template.HTML
+	Labels      rowLabels
 }
 
-func ticketRows(p *web.Page, views []svcportal.TicketView) []ticketRow {
-	rows := make([]ticketRow, len(views))
+// rowLabels are the texts of a list's rows in the reader's language.
+type rowLabels struct {
+	Number, Site, Requester, Updated, Unread string
+}
+
+// ticketRows renders the list's rows for the reader of p.
+func ticketRows(c *gin.Context, p *web.Page, views []svcportal.TicketView, showStatus bool) ([]template.HTML, error) {
+	labels := rowLabels{Number: p.T("tk.col_number"), Site: p.T("tk.col_site"), Requester: p.T("tk.col_requester"),
+		Updated: p.T("tk.col_updated"), Unread: p.T("tk.unread")}
+	rows := make([]template.HTML, len(views))
 	for i, v := range views {
-		rows[i] = ticketRow{Number: v.Number, Title: v.Title, Unread: v.Unread, Status: v.Status,
-			SiteName: v.SiteName, Requester: v.RequesterName, Updated: p.When(v.UpdatedAt)}
+		row := ticketRow{Number: v.Number, Title: v.Title, Unread: v.Unread, Status: v.Status, ShowStatus: showStatus,
+			SiteName: v.SiteName, Requester: v.RequesterName, Updated: p.When(v.UpdatedAt), Labels: labels}
 		if v.Status != "" {
-			rows[i].StatusLabel = p.T("ticket.status." + v.Status)
+			row.StatusLabel = p.T("ticket.status." + v.Status)
 		}
 		if v.RequesterErased {
-			rows[i].Requester = p.T("contact.former")
+			row.Requester = p.T("contact.former")
+		}
+		var err error
+		if rows[i], err = web.Fragment(c, "portal/tickets", "ticket_row", row); err != nil {
+			return nil, err
 		}
 	}
-	return rows
+	return rows, nil
 }
 
 // ticketTabs are the list's tabs and the statuses each shows ("all": any).
@@ -159,7 +174,9 @@ func (h *handlers) ticketList(c *gin.Context) error {
 			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
 		}
 	}
-	page.Tickets = ticketRows(&page.Page, views)
+	if page.Tickets, err = ticketRows(c, &page.Page, views, page.Statuses != nil); err != nil {
+		return err
+	}
 	page.Pager = web.TicketPager("/tickets", q, f, views, total)
 	return web.Render(c, http.StatusOK, "portal/tickets", page)
 }
@@ -331,6 +348,7 @@ type fieldRow struct {
 type ticketShowPage struct {
 	web.Page
 	Ticket   *svcportal.TicketView
+	Messages []template.HTML // the conversation, rendered (messageItem)
 	Rows     []fieldRow
 	Editable []fieldInput
 	Done     string
@@ -396,6 +414,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 			in.Blank = blankChoice(page.T, f, in.Value)
 			page.Editable = append(page.Editable, in)
 		}
+	}
+	if page.Messages, err = ticketapi.Messages(c, "portal/ticket", &page.Page, v); err != nil {
+		return err
 	}
 	return web.Render(c, status, "portal/ticket", page)
 }
@@ -491,7 +512,7 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) error {
 
 // Timeline is the ticket's history, one line per action.
 func (p *ticketShowPage) Timeline() []ticketapi.TimelineLine {
-	return ticketapi.Timeline(p.T, p.fields, p.Ticket.Events)
+	return ticketapi.Timeline(p.T, p.When, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

@@ -2,11 +2,15 @@ package ticketapi
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/web"
 )
 
 // Translate is a page's translator: a catalog id and its data as pairs.
@@ -15,6 +19,7 @@ type Translate func(id string, args ...any) string
 // TimelineLine is one action of a ticket's history as a reader reads it.
 type TimelineLine struct {
 	At   time.Time
+	When template.HTML // At, as the page shows times
 	Text string
 }
 
@@ -31,8 +36,10 @@ var impliedStatus = map[string]string{
 // the console, one line per action in the reader's language: events of
 // one change (a reply and the status it reopens, fields saved together)
 // make one sentence; fields are named by their labels and values by their
-// option labels, among the fields the reader sees.
-func Timeline(t Translate, fields []svcportal.TicketFieldView, events []svcportal.TicketEvent) []TimelineLine {
+// option labels, among the fields the reader sees. when writes a time as
+// the page shows it, ready for the template (a call from a template goes
+// through reflection).
+func Timeline(t Translate, when func(time.Time) template.HTML, fields []svcportal.TicketFieldView, events []svcportal.TicketEvent) []TimelineLine {
 	byKey := make(map[string]svcportal.TicketFieldView, len(fields))
 	for _, f := range fields {
 		byKey[f.Key] = f
@@ -43,7 +50,8 @@ func Timeline(t Translate, fields []svcportal.TicketFieldView, events []svcporta
 		for j < len(events) && events[j].Action() == events[i].Action() {
 			j++
 		}
-		out = append(out, TimelineLine{At: events[i].CreatedAt, Text: actionText(t, byKey, events[i:j])})
+		at := events[i].CreatedAt
+		out = append(out, TimelineLine{At: at, When: when(at), Text: actionText(t, byKey, events[i:j])})
 		i = j
 	}
 	return out
@@ -183,4 +191,46 @@ func AttachmentsOf(v *svcportal.TicketView, messageID int64) []svcportal.Attachm
 		}
 	}
 	return out
+}
+
+// Message is a message of a ticket's conversation, its texts ready: all
+// the message shows, for the template "message" of a ticket's page, a
+// web.Fragment. The page wrote some thirty values of each message, its
+// cost growing with the conversation.
+type Message struct {
+	AuthorKind string
+	Internal   bool
+	Author     string // "Former contact" for an erased one
+	Badge      string // "Internal note", or "Staff" on a staff member's reply
+	When       template.HTML
+	Body       template.HTML
+	Files      template.HTML // its attachments, rendered by the page's "attachments"
+}
+
+// Messages renders the conversation of v with the templates "message"
+// and "attachments" of page, for the reader of p.
+func Messages(c *gin.Context, page string, p *web.Page, v *svcportal.TicketView) ([]template.HTML, error) {
+	out := make([]template.HTML, len(v.Messages))
+	for i, m := range v.Messages {
+		item := Message{AuthorKind: m.AuthorKind, Internal: m.Internal, Author: m.AuthorName, When: p.When(m.CreatedAt), Body: web.Markdown(m.Body)}
+		if m.AuthorErased {
+			item.Author = p.T("contact.former")
+		}
+		switch {
+		case m.Internal:
+			item.Badge = p.T("console.tk.internal_badge")
+		case m.AuthorKind == svcportal.PrincipalStaff:
+			item.Badge = p.T("tk.staff")
+		}
+		var err error
+		if files := AttachmentsOf(v, m.ID); len(files) > 0 {
+			if item.Files, err = web.Partial(c, page, "attachments", web.Args(p, files)); err != nil {
+				return nil, err
+			}
+		}
+		if out[i], err = web.Fragment(c, page, "message", item); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

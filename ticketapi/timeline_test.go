@@ -1,6 +1,7 @@
 package ticketapi_test
 
 import (
+	"html/template"
 	"reflect"
 	"testing"
 	"time"
@@ -49,8 +50,12 @@ func TestTimeline(t *testing.T) {
 		ev(12, 10, svcportal.EventFieldChanged, "onsite", "true", "false"),
 	}
 	var got []string
-	for _, l := range ticketapi.Timeline(english, fields, events) {
+	when := func(t time.Time) template.HTML { return template.HTML(t.Format(time.Kitchen)) }
+	for _, l := range ticketapi.Timeline(english, when, fields, events) {
 		got = append(got, l.Text)
+		if l.When != when(l.At) {
+			t.Errorf("%q: written %q, want %q", l.Text, l.When, when(l.At))
+		}
 	}
 	want := []string{
 		"Peter opened the ticket",

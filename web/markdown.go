@@ -5,7 +5,6 @@ import (
 	"html"
 	"html/template"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -37,7 +36,7 @@ func Markdown(src string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
 	h := template.HTML(sanitize.SanitizeBytes(buf.Bytes()))
-	rendered.put(src, h)
+	rendered.put(src, h, len(src)+len(h))
 	return h
 }
 
@@ -45,46 +44,9 @@ func Markdown(src string) template.HTML {
 // page renders every message of the ticket on every view, and goldmark
 // with the sanitizer was 8 % of that page's CPU; articles are read far
 // more often than they change. The same source always renders the same,
-// so nothing is ever stale. Bounded by size: when what it keeps would
-// pass markdownCacheBytes it starts over, and a source over
-// markdownCachedMax is not kept.
-var rendered = &markdownCache{m: map[string]template.HTML{}}
-
-const (
-	markdownCacheBytes = 16 << 20
-	markdownCachedMax  = 64 << 10
-)
-
-type markdownCache struct {
-	mu   sync.RWMutex
-	m    map[string]template.HTML
-	size int
-}
-
-func (c *markdownCache) get(src string) (template.HTML, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	h, ok := c.m[src]
-	return h, ok
-}
-
-func (c *markdownCache) put(src string, h template.HTML) {
-	n := len(src) + len(h)
-	if len(src) > markdownCachedMax {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[src]; ok {
-		return
-	}
-	if c.size+n > markdownCacheBytes {
-		clear(c.m)
-		c.size = 0
-	}
-	c.m[src] = h
-	c.size += n
-}
+// so nothing is ever stale. Bounded by size (16 MB of sources and HTML),
+// a source and its HTML over 128 KB not kept.
+var rendered = newMemo[string](16<<20, 128<<10)
 
 // plain strips every tag from rendered Markdown.
 var plain = bluemonday.StrictPolicy()

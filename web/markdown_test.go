@@ -32,7 +32,7 @@ func TestMarkdown_Sanitised(t *testing.T) {
 // keep still renders.
 func TestMarkdown_CacheBounded(t *testing.T) {
 	body := strings.Repeat("A line of *text*. ", 500) // ~9 KB, ~10 KB rendered
-	for i := range 2 * markdownCacheBytes / (2 * len(body)) {
+	for i := range 2 * rendered.max / (2 * len(body)) {
 		src := fmt.Sprintf("%d %s", i, body)
 		if got := Markdown(src); !strings.Contains(string(got), "<em>text</em>") {
 			t.Fatalf("text %d rendered %.80q", i, got)
@@ -40,15 +40,15 @@ func TestMarkdown_CacheBounded(t *testing.T) {
 		rendered.mu.RLock()
 		size, n := rendered.size, len(rendered.m)
 		rendered.mu.RUnlock()
-		if size > markdownCacheBytes || n == 0 {
-			t.Fatalf("after %d texts: %d bytes in %d entries, budget %d", i+1, size, n, markdownCacheBytes)
+		if size > rendered.max || n == 0 {
+			t.Fatalf("after %d texts: %d bytes in %d entries, budget %d", i+1, size, n, rendered.max)
 		}
 	}
-	long := strings.Repeat("word ", markdownCachedMax/4)
+	long := strings.Repeat("word ", rendered.maxEntry/4)
 	if got := Markdown(long); !strings.HasPrefix(string(got), "<p>word") {
 		t.Errorf("a long text rendered %.40q", got)
 	}
 	if _, kept := rendered.get(long); kept {
-		t.Error("a text over markdownCachedMax was kept")
+		t.Error("a text over rendered.maxEntry was kept")
 	}
 }

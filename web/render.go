@@ -25,19 +25,41 @@ var templateFS embed.FS
 type Renderer struct {
 	base  *template.Template
 	pages map[string]*template.Template
+	// fragments are fragments of pages as rendered, by their data (see
+	// Fragment).
+	fragments *memo[fragmentKey]
 }
+
+// fragmentKey is a fragment of a page (a template of its files) rendered
+// with data.
+type fragmentKey struct {
+	page *template.Template
+	name string
+	data any
+}
+
+// fragmentsBytes bounds what a renderer keeps of fragments (a list row
+// is some 700 bytes of HTML), fragmentMax one fragment: each weighs
+// twice its HTML, which shows its data.
+const (
+	fragmentsBytes = 16 << 20
+	fragmentMax    = 32 << 10
+)
 
 var funcs = template.FuncMap{
 	"asset":    AssetURL,
 	"markdown": Markdown,
-	// args passes the page (P) and a value (V) to a partial.
-	"args": func(p, v any) map[string]any { return map[string]any{"P": p, "V": v} },
+	"args":     Args,
 }
+
+// Args is the data of a partial that reads the page (P) and a value (V):
+// {{template "attachments" (args $ .Files)}}.
+func Args(p, v any) map[string]any { return map[string]any{"P": p, "V": v} }
 
 // NewRenderer parses the layout and web's own pages (errors).
 func NewRenderer() *Renderer {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
-	r := &Renderer{base: base, pages: map[string]*template.Template{}}
+	r := &Renderer{base: base, pages: map[string]*template.Template{}, fragments: newMemo[fragmentKey](fragmentsBytes, fragmentMax)}
 	for _, p := range []string{"error", "notfound", "nohost"} {
 		r.MustAdd(p, templateFS, "templates/"+p+".html")
 	}
@@ -80,14 +102,9 @@ const keyRenderer = "web.renderer"
 // Render writes page name with data and status. data is usually a pointer
 // to a struct that embeds Page.
 func Render(c *gin.Context, status int, name string, data any) error {
-	r, _ := c.Get(keyRenderer)
-	rr, ok := r.(*Renderer)
-	if !ok {
-		return fmt.Errorf("web: no renderer on the request")
-	}
-	t, ok := rr.pages[name]
-	if !ok {
-		return fmt.Errorf("web: no page %q", name)
+	_, t, err := lookupPage(c, name)
+	if err != nil {
+		return err
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
@@ -97,6 +114,70 @@ func Render(c *gin.Context, status int, name string, data any) error {
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes()) // written out before it returns
 	return nil
+}
+
+// lookupPage is the request's renderer and the template of page name.
+func lookupPage(c *gin.Context, name string) (*Renderer, *template.Template, error) {
+	r, _ := c.Get(keyRenderer)
+	rr, ok := r.(*Renderer)
+	if !ok {
+		return nil, nil, fmt.Errorf("web: no renderer on the request")
+	}
+	t, ok := rr.pages[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("web: no page %q", name)
+	}
+	return rr, t, nil
+}
+
+// Fragment is template name, defined in the files of page, rendered
+// with data: what a page repeats (a list's rows, a conversation's
+// messages) rendered once for the same data, then written out whole by
+// the page, {{range .Rows}}{{.}}{{end}}. html/template makes a call
+// through reflection for each action and each value it escapes (a list
+// row's dozen, 15 µs); a fragment seen before costs a lookup.
+//
+// data must hold everything the fragment shows, as plain values
+// (strings, numbers, booleans, template.HTML; no pointer, slice or
+// interface): equal data renders the same HTML, so the cache is never
+// stale, whatever changed since, and two readers share a fragment only
+// when they would see the same one. The fragment is escaped as HTML text
+// (between elements, as a row in a table's body).
+func Fragment[D comparable](c *gin.Context, page, name string, data D) (template.HTML, error) {
+	r, t, err := lookupPage(c, page)
+	if err != nil {
+		return "", err
+	}
+	key := fragmentKey{page: t, name: name, data: data}
+	if html, ok := r.fragments.get(key); ok {
+		return html, nil
+	}
+	html, err := execute(t, page, name, data)
+	if err != nil {
+		return "", err
+	}
+	r.fragments.put(key, html, 2*len(html))
+	return html, nil
+}
+
+// Partial is template name, defined in the files of page, rendered with
+// data, for a fragment's data (see Fragment): a part that its data
+// cannot key, as a list of files.
+func Partial(c *gin.Context, page, name string, data any) (template.HTML, error) {
+	_, t, err := lookupPage(c, page)
+	if err != nil {
+		return "", err
+	}
+	return execute(t, page, name, data)
+}
+
+// execute renders template name of page (t) with data, as HTML text.
+func execute(t *template.Template, page, name string, data any) (template.HTML, error) {
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return template.HTML(b.String()), nil // escaped by html/template
 }
 
 // pageBuffers hold pages being rendered. A page grew its buffer from
