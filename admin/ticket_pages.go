@@ -136,14 +136,14 @@ type fieldRow struct {
 type ticketPage struct {
 	page
 	Ticket   *svcportal.TicketView
-	Messages []template.HTML // the conversation, rendered (ticketapi.Message)
+	Messages template.HTML // the conversation, rendered (ticketapi.Message)
+	Timeline template.HTML // the history, one line per action, rendered (ticketapi.TimelineLine)
 	Rows     []fieldRow
 	Staff    []svcportal.Staff
 	Assignee int64
 	Statuses []string
 	Body     string
 	Internal bool
-	fields   []svcportal.TicketFieldView // those the page shows, for the history
 }
 
 func (h *handlers) ticketShow(c *gin.Context) error {
@@ -171,7 +171,7 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 	if err != nil {
 		return err
 	}
-	pg := &ticketPage{page: h.newPage(c), Ticket: v, Staff: staff, Statuses: svcportal.Statuses, fields: views}
+	pg := &ticketPage{page: h.newPage(c), Ticket: v, Staff: staff, Statuses: svcportal.Statuses}
 	if done := c.Query("done"); done == "replied" || done == "fields" || done == "proposed" || done == "noted" {
 		pg.Notice = pg.T("console.tk.done_" + done)
 	}
@@ -206,6 +206,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 		pg.Rows = append(pg.Rows, row)
 	}
 	if pg.Messages, err = ticketapi.Messages(c, "admin/ticket", &pg.Page, v); err != nil {
+		return err
+	}
+	if pg.Timeline, err = web.Fragments(c, "admin/ticket", "timeline_line", ticketapi.Timeline(pg.T, pg.When, views, v.Events)); err != nil {
 		return err
 	}
 	return web.Render(c, status, "admin/ticket", pg)
@@ -310,11 +313,6 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) (string, error) {
 	}
 	_, err = h.deps.Tickets.UpdateFields(ctx, p, n, values)
 	return "", err
-}
-
-// Timeline is the ticket's history, one line per action.
-func (p *ticketPage) Timeline() []ticketapi.TimelineLine {
-	return ticketapi.Timeline(p.T, p.When, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

@@ -11,8 +11,8 @@ import (
 
 // BenchmarkPages measures the CPU and allocations of the most read pages
 // in process, without the network: the anonymous login page, a site
-// manager's ticket list (25 of 60 tickets) and a ticket with ten
-// replies. The throughput under load is bench/'s; this isolates what a
+// manager's ticket list (25 of 60 tickets) and tickets with ten and a
+// hundred replies. The throughput under load is bench/'s; this isolates what a
 // change to rendering costs or saves (go test -bench Pages -benchmem).
 func BenchmarkPages(b *testing.B) {
 	app := testkit.NewApp(b)
@@ -24,17 +24,26 @@ func BenchmarkPages(b *testing.B) {
 	testkit.Contact(ctx, b, app.Store, "bill@initech.test", site, svcportal.RoleSiteManager)
 	bill := app.NewBrowser("acme.localhost")
 	apiLogin(b, bill, "bill@initech.test", testkit.Password)
-	var last svcportal.TicketView
+	var last, long svcportal.TicketView
 	for i := range 60 {
 		body := map[string]any{"title": fmt.Sprintf("Printer %d jams", i), "description": "It jams on page two."}
 		if rec := bill.JSON(b, "POST", "/api/v1/tickets", body, &last); rec.Code != http.StatusCreated {
 			b.Fatalf("create: %d %s", rec.Code, rec.Body)
 		}
 	}
-	for i := range 10 {
+	long = last
+	if rec := bill.JSON(b, "POST", "/api/v1/tickets", map[string]any{"title": "Printer jams again"}, &last); rec.Code != http.StatusCreated {
+		b.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	for i := range 100 {
 		body := map[string]any{"body": fmt.Sprintf("Reply %d: still jams.", i)}
-		if rec := bill.JSON(b, "POST", fmt.Sprintf("/api/v1/tickets/%d/replies", last.Number), body, nil); rec.Code != http.StatusCreated {
-			b.Fatalf("reply: %d %s", rec.Code, rec.Body)
+		for _, t := range []svcportal.TicketView{last, long} {
+			if i >= 10 && t.Number == last.Number {
+				continue
+			}
+			if rec := bill.JSON(b, "POST", fmt.Sprintf("/api/v1/tickets/%d/replies", t.Number), body, nil); rec.Code != http.StatusCreated {
+				b.Fatalf("reply: %d %s", rec.Code, rec.Body)
+			}
 		}
 	}
 	anonymous := app.NewBrowser("acme.localhost")
@@ -47,6 +56,7 @@ func BenchmarkPages(b *testing.B) {
 		{"ticket list page", bill, "/tickets"},
 		{"ticket list API", bill, "/api/v1/tickets"},
 		{"ticket page", bill, fmt.Sprintf("/tickets/%d", last.Number)},
+		{"ticket page, 100 replies", bill, fmt.Sprintf("/tickets/%d", long.Number)},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			for b.Loop() {

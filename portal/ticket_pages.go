@@ -18,7 +18,7 @@ import (
 type ticketListPage struct {
 	web.Page
 	web.Pager
-	Tickets  []template.HTML // rendered rows (ticketRow)
+	Tickets  template.HTML // the rows, rendered (ticketRow)
 	Filter   svcportal.TicketFilter
 	Status   string
 	Unread   bool
@@ -69,10 +69,10 @@ type rowLabels struct {
 }
 
 // ticketRows renders the list's rows for the reader of p.
-func ticketRows(c *gin.Context, p *web.Page, views []svcportal.TicketView, showStatus bool) ([]template.HTML, error) {
+func ticketRows(c *gin.Context, p *web.Page, views []svcportal.TicketView, showStatus bool) (template.HTML, error) {
 	labels := rowLabels{Number: p.T("tk.col_number"), Site: p.T("tk.col_site"), Requester: p.T("tk.col_requester"),
 		Updated: p.T("tk.col_updated"), Unread: p.T("tk.unread")}
-	rows := make([]template.HTML, len(views))
+	rows := make([]ticketRow, len(views))
 	for i, v := range views {
 		row := ticketRow{Number: v.Number, Title: v.Title, Unread: v.Unread, Status: v.Status, ShowStatus: showStatus,
 			SiteName: v.SiteName, Requester: v.RequesterName, Updated: p.When(v.UpdatedAt), Labels: labels}
@@ -82,12 +82,9 @@ func ticketRows(c *gin.Context, p *web.Page, views []svcportal.TicketView, showS
 		if v.RequesterErased {
 			row.Requester = p.T("contact.former")
 		}
-		var err error
-		if rows[i], err = web.Fragment(c, "portal/tickets", "ticket_row", row); err != nil {
-			return nil, err
-		}
+		rows[i] = row
 	}
-	return rows, nil
+	return web.Fragments(c, "portal/tickets", "ticket_row", rows)
 }
 
 // ticketTabs are the list's tabs and the statuses each shows ("all": any).
@@ -348,7 +345,8 @@ type fieldRow struct {
 type ticketShowPage struct {
 	web.Page
 	Ticket   *svcportal.TicketView
-	Messages []template.HTML // the conversation, rendered (messageItem)
+	Messages template.HTML // the conversation, rendered (ticketapi.Message)
+	Timeline template.HTML // the history, one line per action, rendered (ticketapi.TimelineLine)
 	Rows     []fieldRow
 	Editable []fieldInput
 	Done     string
@@ -357,7 +355,6 @@ type ticketShowPage struct {
 	// Proposal is the message of the solution waiting for the reader's
 	// decision, quoted where they decide.
 	Proposal *svcportal.TicketMessage
-	fields   []svcportal.TicketFieldView // those the reader sees, for the history
 }
 
 func (h *handlers) ticketShow(c *gin.Context) error {
@@ -379,7 +376,7 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 	if err != nil {
 		return err
 	}
-	page := &ticketShowPage{Page: web.NewPage(c), Ticket: v, Done: c.Query("done"), fields: views}
+	page := &ticketShowPage{Page: web.NewPage(c), Ticket: v, Done: c.Query("done")}
 	if v.Actions != nil && v.Actions.Decide {
 		page.Proposal = proposal(v)
 	}
@@ -416,6 +413,9 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 		}
 	}
 	if page.Messages, err = ticketapi.Messages(c, "portal/ticket", &page.Page, v); err != nil {
+		return err
+	}
+	if page.Timeline, err = web.Fragments(c, "portal/ticket", "timeline_line", ticketapi.Timeline(page.T, page.When, views, v.Events)); err != nil {
 		return err
 	}
 	return web.Render(c, status, "portal/ticket", page)
@@ -508,11 +508,6 @@ func (h *handlers) ticketFieldsSubmit(c *gin.Context, n int64) error {
 	values := ticketapi.FormFields(c.Request.PostForm, views, ticketapi.ClearBlanks)
 	_, err = h.deps.Tickets.UpdateFields(c.Request.Context(), p, n, values)
 	return err
-}
-
-// Timeline is the ticket's history, one line per action.
-func (p *ticketShowPage) Timeline() []ticketapi.TimelineLine {
-	return ticketapi.Timeline(p.T, p.When, p.fields, p.Ticket.Events)
 }
 
 // AttachmentsOf lists the ticket's files of one message (0: of the

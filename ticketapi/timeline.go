@@ -209,8 +209,8 @@ type Message struct {
 
 // Messages renders the conversation of v with the templates "message"
 // and "attachments" of page, for the reader of p.
-func Messages(c *gin.Context, page string, p *web.Page, v *svcportal.TicketView) ([]template.HTML, error) {
-	out := make([]template.HTML, len(v.Messages))
+func Messages(c *gin.Context, page string, p *web.Page, v *svcportal.TicketView) (template.HTML, error) {
+	out := make([]Message, len(v.Messages))
 	for i, m := range v.Messages {
 		item := Message{AuthorKind: m.AuthorKind, Internal: m.Internal, Author: m.AuthorName, When: p.When(m.CreatedAt), Body: web.Markdown(m.Body)}
 		if m.AuthorErased {
@@ -222,15 +222,13 @@ func Messages(c *gin.Context, page string, p *web.Page, v *svcportal.TicketView)
 		case m.AuthorKind == svcportal.PrincipalStaff:
 			item.Badge = p.T("tk.staff")
 		}
-		var err error
 		if files := AttachmentsOf(v, m.ID); len(files) > 0 {
+			var err error
 			if item.Files, err = web.Partial(c, page, "attachments", web.Args(p, files)); err != nil {
-				return nil, err
+				return "", err
 			}
 		}
-		if out[i], err = web.Fragment(c, page, "message", item); err != nil {
-			return nil, err
-		}
+		out[i] = item
 	}
-	return out, nil
+	return web.Fragments(c, page, "message", out)
 }

@@ -133,7 +133,7 @@ func lookupPage(c *gin.Context, name string) (*Renderer, *template.Template, err
 // Fragment is template name, defined in the files of page, rendered
 // with data: what a page repeats (a list's rows, a conversation's
 // messages) rendered once for the same data, then written out whole by
-// the page, {{range .Rows}}{{.}}{{end}}. html/template makes a call
+// the page, {{.Rows}} (see Fragments). html/template makes a call
 // through reflection for each action and each value it escapes (a list
 // row's dozen, 15 µs); a fragment seen before costs a lookup.
 //
@@ -158,6 +158,22 @@ func Fragment[D comparable](c *gin.Context, page, name string, data D) (template
 	}
 	r.fragments.put(key, html, 2*len(html))
 	return html, nil
+}
+
+// Fragments are the fragments of items (see Fragment), one after the
+// other, one per line: what the page writes out with one action, not one
+// for each item.
+func Fragments[D comparable](c *gin.Context, page, name string, items []D) (template.HTML, error) {
+	var b strings.Builder
+	for _, item := range items {
+		h, err := Fragment(c, page, name, item)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(string(h))
+		b.WriteByte('\n')
+	}
+	return template.HTML(b.String()), nil // fragments, each escaped by html/template
 }
 
 // Partial is template name, defined in the files of page, rendered with
