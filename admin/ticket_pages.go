@@ -22,7 +22,7 @@ import (
 type queuePage struct {
 	page
 	web.Pager
-	Tickets  []svcportal.TicketView
+	Tickets  template.HTML // the rows, rendered (queueRow)
 	Counts   []statusCount
 	Sites    []svcportal.Site
 	Staff    []svcportal.Staff
@@ -32,6 +32,49 @@ type queuePage struct {
 	Assignee string
 	Unread   bool
 	MineLink string
+}
+
+// queueRow is a ticket of the queue, its texts ready: all the row shows,
+// so it is a web.Fragment.
+type queueRow struct {
+	Number      int64
+	Title       string
+	Unread      string // the badge's text on an unread ticket
+	Status      string
+	StatusLabel string
+	SiteName    string
+	Requester   string // "Former contact" for an erased one
+	Assignee    string
+	Unassigned  string // the text in place of no assignee
+	Updated     template.HTML
+}
+
+// queueRows renders the queue's rows for the reader of p.
+func queueRows(c *gin.Context, p *web.Page, views []svcportal.TicketView) (template.HTML, error) {
+	rows := make([]queueRow, len(views))
+	for i, v := range views {
+		row := queueRow{Number: v.Number, Title: v.Title, Status: v.Status, StatusLabel: p.T("ticket.status." + v.Status),
+			SiteName: v.SiteName, Requester: v.RequesterName, Updated: p.When(v.UpdatedAt)}
+		if v.Unread {
+			row.Unread = p.T("tk.unread")
+		}
+		if v.RequesterErased {
+			row.Requester = p.T("contact.former")
+		}
+		if a := v.Fields["assignee"]; isTrue(a) {
+			row.Assignee = fmt.Sprint(a)
+		} else {
+			row.Unassigned = p.T("console.tk.unassigned")
+		}
+		rows[i] = row
+	}
+	return web.Fragments(c, "admin/tickets", "queue_row", rows)
+}
+
+// isTrue is whether v is set, as a template's {{with}} tells.
+func isTrue(v any) bool {
+	truth, _ := template.IsTrue(v)
+	return truth
 }
 
 // statusCount is one tab of the queue: a status (or "" for all), its
@@ -96,9 +139,12 @@ func (h *handlers) queueShow(c *gin.Context) error {
 		return err
 	}
 	q := c.Request.URL.Query()
-	pg := &queuePage{page: h.newPage(c), Tickets: views, Sites: sites, Staff: staff,
+	pg := &queuePage{page: h.newPage(c), Sites: sites, Staff: staff,
 		Query: q.Get("q"), Status: q.Get("status"), Site: q.Get("site"), Assignee: q.Get("assignee"), Unread: q.Get("unread") == "true",
 		MineLink: "/admin/tickets?" + myOpenQuery.Encode()}
+	if pg.Tickets, err = queueRows(c, &pg.Page, views); err != nil {
+		return err
+	}
 	link := func(change func(url.Values)) string {
 		v := url.Values{}
 		for k, vs := range q {
