@@ -82,6 +82,16 @@ func TestConsolePages_RenderWithRealData(t *testing.T) {
 			if row.Length() != 1 || !strings.Contains(row.Find("a").Text(), "Printer jams") || strings.TrimSpace(row.Find("[data-testid=assignee]").Text()) != "Tom Tech" {
 				t.Errorf("queue row: %q", row.Text())
 			}
+			_, doc = b.Page(t, fmt.Sprintf("/admin/tickets?site=%d&assignee=%d", d.umbrella.ID, d.agentID))
+			if v := doc.Find("#f-site option[selected]").AttrOr("value", ""); v != fmt.Sprint(d.umbrella.ID) {
+				t.Errorf("site filter: %q selected, want the chosen site", v)
+			}
+			if got := texts(doc.Find("#f-site option")); !slices.Contains(got, "Umbrella") {
+				t.Errorf("site filter's options: %q", got)
+			}
+			if v := doc.Find("#f-assignee option[selected]").AttrOr("value", ""); v != fmt.Sprint(d.agentID) {
+				t.Errorf("assignee filter: %q selected, want the chosen agent", v)
+			}
 			_, doc = b.Page(t, fmt.Sprintf("/admin/tickets/%d", n))
 			msgs := doc.Find("[data-testid=messages] > li")
 			if msgs.Length() != 2 || !msgs.First().HasClass("message-internal") || msgs.First().Find(".badge-internal").Length() != 1 ||

@@ -24,8 +24,8 @@ type queuePage struct {
 	web.Pager
 	Tickets  template.HTML // the rows, rendered (queueRow)
 	Counts   []statusCount
-	Sites    []svcportal.Site
-	Staff    []svcportal.Staff
+	Sites    template.HTML // the site filter's options, rendered
+	Staff    template.HTML // the assignee filter's staff options, rendered
 	Query    string
 	Status   string
 	Site     string
@@ -139,10 +139,26 @@ func (h *handlers) queueShow(c *gin.Context) error {
 		return err
 	}
 	q := c.Request.URL.Query()
-	pg := &queuePage{page: h.newPage(c), Sites: sites, Staff: staff,
+	pg := &queuePage{page: h.newPage(c),
 		Query: q.Get("q"), Status: q.Get("status"), Site: q.Get("site"), Assignee: q.Get("assignee"), Unread: q.Get("unread") == "true",
 		MineLink: "/admin/tickets?" + myOpenQuery.Encode()}
 	if pg.Tickets, err = queueRows(c, &pg.Page, views); err != nil {
+		return err
+	}
+	siteOpts := make([]web.Option, len(sites))
+	for i, s := range sites {
+		id := strconv.FormatInt(s.ID, 10)
+		siteOpts[i] = web.Option{Value: id, Label: s.Name, Selected: id == pg.Site}
+	}
+	staffOpts := make([]web.Option, len(staff))
+	for i, m := range staff {
+		id := strconv.FormatInt(m.ID, 10)
+		staffOpts[i] = web.Option{Value: id, Label: staffName(m), Selected: id == pg.Assignee}
+	}
+	if pg.Sites, err = web.Choices(c, "admin/tickets", siteOpts); err != nil {
+		return err
+	}
+	if pg.Staff, err = web.Choices(c, "admin/tickets", staffOpts); err != nil {
 		return err
 	}
 	link := func(change func(url.Values)) string {

@@ -176,6 +176,20 @@ func Fragments[D comparable](c *gin.Context, page, name string, items []D) (temp
 	return template.HTML(b.String()), nil // fragments, each escaped by html/template
 }
 
+// Option is one choice of a select, written by the template "option"
+// every page has.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// Choices renders the options of a select of page as fragments (see
+// Fragments): a select of a tenant's sites or staff has as many as it
+// has of them.
+func Choices(c *gin.Context, page string, opts []Option) (template.HTML, error) {
+	return Fragments(c, page, "option", opts)
+}
+
 // Partial is template name, defined in the files of page, rendered with
 // data, for a fragment's data (see Fragment): a part that its data
 // cannot key, as a list of files.
