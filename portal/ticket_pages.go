@@ -22,27 +22,28 @@ type ticketListPage struct {
 	Filter   svcportal.TicketFilter
 	Status   string
 	Unread   bool
-	Statuses []choice // offered as a filter only when the reader may see the status
-	Sorts    []choice
-	Filters  []fieldInput // choice fields the reader sees, with the chosen value
-	Tab      string       // the chosen tab of ticketTabs
-	Tabs     []tabLink    // offered when the reader sees statuses
+	Statuses template.HTML // the status filter's options, offered only when the reader may see the status
+	Sorts    template.HTML // the sort's options
+	Filters  []listFilter  // choice fields the reader sees, with the chosen value
+	Tab      string        // the chosen tab of ticketTabs
+	Tabs     []tabLink     // offered when the reader sees statuses
 }
 
-// choice is an option of one of the list's filters, labelled.
-type choice struct {
-	Value, Label string
-	Selected     bool
-}
-
-// choices labels values with the messages prefix+value, the one equal
-// to chosen selected.
-func choices(p *web.Page, prefix string, values []string, chosen string) []choice {
-	out := make([]choice, len(values))
+// choices renders the options of one of the list's filters: values
+// labelled by the messages prefix+value, the one equal to chosen selected.
+func choices(c *gin.Context, p *web.Page, prefix string, values []string, chosen string) (template.HTML, error) {
+	out := make([]web.Option, len(values))
 	for i, v := range values {
-		out[i] = choice{Value: v, Label: p.T(prefix + v), Selected: v == chosen}
+		out[i] = web.Option{Value: v, Label: p.T(prefix + v), Selected: v == chosen}
 	}
-	return out
+	return web.Choices(c, "portal/tickets", out)
+}
+
+// listFilter is a choice field of the list's filters: its options
+// rendered, the chosen value's selected.
+type listFilter struct {
+	Key, Label, Value string
+	Options           template.HTML
 }
 
 // ticketRow is a ticket of the list page, its texts ready: the template
@@ -157,7 +158,9 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	if page.Filter.Sort == "" {
 		page.Filter.Sort = "-updated"
 	}
-	page.Sorts = choices(&page.Page, "tk.sort.", []string{"-updated", "-created", "created", "-number", "-priority"}, page.Filter.Sort)
+	if page.Sorts, err = choices(c, &page.Page, "tk.sort.", []string{"-updated", "-created", "created", "-number", "-priority"}, page.Filter.Sort); err != nil {
+		return err
+	}
 	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
 	if err != nil {
 		return err
@@ -165,13 +168,23 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	for _, fv := range fields {
 		switch {
 		case fv.Key == svcportal.FieldKeyStatus:
-			page.Statuses = choices(&page.Page, "ticket.status.", svcportal.Statuses, page.Status)
+			if page.Statuses, err = choices(c, &page.Page, "ticket.status.", svcportal.Statuses, page.Status); err != nil {
+				return err
+			}
 			page.Tabs = tabLinks(&page.Page, q, tab)
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
-			page.Filters = append(page.Filters, fieldInput{TicketFieldView: fv, Value: q.Get("field." + fv.Key)})
+			f := listFilter{Key: fv.Key, Label: fv.Label, Value: q.Get("field." + fv.Key)}
+			opts := make([]web.Option, len(fv.Options))
+			for i, o := range fv.Options {
+				opts[i] = web.Option{Value: o.Value, Label: o.Label, Selected: o.Value == f.Value}
+			}
+			if f.Options, err = web.Choices(c, "portal/tickets", opts); err != nil {
+				return err
+			}
+			page.Filters = append(page.Filters, f)
 		}
 	}
-	if page.Tickets, err = ticketRows(c, &page.Page, views, page.Statuses != nil); err != nil {
+	if page.Tickets, err = ticketRows(c, &page.Page, views, page.Statuses != ""); err != nil {
 		return err
 	}
 	page.Pager = web.TicketPager("/tickets", q, f, views, total)

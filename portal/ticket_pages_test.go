@@ -106,6 +106,15 @@ func TestTicketPages(t *testing.T) {
 	if doc.Find("[data-testid=tickets] tbody tr").Length() != 0 {
 		t.Error("field filter ignored")
 	}
+	_, doc = b.Page(t, "/tickets?field.priority=high&status=open&sort=-number")
+	if doc.Find("[data-testid=tickets] tbody tr").Length() != 0 {
+		t.Error("field and status filters together find a ticket in another status")
+	}
+	for sel, want := range map[string]string{"#flt-priority": "high", "#f-status": "open", "#f-sort": "-number"} {
+		if got := doc.Find(sel + " option[selected]"); got.Length() != 1 || got.AttrOr("value", "") != want {
+			t.Errorf("%s: %d selected, %q first, want only %q", sel, got.Length(), got.AttrOr("value", ""), want)
+		}
+	}
 	_, doc = b.Page(t, "/tickets?field.priority=high")
 	if doc.Find("[data-testid=tickets] tbody tr").Length() != 1 {
 		t.Error("field filter finds nothing")
