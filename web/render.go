@@ -102,9 +102,16 @@ const keyRenderer = "web.renderer"
 // Render writes page name with data and status. data is usually a pointer
 // to a struct that embeds Page.
 func Render(c *gin.Context, status int, name string, data any) error {
-	_, t, err := lookupPage(c, name)
+	r, t, err := lookupPage(c, name)
 	if err != nil {
 		return err
+	}
+	pd, ok := data.(interface{ page() *Page })
+	if !ok {
+		return fmt.Errorf("web: the data of page %s does not embed web.Page", name)
+	}
+	if err := pd.page().dress(r, t); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
@@ -148,11 +155,21 @@ func Fragment[D comparable](c *gin.Context, page, name string, data D) (template
 	if err != nil {
 		return "", err
 	}
+	html, err := r.fragment(t, name, data)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", page, err)
+	}
+	return html, nil
+}
+
+// fragment is Fragment of the page of template t; data must be
+// comparable.
+func (r *Renderer) fragment(t *template.Template, name string, data any) (template.HTML, error) {
 	key := fragmentKey{page: t, name: name, data: data}
 	if html, ok := r.fragments.get(key); ok {
 		return html, nil
 	}
-	html, err := execute(t, page, name, data)
+	html, err := execute(t, name, data)
 	if err != nil {
 		return "", err
 	}
@@ -164,9 +181,22 @@ func Fragment[D comparable](c *gin.Context, page, name string, data D) (template
 // other, one per line: what the page writes out with one action, not one
 // for each item.
 func Fragments[D comparable](c *gin.Context, page, name string, items []D) (template.HTML, error) {
+	r, t, err := lookupPage(c, page)
+	if err != nil {
+		return "", err
+	}
+	html, err := joinFragments(r, t, name, items)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", page, err)
+	}
+	return html, nil
+}
+
+// joinFragments is Fragments of the page of template t.
+func joinFragments[D comparable](r *Renderer, t *template.Template, name string, items []D) (template.HTML, error) {
 	var b strings.Builder
 	for _, item := range items {
-		h, err := Fragment(c, page, name, item)
+		h, err := r.fragment(t, name, item)
 		if err != nil {
 			return "", err
 		}
@@ -198,14 +228,18 @@ func Partial(c *gin.Context, page, name string, data any) (template.HTML, error)
 	if err != nil {
 		return "", err
 	}
-	return execute(t, page, name, data)
+	html, err := execute(t, name, data)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", page, err)
+	}
+	return html, nil
 }
 
-// execute renders template name of page (t) with data, as HTML text.
-func execute(t *template.Template, page, name string, data any) (template.HTML, error) {
+// execute renders template name of a page (t) with data, as HTML text.
+func execute(t *template.Template, name string, data any) (template.HTML, error) {
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, name, data); err != nil {
-		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+		return "", fmt.Errorf("render %s: %w", name, err)
 	}
 	return template.HTML(b.String()), nil // escaped by html/template
 }
@@ -238,12 +272,82 @@ type Page struct {
 	Viewer *svcportal.Principal
 	// Home is the address of the area's home page ("" for the portal's
 	// "/"); the console sets "/admin".
-	Home   string
+	Home string
+	// Chrome is the layout's head links, header and footer, rendered by
+	// Render.
+	Chrome Chrome
 	tr     *locales.Translator
 	query  url.Values
 	origin string // scheme and host the reader used
 	loc    *time.Location
 	clock  func() time.Time
+}
+
+// Chrome is what the layout writes around every page: its links in the
+// head, its header up to the area's navigation, and its footer. Each is a
+// fragment (see Fragment) rendered with the texts it shows: the layout
+// was half the CPU of the login page, its translations and escapes
+// through reflection, and is the same for every reader of a tenant in a
+// language, on a page of the same address.
+type Chrome struct {
+	Head, Top, Bottom template.HTML
+}
+
+// layoutHead, layoutTop and layoutBottom are the data of the layout's
+// fragments (see Chrome).
+type (
+	layoutHead struct {
+		AppCSS, UIJS string
+		Tenant       bool
+		Version      int64 // of the tenant's branding
+	}
+	layoutTop struct {
+		Skip                             string
+		Tenant                           bool
+		Home, Name                       string
+		Version                          int64
+		LogoAlt, MainNav, Menu, HomeText string
+		HomeCurrent                      bool
+	}
+	layoutBottom struct {
+		Tenant                          bool
+		Footer, Powered, LanguagesLabel string
+		Languages                       template.HTML // links to the page in each language, for a reader not signed in
+	}
+)
+
+// page is the Page of a page's data, for Render.
+func (p *Page) page() *Page { return p }
+
+// dress renders p's Chrome with the templates of its page, t.
+func (p *Page) dress(r *Renderer, t *template.Template) error {
+	head := layoutHead{AppCSS: AssetURL("app.css"), UIJS: AssetURL("ui.js")}
+	top := layoutTop{Skip: p.T("layout.skip")}
+	var bottom layoutBottom
+	if tn := p.Tenant; tn != nil {
+		version := tn.UpdatedAt.UnixMicro()
+		head.Tenant, head.Version = true, version
+		top = layoutTop{Skip: top.Skip, Tenant: true, Home: p.HomeURL(), Name: tn.Name, Version: version,
+			LogoAlt: p.T("layout.logo_alt", "Name", tn.Name), MainNav: p.T("layout.main_nav"), Menu: p.T("ux.menu"),
+			HomeText: p.T("layout.home"), HomeCurrent: p.Path == p.HomeURL()}
+		bottom = layoutBottom{Tenant: true, Footer: tn.Footer, Powered: p.T("layout.powered", "Name", tn.Name)}
+		if p.Viewer == nil && len(tn.EnabledLocales) > 1 {
+			var err error
+			if bottom.Languages, err = joinFragments(r, t, "language_link", p.Languages()); err != nil {
+				return err
+			}
+			bottom.LanguagesLabel = p.T("ux.languages")
+		}
+	}
+	var err error
+	if p.Chrome.Head, err = r.fragment(t, "layout_head", head); err != nil {
+		return err
+	}
+	if p.Chrome.Top, err = r.fragment(t, "layout_top", top); err != nil {
+		return err
+	}
+	p.Chrome.Bottom, err = r.fragment(t, "layout_bottom", bottom)
+	return err
 }
 
 // HomeURL is where the brand and the first navigation link lead.
