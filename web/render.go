@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -276,11 +277,15 @@ type Page struct {
 	// Chrome is the layout's head links, header and footer, rendered by
 	// Render.
 	Chrome Chrome
-	tr     *locales.Translator
-	query  url.Values
-	origin string // scheme and host the reader used
-	loc    *time.Location
-	clock  func() time.Time
+	// renderer and tmpl render the page's fragments (Page.Fragment);
+	// set by Render.
+	renderer *Renderer
+	tmpl     *template.Template
+	tr       *locales.Translator
+	query    url.Values
+	origin   string // scheme and host the reader used
+	loc      *time.Location
+	clock    func() time.Time
 }
 
 // Chrome is what the layout writes around every page: its links in the
@@ -321,6 +326,7 @@ func (p *Page) page() *Page { return p }
 
 // dress renders p's Chrome with the templates of its page, t.
 func (p *Page) dress(r *Renderer, t *template.Template) error {
+	p.renderer, p.tmpl = r, t
 	head := layoutHead{AppCSS: AssetURL("app.css"), UIJS: AssetURL("ui.js")}
 	top := layoutTop{Skip: p.T("layout.skip")}
 	var bottom layoutBottom
@@ -348,6 +354,20 @@ func (p *Page) dress(r *Renderer, t *template.Template) error {
 	}
 	p.Chrome.Bottom, err = r.fragment(t, "layout_bottom", bottom)
 	return err
+}
+
+// Fragment is the page's template name rendered with data as a
+// fragment (see Fragment), for a template:
+// {{$.Fragment "input" (.Input …)}} in place of {{template "input" …}}.
+// Data that is not all plain values is rendered every time.
+func (p Page) Fragment(name string, data any) (template.HTML, error) {
+	if p.renderer == nil {
+		return "", fmt.Errorf("web: fragment %s of a page not being rendered", name)
+	}
+	if !reflect.ValueOf(data).Comparable() {
+		return execute(p.tmpl, name, data)
+	}
+	return p.renderer.fragment(p.tmpl, name, data)
 }
 
 // HomeURL is where the brand and the first navigation link lead.
