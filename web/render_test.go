@@ -66,3 +66,29 @@ func TestFragment(t *testing.T) {
 		t.Error("a page never added rendered")
 	}
 }
+
+// TestPage_Fragment: a template renders a partial of its page through the
+// page as a fragment, kept when its data is plain values, rendered every
+// time otherwise; outside Render there is no page to render from.
+func TestPage_Fragment(t *testing.T) {
+	r := NewRenderer()
+	r.MustAdd("test/field", fstest.MapFS{"field.html": {Data: []byte(
+		`{{define "content"}}{{end}}{{define "field"}}<b>{{.Label}}</b>{{end}}`)}}, "field.html")
+	var p Page
+	if _, err := p.Fragment("field", Input{Label: "x"}); err == nil {
+		t.Error("a page not being rendered rendered a fragment")
+	}
+	p.renderer, p.tmpl = r, r.pages["test/field"]
+	for _, data := range []any{Input{Label: "<x>"}, map[string]string{"Label": "<x>"}} {
+		got, err := p.Fragment("field", data)
+		if err != nil || got != "<b>&lt;x&gt;</b>" {
+			t.Errorf("%T: got %q, %v", data, got, err)
+		}
+	}
+	if _, kept := r.fragments.get(fragmentKey{page: p.tmpl, name: "field", data: Input{Label: "<x>"}}); !kept {
+		t.Error("a fragment of plain values was not kept")
+	}
+	if n := len(r.fragments.m); n != 1 {
+		t.Errorf("%d fragments kept, want 1 (a map is no key)", n)
+	}
+}
