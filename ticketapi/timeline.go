@@ -194,7 +194,7 @@ func AttachmentsOf(v *svcportal.TicketView, messageID int64) []svcportal.Attachm
 }
 
 // Message is a message of a ticket's conversation, its texts ready: all
-// the message shows, for the template "message" of a ticket's page, a
+// the message shows, for the template "message" every page has (web), a
 // web.Fragment. The page wrote some thirty values of each message, its
 // cost growing with the conversation.
 type Message struct {
@@ -207,8 +207,8 @@ type Message struct {
 	Files      template.HTML // its attachments, rendered by the page's "attachments"
 }
 
-// Messages renders the conversation of v with the templates "message"
-// and "attachments" of page, for the reader of p.
+// Messages renders the conversation of v with the template "message"
+// and the page's "attachments", for the reader of p.
 func Messages(c *gin.Context, page string, p *web.Page, v *svcportal.TicketView) (template.HTML, error) {
 	out := make([]Message, len(v.Messages))
 	for i, m := range v.Messages {
