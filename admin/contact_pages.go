@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -29,11 +30,12 @@ const contactsPerPage = 25
 
 type contactsPage struct {
 	page
-	Contacts  []svcportal.Contact
+	Contacts  template.HTML // the rows, rendered (contactRow)
 	Total     int
 	Query     string
 	Site      string
-	Sites     []svcportal.Site
+	SiteID    int64 // of the filter, 0 for any
+	sites     []svcportal.Site
 	Languages []string
 	Roles     []string
 	CanWrite  bool
@@ -67,12 +69,15 @@ func (h *handlers) newContactsPage(c *gin.Context) (*contactsPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg := &contactsPage{page: h.newPage(c), Contacts: list, Total: total, Query: f.Query, Sites: sites,
+	pg := &contactsPage{page: h.newPage(c), Total: total, Query: f.Query, SiteID: f.SiteID, sites: sites,
 		Languages: locales.Tags, Roles: svcportal.PortalRoles, CanWrite: h.may(c, write(policies.AreaContacts)),
 		New: svcportal.ContactCreate{Role: svcportal.RoleMember, SendWelcome: true}, PageNo: f.Page,
 		Pages: max(1, (total+contactsPerPage-1)/contactsPerPage)}
 	if f.SiteID != 0 {
 		pg.Site = strconv.FormatInt(f.SiteID, 10)
+	}
+	if pg.Contacts, err = contactRows(c, &pg.Page, list); err != nil {
+		return nil, err
 	}
 	link := func(p int) string {
 		v := url.Values{}
@@ -95,6 +100,55 @@ func (h *handlers) newContactsPage(c *gin.Context) (*contactsPage, error) {
 		pg.Notice = pg.T("console.contacts.deleted")
 	}
 	return pg, nil
+}
+
+// contactRow is a contact of the directory's list, its texts ready: all
+// the row shows, so it is a web.Fragment.
+type contactRow struct {
+	ID       int64
+	Name     string
+	Email    string
+	Disabled bool
+	State    string
+	Sites    template.HTML // its memberships, rendered (membership)
+}
+
+// membership is one of a contact's sites in the list, with their role.
+type membership struct {
+	Site, Role string
+	Last       bool
+}
+
+// contactRows renders the list's rows for the reader of p.
+func contactRows(c *gin.Context, p *web.Page, list []svcportal.Contact) (template.HTML, error) {
+	rows := make([]contactRow, len(list))
+	for i := range list {
+		ct := &list[i]
+		row := contactRow{ID: ct.ID, Name: ct.DisplayName(), Email: ct.Email, Disabled: ct.Disabled, State: p.T("console.staff.active")}
+		if ct.Disabled {
+			row.State = p.T("console.contacts.disabled")
+		}
+		ms := make([]membership, len(ct.Memberships))
+		for j, m := range ct.Memberships {
+			ms[j] = membership{Site: m.SiteName, Role: p.T("console.portal_role." + m.Role), Last: j == len(ct.Memberships)-1}
+		}
+		var err error
+		if row.Sites, err = web.Fragments(c, "admin/contacts", "membership", ms); err != nil {
+			return "", err
+		}
+		rows[i] = row
+	}
+	return web.Fragments(c, "admin/contacts", "contact_row", rows)
+}
+
+// SiteOptions are the options of a select of the tenant's sites, chosen
+// selected.
+func (p *contactsPage) SiteOptions(chosen int64) (template.HTML, error) {
+	opts := make([]web.Option, len(p.sites))
+	for i, s := range p.sites {
+		opts[i] = web.Option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name, Selected: s.ID == chosen}
+	}
+	return p.Choices(opts)
 }
 
 func (h *handlers) contactsShow(c *gin.Context) error {

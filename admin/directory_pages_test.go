@@ -138,10 +138,13 @@ func TestDirectoryPages_RenderWithRealData(t *testing.T) {
 		if blocked := doc.Find("[data-testid=site-delete]").Text(); !strings.Contains(blocked, "1 ticket belongs to it") || doc.Find("[data-testid=site-delete] button").Length() != 0 {
 			t.Errorf("a site with a ticket offers deletion: %q", blocked)
 		}
-		_, doc = d.admin.Page(t, "/admin/contacts")
+		_, doc = d.admin.Page(t, fmt.Sprintf("/admin/contacts?site=%d", d.initech.ID))
 		row := doc.Find(fmt.Sprintf(`table[data-testid=contacts] tr[data-contact="%d"]`, peter.ID))
-		if !strings.Contains(row.Text(), "Initech") || !strings.Contains(row.Text(), "Member") || doc.Find("[data-testid=contact-form]").Length() != 1 {
-			t.Errorf("contacts row: %q", row.Text())
+		if got := strings.TrimSpace(row.Find("td").Eq(2).Text()); got != "Initech (Member)" || doc.Find("[data-testid=contact-form]").Length() != 1 {
+			t.Errorf("contacts row: sites %q", got)
+		}
+		if v := doc.Find("#f-site option[selected]").AttrOr("value", ""); v != fmt.Sprint(d.initech.ID) {
+			t.Errorf("site filter: %q selected", v)
 		}
 		_, doc = d.admin.Page(t, fmt.Sprintf("/admin/contacts/%d", peter.ID))
 		if v, _ := doc.Find(fmt.Sprintf("#f-role-%d option[selected]", d.initech.ID)).Attr("value"); v != "member" {
@@ -340,6 +343,9 @@ func TestContactPages_FormErrorsInGerman(t *testing.T) {
 	}
 	d.admin.Page(t, "/admin/contacts")
 	rec, doc := d.admin.SubmitPage(t, "/admin/contacts", url.Values{"email": {"kein-email"}, "role": {"member"}, "first_name": {"Kurt"}})
+	if doc.Find("#f-site_id option[selected]").Length() != 0 {
+		t.Error("a site is chosen in the form though none was sent")
+	}
 	if rec.Code != http.StatusUnprocessableEntity || doc.Find("html").AttrOr("lang", "") != "de" {
 		t.Fatalf("bad contact: %d lang %q", rec.Code, doc.Find("html").AttrOr("lang", ""))
 	}
@@ -353,6 +359,10 @@ func TestContactPages_FormErrorsInGerman(t *testing.T) {
 	}
 	if doc.Find("#f-site_id-error").Length() != 1 || doc.Find("#f-email").AttrOr("value", "") != "kein-email" || doc.Find("#f-first_name").AttrOr("value", "") != "Kurt" {
 		t.Error("errors not beside their fields, or typed values lost")
+	}
+	_, doc = d.admin.SubmitPage(t, "/admin/contacts", url.Values{"email": {"kein-email"}, "role": {"member"}, "site_id": {fmt.Sprint(d.umbrella.ID)}})
+	if v := doc.Find("#f-site_id option[selected]").AttrOr("value", ""); v != fmt.Sprint(d.umbrella.ID) {
+		t.Errorf("the form's site: %q selected, want the one sent", v)
 	}
 	// A site page's form too.
 	rec, doc = d.admin.SubmitPage(t, "/admin/sites", url.Values{"name": {"Initech"}})

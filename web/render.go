@@ -370,6 +370,15 @@ func (p Page) Fragment(name string, data any) (template.HTML, error) {
 	return p.renderer.fragment(p.tmpl, name, data)
 }
 
+// Choices is Choices of the page, for a page's method that a template
+// calls: the options of a select whose choice the page's data holds.
+func (p Page) Choices(opts []Option) (template.HTML, error) {
+	if p.renderer == nil {
+		return "", fmt.Errorf("web: choices of a page not being rendered")
+	}
+	return joinFragments(p.renderer, p.tmpl, "option", opts)
+}
+
 // HomeURL is where the brand and the first navigation link lead.
 func (p Page) HomeURL() string {
 	if p.Home == "" {
