@@ -22,7 +22,7 @@ type world struct {
 	globexToken    string
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	app := testkit.NewApp(t)
 	w := &world{app: app}
@@ -48,7 +48,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // api is a bearer-token client of one tenant host.
-func (w *world) api(t *testing.T, host, token string) *testkit.Browser {
+func (w *world) api(t testing.TB, host, token string) *testkit.Browser {
 	b := w.app.NewBrowser(host)
 	if token != "" {
 		b.Header.Set("Authorization", "Bearer "+token)

@@ -27,7 +27,7 @@ type desk struct {
 	umbrella            *svcportal.Site
 }
 
-func newDesk(t *testing.T) *desk {
+func newDesk(t testing.TB) *desk {
 	t.Helper()
 	d := &desk{world: newWorld(t)}
 	ctx, st := d.actx, d.app.Store
@@ -63,7 +63,7 @@ func newDesk(t *testing.T) *desk {
 }
 
 // signIn signs a staff member in through the console's login form.
-func (d *desk) signIn(t *testing.T, email string) *testkit.Browser {
+func (d *desk) signIn(t testing.TB, email string) *testkit.Browser {
 	t.Helper()
 	b := d.app.NewBrowser("acme.localhost")
 	rec := b.Submit(t, "/admin/login", url.Values{"email": {email}, "password": {testkit.Password}, "next": {"/admin/tickets"}})
@@ -75,7 +75,7 @@ func (d *desk) signIn(t *testing.T, email string) *testkit.Browser {
 }
 
 // ticket opens a ticket as a contact through the portal's form.
-func (d *desk) ticket(t *testing.T, b *testkit.Browser, title, desc string) int64 {
+func (d *desk) ticket(t testing.TB, b *testkit.Browser, title, desc string) int64 {
 	t.Helper()
 	rec := b.Submit(t, "/tickets", url.Values{"title": {title}, "description": {desc}})
 	if rec.Code != http.StatusSeeOther {
