@@ -33,7 +33,6 @@ type contactsPage struct {
 	Contacts  template.HTML // the rows, rendered (contactRow)
 	Total     int
 	Query     string
-	Site      string
 	SiteID    int64 // of the filter, 0 for any
 	sites     []svcportal.Site
 	Languages []string
@@ -73,9 +72,6 @@ func (h *handlers) newContactsPage(c *gin.Context) (*contactsPage, error) {
 		Languages: locales.Tags, Roles: svcportal.PortalRoles, CanWrite: h.may(c, write(policies.AreaContacts)),
 		New: svcportal.ContactCreate{Role: svcportal.RoleMember, SendWelcome: true}, PageNo: f.Page,
 		Pages: max(1, (total+contactsPerPage-1)/contactsPerPage)}
-	if f.SiteID != 0 {
-		pg.Site = strconv.FormatInt(f.SiteID, 10)
-	}
 	if pg.Contacts, err = contactRows(c, &pg.Page, list); err != nil {
 		return nil, err
 	}
@@ -84,8 +80,8 @@ func (h *handlers) newContactsPage(c *gin.Context) (*contactsPage, error) {
 		if pg.Query != "" {
 			v.Set("q", pg.Query)
 		}
-		if pg.Site != "" {
-			v.Set("site", pg.Site)
+		if pg.SiteID != 0 {
+			v.Set("site", strconv.FormatInt(pg.SiteID, 10))
 		}
 		v.Set("page", strconv.Itoa(p))
 		return "/admin/contacts?" + v.Encode()
@@ -144,11 +140,7 @@ func contactRows(c *gin.Context, p *web.Page, list []svcportal.Contact) (templat
 // SiteOptions are the options of a select of the tenant's sites, chosen
 // selected.
 func (p *contactsPage) SiteOptions(chosen int64) (template.HTML, error) {
-	opts := make([]web.Option, len(p.sites))
-	for i, s := range p.sites {
-		opts[i] = web.Option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name, Selected: s.ID == chosen}
-	}
-	return p.Choices(opts)
+	return p.Choices(siteOptions(p.sites, strconv.FormatInt(chosen, 10)))
 }
 
 func (h *handlers) contactsShow(c *gin.Context) error {

@@ -71,6 +71,17 @@ func queueRows(c *gin.Context, p *web.Page, views []svcportal.TicketView) (templ
 	return web.Fragments(c, "admin/tickets", "queue_row", rows)
 }
 
+// siteOptions are the options of a select of sites, the one whose id is
+// chosen (as the request wrote it) selected.
+func siteOptions(sites []svcportal.Site, chosen string) []web.Option {
+	opts := make([]web.Option, len(sites))
+	for i, s := range sites {
+		id := strconv.FormatInt(s.ID, 10)
+		opts[i] = web.Option{Value: id, Label: s.Name, Selected: id == chosen}
+	}
+	return opts
+}
+
 // isTrue is whether v is set, as a template's {{with}} tells.
 func isTrue(v any) bool {
 	truth, _ := template.IsTrue(v)
@@ -145,17 +156,12 @@ func (h *handlers) queueShow(c *gin.Context) error {
 	if pg.Tickets, err = queueRows(c, &pg.Page, views); err != nil {
 		return err
 	}
-	siteOpts := make([]web.Option, len(sites))
-	for i, s := range sites {
-		id := strconv.FormatInt(s.ID, 10)
-		siteOpts[i] = web.Option{Value: id, Label: s.Name, Selected: id == pg.Site}
-	}
 	staffOpts := make([]web.Option, len(staff))
 	for i, m := range staff {
 		id := strconv.FormatInt(m.ID, 10)
 		staffOpts[i] = web.Option{Value: id, Label: staffName(m), Selected: id == pg.Assignee}
 	}
-	if pg.Sites, err = web.Choices(c, "admin/tickets", siteOpts); err != nil {
+	if pg.Sites, err = web.Choices(c, "admin/tickets", siteOptions(sites, pg.Site)); err != nil {
 		return err
 	}
 	if pg.Staff, err = web.Choices(c, "admin/tickets", staffOpts); err != nil {
