@@ -191,9 +191,33 @@ type server struct {
 // endpoint is one request the benchmark sends.
 type endpoint struct {
 	name, method, path string
+	paths              []string // when set, request i asks paths[i % len(paths)] instead of path
 	header             http.Header
 	body               func(i int64) string
 	host               string // the tenant's host; "" is bench.localhost
+}
+
+// pathOf is the path request i of e asks.
+func (e endpoint) pathOf(i int64) string {
+	if len(e.paths) > 0 {
+		return e.paths[i%int64(len(e.paths))]
+	}
+	return e.path
+}
+
+// keystrokes are what readers type in the knowledge base's search box,
+// one letter at a time, looking for the seeded articles' subjects: every
+// prefix of two letters or more of each subject (seed.go's words). The
+// same keystrokes come again from reader after reader; the embedded
+// index remembers their hits until it changes.
+func keystrokes() []string {
+	var out []string
+	for _, w := range []string{"printer", "VPN", "laptop", "email", "password", "Wi-Fi", "monitor", "backup", "license", "phone"} {
+		for n := 2; n <= len(w); n++ {
+			out = append(out, "/api/v1/kb/search?limit=8&q="+url.QueryEscape(w[:n]))
+		}
+	}
+	return out
 }
 
 func (s *server) stop() { s.cmd.Process.Kill(); s.cmd.Wait() }
@@ -278,23 +302,28 @@ func readerEndpoints(s *server, slug string) ([]endpoint, http.Header, error) {
 		return nil, nil, err
 	}
 	memberAuth := http.Header{"Cookie": {"portal_session=" + cookie}, "X-Csrf-Token": {csrf}}
+	get := func(name, path string, h http.Header) endpoint {
+		return endpoint{name: name, method: "GET", path: path, header: h, host: host}
+	}
+	autocomplete := get("KB autocomplete", "", auth)
+	autocomplete.paths = keystrokes()
 	return []endpoint{
-		{"login page, anonymous", "GET", "/login", nil, nil, host},
-		{"help center home, site manager", "GET", "/", auth, nil, host},
-		{"ticket list API, site manager", "GET", "/api/v1/tickets?scope=site", auth, nil, host},
-		{"ticket list page, site manager", "GET", "/tickets?scope=site", auth, nil, host},
-		{"ticket page", "GET", fmt.Sprintf("/tickets/%d", number), auth, nil, host},
-		{"KB autocomplete", "GET", "/api/v1/kb/search?q=prin&limit=8", auth, nil, host},
-		{"ticket word search (q=printer)", "GET", "/api/v1/tickets?scope=site&q=printer", auth, nil, host},
+		get("login page, anonymous", "/login", nil),
+		get("help center home, site manager", "/", auth),
+		get("ticket list API, site manager", "/api/v1/tickets?scope=site", auth),
+		get("ticket list page, site manager", "/tickets?scope=site", auth),
+		get("ticket page", fmt.Sprintf("/tickets/%d", number), auth),
+		autocomplete,
+		get("ticket word search (q=printer)", "/api/v1/tickets?scope=site&q=printer", auth),
 		// A word no ticket holds: the search cannot stop at the page's end.
-		{"ticket word search, no match (q=zebra)", "GET", "/api/v1/tickets?scope=site&q=zebra", auth, nil, host},
+		get("ticket word search, no match (q=zebra)", "/api/v1/tickets?scope=site&q=zebra", auth),
 		// Most readers are members: their own tickets, the site's shared
 		// ones and their CC, each a branch of the list.
-		{"ticket list API, member", "GET", "/api/v1/tickets", memberAuth, nil, host},
-		{"ticket word search, member (q=printer)", "GET", "/api/v1/tickets?q=printer", memberAuth, nil, host},
-		{"ticket creation", "POST", "/api/v1/tickets", auth, func(i int64) string {
+		get("ticket list API, member", "/api/v1/tickets", memberAuth),
+		get("ticket word search, member (q=printer)", "/api/v1/tickets?q=printer", memberAuth),
+		{name: "ticket creation", method: "POST", path: "/api/v1/tickets", header: auth, body: func(i int64) string {
 			return fmt.Sprintf(`{"title":"Bench ticket %d"}`, i)
-		}, host},
+		}, host: host},
 	}, auth, nil
 }
 

@@ -37,8 +37,12 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 	// The mix: what a busy portal sees, reads well ahead of writes.
 	mix := []endpoint{srv.endpoints[1], srv.endpoints[2], srv.endpoints[3], srv.endpoints[1], srv.endpoints[5],
 		srv.endpoints[4], srv.endpoints[0], srv.endpoints[3], srv.endpoints[6]}
-	mix = append(mix, endpoint{"reply", "POST", "", srv.auth, func(i int64) string { return fmt.Sprintf(`{"body":"Soak reply %d"}`, i) }, srv.endpoints[0].host})
-	replyPath := func(i int64) string { return fmt.Sprintf("/api/v1/tickets/%d/replies", numbers[int(i)%len(numbers)]) }
+	reply := endpoint{name: "reply", method: "POST", header: srv.auth, host: srv.endpoints[0].host,
+		body: func(i int64) string { return fmt.Sprintf(`{"body":"Soak reply %d"}`, i) }}
+	for _, n := range numbers {
+		reply.paths = append(reply.paths, fmt.Sprintf("/api/v1/tickets/%d/replies", n))
+	}
+	mix = append(mix, reply)
 	interval := max(b.soak/20, 5*time.Second)
 	step(fmt.Sprintf("%d tickets: soak of %s, %d connections, a sample every %s", n, b.soak, b.conns, interval))
 
@@ -64,9 +68,6 @@ func (b *bench) soakAt(n int, report *bytes.Buffer) error {
 				default:
 				}
 				e := mix[i%len(mix)]
-				if e.name == "reply" {
-					e.path = replyPath(int64(i))
-				}
 				t0 := time.Now()
 				if why := send(client, srv.base, e, seq.Add(1)); why == "" {
 					d := time.Since(t0)
@@ -153,7 +154,7 @@ func send(client *http.Client, base string, e endpoint, i int64) string {
 	if e.body != nil {
 		body = strings.NewReader(e.body(i))
 	}
-	req, _ := http.NewRequest(e.method, base+e.path, body)
+	req, _ := http.NewRequest(e.method, base+e.pathOf(i), body)
 	req.Host = e.host
 	for k, v := range e.header {
 		req.Header[k] = v

@@ -188,7 +188,8 @@ func newMapping() (mapping.IndexMapping, error) {
 
 // Bleve is the embedded article index.
 type Bleve struct {
-	idx bleve.Index
+	idx  bleve.Index
+	hits remembered
 }
 
 var _ svcportal.ArticleIndex = (*Bleve)(nil)
@@ -303,6 +304,12 @@ func (b *Bleve) Index(ctx context.Context, docs ...svcportal.ArticleDoc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return b.apply(batch)
+}
+
+// apply makes batch's changes, then forgets the hits of earlier searches.
+func (b *Bleve) apply(batch *bleve.Batch) error {
+	defer b.hits.forget()
 	return b.idx.Batch(batch)
 }
 
@@ -337,7 +344,7 @@ func (b *Bleve) Delete(ctx context.Context, tenantID int64, articleIDs ...int64)
 			batch.Delete(docID(tenantID, id, l))
 		}
 	}
-	return b.idx.Batch(batch)
+	return b.apply(batch)
 }
 
 // Clear removes every article of a tenant, before a rebuild.
@@ -355,7 +362,7 @@ func (b *Bleve) Clear(ctx context.Context, tenantID int64) error {
 		for _, h := range res.Hits {
 			batch.Delete(h.ID)
 		}
-		if err := b.idx.Batch(batch); err != nil {
+		if err := b.apply(batch); err != nil {
 			return err
 		}
 	}
@@ -391,11 +398,26 @@ func fuzziness(w string) int {
 	return 0
 }
 
-// Search implements svcportal.ArticleIndex.
+// Search implements svcportal.ArticleIndex. The same query answers the
+// same hits until the index changes: they are remembered (remembered).
 func (b *Bleve) Search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
 	if q.NoScope() {
 		return []svcportal.ArticleHit{}, nil
 	}
+	key := queryKey(q)
+	hits, gen, ok := b.hits.get(key)
+	if ok {
+		return hits, nil
+	}
+	hits, err := b.search(ctx, q)
+	if err == nil {
+		b.hits.put(gen, key, hits)
+	}
+	return hits, err
+}
+
+// search runs q against the index.
+func (b *Bleve) search(ctx context.Context, q svcportal.ArticleQuery) ([]svcportal.ArticleHit, error) {
 	langs := []string{q.Lang}
 	if q.Fallback != q.Lang && svcportal.IsLocale(q.Fallback) {
 		langs = append(langs, q.Fallback)

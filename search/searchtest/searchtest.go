@@ -281,6 +281,9 @@ func testChanges(t *testing.T, idx svcportal.ArticleIndex) {
 	t.Run("cleared", func(t *testing.T) {
 		a.Published = true
 		index(t, idx, a, doc(tenantB, 1, everywhere, a.Translations))
+		if got := find("guest"); !slices.Equal(got, []int64{1}) {
+			t.Fatalf("published again: got %v, want [1]", got)
+		}
 		if err := idx.Clear(ctx, tenantA); err != nil {
 			t.Fatal(err)
 		}
