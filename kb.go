@@ -377,9 +377,8 @@ type KBStore interface {
 	// never shows an article that was unpublished or moved out of reach,
 	// nor a title since changed.
 	KBReadableTitles(ctx context.Context, ids []int64, scope KBScope) (map[int64]map[string]string, error)
-	// KBReadableSites keeps those of siteIDs that are the tenant's and
-	// have their knowledge base enabled.
-	KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error)
+	// KBSites are the tenant's sites with their knowledge base enabled.
+	KBSites(ctx context.Context) ([]int64, error)
 	// VoteKBArticle records or changes a contact's vote and returns the
 	// new counts; KindNotFound for an article of another tenant.
 	VoteKBArticle(ctx context.Context, articleID, contactID int64, helpful bool) (KBVotes, error)

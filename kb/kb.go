@@ -15,10 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/search"
+	"github.com/svcportal/svcportal/tenantcache"
 )
 
 // Store is the storage the service needs.
@@ -34,6 +36,10 @@ type Service struct {
 	st  Store
 	idx svcportal.ArticleIndex
 	log *slog.Logger
+	// The tenant's sites with the knowledge base enabled, which every
+	// reader's scope is made of (migration 0270 moves the tenant's cache
+	// version with any change of its sites).
+	sites tenantcache.Map[map[int64]bool]
 
 	follower
 }
@@ -82,13 +88,25 @@ func (s *Service) scopeOf(ctx context.Context, p *svcportal.Principal) (svcporta
 		}
 		return scope, nil
 	}
-	ids := make([]int64, 0, len(p.Contact.Memberships))
-	for _, m := range p.Contact.Memberships {
-		ids = append(ids, m.SiteID)
+	enabled, err := s.sites.Get(ctx, func(ctx context.Context) (map[int64]bool, error) {
+		ids, err := s.st.KBSites(ctx)
+		m := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
+		}
+		return m, err
+	})
+	if err != nil {
+		return scope, err
 	}
-	var err error
-	scope.SiteIDs, err = s.st.KBReadableSites(ctx, ids)
-	return scope, err
+	scope.SiteIDs = []int64{}
+	for _, m := range p.Contact.Memberships {
+		if enabled[m.SiteID] {
+			scope.SiteIDs = append(scope.SiteIDs, m.SiteID)
+		}
+	}
+	slices.Sort(scope.SiteIDs)
+	return scope, nil
 }
 
 // Tree implements svcportal.KnowledgeBase: the sections' counts, then

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -124,6 +125,32 @@ func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
 		}
 		if !slices.Contains(fieldKeys(), "zz_new") {
 			t.Error("a new field is missing on the other instance")
+		}
+	})
+
+	t.Run("a site's knowledge base turned off and on", func(t *testing.T) {
+		cat := testkit.KBCategory(d.actx, t, d.app.Store, "Everyone")
+		a := testkit.KBArticle(d.actx, t, d.app.Store, testkit.KBSection(d.actx, t, d.app.Store, cat, "General"), svcportal.KBPublished, "Printer setup", "")
+		article := fmt.Sprintf("/api/v1/kb/articles/%d", a.ID)
+		site, err := d.app.Store.SiteByName(d.actx, "Initech")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The other instance reads the tenant's sites first while Initech's
+		// knowledge base is off, then after each change.
+		for _, on := range []bool{false, true, false} {
+			site.KBEnabled = on
+			if err := d.app.Store.UpdateSite(d.actx, site); err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[on]
+			if rec := peter.JSON(t, "GET", article, nil, nil); rec.Code != want {
+				t.Errorf("the article on the other instance with the site's knowledge base on=%v: %d, want %d", on, rec.Code, want)
+			}
+		}
+		site.KBEnabled = true
+		if err := d.app.Store.UpdateSite(d.actx, site); err != nil {
+			t.Fatal(err)
 		}
 	})
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -610,19 +609,16 @@ func (s *Store) DeleteKBArticle(ctx context.Context, id int64) error {
 	})
 }
 
-// KBReadableSites implements svcportal.KBStore.
-func (s *Store) KBReadableSites(ctx context.Context, siteIDs []int64) ([]int64, error) {
+// KBSites implements svcportal.KBStore.
+func (s *Store) KBSites(ctx context.Context) ([]int64, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := []int64{}
-	if len(siteIDs) == 0 {
-		return out, nil
-	}
-	err = s.db.NewSelect().Model((*svcportal.Site)(nil)).Column("id").
-		Where("tenant_id = ? AND kb_enabled AND id IN (?)", tid, bun.In(siteIDs)).Order("id").Scan(ctx, &out)
-	return out, err
+	p := s.params()
+	q := s.db.NewSelect().Model((*svcportal.Site)(nil)).Column("id").Where("tenant_id = ? AND kb_enabled", p.v(tid)).Order("id")
+	return out, scanBound(ctx, s.db, q.String(), p, &out)
 }
 
 // KBArticleCounts implements svcportal.KBStore: one grouped count, not
@@ -660,7 +656,8 @@ func (s *Store) KBReadableCounts(ctx context.Context, scope svcportal.KBScope, f
 		return nil, err
 	}
 	out := map[int64]int{}
-	q, ok, err := s.readableQuery(ctx, tid, scope, f, nil)
+	p := s.params()
+	q, ok, err := s.readableQuery(ctx, p, tid, scope, f, nil)
 	if err != nil || !ok {
 		return out, err
 	}
@@ -668,7 +665,8 @@ func (s *Store) KBReadableCounts(ctx context.Context, scope svcportal.KBScope, f
 		SectionID int64 `bun:"section_id"`
 		Articles  int   `bun:"articles"`
 	}
-	if err := q.ColumnExpr("?TableAlias.section_id, COUNT(*) AS articles").GroupExpr("?TableAlias.section_id").Scan(ctx, &rows); err != nil {
+	q = q.ColumnExpr("?TableAlias.section_id, COUNT(*) AS articles").GroupExpr("?TableAlias.section_id")
+	if err := scanBound(ctx, s.db, q.String(), p, &rows); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -684,15 +682,16 @@ func (s *Store) KBMostRead(ctx context.Context, scope svcportal.KBScope, n int) 
 		return nil, err
 	}
 	as := []svcportal.KBArticle{}
-	q, ok, err := s.readableQuery(ctx, tid, scope, svcportal.KBIndexFilter{}, nil)
+	p := s.params()
+	q, ok, err := s.readableQuery(ctx, p, tid, scope, svcportal.KBIndexFilter{}, nil)
 	if err != nil || !ok || n <= 0 {
 		return as, err
 	}
-	err = q.Model(&as).Column(indexColumns...).
+	q = q.Model(&as).Column(indexColumns...).
 		OrderExpr("?TableAlias.views DESC, ?TableAlias.votes_helpful - ?TableAlias.votes_not_helpful DESC").
 		OrderExpr("kc.position, kc.id, ks.position, ks.id, ?TableAlias.position, ?TableAlias.id").
-		Limit(int64(n)).Scan(ctx)
-	return as, err
+		Limit(int64(n))
+	return as, scanBound(ctx, s.db, q.String(), p, &as)
 }
 
 // indexColumns are the columns of an article that lists show and order
@@ -712,7 +711,8 @@ func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcport
 	if ids != nil && len(ids) == 0 {
 		return as, nil
 	}
-	q, ok, err := s.readableQuery(ctx, tid, scope, f, ids)
+	p := s.params()
+	q, ok, err := s.readableQuery(ctx, p, tid, scope, f, ids)
 	if err != nil || !ok {
 		return as, err
 	}
@@ -724,9 +724,9 @@ func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcport
 		// Each article's rank in its section, in the same order.
 		ranked := q.ColumnExpr("ROW_NUMBER() OVER (PARTITION BY ?TableAlias.section_id ORDER BY ?TableAlias.position, ?TableAlias.id) AS x_rank")
 		q = s.db.NewSelect().Model(&as).ModelTableExpr("(?) AS ?TableAlias", ranked).Column(indexColumns...).
-			Where("x_rank <= ?", f.PerSection).OrderExpr("?TableAlias.position, ?TableAlias.id")
+			Where("x_rank <= ?", p.v(int64(f.PerSection))).OrderExpr("?TableAlias.position, ?TableAlias.id")
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil {
 		return nil, err
 	}
 	if !all {
@@ -739,9 +739,9 @@ func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcport
 // and category (kc), the published articles of f (and among ids, when not
 // nil) that the reader of scope may read; ok is false when they may read
 // none.
-func (s *Store) readableQuery(ctx context.Context, tid int64, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64) (q *bun.SelectQuery, ok bool, err error) {
-	if scope, err = s.kbScope(ctx, scope); err != nil || scope.Empty() {
-		return nil, false, err
+func (s *Store) readableQuery(ctx context.Context, p *params, tid int64, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64) (q *bun.SelectQuery, ok bool, err error) {
+	if scope.Empty() {
+		return nil, false, nil
 	}
 	tenant := "?TableAlias.tenant_id = ?"
 	if ids != nil {
@@ -754,19 +754,19 @@ func (s *Store) readableQuery(ctx context.Context, tid int64, scope svcportal.KB
 	q = s.db.NewSelect().Model((*svcportal.KBArticle)(nil)).
 		Join("JOIN kb_sections AS ks ON ks.id = ?TableAlias.section_id").
 		Join("JOIN kb_categories AS kc ON kc.id = ks.category_id").
-		Where(tenant+" AND ?TableAlias.state = ?", tid, svcportal.KBPublished)
-	q = readableWhere(q, scope)
+		Where(tenant+" AND ?TableAlias.state = ?", p.v(tid), p.v(svcportal.KBPublished))
+	q = readableWhere(q, p, tid, scope)
 	if ids != nil {
-		q = q.Where("?TableAlias.id IN (?)", bun.In(ids))
+		q = q.Where("?TableAlias.id IN (?)", bun.In(p.vs(int64sToAny(ids)...)))
 	}
 	switch {
 	case f.SectionID != 0:
-		q = q.Where("ks.id = ?", f.SectionID)
+		q = q.Where("ks.id = ?", p.v(f.SectionID))
 	case f.CategoryID != 0:
-		q = q.Where("kc.id = ?", f.CategoryID)
+		q = q.Where("kc.id = ?", p.v(f.CategoryID))
 	case f.ArticleID != 0:
 		q = q.Where(`kc.id = (SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id
-			WHERE a.id = ? AND a.tenant_id = ?)`, f.ArticleID, tid)
+			WHERE a.id = ? AND a.tenant_id = ?)`, p.v(f.ArticleID), p.v(tid))
 	}
 	return q, true, nil
 }
@@ -776,32 +776,33 @@ func (s *Store) readableQuery(ctx context.Context, tid int64, scope svcportal.KB
 // article's reach is its category's, narrowed by its section's, narrowed
 // by its own (svcportal.KBReach.Narrow): every site when all three are
 // for every site, else the sites all three allow. A reader of scope may
-// read the first kind (a visitor too, when the knowledge base is public),
-// and the second when one of the sites is theirs: each level is for every
-// site or holds a reach row for that same site, a probe of kb_reach's
-// key. So the rule runs in the database, which counts and orders the
-// readable articles without sending them all (the help center's home
-// reads one row per section).
-func readableWhere(q *bun.SelectQuery, scope svcportal.KBScope) *bun.SelectQuery {
+// read the first kind when the knowledge base is public or one of their
+// sites has it enabled, and the second when one of those sites is
+// allowed: each level is for every site or holds a reach row for that
+// same site, a probe of kb_reach's key. So the rule runs in the database,
+// which counts and orders the readable articles without sending them all
+// (the help center's home reads one row per section), and the sites of
+// scope are checked there too (the tenant's, the knowledge base
+// enabled), in the same statement.
+func readableWhere(q *bun.SelectQuery, p *params, tid int64, scope svcportal.KBScope) *bun.SelectQuery {
 	everyone := "?TableAlias.all_sites AND ks.all_sites AND kc.all_sites"
 	if len(scope.SiteIDs) == 0 { // a visitor of a public knowledge base
 		return q.Where(everyone)
 	}
+	sites := func(alias string) string {
+		return "SELECT 1 FROM sites AS " + alias + " WHERE " + alias + ".tenant_id = ? AND " + alias + ".kb_enabled AND " + alias + ".id IN (?)"
+	}
 	level := func(kind, object string) string {
 		return "(" + object + ".all_sites OR EXISTS (SELECT 1 FROM kb_reach AS r WHERE r.kind = '" + kind +
-			"' AND r.object_id = " + object + ".id AND r.site_id = rs.column1))"
+			"' AND r.object_id = " + object + ".id AND r.site_id = rs.id))"
 	}
-	values := strings.Repeat("(?), ", len(scope.SiteIDs)-1) + "(?)"
-	return q.Where("(("+everyone+") OR EXISTS (SELECT 1 FROM (VALUES "+values+") AS rs WHERE "+
-		level(reachCategory, "kc")+" AND "+level(reachSection, "ks")+" AND "+level(reachArticle, "?TableAlias")+"))",
-		int64sToAny(scope.SiteIDs)...)
-}
-
-// kbScope keeps, of scope's sites, those of the tenant with the knowledge
-// base enabled.
-func (s *Store) kbScope(ctx context.Context, scope svcportal.KBScope) (svcportal.KBScope, error) {
-	sites, err := s.KBReadableSites(ctx, scope.SiteIDs)
-	return svcportal.KBScope{SiteIDs: sites, Public: scope.Public}, err
+	reached := "EXISTS (" + sites("rs") + " AND " + level(reachCategory, "kc") + " AND " + level(reachSection, "ks") + " AND " +
+		level(reachArticle, "?TableAlias") + ")"
+	if scope.Public {
+		return q.Where("(("+everyone+") OR "+reached+")", p.v(tid), bun.In(p.vs(int64sToAny(scope.SiteIDs)...)))
+	}
+	return q.Where("(("+everyone+" AND EXISTS ("+sites("es")+")) OR "+reached+")",
+		p.v(tid), bun.In(p.vs(int64sToAny(scope.SiteIDs)...)), p.v(tid), bun.In(p.vs(int64sToAny(scope.SiteIDs)...)))
 }
 
 // KBReadableArticle implements svcportal.KBStore.
@@ -889,29 +890,33 @@ func (s *Store) CountKBView(ctx context.Context, id int64) error {
 }
 
 // KBReadableTitles implements svcportal.KBStore: the readable articles
-// among ids, then their titles — not their bodies, which a search's hits
-// do not show.
+// among ids joined to their titles — not their bodies, which a search's
+// hits do not show.
 func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcportal.KBScope) (map[int64]map[string]string, error) {
 	out := map[int64]map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	as, err := s.readable(ctx, scope, svcportal.KBIndexFilter{}, ids, false)
-	if err != nil || len(as) == 0 {
+	tid, err := tenantID(ctx)
+	if err != nil || len(ids) == 0 {
 		return out, err
 	}
-	readable := make([]int64, len(as))
-	for i, a := range as {
-		readable[i] = a.ID
-		out[a.ID] = map[string]string{}
+	p := s.params()
+	q, ok, err := s.readableQuery(ctx, p, tid, scope, svcportal.KBIndexFilter{}, ids)
+	if err != nil || !ok {
+		return out, err
 	}
-	var trs []svcportal.KBTranslation
-	if err := s.db.NewSelect().Model(&trs).Column("article_id", "locale", "title").
-		Where("article_id IN (?)", bun.In(readable)).Scan(ctx); err != nil {
+	var rows []struct {
+		ArticleID int64  `bun:"article_id"`
+		Locale    string `bun:"locale"`
+		Title     string `bun:"title"`
+	}
+	q = q.Join("JOIN kb_translations AS tr ON tr.article_id = ?TableAlias.id").ColumnExpr("tr.article_id, tr.locale, tr.title")
+	if err := scanBound(ctx, s.db, q.String(), p, &rows); err != nil {
 		return nil, err
 	}
-	for _, tr := range trs {
-		out[tr.ArticleID][tr.Locale] = tr.Title
+	for _, r := range rows {
+		if out[r.ArticleID] == nil {
+			out[r.ArticleID] = map[string]string{}
+		}
+		out[r.ArticleID][r.Locale] = r.Title
 	}
 	return out, nil
 }

@@ -198,8 +198,17 @@ func TestKBStore_TenantIsolation(t *testing.T) {
 		if len(cats)+len(secs)+len(arts)+len(readable) != 0 {
 			t.Errorf("globex sees %d categories, %d sections, %d articles, %d readable", len(cats), len(secs), len(arts), len(readable))
 		}
-		if sites, _ := st.KBReadableSites(bctx, []int64{asite.ID}); len(sites) != 0 {
-			t.Errorf("globex may read through acme's site: %v", sites)
+		if sites, _ := st.KBSites(bctx); !slices.Equal(sites, []int64{bsite.ID}) {
+			t.Errorf("globex's sites with a knowledge base: %v, want only %d", sites, bsite.ID)
+		}
+		// A scope naming acme's site reads nothing of globex's either.
+		bcat := testkit.KBCategory(bctx, t, st, "Globex for all")
+		testkit.KBArticle(bctx, t, st, testkit.KBSection(bctx, t, st, bcat, "General"), svcportal.KBPublished, "Globex guide", "")
+		if readable, _ := st.KBReadable(bctx, svcportal.KBScope{SiteIDs: []int64{asite.ID}}); len(readable) != 0 {
+			t.Errorf("globex's articles read through acme's site: %d", len(readable))
+		}
+		if counts, _ := st.KBReadableCounts(bctx, svcportal.KBScope{SiteIDs: []int64{asite.ID}}, svcportal.KBIndexFilter{}); len(counts) != 0 {
+			t.Errorf("globex's articles counted through acme's site: %v", counts)
 		}
 	})
 	t.Run("writes", func(t *testing.T) {
