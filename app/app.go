@@ -203,6 +203,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		accounts.WithHashPool(a.Hashing), accounts.WithLogger(cfg.Logger))
 	a.KB = kb.New(st, index, cfg.Logger)
 	a.KB.HoldsIndexWith(a.holdsIndex)
+	a.KB.SetClock(cfg.Now)
 	a.Tickets = tickets.New(st, a.Policies, cfg.Now, tickets.WithNotifications(renderer, a.Tenants.URL), tickets.WithArticles(a.KB),
 		tickets.WithReplyByEmail(svcportal.NewReplyTokens(cfg.SecretKey), cfg.BaseDomain))
 	a.Inbound = inbound.New(st, a.Tickets, a.Blobs, cfg.SecretKey, cfg.BaseDomain, cfg.Logger)

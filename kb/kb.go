@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/search"
@@ -40,6 +42,16 @@ type Service struct {
 	// reader's scope is made of (migration 0270 moves the tenant's cache
 	// version with any change of its sites).
 	sites tenantcache.Map[map[int64]bool]
+	// What the help center's pages count and list of the whole knowledge
+	// base, which only an edit of it changes (migration 0280 moves the
+	// version with its categories, sections, articles and reach): the
+	// categories and sections, and the readable articles counted by
+	// section for each scope. The most read change with every reading,
+	// which moves no version: they are counted again after mostReadAge.
+	tree     tenantcache.Map[kbStructure]
+	counts   tenantcache.Keyed[string, map[int64]int]
+	mostRead tenantcache.Keyed[mostReadKey, mostRead]
+	now      func() time.Time
 
 	follower
 }
@@ -55,7 +67,52 @@ func New(st Store, idx svcportal.ArticleIndex, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, idx: idx, log: log, follower: follower{holds: func() bool { return true }}}
+	return &Service{st: st, idx: idx, log: log, now: time.Now, follower: follower{holds: func() bool { return true }}}
+}
+
+// SetClock gives the service the time it counts the most read's age by
+// (New: the wall clock).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// mostReadAge is how long the help center shows the same most read
+// articles to readers of the same scope: readings move no cache version,
+// and counting the most read orders every readable article.
+const mostReadAge = time.Minute
+
+type kbStructure struct {
+	cats []svcportal.KBCategory
+	secs []svcportal.KBSection
+}
+
+type mostReadKey struct {
+	scope string
+	n     int
+}
+
+type mostRead struct {
+	top []svcportal.KBArticle
+	at  time.Time
+}
+
+// scopeKey writes scope out whole, for the caches by scope.
+func scopeKey(scope svcportal.KBScope) string {
+	b := make([]byte, 0, 2+8*len(scope.SiteIDs))
+	b = strconv.AppendBool(b, scope.Public)
+	for _, id := range scope.SiteIDs {
+		b = strconv.AppendInt(append(b, ','), id, 10)
+	}
+	return string(b)
+}
+
+// readableCounts is KBReadableCounts; those of the whole knowledge base
+// (f zero) are cached.
+func (s *Service) readableCounts(ctx context.Context, scope svcportal.KBScope, f svcportal.KBIndexFilter) (map[int64]int, error) {
+	if f != (svcportal.KBIndexFilter{}) {
+		return s.st.KBReadableCounts(ctx, scope, f)
+	}
+	return s.counts.Get(ctx, scopeKey(scope), func(ctx context.Context) (map[int64]int, error) {
+		return s.st.KBReadableCounts(ctx, scope, f)
+	})
 }
 
 // HoldsIndexWith makes the service apply the search queue right after each
@@ -117,7 +174,7 @@ func (s *Service) Tree(ctx context.Context, p *svcportal.Principal, lang string,
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.st.KBReadableCounts(ctx, scope, f.KBIndexFilter)
+	counts, err := s.readableCounts(ctx, scope, f.KBIndexFilter)
 	if err != nil || len(counts) == 0 {
 		return []svcportal.KBCategoryView{}, err
 	}
@@ -146,14 +203,21 @@ func (s *Service) Home(ctx context.Context, p *svcportal.Principal, lang string,
 	if err != nil {
 		return nil, nil, err
 	}
-	counts, err := s.st.KBReadableCounts(ctx, scope, svcportal.KBIndexFilter{})
+	counts, err := s.readableCounts(ctx, scope, svcportal.KBIndexFilter{})
 	if err != nil || len(counts) == 0 {
 		return []svcportal.KBCategoryView{}, []svcportal.KBArticleLink{}, err
 	}
-	top, err := s.st.KBMostRead(ctx, scope, n)
+	now := s.now()
+	read, err := s.mostRead.GetFresh(ctx, mostReadKey{scopeKey(scope), n},
+		func(m mostRead) bool { return now.Sub(m.at) < mostReadAge && !now.Before(m.at) },
+		func(ctx context.Context) (mostRead, error) {
+			top, err := s.st.KBMostRead(ctx, scope, n)
+			return mostRead{top: top, at: now}, err
+		})
 	if err != nil {
 		return nil, nil, err
 	}
+	top := read.top
 	cats, secs, err := s.structure(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -207,14 +271,18 @@ func categoryViews(ctx context.Context, lang string, cats []svcportal.KBCategory
 	return out
 }
 
-// structure is the tenant's categories and sections, in order.
+// structure is the tenant's categories and sections, in order (shared:
+// not to be changed).
 func (s *Service) structure(ctx context.Context) ([]svcportal.KBCategory, []svcportal.KBSection, error) {
-	cats, err := s.st.KBCategories(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	secs, err := s.st.KBSections(ctx, 0)
-	return cats, secs, err
+	st, err := s.tree.Get(ctx, func(ctx context.Context) (kbStructure, error) {
+		cats, err := s.st.KBCategories(ctx)
+		if err != nil {
+			return kbStructure{}, err
+		}
+		secs, err := s.st.KBSections(ctx, 0)
+		return kbStructure{cats, secs}, err
+	})
+	return st.cats, st.secs, err
 }
 
 // links are the links to arts, by id, titled in lang (else the tenant's

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/svcportal/svcportal"
 	"github.com/svcportal/svcportal/testkit"
@@ -194,6 +197,100 @@ func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
 		}
 		if rec := peter.JSON(t, "GET", "/api/v1/me", nil, nil); rec.Code != http.StatusUnauthorized {
 			t.Errorf("a disabled contact's session on the other instance: %d, want 401", rec.Code)
+		}
+	})
+}
+
+// TestCaches_HelpCenterHome: the help center home's categories and counts
+// are cached per tenant and scope, and an edit of the knowledge base
+// through one instance is on the other's next page; the most read, which
+// readings change without moving the cache version, are counted again
+// after a minute.
+func TestCaches_HelpCenterHome(t *testing.T) {
+	d := newDesk(t)
+	other := d.app.Twin(t)
+	peter := other.NewBrowser(d.peter.Host)
+	peter.SetCookie("portal_session", d.peter.Cookie("portal_session"))
+	peter.CSRF = d.peter.CSRF
+	home := func() (cats, popular []string) {
+		t.Helper()
+		_, doc := peter.Page(t, "/")
+		doc.Find("[data-testid=home-categories] li").Each(func(_ int, s *goquery.Selection) { cats = append(cats, s.Text()) })
+		doc.Find("[data-testid=home-popular] a").Each(func(_ int, s *goquery.Selection) { popular = append(popular, s.Text()) })
+		return cats, popular
+	}
+	section := func(name string) *svcportal.KBSection {
+		c := &svcportal.KBCategory{Names: map[string]string{"en": name}, AllSites: true}
+		if err := d.app.KB.CreateCategory(d.actx, c); err != nil {
+			t.Fatal(err)
+		}
+		s := &svcportal.KBSection{CategoryID: c.ID, Names: map[string]string{"en": name + " section"}, AllSites: true}
+		if err := d.app.KB.CreateSection(d.actx, s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	article := func(sec *svcportal.KBSection, title string) *svcportal.KBArticle {
+		a := &svcportal.KBArticle{SectionID: sec.ID, State: svcportal.KBPublished, AllSites: true,
+			Translations: map[string]svcportal.KBTranslation{"en": {Title: title, Body: "Text of " + title + "."}}}
+		if err := d.app.KB.CreateArticle(d.actx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	printers := section("Printers")
+	jams := article(printers, "Paper jams")
+	article(printers, "Toner")
+	cats, popular := home()
+	if len(cats) != 1 || !strings.Contains(cats[0], "Printers") || !strings.Contains(cats[0], "2") || len(popular) != 2 {
+		t.Fatalf("before: categories %q, most read %q", cats, popular)
+	}
+
+	t.Run("an article and a category added elsewhere", func(t *testing.T) {
+		article(section("Network"), "VPN")
+		article(printers, "Drivers")
+		cats, popular := home()
+		if len(cats) != 2 || !strings.Contains(cats[0], "3") || !strings.Contains(cats[1], "Network") {
+			t.Errorf("categories on the other instance: %q", cats)
+		}
+		if len(popular) != 4 {
+			t.Errorf("most read on the other instance: %q", popular)
+		}
+	})
+	t.Run("an article unpublished elsewhere", func(t *testing.T) {
+		jams.State = svcportal.KBDraft
+		if err := d.app.KB.UpdateArticle(d.actx, jams); err != nil {
+			t.Fatal(err)
+		}
+		cats, popular := home()
+		if !strings.Contains(cats[0], "2") || slices.Contains(popular, "Paper jams") {
+			t.Errorf("after unpublishing: categories %q, most read %q", cats, popular)
+		}
+	})
+	t.Run("the most read, a minute late", func(t *testing.T) {
+		_, before := home()
+		last := before[len(before)-1]
+		var read *svcportal.KBArticle
+		as, err := d.app.Store.KBArticles(d.actx, svcportal.KBArticleFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.Translations["en"].Title == last {
+				read = &a
+			}
+		}
+		for range 3 {
+			if rec, _ := articlePage(t, peter, read, ""); rec.Code != http.StatusOK {
+				t.Fatalf("reading %q: %d", last, rec.Code)
+			}
+		}
+		if _, popular := home(); !slices.Equal(popular, before) {
+			t.Errorf("the most read changed before a minute: %q, then %q", before, popular)
+		}
+		d.app.Clock.Advance(time.Minute)
+		if _, popular := home(); len(popular) == 0 || popular[0] != last {
+			t.Errorf("a minute later, the most read: %q, want %q first", popular, last)
 		}
 	})
 }

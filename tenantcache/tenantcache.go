@@ -76,13 +76,21 @@ const maxKeys = 10000
 
 // Get answers the value of key for the context tenant, as Map.Get does.
 func (c *Keyed[K, V]) Get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
+	return c.GetFresh(ctx, key, nil, load)
+}
+
+// GetFresh is Get for values that also age, for what changes without
+// moving the version (an article's views): a value kept is answered only
+// while fresh (when not nil) says it may still be, else it is read again
+// and kept in its place.
+func (c *Keyed[K, V]) GetFresh(ctx context.Context, key K, fresh func(V) bool, load func(context.Context) (V, error)) (V, error) {
 	t := svcportal.TenantFrom(ctx)
 	if t == nil || t.CacheVersion == 0 {
 		return load(ctx)
 	}
 	c.mu.Lock()
 	if e := c.tenants[t.ID]; e != nil && e.version == t.CacheVersion {
-		if v, ok := e.values[key]; ok {
+		if v, ok := e.values[key]; ok && (fresh == nil || fresh(v)) {
 			c.mu.Unlock()
 			return v, nil
 		}
