@@ -26,6 +26,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -270,6 +271,10 @@ func (b *bench) seedTenant(in *installation, quiet bool, slug string, sites, con
 
 // serve starts portal serve on the installation and waits until it is ready.
 func (b *bench) serve(in *installation) (*server, error) {
+	seeder, err := indexHolder(in.dbURL)
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(b.bin, "serve")
 	cmd.Env, cmd.Stderr = in.env, io.Discard
 	if err := cmd.Start(); err != nil {
@@ -280,7 +285,66 @@ func (b *bench) serve(in *installation) (*server, error) {
 		s.stop()
 		return nil, err
 	}
+	if err := waitIndexed(in.dbURL, seeder); err != nil {
+		s.stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// openDB opens the installation's database (dbURL: sqlite:… or
+// postgres://…) for the benchmark's own reads.
+func openDB(dbURL string) (*sql.DB, error) {
+	driver, dsn := "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
+	if strings.HasPrefix(dbURL, "postgres") {
+		driver, dsn = "pgx", dbURL
+	}
+	return sql.Open(driver, dsn)
+}
+
+// indexHolder is who holds the search index's lease ("" for nobody).
+func indexHolder(dbURL string) (string, error) {
+	db, err := openDB(dbURL)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var holder string
+	err = db.QueryRow(`SELECT holder FROM leases WHERE name = 'search-index'`).Scan(&holder)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return holder, err
+}
+
+// waitIndexed waits until the server holds the search index (a holder
+// other than the seeder's lease, left or not) and has applied its queue:
+// an embedded index on PostgreSQL is built anew by the process that takes
+// it (app.TakeIndex), which would otherwise run beside the measurements.
+func waitIndexed(dbURL, seeder string) error {
+	db, err := openDB(dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	said := false
+	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var holder string
+		var queued int
+		err := db.QueryRow(`SELECT COALESCE((SELECT holder FROM leases WHERE name = 'search-index'), ''),
+			(SELECT COUNT(*) FROM search_queue)`).Scan(&holder, &queued)
+		if err != nil {
+			return err
+		}
+		if holder != "" && holder != seeder && queued == 0 {
+			return nil
+		}
+		if !said && holder != "" && holder != seeder {
+			step("waiting for the server to build its search index")
+			said = true
+		}
+	}
+	return errors.New("the server did not apply its search index's queue within 15 minutes")
 }
 
 // readerEndpoints signs the tenant's busiest site manager in, and a
@@ -482,11 +546,7 @@ func load(conns int, dur time.Duration, base string, eps []endpoint) ([]time.Dur
 // site with the most tickets, a member of that site with tickets of
 // their own, and one ticket of that site.
 func readerOf(dbURL, slug string) (manager, member string, number int64, err error) {
-	driver, dsn := "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
-	if strings.HasPrefix(dbURL, "postgres") {
-		driver, dsn = "pgx", dbURL
-	}
-	db, err := sql.Open(driver, dsn)
+	db, err := openDB(dbURL)
 	if err != nil {
 		return "", "", 0, err
 	}
