@@ -42,8 +42,11 @@ func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcpor
 	p := s.params()
 	q := s.db.NewSelect().Model(&as).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.Attachment](), "attachment")).
 		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("id")
-	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil || len(as) == 0 {
-		return as, err
+	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return as, nil
 	}
 	var internal []int64
 	p = s.params()

@@ -657,9 +657,9 @@ func (s *Store) KBReadableCounts(ctx context.Context, scope svcportal.KBScope, f
 	}
 	out := map[int64]int{}
 	p := s.params()
-	q, ok, err := s.readableQuery(ctx, p, tid, scope, f, nil)
-	if err != nil || !ok {
-		return out, err
+	q, ok := s.readableQuery(p, tid, scope, f, nil)
+	if !ok {
+		return out, nil
 	}
 	var rows []struct {
 		SectionID int64 `bun:"section_id"`
@@ -683,9 +683,9 @@ func (s *Store) KBMostRead(ctx context.Context, scope svcportal.KBScope, n int) 
 	}
 	as := []svcportal.KBArticle{}
 	p := s.params()
-	q, ok, err := s.readableQuery(ctx, p, tid, scope, svcportal.KBIndexFilter{}, nil)
-	if err != nil || !ok || n <= 0 {
-		return as, err
+	q, ok := s.readableQuery(p, tid, scope, svcportal.KBIndexFilter{}, nil)
+	if !ok || n <= 0 {
+		return as, nil
 	}
 	q = q.Model(&as).Column(indexColumns...).
 		OrderExpr("?TableAlias.views DESC, ?TableAlias.votes_helpful - ?TableAlias.votes_not_helpful DESC").
@@ -712,9 +712,9 @@ func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcport
 		return as, nil
 	}
 	p := s.params()
-	q, ok, err := s.readableQuery(ctx, p, tid, scope, f, ids)
-	if err != nil || !ok {
-		return as, err
+	q, ok := s.readableQuery(p, tid, scope, f, ids)
+	if !ok {
+		return as, nil
 	}
 	q = q.Model(&as).OrderExpr("?TableAlias.position, ?TableAlias.id")
 	if !all {
@@ -739,9 +739,9 @@ func (s *Store) readable(ctx context.Context, scope svcportal.KBScope, f svcport
 // and category (kc), the published articles of f (and among ids, when not
 // nil) that the reader of scope may read; ok is false when they may read
 // none.
-func (s *Store) readableQuery(ctx context.Context, p *params, tid int64, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64) (q *bun.SelectQuery, ok bool, err error) {
+func (s *Store) readableQuery(p *params, tid int64, scope svcportal.KBScope, f svcportal.KBIndexFilter, ids []int64) (q *bun.SelectQuery, ok bool) {
 	if scope.Empty() {
-		return nil, false, nil
+		return nil, false
 	}
 	tenant := "?TableAlias.tenant_id = ?"
 	if ids != nil {
@@ -768,7 +768,7 @@ func (s *Store) readableQuery(ctx context.Context, p *params, tid int64, scope s
 		q = q.Where(`kc.id = (SELECT s.category_id FROM kb_articles AS a JOIN kb_sections AS s ON s.id = a.section_id
 			WHERE a.id = ? AND a.tenant_id = ?)`, p.v(f.ArticleID), p.v(tid))
 	}
-	return q, true, nil
+	return q, true
 }
 
 // readableWhere limits q (kb_articles, with ks and kc, see readableQuery)
@@ -899,9 +899,9 @@ func (s *Store) KBReadableTitles(ctx context.Context, ids []int64, scope svcport
 		return out, err
 	}
 	p := s.params()
-	q, ok, err := s.readableQuery(ctx, p, tid, scope, svcportal.KBIndexFilter{}, ids)
-	if err != nil || !ok {
-		return out, err
+	q, ok := s.readableQuery(p, tid, scope, svcportal.KBIndexFilter{}, ids)
+	if !ok {
+		return out, nil
 	}
 	var rows []struct {
 		ArticleID int64  `bun:"article_id"`
