@@ -558,9 +558,9 @@ func int64sToAny(ids []int64) []any {
 // order, as a JSON array (one range of ticket_cc's key per ticket, in
 // the ticket's statement).
 func (s *Store) listedColumns() string {
-	cc := "(SELECT json_group_array(cc.email ORDER BY cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
+	cc := "(SELECT json_group_array(cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
 	if s.dialect == Postgres {
-		cc = "(SELECT COALESCE(json_agg(cc.email ORDER BY cc.email), '[]')::text FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
+		cc = "(SELECT COALESCE(json_agg(cc.email), '[]')::text FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
 	}
 	return s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
 		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
@@ -585,6 +585,7 @@ func (r *listedTicket) named() (svcportal.Ticket, error) {
 	if err := json.Unmarshal([]byte(r.CC), &t.CC); err != nil {
 		return t, fmt.Errorf("cc list of ticket %d: %w", t.Number, err)
 	}
+	slices.Sort(t.CC)
 	if t.Fields == nil {
 		t.Fields = map[string]any{}
 	}
