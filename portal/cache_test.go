@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/svcportal/svcportal"
+	"github.com/svcportal/svcportal/store"
 	"github.com/svcportal/svcportal/testkit"
 )
 
@@ -45,17 +46,23 @@ func TestCaches_OtherInstancesSeeChanges(t *testing.T) {
 	}
 
 	t.Run("a warm page reads only the tenant's version", func(t *testing.T) {
+		// On SQLite not even that while nothing was committed (the
+		// store's wal-index watch); on PostgreSQL one read.
+		versionReads := 1
+		if other.Store.Dialect() == store.SQLite {
+			versionReads = 0
+		}
 		log := &testkit.QueryLog{}
 		other.Store.AddQueryHook(log)
 		other.Get(t, "acme.localhost", "/login", nil) // warm
 		qs := log.During(func() { other.Get(t, "acme.localhost", "/login", nil) })
-		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
-			t.Errorf("login page: %q, want the version read alone", qs)
+		if len(qs) != versionReads || versionReads == 1 && !strings.Contains(qs[0], "tenant_cache_versions") {
+			t.Errorf("login page: %q, want %d read of the version alone", qs, versionReads)
 		}
 		peter.JSON(t, "GET", "/api/v1/me", nil, nil) // warm
 		qs = log.During(func() { peter.JSON(t, "GET", "/api/v1/me", nil, nil) })
-		if len(qs) != 1 || !strings.Contains(qs[0], "tenant_cache_versions") {
-			t.Errorf("/me: %q, want the version read alone", qs)
+		if len(qs) != versionReads || versionReads == 1 && !strings.Contains(qs[0], "tenant_cache_versions") {
+			t.Errorf("/me: %q, want %d read of the version alone", qs, versionReads)
 		}
 	})
 

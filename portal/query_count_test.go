@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,10 +83,14 @@ func TestQueryCount_TicketPages(t *testing.T) {
 			if len(qs) > r.budget {
 				t.Errorf("%s with %d tickets: %d statements, budget %d:\n%s", r.name, size*2, len(qs), r.budget, strings.Join(qs, "\n"))
 			}
-			if n, ok := counts[r.name]; ok && n != len(qs) {
-				t.Errorf("%s: %d statements with %d tickets, %d with fewer: a query per ticket?\n%s", r.name, len(qs), size*2, n, strings.Join(qs, "\n"))
+			// The tenant's version is read only after a commit on SQLite
+			// (the previous request's marking the ticket read is one):
+			// the statements of the page itself are compared.
+			own := slices.DeleteFunc(slices.Clone(qs), func(q string) bool { return strings.Contains(q, "tenant_cache_versions") })
+			if n, ok := counts[r.name]; ok && n != len(own) {
+				t.Errorf("%s: %d statements with %d tickets, %d with fewer: a query per ticket?\n%s", r.name, len(own), size*2, n, strings.Join(own, "\n"))
 			}
-			counts[r.name] = len(qs)
+			counts[r.name] = len(own)
 		}
 	}
 	t.Logf("statements per request: %v", counts)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,6 +55,11 @@ type Store struct {
 	// pools are the connections of db and w by role ("read" and "write";
 	// one "pool" on PostgreSQL), lent first come, first served.
 	pools map[string]*fifoConnector
+	// wal watches a SQLite database's commits (walstamp.go); nil on
+	// PostgreSQL. versions keeps, by tenant id, the cache version last
+	// read and the commits it was read after (cache.go).
+	wal      *walWatch
+	versions sync.Map
 }
 
 // Option configures a Store.
@@ -213,6 +219,7 @@ func (s *Store) openSQLite(path string) error {
 	}
 	readers := s.openPool("read", rc, sqliteReaders)
 	s.db = bun.NewDB(readers, sqlitedialect.New())
+	s.wal = &walWatch{path: path + "-shm"}
 	return nil
 }
 
@@ -253,6 +260,9 @@ func (s *Store) Dialect() string { return s.dialect }
 // Close closes the connection pools.
 func (s *Store) Close() error {
 	var errs []error
+	if s.wal != nil {
+		s.wal.close()
+	}
 	for _, db := range s.handles() {
 		if db != nil {
 			errs = append(errs, db.Close())

@@ -426,3 +426,74 @@ func TestStore_NoStatementKeptPerText(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_TenantCacheVersionSeesEveryWriter: the cache version every
+// request checks is read from the database, except on SQLite while no
+// transaction was committed since it was last read (the wal-index
+// watch); a commit through another store on the same database (another
+// instance, or `portal` run beside the server) is seen at the next read.
+func TestStore_TenantCacheVersionSeesEveryWriter(t *testing.T) {
+	ctx := context.Background()
+	url := testkit.DatabaseURL(t)
+	open := func() *store.Store {
+		t.Helper()
+		st, err := store.Open(ctx, url, store.WithSecretKey([]byte(testkit.SecretKey)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	writer := open()
+	if _, err := writer.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	actx, acme := testkit.Tenant(t, writer, "acme")
+	reader := open()
+	log := &testkit.QueryLog{}
+	reader.AddQueryHook(log)
+	read := func() (int64, int) {
+		t.Helper()
+		var v int64
+		statements := log.During(func() {
+			var err error
+			if v, err = reader.TenantCacheVersion(ctx, acme.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return v, len(statements)
+	}
+	unchanged := 1 // statements of a read when nothing changed
+	if reader.Dialect() == store.SQLite {
+		unchanged = 0
+	}
+	v0, n := read()
+	if n != 1 {
+		t.Fatalf("the first read ran %d statements, want 1", n)
+	}
+	if v, n := read(); v != v0 || n != unchanged {
+		t.Errorf("read again: version %d in %d statements, want %d in %d", v, n, v0, unchanged)
+	}
+	// Another tenant's change is a commit too: read again, same version.
+	testkit.Tenant(t, writer, "globex")
+	if v, n := read(); v != v0 || n != 1 {
+		t.Errorf("after a commit: version %d in %d statements, want %d in 1", v, n, v0)
+	}
+	// acme's own change, through the other store.
+	if err := writer.PutTenantAsset(actx, &svcportal.Asset{Kind: svcportal.AssetLogo, ContentType: "image/png", Data: []byte("png")}); err != nil {
+		t.Fatal(err)
+	}
+	v1, n := read()
+	if v1 <= v0 || n != 1 {
+		t.Errorf("after acme's change: version %d in %d statements, want more than %d in 1", v1, n, v0)
+	}
+	if v, n := read(); v != v1 || n != unchanged {
+		t.Errorf("read again: version %d in %d statements, want %d in %d", v, n, v1, unchanged)
+	}
+	// A tenant that is not there is not remembered.
+	for range 2 {
+		if _, err := reader.TenantCacheVersion(ctx, acme.ID+1000); svcportal.KindOf(err) != svcportal.KindNotFound {
+			t.Errorf("unknown tenant: %v", err)
+		}
+	}
+}
