@@ -75,7 +75,7 @@ func (h *handlers) notices(c *gin.Context, pg web.Page, fields []fieldInput) (no
 		case f.Key == "priority" && f.Value != "":
 			priority = f.Value
 		case f.Key == "type":
-			for _, o := range f.Options {
+			for _, o := range f.Options.List() {
 				if d := t.TypeDescription(o.Value, pg.Lang); d != "" {
 					n.Types = append(n.Types, typeDescription{Value: o.Value, Label: o.Label, Text: d})
 				}

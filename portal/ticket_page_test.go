@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -314,5 +315,57 @@ func TestTicketNew_SuggestionsWithoutJS(t *testing.T) {
 	d.peter.JSON(t, "GET", "/api/v1/tickets", nil, &list)
 	if list.Total != 0 {
 		t.Errorf("looking for articles created %d tickets", list.Total)
+	}
+}
+
+// TestTicketPage_ChosenOptions: a multi-select's chosen options are ticked
+// on the ticket's form and, after a refused new ticket, on the new one's
+// as they were sent; each form shows its own (the fields are rendered
+// once per distinct content and kept, so a field shown one way must not
+// come back for another reader or ticket).
+func TestTicketPage_ChosenOptions(t *testing.T) {
+	d := newDesk(t)
+	f := svcportal.TicketField{Key: "zz_flags", Type: svcportal.FieldMultiSelect, Labels: map[string]string{"en": "Flags"},
+		Options: []svcportal.FieldOption{{Value: "red", Labels: map[string]string{"en": "Red"}}, {Value: "blue", Labels: map[string]string{"en": "Blue"}}, {Value: "green", Labels: map[string]string{"en": "Green"}}}}
+	if err := d.app.Store.CreateTicketField(d.actx, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range svcportal.PortalRoles {
+		if err := d.app.Policies.SetMode(d.actx, svcportal.PolicyRule{Role: role, Field: f.Key, Mode: svcportal.FieldEditable}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := d.app.NewBrowser("acme.localhost")
+	signIn(t, b, "peter@initech.test", testkit.Password)
+	ticked := func(doc *goquery.Document, form string) []string {
+		t.Helper()
+		got := sentForm(doc, form)["field.zz_flags"]
+		slices.Sort(got)
+		return got
+	}
+	for i, chosen := range [][]string{{"blue", "red"}, {"green"}, nil} {
+		body := map[string]any{"title": fmt.Sprint("Flags ", i), "fields": map[string]any{"zz_flags": chosen}}
+		if chosen == nil {
+			delete(body, "fields")
+		}
+		v := d.create(t, d.peter, body)
+		_, doc := b.Page(t, fmt.Sprintf("/tickets/%d", v.Number))
+		if got := ticked(doc, "form[action$='/fields']"); !slices.Equal(got, chosen) {
+			t.Errorf("ticket %d: ticked %q, want %q", v.Number, got, chosen)
+		}
+		if n := doc.Find("form[action$='/fields'] input[name='field.zz_flags']").Length(); n != 3 {
+			t.Errorf("ticket %d: %d options", v.Number, n)
+		}
+	}
+	// Refused for want of a title: the form comes back as sent.
+	for _, chosen := range [][]string{{"green", "red"}, {"blue"}} {
+		form := url.Values{"title": {""}, "field.zz_flags": chosen}
+		rec := b.Submit(t, "/tickets", form)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("create without a title: %d", rec.Code)
+		}
+		if got := ticked(testkit.HTML(t, rec), "main form"); !slices.Equal(got, chosen) {
+			t.Errorf("new ticket sent back: ticked %q, want %q", got, chosen)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,16 +192,77 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	return web.Render(c, http.StatusOK, "portal/tickets", page)
 }
 
-// fieldInput is one editable field of a form, with its current value.
+// fieldInput is one editable field of a form, with its current value, as
+// the fragment "fieldinput" renders it. It is comparable (its options held
+// as text), so that a page renders each distinct field once and keeps it
+// (web.Fragments): the fields of a ticket's form were a fifth of the
+// ticket page's time.
 type fieldInput struct {
-	svcportal.TicketFieldView
-	Value  string
-	Values map[string]bool // chosen options of a multi-select
-	Error  string
+	Key      string
+	Label    string
+	Type     svcportal.FieldType
+	Required bool
+	Options  options
+	Value    string
+	Chosen   options // the chosen options of a multi-select (values only)
+	Error    string
 	// Blank, for a dropdown, is the text of its empty choice; "" when it
 	// has none, since the field always has a value (its default): an
 	// empty choice would show one value and give another.
 	Blank string
+}
+
+// newFieldInput is f's input, without a value yet.
+func newFieldInput(f svcportal.TicketFieldView) fieldInput {
+	return fieldInput{Key: f.Key, Label: f.Label, Type: f.Type, Required: f.Required, Options: optionsOf(f.Options)}
+}
+
+// options are choices as text: each value and label after its length,
+// so that any text can be one.
+type options string
+
+func optionsOf(os []svcportal.OptionView) options {
+	var b strings.Builder
+	for _, o := range os {
+		for _, s := range []string{o.Value, o.Label} {
+			b.WriteString(strconv.Itoa(len(s)))
+			b.WriteByte(':')
+			b.WriteString(s)
+		}
+	}
+	return options(b.String())
+}
+
+// chosenOf are values as options without labels, in order, once each.
+func chosenOf(values []string) options {
+	values = slices.Compact(slices.Sorted(slices.Values(values)))
+	os := make([]svcportal.OptionView, len(values))
+	for i, v := range values {
+		os[i].Value = v
+	}
+	return optionsOf(os)
+}
+
+// List is the options, as optionsOf had them.
+func (o options) List() []svcportal.OptionView {
+	var out []svcportal.OptionView
+	next := func() string {
+		n, rest, _ := strings.Cut(string(o), ":")
+		size, _ := strconv.Atoi(n)
+		s := rest[:size]
+		o = options(rest[size:])
+		return s
+	}
+	for o != "" {
+		v := next()
+		out = append(out, svcportal.OptionView{Value: v, Label: next()})
+	}
+	return out
+}
+
+// Has says whether value is one of the options.
+func (o options) Has(value string) bool {
+	return slices.ContainsFunc(o.List(), func(x svcportal.OptionView) bool { return x.Value == value })
 }
 
 // blankChoice is the empty choice of dropdown f whose current value is
@@ -225,8 +287,10 @@ type ticketNewPage struct {
 	CC     string
 	Shared bool
 	Fields []fieldInput
-	Errors map[string]string
-	Alert  string
+	// FieldsHTML are Fields, rendered (web.Fragments).
+	FieldsHTML template.HTML
+	Errors     map[string]string
+	Alert      string
 	// Notices are the announcements, service hours and type descriptions.
 	Notices notices
 	// Suggested says the reader asked for articles matching the title
@@ -297,12 +361,10 @@ func (h *handlers) newTicketPage(c *gin.Context, form url.Values, err error) (*t
 		if b, builtin := svcportal.Builtin(f.Key); f.Mode != svcportal.FieldEditable || builtin && !b.OnCreate {
 			continue
 		}
-		in := fieldInput{TicketFieldView: f, Value: form.Get("field." + f.Key), Values: map[string]bool{}, Error: page.Errors[f.Key]}
+		in := newFieldInput(f)
+		in.Value, in.Chosen, in.Error = form.Get("field."+f.Key), chosenOf(form["field."+f.Key]), page.Errors[f.Key]
 		if _, sent := form["field."+f.Key]; !sent {
 			in.Value = f.Default // what the ticket gets unless the reader picks another
-		}
-		for _, v := range form["field."+f.Key] {
-			in.Values[v] = true
 		}
 		in.Blank = blankChoice(page.T, f, in.Value)
 		if e := page.Errors["fields."+f.Key]; e != "" {
@@ -311,6 +373,9 @@ func (h *handlers) newTicketPage(c *gin.Context, form url.Values, err error) (*t
 		page.Fields = append(page.Fields, in)
 	}
 	var nerr error
+	if page.FieldsHTML, nerr = web.Fragments(c, "portal/ticket_new", "fieldinput", page.Fields); nerr != nil {
+		return nil, nerr
+	}
 	if page.Notices, nerr = h.notices(c, page.Page, page.Fields); nerr != nil {
 		return nil, nerr
 	}
@@ -361,7 +426,7 @@ type ticketShowPage struct {
 	Messages template.HTML // the conversation, rendered (ticketapi.Message)
 	Timeline template.HTML // the history, one line per action, rendered (ticketapi.TimelineLine)
 	Rows     []fieldRow
-	Editable []fieldInput
+	Editable template.HTML // the fields the reader may change, rendered (fieldInput)
 	Done     string
 	Errors   map[string]string
 	Alert    string
@@ -401,29 +466,33 @@ func (h *handlers) renderTicket(c *gin.Context, status int, actionErr error) err
 	if actionErr != nil {
 		page.Errors, page.Alert = web.FieldErrors(c, actionErr), web.ErrorMessage(c, actionErr)
 	}
+	var editable []fieldInput
 	for _, f := range views {
 		val, ok := v.Fields[f.Key]
 		if ok {
 			page.Rows = append(page.Rows, fieldRow{Key: f.Key, Label: f.Label, Value: ticketapi.ValueText(page.T, f, val)})
 		}
 		if f.Mode == svcportal.FieldEditable && v.Status != svcportal.StatusClosed {
-			in := fieldInput{TicketFieldView: f, Values: map[string]bool{}}
+			in := newFieldInput(f)
 			switch x := val.(type) {
 			case []any:
+				var vs []string
 				for _, e := range x {
-					in.Values[fmt.Sprint(e)] = true
+					vs = append(vs, fmt.Sprint(e))
 				}
+				in.Chosen = chosenOf(vs)
 			case []string:
-				for _, e := range x {
-					in.Values[e] = true
-				}
+				in.Chosen = chosenOf(x)
 			case nil:
 			default:
 				in.Value = fmt.Sprint(x)
 			}
 			in.Blank = blankChoice(page.T, f, in.Value)
-			page.Editable = append(page.Editable, in)
+			editable = append(editable, in)
 		}
+	}
+	if page.Editable, err = web.Fragments(c, "portal/ticket", "fieldinput", editable); err != nil {
+		return err
 	}
 	if page.Messages, err = ticketapi.Messages(c, "portal/ticket", &page.Page, v); err != nil {
 		return err
