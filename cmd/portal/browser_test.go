@@ -308,7 +308,10 @@ func newTicket(tr *tour, bin string, env map[string]string) {
 	other := tr.eval("open ticket", `(document.evaluate("//*[@data-testid='tickets']//a[contains(., 'New laptop for the intern')]", document, null, 9, null).singleNodeValue || {}).getAttribute?.("href") || ""`)
 	tr.want("open ticket", strings.HasPrefix(other, "/tickets/"), "no link to Peter's open ticket: %q", other)
 	tr.do("close", cdp.Navigate(tr.base+other), cdp.WaitVisible(cdp.CSS("[data-testid=close]")),
-		cdp.Click(cdp.CSS("[data-testid=close]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=close]")))
+		// The answer's notice is on the page that follows only: the close
+		// button is gone as soon as the old page unloads, before the new
+		// one is there to read.
+		cdp.Click(cdp.CSS("[data-testid=close]")), cdp.WaitVisible(cdp.CSS("[role=status]")), cdp.WaitNotPresent(cdp.CSS("[data-testid=close]")))
 	tr.want("closed by the contact", strings.Contains(tr.text("[data-testid=status]"), "Closed"), "status %q", tr.text("[data-testid=status]"))
 }
 
