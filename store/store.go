@@ -60,6 +60,8 @@ type Store struct {
 	// read and the commits it was read after (cache.go).
 	wal      *walWatch
 	versions sync.Map
+	// tickets keeps tickets as read, by id and version (ticket_cache.go).
+	tickets *ticketCache
 }
 
 // Option configures a Store.
@@ -118,7 +120,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dialect: dialect, now: time.Now}
+	s := &Store{dialect: dialect, now: time.Now, tickets: newTicketCache(ticketCacheSize)}
 	for _, o := range opts {
 		o(s)
 	}

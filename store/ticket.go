@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -287,35 +286,21 @@ func (s *Store) TicketByNumber(ctx context.Context, number int64, readerKind str
 		readAt = s.timeText("xr.read_at")
 		reads = s.readsJoin(p, readerKind, readerID)
 	}
-	var rows []listedTicket
-	query := s.db.NewRaw("SELECT "+s.listedColumns()+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
+	var heads []ticketHead
+	query := s.db.NewRaw("SELECT "+s.headColumns()+", "+readAt+" AS x_read_at FROM tickets AS t "+ticketNameJoins+reads+
 		" WHERE t.tenant_id = ? AND t.number = ?", p.v(tid), p.v(number)).String()
-	if err := scanBound(ctx, s.db, query, p, &rows); err != nil {
+	if err := scanBound(ctx, s.db, query, p, &heads); err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
-		return nil, svcportal.ErrNotFound()
-	}
-	t, err := rows[0].named()
+	ts, err := s.ticketsOf(ctx, tid, heads, readerKind)
 	if err != nil {
 		return nil, err
 	}
-	if readerKind != "" {
-		t.Unread = unread(&t, readerKind, rows[0].ReadAt)
+	if len(ts) == 0 {
+		return nil, svcportal.ErrNotFound()
 	}
-	ts := []svcportal.Ticket{t}
 	keepLoaded(ts)
 	return &ts[0], nil
-}
-
-// keepLoaded keeps each ticket as read (Ticket.Loaded), for UpdateTicket
-// to write only what its caller changes.
-func keepLoaded(ts []svcportal.Ticket) {
-	for i := range ts {
-		loaded := ts[i]
-		loaded.CC, loaded.Fields = slices.Clone(loaded.CC), maps.Clone(loaded.Fields)
-		ts[i].Loaded = &loaded
-	}
 }
 
 // TicketByID implements svcportal.AttachmentStore.
@@ -384,20 +369,18 @@ func (s *Store) TicketsAwaitingClient(ctx context.Context, remindBefore, closeBe
 	if err != nil {
 		return nil, err
 	}
-	var rows []listedTicket
-	err = s.db.NewRaw("SELECT "+s.listedColumns()+", NULL AS x_read_at FROM tickets AS t "+ticketNameJoins+
+	var heads []ticketHead
+	err = s.db.NewRaw("SELECT "+s.headColumns()+" FROM tickets AS t "+ticketNameJoins+
 		` WHERE t.tenant_id = ? AND t.status IN (?)
 			AND t.status_changed_at <= ? AND (t.status_changed_at <= ? OR t.reminder_sent_at IS NULL)
 		ORDER BY t.status_changed_at LIMIT ?`,
-		tid, bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}), remindBefore.UTC(), closeBefore.UTC(), limit).Scan(ctx, &rows)
+		tid, bun.In([]string{svcportal.StatusAwaitingReply, svcportal.StatusSolutionProposed}), remindBefore.UTC(), closeBefore.UTC(), limit).Scan(ctx, &heads)
 	if err != nil {
 		return nil, err
 	}
-	ts := make([]svcportal.Ticket, len(rows))
-	for i := range rows {
-		if ts[i], err = rows[i].named(); err != nil {
-			return nil, err
-		}
+	ts, err := s.ticketsOf(ctx, tid, heads, "")
+	if err != nil {
+		return nil, err
 	}
 	keepLoaded(ts)
 	return ts, nil

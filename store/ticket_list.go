@@ -337,28 +337,25 @@ func (l *listQuery) run(ctx context.Context, bs []branch) ([]svcportal.Ticket, i
 	if err != nil {
 		return nil, 0, err
 	}
-	query := with + "SELECT " + l.s.listedColumns() + `, ` + l.s.timeText("xr.read_at") + ` AS x_read_at,
+	query := with + "SELECT " + l.s.headColumns() + `, ` + l.s.timeText("xr.read_at") + ` AS x_read_at,
 			(` + count + `) AS x_total
 		FROM (SELECT * FROM b ORDER BY ` + l.orderBy("k", "n", keyed && before) + " LIMIT " + strconv.Itoa(l.f.PerPage) + " OFFSET " + strconv.Itoa(offset) + `) AS u
 		JOIN tickets AS t ON t.id = u.id ` + ticketNameJoins + `
 		` + l.s.readsJoin(p, l.readerKind, l.readerID) + `
 		ORDER BY ` + l.orderBy("u.k", "u.n", keyed && before)
-	rows := make([]listedTicket, 0, l.f.PerPage) // bun fills it in place
+	rows := make([]ticketHead, 0, l.f.PerPage) // bun fills it in place
 	if err := scanBound(ctx, l.s.db, query, p, &rows); err != nil {
 		return nil, 0, fmt.Errorf("list tickets: %w", err)
 	}
 	if keyed && before {
 		slices.Reverse(rows)
 	}
-	ts = make([]svcportal.Ticket, 0, len(rows))
 	total := 0
-	for _, r := range rows {
-		t, err := r.named()
-		if err != nil {
-			return nil, 0, err
-		}
-		t.Unread = unread(&t, l.readerKind, r.ReadAt)
-		ts, total = append(ts, t), r.Total
+	if len(rows) > 0 {
+		total = rows[0].Total
+	}
+	if ts, err = l.s.ticketsOf(ctx, l.tid, rows, l.readerKind); err != nil {
+		return nil, 0, err
 	}
 	if len(rows) == 0 && (offset > 0 || keyed) && !l.f.NoTotal {
 		// Past the end, or before the start: the total still counts.
@@ -550,62 +547,6 @@ func int64sToAny(ids []int64) []any {
 		out[i] = id
 	}
 	return out
-}
-
-// listedColumns selects, from "tickets AS t" with ticketNameJoins, a
-// ticket as a listedTicket reads it (but its reader's read state): every
-// column of the ticket, the names it is shown with, and its CC list, in
-// order, as a JSON array (one range of ticket_cc's key per ticket, in
-// the ticket's statement).
-func (s *Store) listedColumns() string {
-	cc := "(SELECT json_group_array(cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
-	if s.dialect == Postgres {
-		cc = "(SELECT COALESCE(json_agg(cc.email), '[]')::text FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
-	}
-	return s.ticketColumns() + `, s.name AS x_site_name, c.email AS x_requester_mail,
-		TRIM(c.first_name || ' ' || c.last_name) AS x_requester_name,
-		COALESCE(NULLIF(st.name, ''), st.email, '') AS x_assignee_name, ` + s.timeText("c.erased_at") + ` AS x_requester_erased_at, ` + cc + ` AS x_cc`
-}
-
-// ticketNameJoins join, to "tickets AS t", what listedColumns names.
-const ticketNameJoins = `JOIN sites AS s ON s.id = t.site_id
-		JOIN contacts AS c ON c.id = t.requester_id
-		LEFT JOIN staff AS st ON st.id = t.assignee_id AND st.tenant_id = t.tenant_id`
-
-// named is the row's ticket with its names and CC list.
-func (r *listedTicket) named() (svcportal.Ticket, error) {
-	t := r.Ticket
-	t.SiteName, t.RequesterName, t.RequesterMail, t.AssigneeName = r.SiteName, r.RequesterName, r.RequesterMail, r.AssigneeName
-	if t.RequesterName == "" {
-		t.RequesterName = r.RequesterMail
-	}
-	if r.RequesterErasedAt != nil {
-		t.RequesterName, t.RequesterMail, t.RequesterErased = "", "", true
-	}
-	if err := json.Unmarshal([]byte(r.CC), &t.CC); err != nil {
-		return t, fmt.Errorf("cc list of ticket %d: %w", t.Number, err)
-	}
-	slices.Sort(t.CC)
-	if t.Fields == nil {
-		t.Fields = map[string]any{}
-	}
-	return t, nil
-}
-
-// listedTicket is a row of a list: the ticket, its names, the reader's
-// read state and the list's total.
-type listedTicket struct {
-	svcportal.Ticket
-	SiteName      string `bun:"x_site_name"`
-	RequesterMail string `bun:"x_requester_mail"`
-	RequesterName string `bun:"x_requester_name"`
-	AssigneeName  string `bun:"x_assignee_name"`
-	// RequesterErasedAt is set when the requester was erased: the
-	// ticket is shown as a "Former contact"'s.
-	RequesterErasedAt *time.Time `bun:"x_requester_erased_at"`
-	CC                string     `bun:"x_cc"` // a JSON array
-	ReadAt            *time.Time `bun:"x_read_at"`
-	Total             int        `bun:"x_total"`
 }
 
 // noSites stands in for an empty IN list, which SQL does not allow.
