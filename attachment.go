@@ -85,8 +85,6 @@ type BlobStore interface {
 type AttachmentStore interface {
 	// Attachment returns one record, or KindNotFound.
 	Attachment(ctx context.Context, id int64) (*Attachment, error)
-	// TicketAttachments lists a ticket's attachments, oldest first.
-	TicketAttachments(ctx context.Context, ticketID int64) ([]Attachment, error)
 	// TicketByID returns a ticket by its internal id, or KindNotFound.
 	TicketByID(ctx context.Context, id int64) (*Ticket, error)
 	// AddArticleAttachment records a file of an article of the tenant

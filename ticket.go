@@ -87,6 +87,11 @@ type Ticket struct {
 	// and address are empty.
 	RequesterErased bool `bun:"-"`
 
+	// Version is the ticket's version as the store read it: the
+	// database moves it at every change of the ticket, its CC list and
+	// its thread (TicketThread reads the thread at this version).
+	Version int64 `bun:"-" json:"-"`
+
 	// Loaded is the ticket as the store read it (TicketByNumber): an
 	// update writes only what differs from it, so that what another
 	// writer changed meanwhile is not put back (nil: every column).
@@ -131,6 +136,15 @@ type TicketMessage struct {
 	// AuthorErased says the author is an erased contact: AuthorName is
 	// empty and pages show "Former contact" in the reader's language.
 	AuthorErased bool `bun:"author_erased,notnull" json:"author_erased,omitempty"`
+}
+
+// TicketThread is what was written on a ticket: its messages, the events
+// of its timeline, and its files (Attachment.Internal marks those of
+// internal notes).
+type TicketThread struct {
+	Messages    []TicketMessage
+	Events      []TicketEvent
+	Attachments []Attachment
 }
 
 // Kinds of timeline event.
@@ -317,11 +331,10 @@ type TicketStore interface {
 	// UpdateTicket saves t's mutable columns and CC list and appends what
 	// change adds, in one transaction.
 	UpdateTicket(ctx context.Context, t *Ticket, change TicketChange) error
-	// TicketMessages lists a ticket's messages, oldest first; internal
-	// notes only when withInternal.
-	TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]TicketMessage, error)
-	// TicketEvents lists a ticket's timeline, oldest first.
-	TicketEvents(ctx context.Context, ticketID int64) ([]TicketEvent, error)
+	// TicketThread returns the messages, timeline and files of t as read
+	// (t.Version), or newer, each oldest first; internal notes and their
+	// files only when withInternal.
+	TicketThread(ctx context.Context, t *Ticket, withInternal bool) (*TicketThread, error)
 	// MarkTicketRead records that the reader has seen the ticket now;
 	// it writes only when the ticket held something unread for them.
 	MarkTicketRead(ctx context.Context, ticketID int64, readerKind string, readerID int64, at time.Time) error

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/svcportal/svcportal"
 )
@@ -30,38 +29,6 @@ func (s *Store) Attachment(ctx context.Context, id int64) (*svcportal.Attachment
 		a.Internal = n > 0
 	}
 	return a, nil
-}
-
-// TicketAttachments implements svcportal.AttachmentStore.
-func (s *Store) TicketAttachments(ctx context.Context, ticketID int64) ([]svcportal.Attachment, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as := []svcportal.Attachment{}
-	p := s.params()
-	q := s.db.NewSelect().Model(&as).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.Attachment](), "attachment")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("id")
-	if err := scanBound(ctx, s.db, q.String(), p, &as); err != nil {
-		return nil, err
-	}
-	if len(as) == 0 {
-		return as, nil
-	}
-	var internal []int64
-	p = s.params()
-	q = s.db.NewSelect().Model((*svcportal.TicketMessage)(nil)).Column("id").Where("ticket_id = ? AND internal = ?", p.v(ticketID), true)
-	if err := scanBound(ctx, s.db, q.String(), p, &internal); err != nil {
-		return nil, err
-	}
-	for i := range as {
-		for _, id := range internal {
-			if as[i].MessageID == id {
-				as[i].Internal = true
-			}
-		}
-	}
-	return as, nil
 }
 
 // AddArticleAttachment implements svcportal.AttachmentStore.

@@ -60,8 +60,10 @@ type Store struct {
 	// read and the commits it was read after (cache.go).
 	wal      *walWatch
 	versions sync.Map
-	// tickets keeps tickets as read, by id and version (ticket_cache.go).
-	tickets *ticketCache
+	// tickets and threads keep tickets and their threads as read, by
+	// ticket id and version (ticket_cache.go).
+	tickets *versionCache[svcportal.Ticket]
+	threads *versionCache[svcportal.TicketThread]
 }
 
 // Option configures a Store.
@@ -120,7 +122,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dialect: dialect, now: time.Now, tickets: newTicketCache(ticketCacheSize)}
+	s := &Store{dialect: dialect, now: time.Now,
+		tickets: newVersionCache(ticketCacheSize, copyTicket, ticketWeight),
+		threads: newVersionCache(ticketCacheSize, copyThread, threadWeight)}
 	for _, o := range opts {
 		o(s)
 	}

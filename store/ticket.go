@@ -334,35 +334,6 @@ func (s *Store) readsJoin(p *params, readerKind string, readerID int64) string {
 	return s.db.NewRaw(" LEFT JOIN ticket_reads AS xr ON xr.ticket_id = t.id AND xr.reader_kind = ? AND xr.reader_id = ?", p.v(readerKind), p.v(readerID)).String()
 }
 
-// TicketMessages implements svcportal.TicketStore.
-func (s *Store) TicketMessages(ctx context.Context, ticketID int64, withInternal bool) ([]svcportal.TicketMessage, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ms := []svcportal.TicketMessage{}
-	p := s.params()
-	q := s.db.NewSelect().Model(&ms).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketMessage](), "ticket_message")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID))
-	if !withInternal {
-		q = q.Where("internal = ?", false)
-	}
-	return ms, scanBound(ctx, s.db, q.Order("ticket_message.created_at", "ticket_message.id").String(), p, &ms)
-}
-
-// TicketEvents implements svcportal.TicketStore.
-func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]svcportal.TicketEvent, error) {
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	es := []svcportal.TicketEvent{}
-	p := s.params()
-	q := s.db.NewSelect().Model(&es).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketEvent](), "ticket_event")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(ticketID)).Order("ticket_event.created_at", "ticket_event.id")
-	return es, scanBound(ctx, s.db, q.String(), p, &es)
-}
-
 // TicketsAwaitingClient implements svcportal.TicketStore.
 func (s *Store) TicketsAwaitingClient(ctx context.Context, remindBefore, closeBefore time.Time, limit int) ([]svcportal.Ticket, error) {
 	tid, err := tenantID(ctx)

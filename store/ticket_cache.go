@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,48 +35,55 @@ import (
 // What is kept is bounded by weight (ticketCacheSize): when the next
 // ticket would pass it, the cache starts over.
 
-// ticketCacheSize bounds what the ticket cache weighs (ticketWeight).
+// ticketCacheSize bounds what each of the caches of tickets and threads
+// weighs.
 const ticketCacheSize = 16 << 20
 
-type ticketCache struct {
-	max int
+// versionCache keeps values by ticket id, each with the ticket's version
+// it was read at. Readers get copies (copy): callers change what they are
+// given. weigh says roughly what a value takes in memory.
+type versionCache[V any] struct {
+	max   int
+	copy  func(V) V
+	weigh func(*V) int
 
 	mu   sync.RWMutex
-	m    map[int64]keptTicket
+	m    map[int64]versioned[V]
 	size int
 }
 
-type keptTicket struct {
+type versioned[V any] struct {
 	version int64
-	t       svcportal.Ticket // without names, read state or Loaded
+	v       V
 	weight  int
 }
 
-func newTicketCache(max int) *ticketCache {
-	return &ticketCache{max: max, m: map[int64]keptTicket{}}
+func newVersionCache[V any](max int, copy func(V) V, weigh func(*V) int) *versionCache[V] {
+	return &versionCache[V]{max: max, copy: copy, weigh: weigh, m: map[int64]versioned[V]{}}
 }
 
-// get returns a copy of ticket id as kept at version.
-func (c *ticketCache) get(id, version int64) (svcportal.Ticket, bool) {
+// get returns a copy of what is kept for ticket id at version.
+func (c *versionCache[V]) get(id, version int64) (V, bool) {
 	c.mu.RLock()
 	k, ok := c.m[id]
 	c.mu.RUnlock()
 	if !ok || k.version != version {
-		return svcportal.Ticket{}, false
+		var zero V
+		return zero, false
 	}
-	return copyTicket(k.t), true
+	return c.copy(k.v), true
 }
 
-// put keeps a copy of t as it is at version.
-func (c *ticketCache) put(version int64, t svcportal.Ticket) {
-	w := ticketWeight(&t)
+// put keeps a copy of v, ticket id's at version.
+func (c *versionCache[V]) put(id, version int64, v V) {
+	w := c.weigh(&v)
 	if w > c.max {
 		return
 	}
-	t = copyTicket(t)
+	v = c.copy(v)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.m[t.ID]; ok {
+	if old, ok := c.m[id]; ok {
 		if old.version > version { // a reader that read it earlier
 			return
 		}
@@ -85,7 +93,7 @@ func (c *ticketCache) put(version int64, t svcportal.Ticket) {
 		clear(c.m)
 		c.size = 0
 	}
-	c.m[t.ID] = keptTicket{version: version, t: t, weight: w}
+	c.m[id] = versioned[V]{version: version, v: v, weight: w}
 	c.size += w
 }
 
@@ -266,7 +274,8 @@ func (s *Store) readTickets(ctx context.Context, tid int64, ids []int64) (map[in
 		if t.Fields == nil {
 			t.Fields = map[string]any{}
 		}
-		s.tickets.put(r.Version, t)
+		t.Version = r.Version
+		s.tickets.put(t.ID, r.Version, t)
 		read[t.ID] = t
 	}
 	return read, nil
@@ -280,4 +289,82 @@ func keepLoaded(ts []svcportal.Ticket) {
 		loaded.CC, loaded.Fields = slices.Clone(loaded.CC), maps.Clone(loaded.Fields)
 		ts[i].Loaded = &loaded
 	}
+}
+
+// copyThread is th with nothing shared.
+func copyThread(th svcportal.TicketThread) svcportal.TicketThread {
+	return svcportal.TicketThread{Messages: slices.Clone(th.Messages), Events: slices.Clone(th.Events), Attachments: slices.Clone(th.Attachments)}
+}
+
+// threadWeight is roughly what th takes in memory.
+func threadWeight(th *svcportal.TicketThread) int {
+	n := 256
+	for _, m := range th.Messages {
+		n += 192 + len(m.AuthorKind) + len(m.AuthorName) + len(m.Body)
+	}
+	for _, e := range th.Events {
+		n += 224 + len(e.ActorKind) + len(e.ActorName) + len(e.Kind) + len(e.Field) + len(e.From) + len(e.To) + len(e.Comment)
+	}
+	for _, a := range th.Attachments {
+		n += 192 + len(a.Filename) + len(a.ContentType) + len(a.SHA256) + len(a.UploaderKind)
+	}
+	return n
+}
+
+// TicketThread implements svcportal.TicketStore. The thread is kept by
+// the ticket's version, which moves at every change of its messages,
+// events and files (migrations 0300): a page of a ticket as it was reads
+// none of them. A thread read from the database is kept only when the
+// ticket's version, read after it, is still t's: a change committed
+// meanwhile would have moved it.
+func (s *Store) TicketThread(ctx context.Context, t *svcportal.Ticket, withInternal bool) (*svcportal.TicketThread, error) {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	th, ok := s.threads.get(t.ID, t.Version)
+	if !ok {
+		if th, err = s.readThread(ctx, tid, t.ID); err != nil {
+			return nil, err
+		}
+		var version int64
+		p := s.params()
+		q := s.db.NewSelect().TableExpr("tickets").Column("version").Where("id = ? AND tenant_id = ?", p.v(t.ID), p.v(tid))
+		if err := scanBound(ctx, s.db, q.String(), p, &version); err == nil && version == t.Version {
+			s.threads.put(t.ID, version, th)
+		}
+	}
+	if !withInternal {
+		th.Messages = slices.DeleteFunc(th.Messages, func(m svcportal.TicketMessage) bool { return m.Internal })
+		th.Attachments = slices.DeleteFunc(th.Attachments, func(a svcportal.Attachment) bool { return a.Internal })
+	}
+	return &th, nil
+}
+
+// readThread reads ticket id's messages, internal notes too, its events
+// and its files, marking those of internal notes.
+func (s *Store) readThread(ctx context.Context, tid, id int64) (svcportal.TicketThread, error) {
+	th := svcportal.TicketThread{Messages: []svcportal.TicketMessage{}, Events: []svcportal.TicketEvent{}, Attachments: []svcportal.Attachment{}}
+	p := s.params()
+	q := s.db.NewSelect().Model(&th.Messages).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketMessage](), "ticket_message")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("ticket_message.created_at", "ticket_message.id")
+	if err := scanBound(ctx, s.db, q.String(), p, &th.Messages); err != nil {
+		return th, fmt.Errorf("read messages: %w", err)
+	}
+	p = s.params()
+	q = s.db.NewSelect().Model(&th.Events).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketEvent](), "ticket_event")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("ticket_event.created_at", "ticket_event.id")
+	if err := scanBound(ctx, s.db, q.String(), p, &th.Events); err != nil {
+		return th, fmt.Errorf("read events: %w", err)
+	}
+	p = s.params()
+	q = s.db.NewSelect().Model(&th.Attachments).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.Attachment](), "attachment")).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("id")
+	if err := scanBound(ctx, s.db, q.String(), p, &th.Attachments); err != nil {
+		return th, fmt.Errorf("read files: %w", err)
+	}
+	for i, a := range th.Attachments {
+		th.Attachments[i].Internal = slices.ContainsFunc(th.Messages, func(m svcportal.TicketMessage) bool { return m.Internal && m.ID == a.MessageID })
+	}
+	return th, nil
 }

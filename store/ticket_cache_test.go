@@ -12,13 +12,11 @@ import (
 	"github.com/svcportal/svcportal/testkit"
 )
 
-// TestTicketCache_SeesEveryChange: tickets are kept in memory by version
-// (ticket_cache.go); a ticket read through one store (an instance) and
-// changed through another, or by hand in the database, is read as it is
-// now by the first, in its lists and on its page. A warm list reads its
-// tickets' columns from memory (one statement), and what a caller does to
-// the tickets it was given is not kept.
-func TestTicketCache_SeesEveryChange(t *testing.T) {
+// twoInstances opens two stores on one database, as two instances of the
+// server would be, and a tenant's context: changes go through the first,
+// the second reads.
+func twoInstances(t *testing.T) (other, reader *store.Store, actx context.Context) {
+	t.Helper()
 	ctx := context.Background()
 	url := testkit.DatabaseURL(t)
 	open := func() *store.Store {
@@ -30,11 +28,23 @@ func TestTicketCache_SeesEveryChange(t *testing.T) {
 		t.Cleanup(func() { st.Close() })
 		return st
 	}
-	other := open()
+	other = open()
 	if _, err := other.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	actx, _ := testkit.Tenant(t, other, "acme")
+	actx, _ = testkit.Tenant(t, other, "acme")
+	return other, open(), actx
+}
+
+// TestTicketCache_SeesEveryChange: tickets are kept in memory by version
+// (ticket_cache.go); a ticket read through one store (an instance) and
+// changed through another, or by hand in the database, is read as it is
+// now by the first, in its lists and on its page. A warm list reads its
+// tickets' columns from memory (one statement), and what a caller does to
+// the tickets it was given is not kept.
+func TestTicketCache_SeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	other, reader, actx := twoInstances(t)
 	initech := testkit.Site(actx, t, other, "Initech")
 	peter := testkit.Contact(actx, t, other, "peter@initech.test", initech, svcportal.RoleMember)
 	bill := testkit.Contact(actx, t, other, "bill@initech.test", initech, svcportal.RoleSiteManager)
@@ -49,7 +59,6 @@ func TestTicketCache_SeesEveryChange(t *testing.T) {
 	}
 	tk := tickets[1]
 
-	reader := open()
 	log := &testkit.QueryLog{}
 	reader.AddQueryHook(log)
 	manager := svcportal.ViewerOf(bill)
@@ -156,4 +165,115 @@ func TestTicketCache_SeesEveryChange(t *testing.T) {
 	if _, err := reader.TicketByNumber(actx, tickets[0].Number, "", 0); svcportal.KindOf(err) != svcportal.KindNotFound {
 		t.Errorf("a deleted ticket: %v", err)
 	}
+}
+
+// TestTicketCache_ThreadSeesEveryChange: a ticket's thread (messages,
+// events, files) is kept by the ticket's version; a reply through another
+// instance and any change of the thread by hand is read at once, a
+// contact never gets the internal notes kept for staff, and a warm thread
+// costs no statement.
+func TestTicketCache_ThreadSeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	other, reader, actx := twoInstances(t)
+	initech := testkit.Site(actx, t, other, "Initech")
+	peter := testkit.Contact(actx, t, other, "peter@initech.test", initech, svcportal.RoleMember)
+	tk := &svcportal.Ticket{SiteID: initech.ID, RequesterID: peter.ID, Title: "Printer", Status: svcportal.StatusOpen, Type: "incident", Priority: "normal"}
+	err := other.CreateTicket(actx, tk, svcportal.TicketChange{Events: []svcportal.TicketEvent{{Kind: svcportal.EventCreated}},
+		Attachments: []svcportal.Attachment{{Filename: "jam.png", ContentType: "image/png", Size: 3, SHA256: "aa", UploaderKind: svcportal.PrincipalContact, UploaderID: peter.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalStaff, AuthorID: 1, AuthorName: "Sam", Body: "Toner again?", Internal: true},
+		Events:      []svcportal.TicketEvent{{Kind: svcportal.EventNote}},
+		Attachments: []svcportal.Attachment{{Filename: "notes.txt", ContentType: "text/plain", Size: 1, SHA256: "bb", UploaderKind: svcportal.PrincipalStaff, UploaderID: 1}}}
+	if err := other.UpdateTicket(actx, tk, note); err != nil {
+		t.Fatal(err)
+	}
+
+	log := &testkit.QueryLog{}
+	reader.AddQueryHook(log)
+	type shown struct{ messages, events, files []string }
+	thread := func(withInternal bool) shown {
+		t.Helper()
+		got, err := reader.TicketByNumber(actx, tk.Number, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := reader.TicketThread(actx, got, withInternal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s shown
+		for _, m := range th.Messages {
+			s.messages = append(s.messages, m.AuthorName+": "+m.Body)
+		}
+		for _, e := range th.Events {
+			s.events = append(s.events, e.Kind)
+		}
+		for _, a := range th.Attachments {
+			s.files = append(s.files, a.Filename)
+		}
+		// What the caller does with it is its own.
+		if len(th.Messages) > 0 {
+			th.Messages[0].Body = "changed"
+		}
+		return s
+	}
+	seen := func(step string, staff, contact shown) {
+		t.Helper()
+		for _, c := range []struct {
+			who  string
+			with bool
+			want shown
+		}{{"staff", true, staff}, {"a contact", false, contact}, {"staff again", true, staff}, {"a contact again", false, contact}} {
+			if got := thread(c.with); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%s: %s reads %v, want %v", step, c.who, got, c.want)
+			}
+		}
+	}
+	created := []string{svcportal.EventCreated, svcportal.EventNote}
+	seen("first read",
+		shown{[]string{"Sam: Toner again?"}, created, []string{"jam.png", "notes.txt"}},
+		shown{nil, created, []string{"jam.png"}})
+	// Warm: the ticket's head, and nothing of the thread.
+	statements := log.During(func() { thread(true) })
+	if len(statements) != 1 {
+		t.Errorf("a warm ticket and thread ran %d statements, want 1:\n%s", len(statements), strings.Join(statements, "\n"))
+	}
+
+	// A reply through the other instance.
+	changed, _ := other.TicketByNumber(actx, tk.Number, "", 0)
+	reply := svcportal.TicketChange{Message: &svcportal.TicketMessage{AuthorKind: svcportal.PrincipalContact, AuthorID: peter.ID, AuthorName: "Peter", Body: "Still jams."},
+		Events: []svcportal.TicketEvent{{Kind: svcportal.EventReplied}}}
+	if err := other.UpdateTicket(actx, changed, reply); err != nil {
+		t.Fatal(err)
+	}
+	replied := append(slices.Clone(created), svcportal.EventReplied)
+	seen("replied elsewhere",
+		shown{[]string{"Sam: Toner again?", "Peter: Still jams."}, replied, []string{"jam.png", "notes.txt"}},
+		shown{[]string{"Peter: Still jams."}, replied, []string{"jam.png"}})
+
+	// By hand: a message renamed (as an erasure does), an event added, a
+	// file removed, then a reply removed.
+	db := other.DB()
+	for _, q := range []string{
+		"UPDATE ticket_messages SET author_name = '' WHERE author_name = 'Peter'",
+		"INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, actor_name, kind, field, from_value, to_value, comment, created_at, actor_erased, action_id) " +
+			"SELECT tenant_id, ticket_id, '', 0, '', 'closed', '', '', '', '', created_at, FALSE, 0 FROM ticket_events WHERE kind = 'replied'",
+		"DELETE FROM attachments WHERE filename = 'jam.png'",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byHand := append(slices.Clone(replied), svcportal.EventClosed)
+	seen("changed by hand",
+		shown{[]string{"Sam: Toner again?", ": Still jams."}, byHand, []string{"notes.txt"}},
+		shown{[]string{": Still jams."}, byHand, nil})
+	if _, err := db.ExecContext(ctx, "DELETE FROM ticket_messages WHERE body = 'Still jams.'"); err != nil {
+		t.Fatal(err)
+	}
+	seen("a reply removed by hand",
+		shown{[]string{"Sam: Toner again?"}, byHand, []string{"notes.txt"}},
+		shown{nil, byHand, nil})
 }

@@ -274,11 +274,14 @@ func TestTicketStore_UpdateIsConditionalAndAtomic(t *testing.T) {
 	if svcportal.KindOf(err) != svcportal.KindConflict {
 		t.Fatalf("second decision on the same proposal: %v, want conflict", err)
 	}
-	events, _ := w.st.TicketEvents(w.ctx, tk.ID)
-	if len(events) != 2 || events[1].Kind != svcportal.EventSolutionAccepted {
+	got, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
+	th, err := w.st.TicketThread(w.ctx, got, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if events := th.Events; len(events) != 2 || events[1].Kind != svcportal.EventSolutionAccepted {
 		t.Errorf("events %+v: the refused change left a trace", events)
 	}
-	got, _ := w.st.TicketByNumber(w.ctx, tk.Number, "", 0)
 	if got.Status != svcportal.StatusClosed {
 		t.Errorf("status %s", got.Status)
 	}

@@ -291,27 +291,13 @@ func contactEvent(e svcportal.TicketEvent, modes map[string]svcportal.FieldMode)
 
 // details adds messages and the timeline to v.
 func (s *Service) details(ctx context.Context, t *svcportal.Ticket, v *svcportal.TicketView, staff bool) error {
-	ms, err := s.st.TicketMessages(ctx, t.ID, staff)
+	th, err := s.st.TicketThread(ctx, t, staff)
 	if err != nil {
 		return err
 	}
-	events, err := s.st.TicketEvents(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	v.Messages = ms
-	atts, err := s.st.TicketAttachments(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	v.Attachments = []svcportal.Attachment{}
-	for _, a := range atts {
-		if staff || !a.Internal {
-			v.Attachments = append(v.Attachments, a)
-		}
-	}
+	v.Messages, v.Attachments = th.Messages, th.Attachments
 	v.Events = []svcportal.TicketEvent{}
-	for _, e := range events {
+	for _, e := range th.Events {
 		if !staff {
 			var ok bool
 			if e, ok = contactEvent(e, v.Modes); !ok {

@@ -14,7 +14,7 @@ END $$;
 CREATE TRIGGER ticket_version BEFORE UPDATE ON tickets
     FOR EACH ROW EXECUTE FUNCTION ticket_version_bump();
 
-CREATE FUNCTION ticket_cc_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ticket_part_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         UPDATE tickets SET version = version + 1 WHERE id = OLD.ticket_id;
@@ -25,4 +25,4 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER ticket_version AFTER INSERT OR UPDATE OR DELETE ON ticket_cc
-    FOR EACH ROW EXECUTE FUNCTION ticket_cc_version_bump();
+    FOR EACH ROW EXECUTE FUNCTION ticket_part_version_bump();
