@@ -117,3 +117,30 @@ func BenchmarkReply(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateTicket: one ticket created as the service creates it,
+// with its "created" event and a CC entry, in a site of 100,000.
+func BenchmarkCreateTicket(b *testing.B) {
+	st := testkit.Store(b)
+	ctx, _ := testkit.Tenant(b, st, "acme")
+	site := testkit.Site(ctx, b, st, "Big")
+	member := testkit.Contact(ctx, b, st, "member@big.test", site, svcportal.RoleMember)
+	batch := make([]svcportal.Ticket, 2000)
+	for range 50 {
+		for i := range batch {
+			batch[i] = svcportal.Ticket{SiteID: site.ID, RequesterID: member.ID, Title: fmt.Sprintf("printer issue %d", i),
+				Description: "Seeded ticket.", Status: svcportal.StatusOpen, Priority: "normal", Type: "incident"}
+		}
+		if err := st.SeedTickets(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		tk := &svcportal.Ticket{SiteID: site.ID, RequesterID: member.ID, Title: "Printer jams", Description: "On page two, every time.",
+			Status: svcportal.StatusOpen, Priority: "normal", Type: "incident", CC: []string{"boss@big.test"}}
+		change := svcportal.TicketChange{Events: []svcportal.TicketEvent{{ActorKind: svcportal.PrincipalContact, ActorID: member.ID, Kind: svcportal.EventCreated}}}
+		if err := st.CreateTicket(ctx, tk, change); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

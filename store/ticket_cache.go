@@ -37,7 +37,7 @@ import (
 
 // ticketCacheSize bounds what each of the caches of tickets and threads
 // weighs.
-const ticketCacheSize = 16 << 20
+const ticketCacheSize = 8 << 20
 
 // versionCache keeps values by ticket id, each with the ticket's version
 // it was read at. Readers get copies (copy): callers change what they are
@@ -243,21 +243,22 @@ func (s *Store) ticketsOf(ctx context.Context, tid int64, heads []ticketHead, re
 // readTickets reads the tickets of ids, in one statement of one text
 // whatever their number, and keeps them.
 func (s *Store) readTickets(ctx context.Context, tid int64, ids []int64) (map[int64]svcportal.Ticket, error) {
-	cc := "(SELECT json_group_array(cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
-	in := "t.id IN (SELECT value FROM json_each(?))"
 	list := make([]string, len(ids))
 	for i, id := range ids {
 		list[i] = strconv.FormatInt(id, 10)
 	}
-	idList := "[" + strings.Join(list, ",") + "]"
+	// SQLite reads the ids from a JSON array, then each ticket by its key
+	// (CROSS JOIN keeps that order: as "t.id IN (SELECT …)" it walked the
+	// tenant's index instead, every ticket of the tenant for each miss).
+	cc := "(SELECT json_group_array(cc.email) FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
+	from, idList := "json_each(?) AS j CROSS JOIN tickets AS t WHERE t.id = j.value", "["+strings.Join(list, ",")+"]"
 	if s.dialect == Postgres {
 		cc = "(SELECT COALESCE(json_agg(cc.email), '[]')::text FROM ticket_cc AS cc WHERE cc.ticket_id = t.id)"
-		in = "t.id = ANY(CAST(CAST(? AS TEXT) AS BIGINT[]))"
-		idList = "{" + strings.Join(list, ",") + "}"
+		from, idList = "tickets AS t WHERE t.id = ANY(CAST(CAST(? AS TEXT) AS BIGINT[]))", "{"+strings.Join(list, ",")+"}"
 	}
 	p := s.params()
-	query := s.db.NewRaw("SELECT "+s.ticketColumns()+", t.version AS x_version, "+cc+" AS x_cc FROM tickets AS t WHERE t.tenant_id = ? AND "+in,
-		p.v(tid), p.v(idList)).String()
+	query := s.db.NewRaw("SELECT "+s.ticketColumns()+", t.version AS x_version, "+cc+" AS x_cc FROM "+from+" AND t.tenant_id = ?",
+		p.v(idList), p.v(tid)).String()
 	var rows []readTicket
 	if err := scanBound(ctx, s.db, query, p, &rows); err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
