@@ -19,6 +19,8 @@ import (
 type ticketListPage struct {
 	web.Page
 	web.Pager
+	Tools    template.HTML // what is above the rows, rendered (listTools)
+	Head     template.HTML // the column heads, rendered (listHead)
 	Tickets  template.HTML // the rows, rendered (ticketRow)
 	Filter   svcportal.TicketFilter
 	Status   string
@@ -28,6 +30,62 @@ type ticketListPage struct {
 	Filters  []listFilter  // choice fields the reader sees, with the chosen value
 	Tab      string        // the chosen tab of ticketTabs
 	Tabs     []tabLink     // offered when the reader sees statuses
+}
+
+// listTools is what the list page shows above its rows — its heading,
+// tabs and filters' form — with its texts ready, rendered as a
+// web.Fragment: the same for every reader of the tenant's list in a
+// language under the same filters. As template actions (a translation
+// each, through reflection) it was most of the page's own template.
+type listTools struct {
+	Texts    listTexts
+	Tabs     template.HTML // tab_link fragments; "" when the reader may not see the status
+	Tab      string
+	Query    string
+	More     bool // the fold of the other filters is open
+	Scope    string
+	Statuses template.HTML
+	Status   string        // the chosen status
+	Filters  template.HTML // list_filter fragments
+	Sorts    template.HTML
+	Unread   bool
+}
+
+// listTexts are listTools' texts in the reader's language.
+type listTexts struct {
+	Title, New, Tabs, Filter, Search, Apply, SearchHint, More, Scope, ScopeSite, ScopeMine, Status, StatusAny, Sort, UnreadOnly string
+}
+
+// listHead is the list's column heads in the reader's language; Status is
+// "" when the list has no status column.
+type listHead struct {
+	Number, Title, Status, Site, Requester, Updated string
+}
+
+// tools renders what is above p's rows, and its column heads.
+func (p *ticketListPage) tools(c *gin.Context) (err error) {
+	t := listTools{Tab: p.Tab, Query: p.Filter.Query, More: p.MoreFilters(), Scope: p.Filter.Scope,
+		Statuses: p.Statuses, Status: p.Status, Sorts: p.Sorts, Unread: p.Unread,
+		Texts: listTexts{Title: p.T("tk.title"), New: p.T("tk.new"), Tabs: p.T("ux.tk.tabs"), Filter: p.T("tk.filter"),
+			Search: p.T("tk.search"), Apply: p.T("tk.apply"), SearchHint: p.T("tk.search_hint"), More: p.T("ux.tk.more_filters"),
+			Scope: p.T("tk.scope"), ScopeSite: p.T("tk.scope_site"), ScopeMine: p.T("tk.scope_mine"),
+			Status: p.T("field.builtin.status"), StatusAny: p.T("tk.status_any"), Sort: p.T("tk.sort"), UnreadOnly: p.T("tk.unread_only")}}
+	if t.Tabs, err = web.Fragments(c, "portal/tickets", "tab_link", p.Tabs); err != nil {
+		return err
+	}
+	if t.Filters, err = web.Fragments(c, "portal/tickets", "list_filter", p.Filters); err != nil {
+		return err
+	}
+	if p.Tools, err = web.Fragment(c, "portal/tickets", "ticket_tools", t); err != nil {
+		return err
+	}
+	h := listHead{Number: p.T("tk.col_number"), Title: p.T("tk.col_title"), Site: p.T("tk.col_site"),
+		Requester: p.T("tk.col_requester"), Updated: p.T("tk.col_updated")}
+	if p.Statuses != "" {
+		h.Status = p.T("field.builtin.status")
+	}
+	p.Head, err = web.Fragment(c, "portal/tickets", "ticket_head", h)
+	return err
 }
 
 // choices renders the options of one of the list's filters: values
@@ -44,6 +102,7 @@ func choices(c *gin.Context, p *web.Page, prefix string, values []string, chosen
 // rendered, the chosen value's selected.
 type listFilter struct {
 	Key, Label, Value string
+	Any               string // the text of the empty choice
 	Options           template.HTML
 }
 
@@ -174,7 +233,7 @@ func (h *handlers) ticketList(c *gin.Context) error {
 			}
 			page.Tabs = tabLinks(&page.Page, q, tab)
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
-			f := listFilter{Key: fv.Key, Label: fv.Label, Value: q.Get("field." + fv.Key)}
+			f := listFilter{Key: fv.Key, Label: fv.Label, Value: q.Get("field." + fv.Key), Any: page.T("tk.any")}
 			opts := make([]web.Option, len(fv.Options))
 			for i, o := range fv.Options {
 				opts[i] = web.Option{Value: o.Value, Label: o.Label, Selected: o.Value == f.Value}
@@ -186,6 +245,9 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		}
 	}
 	if page.Tickets, err = ticketRows(c, &page.Page, views, page.Statuses != ""); err != nil {
+		return err
+	}
+	if err := page.tools(c); err != nil {
 		return err
 	}
 	page.Pager = web.TicketPager("/tickets", q, f, views, total)
