@@ -434,22 +434,8 @@ func TestStore_NoStatementKeptPerText(t *testing.T) {
 // instance, or `portal` run beside the server) is seen at the next read.
 func TestStore_TenantCacheVersionSeesEveryWriter(t *testing.T) {
 	ctx := context.Background()
-	url := testkit.DatabaseURL(t)
-	open := func() *store.Store {
-		t.Helper()
-		st, err := store.Open(ctx, url, store.WithSecretKey([]byte(testkit.SecretKey)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	writer := open()
-	if _, err := writer.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	actx, acme := testkit.Tenant(t, writer, "acme")
-	reader := open()
+	writer, reader, actx := twoInstances(t)
+	acme := svcportal.TenantFrom(actx)
 	log := &testkit.QueryLog{}
 	reader.AddQueryHook(log)
 	read := func() (int64, int) {

@@ -304,22 +304,11 @@ func TestTicketCache_ReadsByKey(t *testing.T) {
 		t.Errorf("%d statements, want 6:\n%s", len(statements), strings.Join(statements, "\n"))
 	}
 	for _, q := range statements {
-		// Without values (nil in each $N), which plan the same.
-		rows, err := w.st.DB().DB.QueryContext(w.ctx, "EXPLAIN QUERY PLAN "+q, make([]any, strings.Count(q, "$"))...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
+		for _, detail := range sqlitePlan(t, w.st, q) {
 			byKey := strings.Contains(detail, "PRIMARY KEY") || strings.Contains(detail, "number=?") || strings.Contains(detail, "ticket_id=?")
 			if strings.HasPrefix(detail, "SCAN") && !strings.Contains(detail, "VIRTUAL TABLE") || strings.HasPrefix(detail, "SEARCH") && !byKey {
 				t.Errorf("%s\nreads %s", q, detail)
 			}
 		}
-		rows.Close()
 	}
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -334,6 +335,27 @@ func TestTicketStore_TotalFromBacklog(t *testing.T) {
 // plans of a small database are those of a large one: a CC branch that
 // SQLite read through the site's index cost a member of a site of
 // 100,000 tickets 280 ms a page (docs/benchmarks.md, "A member's list").
+// sqlitePlan is SQLite's plan of statement q, a line per step, without
+// values (nil in each $N, which plan the same).
+func sqlitePlan(t *testing.T, st *store.Store, q string) []string {
+	t.Helper()
+	rows, err := st.DB().DB.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, make([]any, strings.Count(q, "$"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
+}
+
 func TestTicketStore_MemberListPlans(t *testing.T) {
 	w := newTicketWorld(t)
 	if w.st.Dialect() == store.Postgres {
@@ -384,21 +406,7 @@ func TestTicketStore_MemberListPlans(t *testing.T) {
 				continue
 			}
 			n++
-			// Without values (nil in each $N), which plan the same.
-			args := make([]any, strings.Count(q, "$"))
-			rows, err := w.st.DB().DB.QueryContext(w.ctx, "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan = append(plan, sqlitePlan(t, w.st, q)...)
 		}
 		if n == 0 {
 			t.Fatalf("%q: no list statement ran", c.f.Query)
