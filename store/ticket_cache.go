@@ -345,27 +345,32 @@ func (s *Store) TicketThread(ctx context.Context, t *svcportal.Ticket, withInter
 // readThread reads ticket id's messages, internal notes too, its events
 // and its files, marking those of internal notes.
 func (s *Store) readThread(ctx context.Context, tid, id int64) (svcportal.TicketThread, error) {
-	th := svcportal.TicketThread{Messages: []svcportal.TicketMessage{}, Events: []svcportal.TicketEvent{}, Attachments: []svcportal.Attachment{}}
-	p := s.params()
-	q := s.db.NewSelect().Model(&th.Messages).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketMessage](), "ticket_message")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("ticket_message.created_at", "ticket_message.id")
-	if err := scanBound(ctx, s.db, q.String(), p, &th.Messages); err != nil {
+	var th svcportal.TicketThread
+	var err error
+	if th.Messages, err = rowsOfTicket[svcportal.TicketMessage](ctx, s, tid, id, "ticket_message", "created_at", "id"); err != nil {
 		return th, fmt.Errorf("read messages: %w", err)
 	}
-	p = s.params()
-	q = s.db.NewSelect().Model(&th.Events).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.TicketEvent](), "ticket_event")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("ticket_event.created_at", "ticket_event.id")
-	if err := scanBound(ctx, s.db, q.String(), p, &th.Events); err != nil {
+	if th.Events, err = rowsOfTicket[svcportal.TicketEvent](ctx, s, tid, id, "ticket_event", "created_at", "id"); err != nil {
 		return th, fmt.Errorf("read events: %w", err)
 	}
-	p = s.params()
-	q = s.db.NewSelect().Model(&th.Attachments).ColumnExpr(s.modelColumns(reflect.TypeFor[svcportal.Attachment](), "attachment")).
-		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order("id")
-	if err := scanBound(ctx, s.db, q.String(), p, &th.Attachments); err != nil {
+	if th.Attachments, err = rowsOfTicket[svcportal.Attachment](ctx, s, tid, id, "attachment", "id"); err != nil {
 		return th, fmt.Errorf("read files: %w", err)
 	}
 	for i, a := range th.Attachments {
 		th.Attachments[i].Internal = slices.ContainsFunc(th.Messages, func(m svcportal.TicketMessage) bool { return m.Internal && m.ID == a.MessageID })
 	}
 	return th, nil
+}
+
+// rowsOfTicket reads the rows of model T (alias, its table's in bun)
+// that belong to ticket id, ordered by the columns order.
+func rowsOfTicket[T any](ctx context.Context, s *Store, tid, id int64, alias string, order ...string) ([]T, error) {
+	rows := []T{}
+	for i, col := range order {
+		order[i] = alias + "." + col
+	}
+	p := s.params()
+	q := s.db.NewSelect().Model(&rows).ColumnExpr(s.modelColumns(reflect.TypeFor[T](), alias)).
+		Where("tenant_id = ? AND ticket_id = ?", p.v(tid), p.v(id)).Order(order...)
+	return rows, scanBound(ctx, s.db, q.String(), p, &rows)
 }
