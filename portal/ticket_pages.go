@@ -19,17 +19,19 @@ import (
 type ticketListPage struct {
 	web.Page
 	web.Pager
-	Tools    template.HTML // what is above the rows, rendered (listTools)
-	Head     template.HTML // the column heads, rendered (listHead)
-	Tickets  template.HTML // the rows, rendered (ticketRow)
-	Filter   svcportal.TicketFilter
-	Status   string
-	Unread   bool
-	Statuses template.HTML // the status filter's options, offered only when the reader may see the status
-	Sorts    template.HTML // the sort's options
-	Filters  []listFilter  // choice fields the reader sees, with the chosen value
-	Tab      string        // the chosen tab of ticketTabs
-	Tabs     []tabLink     // offered when the reader sees statuses
+	Tools   template.HTML // what is above the rows, rendered (listTools)
+	Head    template.HTML // the column heads, rendered (listHead)
+	Tickets template.HTML // the rows, rendered (ticketRow)
+	Filter  svcportal.TicketFilter
+	Tab     string // the chosen tab of ticketTabs
+
+	// What tools renders above the rows (the template reads Tools).
+	status   string
+	unread   bool
+	statuses template.HTML // the status filter's options, offered only when the reader may see the status
+	sorts    template.HTML // the sort's options
+	filters  []listFilter  // choice fields the reader sees, with the chosen value
+	tabs     []tabLink     // offered when the reader sees statuses
 }
 
 // listTools is what the list page shows above its rows — its heading,
@@ -65,15 +67,15 @@ type listHead struct {
 // tools renders what is above p's rows, and its column heads.
 func (p *ticketListPage) tools(c *gin.Context) (err error) {
 	t := listTools{Tab: p.Tab, Query: p.Filter.Query, More: p.MoreFilters(), Scope: p.Filter.Scope,
-		Statuses: p.Statuses, Status: p.Status, Sorts: p.Sorts, Unread: p.Unread,
+		Statuses: p.statuses, Status: p.status, Sorts: p.sorts, Unread: p.unread,
 		Texts: listTexts{Title: p.T("tk.title"), New: p.T("tk.new"), Tabs: p.T("ux.tk.tabs"), Filter: p.T("tk.filter"),
 			Search: p.T("tk.search"), Apply: p.T("tk.apply"), SearchHint: p.T("tk.search_hint"), More: p.T("ux.tk.more_filters"),
 			Scope: p.T("tk.scope"), ScopeSite: p.T("tk.scope_site"), ScopeMine: p.T("tk.scope_mine"),
 			Status: p.T("field.builtin.status"), StatusAny: p.T("tk.status_any"), Sort: p.T("tk.sort"), UnreadOnly: p.T("tk.unread_only")}}
-	if t.Tabs, err = web.Fragments(c, "portal/tickets", "tab_link", p.Tabs); err != nil {
+	if t.Tabs, err = web.Fragments(c, "portal/tickets", "tab_link", p.tabs); err != nil {
 		return err
 	}
-	if t.Filters, err = web.Fragments(c, "portal/tickets", "list_filter", p.Filters); err != nil {
+	if t.Filters, err = web.Fragments(c, "portal/tickets", "list_filter", p.filters); err != nil {
 		return err
 	}
 	if p.Tools, err = web.Fragment(c, "portal/tickets", "ticket_tools", t); err != nil {
@@ -81,7 +83,7 @@ func (p *ticketListPage) tools(c *gin.Context) (err error) {
 	}
 	h := listHead{Number: p.T("tk.col_number"), Title: p.T("tk.col_title"), Site: p.T("tk.col_site"),
 		Requester: p.T("tk.col_requester"), Updated: p.T("tk.col_updated")}
-	if p.Statuses != "" {
+	if p.statuses != "" {
 		h.Status = p.T("field.builtin.status")
 	}
 	p.Head, err = web.Fragment(c, "portal/tickets", "ticket_head", h)
@@ -180,10 +182,10 @@ func tabLinks(p *web.Page, q url.Values, current string) []tabLink {
 // MoreFilters reports whether a folded-away filter is in use, so that
 // the fold opens.
 func (p *ticketListPage) MoreFilters() bool {
-	if p.Status != "" || p.Unread || p.Filter.Scope == "mine" {
+	if p.status != "" || p.unread || p.Filter.Scope == "mine" {
 		return true
 	}
-	for _, f := range p.Filters {
+	for _, f := range p.filters {
 		if f.Value != "" {
 			return true
 		}
@@ -213,12 +215,12 @@ func (h *handlers) ticketList(c *gin.Context) error {
 		return err
 	}
 	page := &ticketListPage{Page: web.NewPage(c), Filter: f, Tab: tab,
-		Status: q.Get("status"), Unread: q.Get("unread") == "true",
+		status: q.Get("status"), unread: q.Get("unread") == "true",
 	}
 	if page.Filter.Sort == "" {
 		page.Filter.Sort = "-updated"
 	}
-	if page.Sorts, err = choices(c, &page.Page, "tk.sort.", []string{"-updated", "-created", "created", "-number", "-priority"}, page.Filter.Sort); err != nil {
+	if page.sorts, err = choices(c, &page.Page, "tk.sort.", []string{"-updated", "-created", "created", "-number", "-priority"}, page.Filter.Sort); err != nil {
 		return err
 	}
 	fields, err := h.deps.Tickets.Fields(c.Request.Context(), web.Principal(c), 0, web.Translator(c).Lang())
@@ -228,10 +230,10 @@ func (h *handlers) ticketList(c *gin.Context) error {
 	for _, fv := range fields {
 		switch {
 		case fv.Key == svcportal.FieldKeyStatus:
-			if page.Statuses, err = choices(c, &page.Page, "ticket.status.", svcportal.Statuses, page.Status); err != nil {
+			if page.statuses, err = choices(c, &page.Page, "ticket.status.", svcportal.Statuses, page.status); err != nil {
 				return err
 			}
-			page.Tabs = tabLinks(&page.Page, q, tab)
+			page.tabs = tabLinks(&page.Page, q, tab)
 		case fv.Type == svcportal.FieldDropdown || fv.Type == svcportal.FieldMultiSelect:
 			f := listFilter{Key: fv.Key, Label: fv.Label, Value: q.Get("field." + fv.Key), Any: page.T("tk.any")}
 			opts := make([]web.Option, len(fv.Options))
@@ -241,10 +243,10 @@ func (h *handlers) ticketList(c *gin.Context) error {
 			if f.Options, err = web.Choices(c, "portal/tickets", opts); err != nil {
 				return err
 			}
-			page.Filters = append(page.Filters, f)
+			page.filters = append(page.filters, f)
 		}
 	}
-	if page.Tickets, err = ticketRows(c, &page.Page, views, page.Statuses != ""); err != nil {
+	if page.Tickets, err = ticketRows(c, &page.Page, views, page.statuses != ""); err != nil {
 		return err
 	}
 	if err := page.tools(c); err != nil {
