@@ -1,15 +1,22 @@
 package store
 
 import (
+	"bytes"
 	"container/list"
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/feature"
+	"github.com/uptrace/bun/extra/bunjson"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -110,6 +117,12 @@ func scanBound(ctx context.Context, db bun.IDB, query string, p *params, dest ..
 	return db.NewRaw(query).Scan(ctx, dest...)
 }
 
+// execBound runs query, written with p, on db: a statement without rows.
+func execBound(ctx context.Context, db bun.IDB, query string, p *params) (sql.Result, error) {
+	ctx = context.WithValue(ctx, boundKey{}, &bound{query: query, values: p.values})
+	return db.NewRaw(query).Exec(ctx)
+}
+
 // boundFrom is the values bound to query by scanBound, if any. bun writes
 // a query without arguments as it is; a text that differs is not the
 // statement the values were bound for.
@@ -152,21 +165,12 @@ func newStmtCache(max int) *stmtCache {
 // (a query run while another's rows are open) is not shared: the query
 // then goes to the connection as any other.
 func (sc *stmtCache) query(ctx context.Context, conn driver.Conn, query string, values []driver.NamedValue) (driver.Rows, error) {
-	var cs *cachedStmt
-	if e, ok := sc.byText[query]; ok {
-		cs = e.Value.(*cachedStmt)
-		if cs.busy {
-			return conn.(driver.QueryerContext).QueryContext(ctx, query, values)
-		}
-		sc.order.MoveToFront(e)
-	} else {
-		st, err := conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	cs, err := sc.stmt(ctx, conn, query)
+	if err != nil || cs == nil {
 		if err != nil {
 			return nil, err
 		}
-		cs = &cachedStmt{query: query, stmt: st}
-		sc.byText[query] = sc.order.PushFront(cs)
-		sc.evict()
+		return conn.(driver.QueryerContext).QueryContext(ctx, query, values)
 	}
 	rows, err := cs.stmt.(driver.StmtQueryContext).QueryContext(ctx, values)
 	if err != nil {
@@ -174,6 +178,40 @@ func (sc *stmtCache) query(ctx context.Context, conn driver.Conn, query string, 
 	}
 	cs.busy = true
 	return &cachedRows{Rows: rows, cs: cs}, nil
+}
+
+// exec runs a bound statement without rows on conn through its prepared
+// statement, as query does.
+func (sc *stmtCache) exec(ctx context.Context, conn driver.Conn, query string, values []driver.NamedValue) (driver.Result, error) {
+	cs, err := sc.stmt(ctx, conn, query)
+	if err != nil || cs == nil {
+		if err != nil {
+			return nil, err
+		}
+		return conn.(driver.ExecerContext).ExecContext(ctx, query, values)
+	}
+	return cs.stmt.(driver.StmtExecContext).ExecContext(ctx, values)
+}
+
+// stmt is query's prepared statement on conn, prepared on first use; nil
+// when it is busy (its rows are being read).
+func (sc *stmtCache) stmt(ctx context.Context, conn driver.Conn, query string) (*cachedStmt, error) {
+	if e, ok := sc.byText[query]; ok {
+		cs := e.Value.(*cachedStmt)
+		if cs.busy {
+			return nil, nil
+		}
+		sc.order.MoveToFront(e)
+		return cs, nil
+	}
+	st, err := conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	cs := &cachedStmt{query: query, stmt: st}
+	sc.byText[query] = sc.order.PushFront(cs)
+	sc.evict()
+	return cs, nil
 }
 
 // evict closes the least recently used statements beyond max that are
@@ -209,4 +247,133 @@ type cachedRows struct {
 func (r *cachedRows) Close() error {
 	r.cs.busy = false
 	return r.Rows.Close()
+}
+
+// insertRow inserts model (a pointer to a struct of a table) as
+// db.NewInsert().Model(model).Exec would, each of its values bound: one
+// text for every row of the same shape, which the connection keeps
+// prepared. bun writes the values into the text, so every insert was a
+// statement new to the database, which parsed it and compiled the
+// table's triggers into it each time (a ticket's: the word index, the
+// version, the counters): a sixth of ticket creation's CPU, on the one
+// writer (docs/benchmarks.md, "Writes prepared once"). A value bun
+// writes itself stays written (NULL or DEFAULT for a zero it leaves to
+// the database, and a value of a type it alone knows how to write);
+// what the database fills in (the id) is read back into model, as bun
+// does. tune adds clauses (ON CONFLICT …).
+func (s *Store) insertRow(ctx context.Context, db bun.IDB, model any, tune ...func(*bun.InsertQuery) *bun.InsertQuery) error {
+	p := s.params()
+	q := db.NewInsert().Model(model)
+	strct := reflect.ValueOf(model).Elem()
+	identity := db.Dialect().Features().Has(feature.Identity)
+	var returning []string
+	for _, f := range db.Dialect().Tables().Get(strct.Type()).Fields {
+		toDefault := f.IsPtr && f.HasNilValue(strct) || f.HasZeroValue(strct) && (f.NullZero || f.SQLDefault != "")
+		switch {
+		case identity && f.AutoIncrement, f.NotNull && toDefault:
+			returning = append(returning, string(f.SQLName))
+		case toDefault:
+		default:
+			if v, ok := p.fieldValue(f, strct); ok {
+				q = q.Value(f.Name, "?", v)
+			}
+		}
+	}
+	for _, t := range tune {
+		q = t(q)
+	}
+	if len(returning) == 0 {
+		_, err := execBound(ctx, db, q.Returning("").String(), p)
+		return err
+	}
+	err := scanBound(ctx, db, q.Returning(strings.Join(returning, ", ")).String(), p, model)
+	if errors.Is(err, sql.ErrNoRows) { // ON CONFLICT DO NOTHING, and a conflict
+		return nil
+	}
+	return err
+}
+
+// set sets q's columns cols (q an update of model, a pointer to a
+// struct of a table) to model's values, bound as insertRow binds them.
+func (p *params) set(q *bun.UpdateQuery, db bun.IDB, model any, cols ...string) *bun.UpdateQuery {
+	strct := reflect.ValueOf(model).Elem()
+	table := db.Dialect().Tables().Get(strct.Type())
+	for _, c := range cols {
+		f := table.FieldMap[c]
+		v, ok := p.fieldValue(f, strct)
+		if !ok {
+			v = bun.Safe(f.AppendValue(schema.NewQueryGen(db.Dialect()), nil, strct))
+		}
+		q = q.Set(string(f.SQLName)+" = ?", v)
+	}
+	return q
+}
+
+// fieldValue is f's value in strct as a bound value (v), false when it is
+// left for bun to write: a type that writes itself (driver.Valuer,
+// schema.QueryAppender, bytes), or text holding a NUL, which bun refuses.
+// A map, a slice or a struct other than a time is JSON, as bun writes it.
+func (p *params) fieldValue(f *schema.Field, strct reflect.Value) (any, bool) {
+	v := f.Value(strct)
+	if !v.CanInterface() {
+		return nil, false
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
+	switch v.Interface().(type) {
+	case driver.Valuer, schema.QueryAppender, []byte:
+		return nil, false
+	case time.Time:
+		return p.v(v.Interface()), true
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return p.v(v.Int()), true
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return p.v(int64(v.Uint())), true
+	case reflect.Bool:
+		return p.v(v.Bool()), true
+	case reflect.Float32, reflect.Float64:
+		return p.v(v.Float()), true
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return nil, false
+		}
+		return p.v(v.String()), true
+	case reflect.Map, reflect.Slice, reflect.Struct:
+		// bun writes JSON's \u0000 otherwise, for PostgreSQL's sake.
+		b, err := bunjson.Marshal(v.Interface())
+		if err != nil || bytes.Contains(b, []byte(`\u0000`)) {
+			return nil, false
+		}
+		return p.v(string(bytes.TrimSuffix(b, []byte("\n")))), true
+	}
+	return nil, false
+}
+
+// execArgs runs query on db with args bound (params.v): a statement
+// without rows, written by hand, one text whatever its values.
+func execArgs(ctx context.Context, db bun.IDB, query string, args ...any) error {
+	p := &params{dialect: dialectOf(db)}
+	_, err := execBound(ctx, db, db.NewRaw(query, p.vs(args...)...).String(), p)
+	return err
+}
+
+// scanArgs runs query on db with args bound, as execArgs, and scans its
+// rows into dest.
+func scanArgs(ctx context.Context, db bun.IDB, query string, args []any, dest ...any) error {
+	p := &params{dialect: dialectOf(db)}
+	return scanBound(ctx, db, db.NewRaw(query, p.vs(args...)...).String(), p, dest...)
+}
+
+// dialectOf is db's dialect as the store names it.
+func dialectOf(db bun.IDB) string {
+	if db.Dialect().Name() == dialect.PG {
+		return Postgres
+	}
+	return SQLite
 }

@@ -280,10 +280,26 @@ func (c *fifoConn) PrepareContext(ctx context.Context, query string) (driver.Stm
 	return st, c.note(err)
 }
 
+// ExecContext runs a statement on the real connection; a bound statement
+// (bound.go) with its values, through the connection's prepared
+// statements, or pgx's.
 func (c *fifoConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	e, ok := c.c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if len(args) == 0 {
+		b, err := boundFrom(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			if c.c.stmts != nil {
+				res, err := c.c.stmts.exec(ctx, c.c.Conn, query, b.values)
+				return res, c.note(err)
+			}
+			args = append([]driver.NamedValue{pgxCached}, b.values...)
+		}
 	}
 	res, err := e.ExecContext(ctx, query, args)
 	return res, c.note(err)

@@ -37,7 +37,7 @@ func (s *Store) insertEmails(ctx context.Context, db bun.IDB, now time.Time, ema
 		// stored sealed, and the caller keeps its plain copy.
 		row := *e
 		row.TextBody, row.HTMLBody = sl.Seal(e.TextBody, bodyAAD(e, "text")), sl.Seal(e.HTMLBody, bodyAAD(e, "html"))
-		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, db, &row); err != nil {
 			return fmt.Errorf("insert %s email: %w", e.Kind, err)
 		}
 		e.ID = row.ID

@@ -49,25 +49,25 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		// each other's transactions, not the whole. A rollback gives the
 		// number back: no gaps, no duplicates.
 		t.Number = -1 - rand.Int64N(1<<62)
-		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, tx, t); err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
-		if err := replaceCC(ctx, tx, t); err != nil {
+		if err := s.replaceCC(ctx, tx, t); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, t, change, now); err != nil {
 			return err
 		}
-		if err := markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now); err != nil {
+		if err := s.markRead(ctx, tx, t.ID, svcportal.PrincipalContact, t.RequesterID, now); err != nil {
 			return err
 		}
-		err := tx.NewRaw(`INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
+		err := scanArgs(ctx, tx, `INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?, 1)
 			ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-			RETURNING last_number`, tid).Scan(ctx, &t.Number)
+			RETURNING last_number`, []any{tid}, &t.Number)
 		if err != nil {
 			return fmt.Errorf("next ticket number: %w", err)
 		}
-		if _, err := tx.NewUpdate().Model(t).Column("number").WherePK().Exec(ctx); err != nil {
+		if err := execArgs(ctx, tx, "UPDATE tickets SET number = ? WHERE id = ?", t.Number, t.ID); err != nil {
 			return fmt.Errorf("number ticket: %w", err)
 		}
 		if err := s.send(ctx, tx, t, change, now); err != nil { // the emails and webhooks name the number
@@ -77,12 +77,13 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	})
 }
 
-func replaceCC(ctx context.Context, tx bun.IDB, t *svcportal.Ticket) error {
-	if _, err := tx.NewDelete().Model((*ticketCC)(nil)).Where("ticket_id = ?", t.ID).Exec(ctx); err != nil {
+func (s *Store) replaceCC(ctx context.Context, tx bun.IDB, t *svcportal.Ticket) error {
+	p := s.params()
+	if _, err := execBound(ctx, tx, tx.NewDelete().Model((*ticketCC)(nil)).Where("ticket_id = ?", p.v(t.ID)).String(), p); err != nil {
 		return err
 	}
 	for _, e := range t.CC {
-		if _, err := tx.NewInsert().Model(&ticketCC{TicketID: t.ID, Email: e}).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, tx, &ticketCC{TicketID: t.ID, Email: e}); err != nil {
 			return fmt.Errorf("insert cc: %w", err)
 		}
 	}
@@ -102,12 +103,12 @@ func (s *Store) applyChange(ctx context.Context, tx bun.IDB, t *svcportal.Ticket
 func (s *Store) record(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svcportal.TicketChange, now time.Time) error {
 	if m := c.Message; m != nil {
 		m.TenantID, m.TicketID, m.CreatedAt = t.TenantID, t.ID, now
-		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, tx, m); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
 		if !m.Internal {
 			// The author has read what they wrote; everyone else has not.
-			if err := markRead(ctx, tx, t.ID, m.AuthorKind, m.AuthorID, now); err != nil {
+			if err := s.markRead(ctx, tx, t.ID, m.AuthorKind, m.AuthorID, now); err != nil {
 				return err
 			}
 		}
@@ -118,7 +119,7 @@ func (s *Store) record(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c s
 		if c.Message != nil {
 			a.MessageID = c.Message.ID
 		}
-		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, tx, a); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
 	}
@@ -131,7 +132,7 @@ func (s *Store) record(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c s
 		if i > 0 {
 			e.ActionID = c.Events[0].ID // one action, one line of the history
 		}
-		if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+		if err := s.insertRow(ctx, tx, e); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
 	}
@@ -154,10 +155,10 @@ func (s *Store) send(ctx context.Context, tx bun.IDB, t *svcportal.Ticket, c svc
 	return s.insertWebhookDeliveries(ctx, tx, t, c, now)
 }
 
-func markRead(ctx context.Context, db bun.IDB, ticketID int64, kind string, readerID int64, at time.Time) error {
-	_, err := db.NewInsert().Model(&ticketRead{TicketID: ticketID, ReaderKind: kind, ReaderID: readerID, ReadAt: at.UTC()}).
-		On("CONFLICT (ticket_id, reader_kind, reader_id) DO UPDATE").Set("read_at = EXCLUDED.read_at").Exec(ctx)
-	return err
+func (s *Store) markRead(ctx context.Context, db bun.IDB, ticketID int64, kind string, readerID int64, at time.Time) error {
+	return s.insertRow(ctx, db, &ticketRead{TicketID: ticketID, ReaderKind: kind, ReaderID: readerID, ReadAt: at.UTC()}, func(q *bun.InsertQuery) *bun.InsertQuery {
+		return q.On("CONFLICT (ticket_id, reader_kind, reader_id) DO UPDATE").Set("read_at = EXCLUDED.read_at")
+	})
 }
 
 // MarkTicketRead implements svcportal.TicketStore. Reading a ticket that
@@ -179,7 +180,7 @@ func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string,
 	if err != nil || upToDate {
 		return err
 	}
-	return markRead(ctx, s.w, ticketID, kind, readerID, at)
+	return s.markRead(ctx, s.w, ticketID, kind, readerID, at)
 }
 
 // updatedColumns are the columns UpdateTicket saves: every built-in
@@ -234,17 +235,16 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		if err != nil {
 			return err
 		}
-		cols := s.changedColumns(t)
-		q := tx.NewUpdate().Model(t).
-			Column(cols...).
-			Where("id = ? AND tenant_id = ?", t.ID, tid)
+		cols, p := s.changedColumns(t), s.params()
+		q := p.set(tx.NewUpdate().Model(t), tx, t, cols...).
+			Where("id = ? AND tenant_id = ?", p.v(t.ID), p.v(tid))
 		if change.StatusFrom != "" {
-			q = q.Where("status = ?", change.StatusFrom)
+			q = q.Where("status = ?", p.v(change.StatusFrom))
 		}
 		if change.NoReminderYet {
 			q = q.Where("reminder_sent_at IS NULL")
 		}
-		res, err := q.Exec(ctx)
+		res, err := execBound(ctx, tx, q.String(), p)
 		if err != nil {
 			return fmt.Errorf("update ticket %d: %w", t.Number, err)
 		}
@@ -264,7 +264,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 		}
 		t.SiteID = before.SiteID // never written by an update
 		if t.Loaded == nil || !slices.Equal(t.CC, t.Loaded.CC) {
-			if err := replaceCC(ctx, tx, t); err != nil {
+			if err := s.replaceCC(ctx, tx, t); err != nil {
 				return err
 			}
 		}

@@ -42,10 +42,10 @@ type ticketStat struct {
 
 // countDay adds opened and closed tickets to a day's counters.
 func countDay(ctx context.Context, db bun.IDB, tid, siteID int64, day int64, opened, closed int) error {
-	_, err := db.NewRaw(`INSERT INTO ticket_stats (tenant_id, day, site_id, opened, closed) VALUES (?, ?, ?, ?, ?)
+	err := execArgs(ctx, db, `INSERT INTO ticket_stats (tenant_id, day, site_id, opened, closed) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, day, site_id) DO UPDATE
 		SET opened = ticket_stats.opened + EXCLUDED.opened, closed = ticket_stats.closed + EXCLUDED.closed`,
-		tid, day, siteID, opened, closed).Exec(ctx)
+		tid, day, siteID, opened, closed)
 	if err != nil {
 		return fmt.Errorf("count tickets of day %d: %w", day, err)
 	}
@@ -59,9 +59,9 @@ func countBacklog(ctx context.Context, db bun.IDB, tid, siteID int64, status str
 	if assigneeID == 0 {
 		unassigned = 1
 	}
-	_, err := db.NewRaw(`INSERT INTO ticket_backlog (tenant_id, site_id, status, unassigned, tickets) VALUES (?, ?, ?, ?, ?)
+	err := execArgs(ctx, db, `INSERT INTO ticket_backlog (tenant_id, site_id, status, unassigned, tickets) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, site_id, status, unassigned) DO UPDATE SET tickets = ticket_backlog.tickets + EXCLUDED.tickets`,
-		tid, siteID, status, unassigned, delta).Exec(ctx)
+		tid, siteID, status, unassigned, delta)
 	if err != nil {
 		return fmt.Errorf("count backlog: %w", err)
 	}
@@ -70,9 +70,9 @@ func countBacklog(ctx context.Context, db bun.IDB, tid, siteID int64, status str
 
 // countFirstResponses adds n first responses of one day and bucket.
 func countFirstResponses(ctx context.Context, db bun.IDB, tid, day, bucket int64, n int) error {
-	_, err := db.NewRaw(`INSERT INTO ticket_first_responses (tenant_id, day, bucket, tickets) VALUES (?, ?, ?, ?)
+	err := execArgs(ctx, db, `INSERT INTO ticket_first_responses (tenant_id, day, bucket, tickets) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id, day, bucket) DO UPDATE SET tickets = ticket_first_responses.tickets + EXCLUDED.tickets`,
-		tid, day, bucket, n).Exec(ctx)
+		tid, day, bucket, n)
 	if err != nil {
 		return fmt.Errorf("count first responses: %w", err)
 	}
@@ -96,12 +96,13 @@ func countCreated(ctx context.Context, db bun.IDB, t *svcportal.Ticket) error {
 // count from the state each really left (SQLite has one writer).
 func (s *Store) lockTicketStat(ctx context.Context, tx bun.IDB, id, tid int64) (*ticketStat, error) {
 	var st ticketStat
+	p := s.params()
 	q := tx.NewSelect().Model((*svcportal.Ticket)(nil)).Column("site_id", "status", "assignee_id", "created_at").
-		Where("id = ? AND tenant_id = ?", id, tid)
+		Where("id = ? AND tenant_id = ?", p.v(id), p.v(tid))
 	if s.dialect == Postgres {
 		q = q.For("UPDATE")
 	}
-	if err := q.Scan(ctx, &st); err != nil {
+	if err := scanBound(ctx, tx, q.String(), p, &st); err != nil {
 		return nil, notFound(err)
 	}
 	return &st, nil

@@ -136,7 +136,8 @@ func (s *Store) insertWebhookDeliveries(ctx context.Context, tx bun.IDB, t *svcp
 		return nil
 	}
 	var endpoints []svcportal.WebhookEndpoint
-	if err := tx.NewSelect().Model(&endpoints).Where("tenant_id = ? AND enabled = ?", t.TenantID, true).Scan(ctx); err != nil {
+	p := s.params()
+	if err := scanBound(ctx, tx, tx.NewSelect().Model(&endpoints).Where("tenant_id = ? AND enabled = ?", p.v(t.TenantID), p.v(true)).String(), p, &endpoints); err != nil {
 		return fmt.Errorf("webhook endpoints: %w", err)
 	}
 	for _, ev := range events {
@@ -150,7 +151,7 @@ func (s *Store) insertWebhookDeliveries(ctx context.Context, tx bun.IDB, t *svcp
 			}
 			d := &svcportal.WebhookDelivery{TenantID: t.TenantID, EndpointID: ep.ID, Event: ev.Type, MsgID: newWebhookID(),
 				Payload: string(payload), Status: svcportal.WebhookPending, NextAttemptAt: now, CreatedAt: now}
-			if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			if err := s.insertRow(ctx, tx, d); err != nil {
 				return fmt.Errorf("insert webhook delivery: %w", err)
 			}
 		}
