@@ -64,6 +64,8 @@ type Store struct {
 	// ticket id and version (ticket_cache.go).
 	tickets *versionCache[svcportal.Ticket]
 	threads *versionCache[svcportal.TicketThread]
+	// group queues SQLite's writes for the next commit (group_commit.go).
+	group groupCommit
 }
 
 // Option configures a Store.
@@ -205,8 +207,11 @@ func (s *Store) openSQLite(path string) error {
 	common := "&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	// Both pools lend their connections first come, first served
 	// (fifoConnector): the writer's one, and the readers'.
+	// temp_store=MEMORY keeps the journal of a batch's savepoints
+	// (group_commit.go) in memory: it went to a temporary file past
+	// 64 KB, a write to the disk for each page a savepoint changed.
 	wc, err := sqlite.NewConnector("file:" + path + "?_txlock=immediate" + common +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(2)")
 	if err != nil {
 		return err
 	}

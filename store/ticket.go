@@ -40,7 +40,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 	if t.Fields == nil {
 		t.Fields = map[string]any{}
 	}
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// What needs no number is written first, under a provisional one
 		// (negative: no real number is); the rows that every creation of
 		// the tenant or site updates — the number counter, then the
@@ -230,7 +230,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *svcportal.Ticket, change sv
 			t.LastClientAt = now
 		}
 	}
-	return s.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, err := s.lockTicketStat(ctx, tx, t.ID, tid)
 		if err != nil {
 			return err
