@@ -164,7 +164,8 @@ func (s *Store) markRead(ctx context.Context, db bun.IDB, ticketID int64, kind s
 // MarkTicketRead implements svcportal.TicketStore. Reading a ticket that
 // holds nothing new for the reader writes nothing: one indexed read
 // decides, and only a ticket that was unread takes the writer (on SQLite,
-// the one writer connection and a sync to disk).
+// the one writer connection and a sync to disk, shared with the writes
+// queued beside it: group_commit.go).
 func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string, readerID int64, at time.Time) error {
 	tid, err := tenantID(ctx)
 	if err != nil {
@@ -180,7 +181,9 @@ func (s *Store) MarkTicketRead(ctx context.Context, ticketID int64, kind string,
 	if err != nil || upToDate {
 		return err
 	}
-	return s.markRead(ctx, s.w, ticketID, kind, readerID, at)
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.markRead(ctx, tx, ticketID, kind, readerID, at)
+	})
 }
 
 // updatedColumns are the columns UpdateTicket saves: every built-in
