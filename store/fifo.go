@@ -288,18 +288,13 @@ func (c *fifoConn) ExecContext(ctx context.Context, query string, args []driver.
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if len(args) == 0 {
-		b, err := boundFrom(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			if c.c.stmts != nil {
-				res, err := c.c.stmts.exec(ctx, c.c.Conn, query, b.values)
-				return res, c.note(err)
-			}
-			args = append([]driver.NamedValue{pgxCached}, b.values...)
-		}
+	args, prepared, err := c.bind(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	if prepared {
+		res, err := c.c.stmts.exec(ctx, c.c.Conn, query, args)
+		return res, c.note(err)
 	}
 	res, err := e.ExecContext(ctx, query, args)
 	return res, c.note(err)
@@ -313,21 +308,33 @@ func (c *fifoConn) QueryContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if len(args) == 0 {
-		b, err := boundFrom(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			if c.c.stmts != nil {
-				rows, err := c.c.stmts.query(ctx, c.c.Conn, query, b.values)
-				return rows, c.note(err)
-			}
-			args = append([]driver.NamedValue{pgxCached}, b.values...)
-		}
+	args, prepared, err := c.bind(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	if prepared {
+		rows, err := c.c.stmts.query(ctx, c.c.Conn, query, args)
+		return rows, c.note(err)
 	}
 	rows, err := q.QueryContext(ctx, query, args)
 	return rows, c.note(err)
+}
+
+// bind is the values to run query with: those bound to it (bound.go),
+// for the connection's prepared statement (prepared), or for pgx with its
+// statement cache asked for; args for any other statement.
+func (c *fifoConn) bind(ctx context.Context, query string, args []driver.NamedValue) (values []driver.NamedValue, prepared bool, err error) {
+	if len(args) > 0 {
+		return args, false, nil
+	}
+	b, err := boundFrom(ctx, query)
+	if err != nil || b == nil {
+		return args, false, err
+	}
+	if c.c.stmts != nil {
+		return b.values, true, nil
+	}
+	return append([]driver.NamedValue{pgxCached}, b.values...), false, nil
 }
 
 func (c *fifoConn) Ping(ctx context.Context) error {
