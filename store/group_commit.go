@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -15,8 +16,8 @@ import (
 // (synchronous=FULL: an acknowledged write survives a power cut), and
 // there is one writer: sixteen people creating tickets at once queued
 // for sixteen syncs one after the other, and the writer's time was more
-// the disk's than the CPU's (docs/benchmarks.md, "One sync for the
-// writes that queued"). Writes that queue while one commits now go into
+// the disk's than the CPU's (docs/benchmarks.md, "Writes prepared once,
+// and one sync for the writes that queued"). Writes that queue while one commits now go into
 // the next transaction together, each in a savepoint of its own, and
 // are made durable by one commit: a write that fails is rolled back to
 // its savepoint and answers its own error, leaving the others as they
@@ -166,7 +167,7 @@ func (s *Store) runGroup(batch []*groupWrite) []error {
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
 				return err
 			}
-			errs[i] = w.fn(ctx, tx)
+			errs[i] = runWrite(ctx, tx, w.fn)
 			if errs[i] != nil {
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+sp); err != nil {
 					// No savepoint left: SQLite rolled the transaction
@@ -190,4 +191,15 @@ func (s *Store) runGroup(batch []*groupWrite) []error {
 		}
 	}
 	return errs
+}
+
+// runWrite runs fn, a panic in it made its error: it runs on another
+// request's goroutine, which must go on to answer the batch.
+func runWrite(ctx context.Context, tx bun.Tx, fn func(ctx context.Context, tx bun.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: a write panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(ctx, tx)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,5 +151,41 @@ func TestGroupCommit_AGoneRequestLeavesTheQueue(t *testing.T) {
 	// The queue is empty and nobody leads: the next write leads at once.
 	if err := insert(t.Context(), 3, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGroupCommit_APanicIsItsWriteAlone: a write that panics in the
+// batch another request leads answers an error, its insert rolled back;
+// the leader and the writes behind go on.
+func TestGroupCommit_APanicIsItsWriteAlone(t *testing.T) {
+	s, insert := groupStore(t)
+	release, first := holdLead(t, s)
+	panicked, after := make(chan error, 1), make(chan error, 1)
+	go func() {
+		panicked <- s.inTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO n VALUES (1)"); err != nil {
+				return err
+			}
+			panic("a bug")
+		})
+	}()
+	queued(t, s, 1)
+	go func() { after <- insert(t.Context(), 2, nil) }()
+	queued(t, s, 2)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-panicked; err == nil || !strings.Contains(err.Error(), "a bug") {
+		t.Errorf("the write that panicked answered %v", err)
+	}
+	if err := <-after; err != nil {
+		t.Fatal(err)
+	}
+	if err := insert(t.Context(), 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := values(t, s); !slices.Equal(got, []int64{2, 3}) {
+		t.Errorf("committed %v, want [2 3]", got)
 	}
 }
