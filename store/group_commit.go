@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/uptrace/bun"
 )
@@ -155,9 +157,20 @@ var errGroupRolledBack = errors.New("store: the transaction was rolled back")
 // back the whole transaction, the other writes' too.
 func (s *Store) runGroup(batch []*groupWrite) []error {
 	errs := make([]error, len(batch))
-	// The transaction is the batch's, not one request's: it is begun
-	// and committed whatever becomes of the requests.
-	err := s.w.RunInTx(context.Background(), nil, func(_ context.Context, tx bun.Tx) error {
+	// The writer is waited for as long as a write of the batch still
+	// wants it; the transaction, once begun, is the batch's, not one
+	// request's: it is committed whatever becomes of the requests.
+	wanted, stop := batchContext(batch)
+	defer stop()
+	conn, err := s.w.Conn(wanted)
+	if err != nil {
+		for i, w := range batch {
+			errs[i] = cmp.Or(w.ctx.Err(), err)
+		}
+		return errs
+	}
+	defer conn.Close()
+	err = conn.RunInTx(context.Background(), nil, func(_ context.Context, tx bun.Tx) error {
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue
@@ -202,4 +215,25 @@ func runWrite(ctx context.Context, tx bun.Tx, fn func(ctx context.Context, tx bu
 		}
 	}()
 	return fn(ctx, tx)
+}
+
+// batchContext is done once every write of batch is gone.
+func batchContext(batch []*groupWrite) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var left atomic.Int64
+	left.Store(int64(len(batch)))
+	stops := make([]func() bool, len(batch))
+	for i, w := range batch {
+		stops[i] = context.AfterFunc(w.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
 }

@@ -189,3 +189,44 @@ func TestGroupCommit_APanicIsItsWriteAlone(t *testing.T) {
 		t.Errorf("committed %v, want [2 3]", got)
 	}
 }
+
+// TestGroupCommit_WaitsForTheWriterWhileWanted: a batch waiting for the
+// writer (held by a transaction outside the queue) gives up once its
+// writes' requests are gone, and the writes behind it commit once the
+// writer is free.
+func TestGroupCommit_WaitsForTheWriterWhileWanted(t *testing.T) {
+	s, insert := groupStore(t)
+	held, err := s.w.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	gone, after := make(chan error, 1), make(chan error, 1)
+	go func() { gone <- insert(ctx, 1, nil) }() // leads a batch of its own, waiting for the writer
+	for deadline := time.Now().Add(5 * time.Second); s.pools["write"].waits.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the batch did not wait for the writer")
+		}
+	}
+	go func() { after <- insert(t.Context(), 2, nil) }()
+	queued(t, s, 1)
+	cancel()
+	select {
+	case err := <-gone:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the gone write answered %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		held.Rollback()
+		t.Fatal("the gone write waited for the writer")
+	}
+	if err := held.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-after; err != nil {
+		t.Fatal(err)
+	}
+	if got := values(t, s); !slices.Equal(got, []int64{2}) {
+		t.Errorf("committed %v, want [2]", got)
+	}
+}
