@@ -166,10 +166,10 @@ func newStmtCache(max int) *stmtCache {
 // then goes to the connection as any other.
 func (sc *stmtCache) query(ctx context.Context, conn driver.Conn, query string, values []driver.NamedValue) (driver.Rows, error) {
 	cs, err := sc.stmt(ctx, conn, query)
-	if err != nil || cs == nil {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
 		return conn.(driver.QueryerContext).QueryContext(ctx, query, values)
 	}
 	rows, err := cs.stmt.(driver.StmtQueryContext).QueryContext(ctx, values)
@@ -184,10 +184,10 @@ func (sc *stmtCache) query(ctx context.Context, conn driver.Conn, query string, 
 // statement, as query does.
 func (sc *stmtCache) exec(ctx context.Context, conn driver.Conn, query string, values []driver.NamedValue) (driver.Result, error) {
 	cs, err := sc.stmt(ctx, conn, query)
-	if err != nil || cs == nil {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
 		return conn.(driver.ExecerContext).ExecContext(ctx, query, values)
 	}
 	return cs.stmt.(driver.StmtExecContext).ExecContext(ctx, values)

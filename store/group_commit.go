@@ -73,24 +73,21 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 	}
 	g.mu.Unlock()
 	for {
+		var r groupResult
 		select {
-		case r := <-w.done:
-			if !r.lead {
-				return r.err
-			}
-			s.commitGroup()
+		case r = <-w.done:
 		case <-ctx.Done():
 			// Gone before its batch: out of the queue, unanswered. Taken
 			// into a batch already: its answer comes after the commit.
 			if g.withdraw(w) {
 				return ctx.Err()
 			}
-			r := <-w.done
-			if !r.lead {
-				return r.err
-			}
-			s.commitGroup()
+			r = <-w.done
 		}
+		if !r.lead {
+			return r.err
+		}
+		s.commitGroup()
 	}
 }
 
